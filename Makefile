@@ -1,0 +1,88 @@
+# routesrv: a C toolkit that serves skipper's routing table from Kubernetes.
+#   make                 build every command (bin/)
+#   make check           every test: C unit tests, bats command tests, conformance
+#   make check SANITIZE=1  the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make bench           benchmarks (bench/), side by side with their anchors
+#   make install         PREFIX=/usr/local DESTDIR= ; make uninstall
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CC        ?= cc
+PKGS      := libcurl libxxhash yaml-0.1 libmicrohttpd libdeflate libpcre2-8
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=c11 -D_GNU_SOURCE $(WARN) -Ilib -DROUTESRV_VERSION='"$(VERSION)"' \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ljq -lm -lpthread
+ifeq ($(SANITIZE),1)
+  BUILD   := build/san
+  CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  LDFLAGS += -fsanitize=address,undefined
+else
+  BUILD   := build/rel
+endif
+BIN       := $(BUILD)/bin
+
+LIB_SRC   := $(sort $(wildcard lib/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB       := $(BUILD)/libroutesrv.a
+CMD_SRC   := $(sort $(wildcard cmd/*.c))
+CMDS      := $(CMD_SRC:cmd/%.c=$(BIN)/%)
+UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
+UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps check unit bats conformance bench install uninstall clean
+all: deps $(CMDS) bin
+
+# bin/ always points at the last build, so tests and users find the commands in one place.
+bin: $(CMDS)
+	@ln -sfn $(BIN) bin
+
+deps:
+	@./scripts/deps
+
+$(BUILD)/%.o: %.c $(wildcard lib/*.h) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN)/%: $(BUILD)/cmd/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+check: all unit bats conformance
+
+unit: $(UNITS)
+	@./tests/run-unit $(UNITS)
+
+bats: all
+	@ROUTESRV_BIN=$(CURDIR)/$(BIN) bats --print-output-on-failure tests/bats
+
+conformance: all
+	@if [ -x tests/conformance/run ]; then ROUTESRV_BIN=$(CURDIR)/$(BIN) tests/conformance/run; fi
+
+bench: all
+	@for b in bench/*/run; do echo "== $$b"; ROUTESRV_BIN=$(CURDIR)/$(BIN) $$b || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 755 $(CMDS) $(DESTDIR)$(PREFIX)/bin/
+	for m in man/*.1; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
+	for m in man/*.7; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man7/; done; true
+
+uninstall:
+	rm -f $(CMD_SRC:cmd/%.c=$(DESTDIR)$(PREFIX)/bin/%)
+	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1))
+	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man7/%,$(wildcard man/*.7))
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

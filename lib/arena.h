@@ -1,0 +1,40 @@
+/* arena.h: a bump allocator that owns everything of one route table.
+ *
+ * Ownership: every string, array and route of a table lives in its arena and is freed
+ * all at once by arena_free(). Nothing allocated from an arena is freed on its own.
+ * Allocation failure aborts the process (out of memory is not an input error). */
+#ifndef ROUTESRV_ARENA_H
+#define ROUTESRV_ARENA_H
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct arena arena;
+
+/* A byte string with a length; ptr is also NUL-terminated (ptr[len] == 0), so it can be
+ * passed to C string functions when it is known to hold no NUL byte. ptr is never NULL
+ * for strings made by the functions below; a zero-initialised str is the empty string. */
+typedef struct {
+	const char *ptr;
+	size_t len;
+} str;
+
+arena *arena_new(void);
+void arena_free(arena *a);                 /* NULL is fine */
+size_t arena_bytes(const arena *a);        /* bytes reserved, for metrics and benchmarks */
+
+void *arena_alloc(arena *a, size_t size);  /* zeroed, aligned for any type */
+/* Grows an array allocated in `a` from old_n to new_n elements, copying the old ones.
+ * The old block is not reused (arenas do not free); callers double capacities. */
+void *arena_grow(arena *a, void *old, size_t old_n, size_t new_n, size_t elem_size);
+
+str arena_strndup(arena *a, const char *s, size_t n);
+str arena_strdup(arena *a, const char *s);   /* s NULL gives the empty string */
+str arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+str arena_vprintf(arena *a, const char *fmt, va_list ap);
+
+/* Helpers for the str type; str_c() makes a str from a C string literal or buffer. */
+static inline str str_c(const char *s) { str r = { s ? s : "", 0 }; while (s && s[r.len]) r.len++; return r; }
+int str_eq(str a, str b);
+int str_eq_c(str a, const char *b);
+int str_cmp(str a, str b);                   /* bytewise, shorter first on a common prefix */
+#endif
