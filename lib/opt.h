@@ -1,0 +1,64 @@
+/* opt.h: one option table per command drives parsing, --help, the man page's OPTIONS
+ * section and shell completions (as curl does), so they never drift apart.
+ *
+ * Syntax is Go's flag package, which skipper's flags use: -name, --name, -name=value,
+ * --name=value, -name value (not for booleans), booleans as -name / -name=false.
+ * Flags and operands may be interleaved; "--" ends flags; "-" alone is an operand.
+ * A command whose table has "config-file" reads that YAML file (keys are flag names,
+ * values scalars or lists) first; flags given on the command line override it.
+ *
+ * Ownership: string values point into argv or into memory owned by the opt module for the
+ * life of the process (config file values); opt_list arrays are malloc'd and live until
+ * exit. Nothing needs freeing by commands. */
+#ifndef ROUTESRV_OPT_H
+#define ROUTESRV_OPT_H
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+	OPT_BOOL,      /* target: bool *            */
+	OPT_STRING,    /* target: const char **     */
+	OPT_INT,       /* target: long *            */
+	OPT_DURATION,  /* target: long * (milliseconds); accepts Go durations "3s", "250ms", "1m30s" or plain ms */
+	OPT_LIST,      /* target: opt_list *, repeatable; each occurrence appends one value */
+	OPT_GROUP,     /* not an option: starts a --help group with title `help` */
+} opt_kind;
+
+typedef struct {
+	const char **v;
+	size_t n;
+} opt_list;
+
+typedef struct {
+	const char *name;              /* without dashes, e.g. "kubernetes-ingress-class" */
+	opt_kind kind;
+	void *target;
+	const char *metavar;           /* e.g. "REGEXP"; NULL for booleans */
+	const char *help;              /* one line, starting lower-case, no final period */
+	const char *const *choices;    /* NULL-terminated enumeration (validated, completed) or NULL */
+	const char *completion;        /* "file", "dir", "url" or NULL: what shells complete */
+	const char *config_key;        /* YAML key when it differs from name, else NULL */
+	bool seen;                     /* set by the parser when given (command line or config) */
+} opt_def;
+
+typedef struct {
+	const char *name;              /* e.g. "routesrv-diff" */
+	const char *usage;             /* operands part, e.g. "[flags] OLD NEW" */
+	const char *summary;           /* one line: what the command does */
+	opt_def *opts;                 /* terminated by an entry with name == NULL */
+	int min_operands, max_operands;   /* max -1: unlimited */
+} opt_command;
+
+/* Parses argv. Handles --help (prints help to stdout, exit 0), --version (exit 0) and
+ * --help-options (a machine-readable table for the man page and completion generators).
+ * On a usage error prints "<cmd>: <message>" (one line) and "Try '<cmd> --help'." to
+ * stderr and exits 2. On success the remaining arguments are in *operands (NULL-terminated) and *noperands. */
+void opt_parse(opt_command *cmd, int argc, char **argv, char ***operands, int *noperands);
+
+/* Prints --help text to stdout: usage, summary, grouped options with defaults. */
+void opt_print_help(const opt_command *cmd);
+/* Reports a bad option value found after parsing (e.g. a semantic check) and exits 2. */
+void opt_usage_error(const opt_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+/* Finds an option by name, or NULL. */
+opt_def *opt_find(opt_command *cmd, const char *name);
+#endif
