@@ -14,12 +14,14 @@ CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 -D_GNU_SOURCE $(WARN) -Ilib -DROUTESRV_VERSION='"$(VERSION)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ljq -lm -lpthread
+# BUILDROOT lets several builds (e.g. parallel work trees) keep apart: make BUILDROOT=build/me
+BUILDROOT ?= build
 ifeq ($(SANITIZE),1)
-  BUILD   := build/san
+  BUILD   := $(BUILDROOT)/san
   CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
   LDFLAGS += -fsanitize=address,undefined
 else
-  BUILD   := build/rel
+  BUILD   := $(BUILDROOT)/rel
 endif
 BIN       := $(BUILD)/bin
 
@@ -85,4 +87,4 @@ uninstall:
 clean:
 	rm -rf build bin
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
