@@ -33,7 +33,7 @@ CMDS      := $(CMD_SRC:cmd/%.c=$(BIN)/%)
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit bats conformance bench install uninstall clean
+.PHONY: all deps check unit bats conformance bench example docs install uninstall clean
 all: deps $(CMDS) bin
 
 # bin/ always points at the last build, so tests and users find the commands in one place.
@@ -70,17 +70,32 @@ bats: all
 conformance: all
 	@if [ -x tests/conformance/run ]; then ROUTESRV_BIN=$(CURDIR)/$(BIN) tests/conformance/run; fi
 
+# Serves the bundled example cluster on 127.0.0.1:9090 (routes) and :9911 (metrics).
+example: all
+	$(BIN)/routesrv-serve -kubernetes-manifests examples/cluster \
+		-address 127.0.0.1:9090 -support-listener 127.0.0.1:9911
+
+# Regenerates man OPTIONS sections and completions from the option tables.
+docs: all
+	./scripts/gen-docs $(BIN)
+
 bench: all
 	@for b in bench/*/run; do echo "== $$b"; ROUTESRV_BIN=$(CURDIR)/$(BIN) $$b || exit 1; done
 
+BASHCOMP := $(PREFIX)/share/bash-completion/completions
+ZSHCOMP  := $(PREFIX)/share/zsh/vendor-completions
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7 \
+		$(DESTDIR)$(BASHCOMP) $(DESTDIR)$(ZSHCOMP)
 	install -m 755 $(CMDS) $(DESTDIR)$(PREFIX)/bin/
+	for c in $(CMD_SRC:cmd/%.c=%); do install -m 644 completions/routesrv.bash $(DESTDIR)$(BASHCOMP)/$$c; done
+	install -m 644 completions/_routesrv $(DESTDIR)$(ZSHCOMP)/_routesrv
 	for m in man/*.1; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
 	for m in man/*.7; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man7/; done; true
 
 uninstall:
-	rm -f $(CMD_SRC:cmd/%.c=$(DESTDIR)$(PREFIX)/bin/%)
+	rm -f $(CMD_SRC:cmd/%.c=$(DESTDIR)$(PREFIX)/bin/%) $(CMD_SRC:cmd/%.c=$(DESTDIR)$(BASHCOMP)/%)
+	rm -f $(DESTDIR)$(ZSHCOMP)/_routesrv
 	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man1/%,$(wildcard man/*.1))
 	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man7/%,$(wildcard man/*.7))
 
