@@ -14,10 +14,11 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "log.h"
 #include "opt.h"
 #include "route.h"
 
-typedef struct regex_list regex_list;   /* compiled RE2-syntax regexps (PCRE2), see kube_regex.h */
+typedef struct regex_list regex_list;   /* compiled RE2-syntax regexps (PCRE2), see regex.h */
 
 /* One -kubernetes-*annotation-* entry: annotation key=value → predicates or filters. */
 typedef struct {
@@ -35,7 +36,6 @@ typedef struct {
 		const char *routegroup_class;
 		const char *path_mode;
 		const char *east_west_domain;
-		const char *east_west_range_domains;
 		const char *east_west_range_predicates;
 		const char *application_annotation_label;
 		const char *default_lb_algorithm;
@@ -54,12 +54,16 @@ typedef struct {
 		opt_list annotation_predicates, annotation_filters_append;
 		opt_list ew_range_annotation_predicates, ew_range_annotation_filters_append;
 		opt_list allowed_external_names;
+		opt_list east_west_range_domains;  /* comma lists; repeats and YAML lists add up */
+		const char *status_from_service;  /* accepted for skipper compatibility; no effect on routes */
+		bool enable_tls;                  /* accepted for skipper compatibility; no effect on routes */
 	} flag;
 
 	/* Normalised values (set by kube_options_finish). */
 	bool https_redirect, disable_catchall_routes, healthcheck, reverse_source_predicate;
 	bool east_west, external_names, external_name_preserve_host, only_allowed_external_names;
 	bool force_service, endpointslices, backend_name_tracing_tag, debug_logging;
+	log_level app_log_level;                /* parsed -application-log-level */
 	long redirect_code;                     /* ≤ 0 → 308 */
 	kube_path_mode path_mode;
 	kube_traffic_algorithm traffic_algorithm;
