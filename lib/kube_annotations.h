@@ -1,7 +1,7 @@
 /* kube_annotations.h: additions driven by object metadata and options, shared by Ingress
  * and RouteGroup conversion (spec kubernetes-to-eskip.md §5.9.1, §5.9.2).
  *
- * Ownership: added calls are allocated in the given arena (the route's table arena). */
+ * Ownership: added calls are deep-copied into the given arena (the route's table arena). */
 #ifndef ROUTESRV_KUBE_ANNOTATIONS_H
 #define ROUTESRV_KUBE_ANNOTATIONS_H
 #include <stdbool.h>
@@ -27,6 +27,8 @@ void kube_prepend_application_annotate(arena *a, route *r, const kube_meta *meta
 void kube_prepend_zone_aware_annotate(arena *a, route *r);
 /* Whether the object has zalando.org/traffic-zone-aware: "false" (opt-out of §5.6). */
 bool kube_zone_aware_disabled(const kube_meta *meta);
+/* Deep copy of a call list into a (names, args and strings), for calls owned elsewhere. */
+call *kube_calls_copy(arena *a, const call *src, size_t n);
 /* Whether a host is internal: it ends with any -kubernetes-east-west-range-domains suffix
  * (plain string suffix). */
 bool kube_host_internal(const kube_options *o, str host);
