@@ -52,8 +52,9 @@ str kube_force_service_address(arena *a, str ns, str svc, const kube_service_por
 str kube_target_port_string(arena *a, const kube_service_port *sp);
 
 /* --- RouteGroup (§5.4) ---------------------------------------------------------------- */
-/* Resolves a `service` backend: ns is already defaulted ("default" for an empty namespace).
- * protocol: the backend-protocol annotation, or "http". zone: the zone to filter by
+/* Resolves a `service` backend in namespace ns ("" means "default").
+ * protocol: the zalando.org/skipper-backend-protocol annotation value, or "" when the
+ * annotation is absent (then "http", or "h2c" by the EndpointSlice appProtocol). zone: the zone to filter by
  * (§5.6), or the empty string for none (internal context, opt-out, no zone configured).
  * Returns 0 with the (possibly empty) list in *out, or -1 with skipper's message in err:
  * "<ns>/<svc>: service not found", "not supported service type in service/<ns>/<svc>: <type>",
