@@ -21,7 +21,7 @@ typedef struct kube_default_filters kube_default_filters;
 /* Reads the directory. Unreadable → logs "could not fetch default filter configurations"
  * and returns NULL (feature off for this cycle). dir NULL or "" → NULL without a log. */
 kube_default_filters *kube_default_filters_read(arena *a, const char *dir);
-/* The filters for (namespace, service), copied into `out`: 0 with *calls/*n (none if no
+/* The filters for (namespace, service), copied into `out`: 0 with *calls and *n set (none if no
  * file), or -1 with the error in err. df NULL → 0 and no filters. */
 int kube_default_filters_get(kube_default_filters *df, arena *out, str ns, str service,
 	call **calls, size_t *n, buf *err);
