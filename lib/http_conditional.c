@@ -10,13 +10,15 @@ typedef enum { COND_NONE, COND_TRUE, COND_FALSE } cond;
 /* textproto.TrimString: ASCII whitespace at both ends. */
 static bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-static const char *trim_left(const char *s) {
+static const char *trim_left(const char *s)
+{
 	while (*s && is_ascii_space(*s)) s++;
 	return s;
 }
 
 /* Length of s without trailing ASCII whitespace. */
-static size_t trimmed_len(const char *s) {
+static size_t trimmed_len(const char *s)
+{
 	size_t n = strlen(s);
 	while (n > 0 && is_ascii_space(s[n - 1])) n--;
 	return n;
@@ -26,7 +28,8 @@ static bool etag_char_ok(unsigned char c) { return c == 0x21 || (c >= 0x23 && c 
 
 /* Go's scanETag on s[0..n): on success sets *tag and *taglen and returns the rest's offset;
  * returns 0 when s does not start with a valid (optionally weak) entity tag. */
-static size_t scan_etag(const char *s, size_t n, const char **tag, size_t *taglen) {
+static size_t scan_etag(const char *s, size_t n, const char **tag, size_t *taglen)
+{
 	size_t start = (n >= 2 && s[0] == 'W' && s[1] == '/') ? 2 : 0;
 	if (n - start < 2 || s[start] != '"') return 0;
 	for (size_t i = start + 1; i < n; i++) {
@@ -41,7 +44,8 @@ static size_t scan_etag(const char *s, size_t n, const char **tag, size_t *tagle
 	return 0;
 }
 
-static bool strip_weak(const char **s, size_t *n) {
+static bool strip_weak(const char **s, size_t *n)
+{
 	if (*n >= 2 && (*s)[0] == 'W' && (*s)[1] == '/') {
 		*s += 2;
 		*n -= 2;
@@ -50,19 +54,22 @@ static bool strip_weak(const char **s, size_t *n) {
 	return false;
 }
 
-static bool etag_weak_match(const char *a, size_t na, const char *b) {
+static bool etag_weak_match(const char *a, size_t na, const char *b)
+{
 	size_t nb = strlen(b);
 	strip_weak(&a, &na);
 	strip_weak(&b, &nb);
 	return na == nb && memcmp(a, b, na) == 0;
 }
 
-static bool etag_strong_match(const char *a, size_t na, const char *b) {
+static bool etag_strong_match(const char *a, size_t na, const char *b)
+{
 	return na > 0 && a[0] == '"' && na == strlen(b) && memcmp(a, b, na) == 0;
 }
 
 /* Scans a comma-separated entity-tag list the way Go's checkIfMatch/checkIfNoneMatch do. */
-static bool etag_list_matches(const char *list, const char *etag, bool strong) {
+static bool etag_list_matches(const char *list, const char *etag, bool strong)
+{
 	const char *p = list;
 	for (;;) {
 		p = trim_left(p);
@@ -82,11 +89,13 @@ static bool etag_list_matches(const char *list, const char *etag, bool strong) {
 	}
 }
 
-bool http_etag_list_matches_weak(const char *list, const char *etag) {
+bool http_etag_list_matches_weak(const char *list, const char *etag)
+{
 	return list && etag_list_matches(list, etag, false);
 }
 
-bool http_etag_list_matches_strong(const char *list, const char *etag) {
+bool http_etag_list_matches_strong(const char *list, const char *etag)
+{
 	return list && etag_list_matches(list, etag, true);
 }
 
@@ -103,7 +112,8 @@ typedef struct {
 } cursor;
 
 /* Go's lookup: case-insensitive prefix match against a name table; returns the index. */
-static int take_name(cursor *c, const char *const *names, int n) {
+static int take_name(cursor *c, const char *const *names, int n)
+{
 	for (int i = 0; c->ok && i < n; i++) {
 		size_t len = strlen(names[i]);
 		if (strncasecmp(c->p, names[i], len) == 0) {
@@ -117,7 +127,8 @@ static int take_name(cursor *c, const char *const *names, int n) {
 
 /* Go's skip(): a literal, where a space in the layout matches a run of one or more spaces
  * (Go also lets it match nothing at the end of the text, which then fails anyway). */
-static void take_literal(cursor *c, const char *lit) {
+static void take_literal(cursor *c, const char *lit)
+{
 	while (c->ok && *lit) {
 		if (*lit == ' ') {
 			if (*c->p && *c->p != ' ') c->ok = false;
@@ -137,7 +148,8 @@ static void take_literal(cursor *c, const char *lit) {
 static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
 
 /* Go's getnum: one or two digits, or exactly two when fixed. */
-static int take_num(cursor *c, bool fixed) {
+static int take_num(cursor *c, bool fixed)
+{
 	if (!c->ok || !is_digit(c->p[0])) { c->ok = false; return 0; }
 	if (!is_digit(c->p[1])) {
 		if (fixed) c->ok = false;
@@ -148,7 +160,8 @@ static int take_num(cursor *c, bool fixed) {
 	return v;
 }
 
-static int take_digits(cursor *c, int n) {
+static int take_digits(cursor *c, int n)
+{
 	int v = 0;
 	for (int i = 0; c->ok && i < n; i++) {
 		if (!is_digit(c->p[i])) { c->ok = false; return 0; }
@@ -159,7 +172,8 @@ static int take_digits(cursor *c, int n) {
 }
 
 /* "15:04:05", plus an optional fraction that Go accepts even when the layout has none. */
-static void take_clock(cursor *c, struct tm *tm) {
+static void take_clock(cursor *c, struct tm *tm)
+{
 	tm->tm_hour = take_num(c, false);
 	take_literal(c, ":");
 	tm->tm_min = take_num(c, true);
@@ -173,7 +187,8 @@ static void take_clock(cursor *c, struct tm *tm) {
 }
 
 /* Go's stdTZ for names: "UTC", "GMT", 3 upper-case letters, or 4-5 ending in 'T'. */
-static void take_zone_name(cursor *c) {
+static void take_zone_name(cursor *c)
+{
 	if (!c->ok) return;
 	size_t upper = 0;
 	while (c->p[upper] >= 'A' && c->p[upper] <= 'Z') upper++;
@@ -183,20 +198,23 @@ static void take_zone_name(cursor *c) {
 
 static bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
-static bool day_in_range(const struct tm *tm) {
+static bool day_in_range(const struct tm *tm)
+{
 	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int max = days[tm->tm_mon] + (tm->tm_mon == 1 && is_leap(tm->tm_year + 1900));
 	return tm->tm_mday >= 1 && tm->tm_mday <= max;
 }
 
-static bool finish(cursor *c, struct tm *tm, time_t *out) {
+static bool finish(cursor *c, struct tm *tm, time_t *out)
+{
 	if (!c->ok || *c->p != '\0' || !day_in_range(tm)) return false;
 	*out = timegm(tm);
 	return true;
 }
 
 /* "Mon, 02 Jan 2006 15:04:05 GMT" */
-static bool parse_rfc1123(const char *s, time_t *out) {
+static bool parse_rfc1123(const char *s, time_t *out)
+{
 	cursor c = { s, true };
 	struct tm tm = { 0 };
 	take_name(&c, short_days, 7);
@@ -213,7 +231,8 @@ static bool parse_rfc1123(const char *s, time_t *out) {
 }
 
 /* "Monday, 02-Jan-06 15:04:05 MST" */
-static bool parse_rfc850(const char *s, time_t *out) {
+static bool parse_rfc850(const char *s, time_t *out)
+{
 	cursor c = { s, true };
 	struct tm tm = { 0 };
 	take_name(&c, long_days, 7);
@@ -232,7 +251,8 @@ static bool parse_rfc850(const char *s, time_t *out) {
 }
 
 /* "Mon Jan _2 15:04:05 2006" */
-static bool parse_asctime(const char *s, time_t *out) {
+static bool parse_asctime(const char *s, time_t *out)
+{
 	cursor c = { s, true };
 	struct tm tm = { 0 };
 	take_name(&c, short_days, 7);
@@ -248,13 +268,15 @@ static bool parse_asctime(const char *s, time_t *out) {
 	return finish(&c, &tm, out);
 }
 
-int http_date_parse(const char *s, time_t *out) {
+int http_date_parse(const char *s, time_t *out)
+{
 	if (!s) return -1;
 	if (parse_rfc1123(s, out) || parse_rfc850(s, out) || parse_asctime(s, out)) return 0;
 	return -1;
 }
 
-void http_date_format(time_t t, char out[30]) {
+void http_date_format(time_t t, char out[30])
+{
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	snprintf(out, 30, "%s, %02d %s %04d %02d:%02d:%02d GMT", short_days[tm.tm_wday], tm.tm_mday,
@@ -266,32 +288,37 @@ void http_date_format(time_t t, char out[30]) {
 /* Go reads headers trimmed, and an empty value is the same as no header. */
 static bool present(const char *h) { return h && trimmed_len(trim_left(h)) > 0; }
 
-static cond check_if_match(const http_cond_request *r, const char *etag) {
+static cond check_if_match(const http_cond_request *r, const char *etag)
+{
 	if (!present(r->if_match)) return COND_NONE;
 	return http_etag_list_matches_strong(r->if_match, etag) ? COND_TRUE : COND_FALSE;
 }
 
 /* Go ignores date conditions when the modification time is unknown (zero or the epoch). */
-static cond check_if_unmodified_since(const http_cond_request *r, time_t modtime) {
+static cond check_if_unmodified_since(const http_cond_request *r, time_t modtime)
+{
 	time_t t;
 	if (!present(r->if_unmodified_since) || modtime <= 0) return COND_NONE;
 	if (http_date_parse(r->if_unmodified_since, &t) != 0) return COND_NONE;
 	return modtime <= t ? COND_TRUE : COND_FALSE;
 }
 
-static cond check_if_none_match(const http_cond_request *r, const char *etag) {
+static cond check_if_none_match(const http_cond_request *r, const char *etag)
+{
 	if (!present(r->if_none_match)) return COND_NONE;
 	return http_etag_list_matches_weak(r->if_none_match, etag) ? COND_FALSE : COND_TRUE;
 }
 
-static cond check_if_modified_since(const http_cond_request *r, time_t modtime) {
+static cond check_if_modified_since(const http_cond_request *r, time_t modtime)
+{
 	time_t t;
 	if (!r->get_or_head || !present(r->if_modified_since) || modtime <= 0) return COND_NONE;
 	if (http_date_parse(r->if_modified_since, &t) != 0) return COND_NONE;
 	return modtime <= t ? COND_FALSE : COND_TRUE;
 }
 
-http_cond_result http_cond_evaluate(const http_cond_request *req, const char *etag, time_t last_modified) {
+http_cond_result http_cond_evaluate(const http_cond_request *req, const char *etag, time_t last_modified)
+{
 	cond c = check_if_match(req, etag);
 	if (c == COND_NONE) c = check_if_unmodified_since(req, last_modified);
 	if (c == COND_FALSE) return HTTP_COND_PRECONDITION_FAILED;
@@ -307,6 +334,7 @@ http_cond_result http_cond_evaluate(const http_cond_request *req, const char *et
 	return HTTP_COND_SERVE;
 }
 
-bool http_accepts_gzip(const char *accept_encoding) {
+bool http_accepts_gzip(const char *accept_encoding)
+{
 	return accept_encoding && strstr(accept_encoding, "gzip") != NULL;
 }

@@ -7,33 +7,38 @@
 /* Tue, 03 Mar 2026 10:00:00 GMT */
 #define MODTIME ((time_t)1772532000)
 
-static http_cond_result eval(const char *im, const char *inm, const char *ims, const char *ius) {
+static http_cond_result eval(const char *im, const char *inm, const char *ims, const char *ius)
+{
 	http_cond_request r = { true, im, inm, ims, ius };
 	return http_cond_evaluate(&r, ETAG, MODTIME);
 }
 
 static http_cond_result eval_inm(const char *inm) { return eval(NULL, inm, NULL, NULL); }
 
-TEST(no_conditionals_serve) {
+TEST(no_conditionals_serve)
+{
 	CHECK_INT(eval(NULL, NULL, NULL, NULL), HTTP_COND_SERVE);
 	CHECK_INT(eval("", "", "", ""), HTTP_COND_SERVE);
 	CHECK_INT(eval("  ", " ", NULL, NULL), HTTP_COND_SERVE);
 }
 
-TEST(if_none_match_exact) {
+TEST(if_none_match_exact)
+{
 	CHECK_INT(eval_inm(ETAG), HTTP_COND_NOT_MODIFIED);
 	CHECK_INT(eval_inm("\"other\""), HTTP_COND_SERVE);
 	CHECK_INT(eval_inm("  " ETAG "  "), HTTP_COND_NOT_MODIFIED);
 }
 
-TEST(if_none_match_weak_comparison) {
+TEST(if_none_match_weak_comparison)
+{
 	CHECK_INT(eval_inm("W/" ETAG), HTTP_COND_NOT_MODIFIED);
 	http_cond_request r = { true, NULL, ETAG, NULL, NULL };
 	CHECK_INT(http_cond_evaluate(&r, "W/" ETAG, MODTIME), HTTP_COND_NOT_MODIFIED);
 	CHECK_INT(eval_inm("w/" ETAG), HTTP_COND_SERVE);   /* the prefix is case-sensitive */
 }
 
-TEST(if_none_match_lists) {
+TEST(if_none_match_lists)
+{
 	CHECK_INT(eval_inm("\"a\", " ETAG), HTTP_COND_NOT_MODIFIED);
 	CHECK_INT(eval_inm("\"a\",W/\"b\"," ETAG), HTTP_COND_NOT_MODIFIED);
 	CHECK_INT(eval_inm(",, ,\"a\" , " ETAG " ,"), HTTP_COND_NOT_MODIFIED);
@@ -45,12 +50,14 @@ TEST(if_none_match_lists) {
 	CHECK_INT(eval_inm("\"sp ace\", " ETAG), HTTP_COND_SERVE);
 }
 
-TEST(if_none_match_star) {
+TEST(if_none_match_star)
+{
 	CHECK_INT(eval_inm("*"), HTTP_COND_NOT_MODIFIED);
 	CHECK_INT(eval_inm("\"a\", *"), HTTP_COND_NOT_MODIFIED);
 }
 
-TEST(plain_and_gzip_tags_differ) {
+TEST(plain_and_gzip_tags_differ)
+{
 	CHECK_INT(eval_inm(GZ_ETAG), HTTP_COND_SERVE);
 	http_cond_request r = { true, NULL, ETAG, NULL, NULL };
 	CHECK_INT(http_cond_evaluate(&r, GZ_ETAG, MODTIME), HTTP_COND_SERVE);
@@ -58,29 +65,34 @@ TEST(plain_and_gzip_tags_differ) {
 	CHECK_INT(http_cond_evaluate(&r, GZ_ETAG, MODTIME), HTTP_COND_NOT_MODIFIED);
 }
 
-TEST(if_modified_since) {
+TEST(if_modified_since)
+{
 	CHECK_INT(eval(NULL, NULL, "Tue, 03 Mar 2026 10:00:00 GMT", NULL), HTTP_COND_NOT_MODIFIED);
 	CHECK_INT(eval(NULL, NULL, "Tue, 03 Mar 2026 10:00:01 GMT", NULL), HTTP_COND_NOT_MODIFIED);
 	CHECK_INT(eval(NULL, NULL, "Tue, 03 Mar 2026 09:59:59 GMT", NULL), HTTP_COND_SERVE);
 	CHECK_INT(eval(NULL, NULL, "yesterday", NULL), HTTP_COND_SERVE);   /* unparsable: ignored */
 }
 
-TEST(if_modified_since_only_for_get_and_head) {
+TEST(if_modified_since_only_for_get_and_head)
+{
 	http_cond_request r = { false, NULL, NULL, "Tue, 03 Mar 2026 10:00:00 GMT", NULL };
 	CHECK_INT(http_cond_evaluate(&r, ETAG, MODTIME), HTTP_COND_SERVE);
 }
 
-TEST(if_none_match_suppresses_if_modified_since) {
+TEST(if_none_match_suppresses_if_modified_since)
+{
 	CHECK_INT(eval(NULL, "\"stale\"", "Tue, 03 Mar 2026 10:00:00 GMT", NULL), HTTP_COND_SERVE);
 	CHECK_INT(eval(NULL, ETAG, "Tue, 03 Mar 2026 09:00:00 GMT", NULL), HTTP_COND_NOT_MODIFIED);
 }
 
-TEST(if_none_match_other_methods_412) {
+TEST(if_none_match_other_methods_412)
+{
 	http_cond_request r = { false, NULL, ETAG, NULL, NULL };
 	CHECK_INT(http_cond_evaluate(&r, ETAG, MODTIME), HTTP_COND_PRECONDITION_FAILED);
 }
 
-TEST(if_match_strong) {
+TEST(if_match_strong)
+{
 	CHECK_INT(eval(ETAG, NULL, NULL, NULL), HTTP_COND_SERVE);
 	CHECK_INT(eval("\"a\", " ETAG, NULL, NULL, NULL), HTTP_COND_SERVE);
 	CHECK_INT(eval("*", NULL, NULL, NULL), HTTP_COND_SERVE);
@@ -91,33 +103,39 @@ TEST(if_match_strong) {
 	CHECK_INT(http_cond_evaluate(&r, "W/" ETAG, MODTIME), HTTP_COND_PRECONDITION_FAILED);
 }
 
-TEST(if_unmodified_since) {
+TEST(if_unmodified_since)
+{
 	CHECK_INT(eval(NULL, NULL, NULL, "Tue, 03 Mar 2026 10:00:00 GMT"), HTTP_COND_SERVE);
 	CHECK_INT(eval(NULL, NULL, NULL, "Tue, 03 Mar 2026 09:59:59 GMT"), HTTP_COND_PRECONDITION_FAILED);
 	CHECK_INT(eval(NULL, NULL, NULL, "not a date"), HTTP_COND_SERVE);
 }
 
-TEST(if_match_overrides_if_unmodified_since) {
+TEST(if_match_overrides_if_unmodified_since)
+{
 	CHECK_INT(eval(ETAG, NULL, NULL, "Tue, 03 Mar 2026 09:59:59 GMT"), HTTP_COND_SERVE);
 	CHECK_INT(eval("\"a\"", NULL, NULL, "Tue, 03 Mar 2026 11:00:00 GMT"), HTTP_COND_PRECONDITION_FAILED);
 }
 
-TEST(precondition_failure_before_not_modified) {
+TEST(precondition_failure_before_not_modified)
+{
 	CHECK_INT(eval("\"a\"", ETAG, NULL, NULL), HTTP_COND_PRECONDITION_FAILED);
 	CHECK_INT(eval(ETAG, ETAG, NULL, NULL), HTTP_COND_NOT_MODIFIED);
 }
 
-TEST(zero_modtime_ignores_dates) {
+TEST(zero_modtime_ignores_dates)
+{
 	http_cond_request r = { true, NULL, NULL, "Tue, 03 Mar 2026 10:00:00 GMT", "Thu, 01 Jan 1970 00:00:00 GMT" };
 	CHECK_INT(http_cond_evaluate(&r, ETAG, 0), HTTP_COND_SERVE);
 }
 
-static long parsed(const char *s) {
+static long parsed(const char *s)
+{
 	time_t t;
 	return http_date_parse(s, &t) == 0 ? (long)t : -1;
 }
 
-TEST(date_formats) {
+TEST(date_formats)
+{
 	CHECK_INT(parsed("Tue, 03 Mar 2026 10:00:00 GMT"), 1772532000);
 	CHECK_INT(parsed("Tuesday, 03-Mar-26 10:00:00 GMT"), 1772532000);
 	CHECK_INT(parsed("Tuesday, 03-Mar-26 10:00:00 UTC"), 1772532000);
@@ -129,7 +147,8 @@ TEST(date_formats) {
 	CHECK_INT(parsed("Sunday, 01-Jan-68 00:00:00 GMT"), 3092601600);  /* yy < 69 → 20yy */
 }
 
-TEST(date_rejects) {
+TEST(date_rejects)
+{
 	CHECK_INT(parsed(""), -1);
 	CHECK_INT(parsed("Tue, 3 Mar 2026 10:00:00 GMT"), -1);      /* day needs two digits */
 	CHECK_INT(parsed("Tue, 03 Mar 2026 10:00:00 UTC"), -1);     /* RFC 1123 form says GMT */
@@ -141,7 +160,8 @@ TEST(date_rejects) {
 	CHECK_INT(parsed("2026-03-03T10:00:00Z"), -1);
 }
 
-TEST(date_format) {
+TEST(date_format)
+{
 	char out[30];
 	http_date_format(1772532000, out);
 	CHECK_STR(out, "Tue, 03 Mar 2026 10:00:00 GMT");
@@ -149,7 +169,8 @@ TEST(date_format) {
 	CHECK_STR(out, "Thu, 01 Jan 1970 00:00:00 GMT");
 }
 
-TEST(accepts_gzip_substring_rule) {
+TEST(accepts_gzip_substring_rule)
+{
 	CHECK(http_accepts_gzip("gzip"));
 	CHECK(http_accepts_gzip("gzip, deflate, br"));
 	CHECK(http_accepts_gzip("gzip;q=0"));
@@ -159,7 +180,8 @@ TEST(accepts_gzip_substring_rule) {
 	CHECK(!http_accepts_gzip(NULL));
 }
 
-int main(void) {
+int main(void)
+{
 	RUN(no_conditionals_serve);
 	RUN(if_none_match_exact);
 	RUN(if_none_match_weak_comparison);

@@ -1,0 +1,334 @@
+/* http_server.c: the main and support listeners on libmicrohttpd (see http_server.h). */
+#include "http_server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gzip.h"
+#include "http_conditional.h"
+#include "log.h"
+#include "metrics.h"
+
+struct http_server {
+	struct MHD_Daemon *daemon;
+	int listen_fd;
+	snapshot_slot *slot;                 /* NULL for the support listener */
+	atomic_long in_flight;               /* requests between first call and completion */
+	/* Fixed answers, built once. */
+	struct MHD_Response *not_found;      /* 404 "404 page not found\n" (Go's ServeMux) */
+	struct MHD_Response *empty;          /* 404 before the first table, 405: no body */
+	struct MHD_Response *health_ok;      /* 204 */
+	struct MHD_Response *health_wait;    /* 503 "routes were not initialized yet\n" */
+};
+
+/* Per-request state, from the first access-handler call to the completion callback. */
+typedef struct {
+	struct timespec start;
+	snapshot *snap;                      /* the snapshot this request is answered from */
+	int status;
+	bool routes;                         /* a /routes request: counted in the metrics */
+} request;
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static struct MHD_Response *text_response(const char *body)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
+	if (!r) abort();
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	return r;
+}
+
+static struct MHD_Response *empty_response(void)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (!r) abort();
+	return r;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, request *rq, int status, struct MHD_Response *r)
+{
+	rq->status = status;
+	return MHD_queue_response(c, (unsigned)status, r);
+}
+
+/* --- /routes ------------------------------------------------------------------------- */
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+static bool is_get_or_head(const char *method)
+{
+	return strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+}
+
+static enum MHD_Result serve_routes(http_server *srv, struct MHD_Connection *c, const char *method, const char *zone, request *rq)
+{
+	rq->routes = true;
+	if (!is_get_or_head(method)) return reply(c, rq, MHD_HTTP_METHOD_NOT_ALLOWED, srv->empty);
+	rq->snap = snapshot_acquire(srv->slot);
+	if (!rq->snap) return reply(c, rq, MHD_HTTP_NOT_FOUND, srv->empty);
+	const snapshot_table *t = snapshot_table_for(rq->snap, zone);
+	int enc = http_accepts_gzip(header(c, MHD_HTTP_HEADER_ACCEPT_ENCODING)) ? SNAP_GZIP : SNAP_PLAIN;
+	http_cond_request cr = {
+		.get_or_head = true,
+		.if_match = header(c, MHD_HTTP_HEADER_IF_MATCH),
+		.if_none_match = header(c, MHD_HTTP_HEADER_IF_NONE_MATCH),
+		.if_modified_since = header(c, MHD_HTTP_HEADER_IF_MODIFIED_SINCE),
+		.if_unmodified_since = header(c, MHD_HTTP_HEADER_IF_UNMODIFIED_SINCE),
+	};
+	switch (http_cond_evaluate(&cr, t->etag[enc], rq->snap->last_modified)) {
+	case HTTP_COND_NOT_MODIFIED:
+		return reply(c, rq, MHD_HTTP_NOT_MODIFIED, t->not_modified[enc]);
+	case HTTP_COND_PRECONDITION_FAILED:
+		return reply(c, rq, MHD_HTTP_PRECONDITION_FAILED, t->failed[enc]);
+	case HTTP_COND_SERVE:
+		break;
+	}
+	return reply(c, rq, MHD_HTTP_OK, t->ok[enc]);
+}
+
+/* Go's ServeMux pattern /routes/{zone}: exactly one non-empty segment after /routes/. */
+static const char *zone_of(const char *url)
+{
+	const char *z = url + strlen("/routes/");
+	return (*z && !strchr(z, '/')) ? z : NULL;
+}
+
+static enum MHD_Result route_request(http_server *srv, struct MHD_Connection *c, const char *url, const char *method, request *rq)
+{
+	if (strcmp(url, "/health") == 0) {
+		if (snapshot_slot_ready(srv->slot)) return reply(c, rq, MHD_HTTP_NO_CONTENT, srv->health_ok);
+		return reply(c, rq, MHD_HTTP_SERVICE_UNAVAILABLE, srv->health_wait);
+	}
+	if (strcmp(url, "/routes") == 0) return serve_routes(srv, c, method, NULL, rq);
+	if (strncmp(url, "/routes/", 8) == 0 && zone_of(url)) return serve_routes(srv, c, method, zone_of(url), rq);
+	return reply(c, rq, MHD_HTTP_NOT_FOUND, srv->not_found);
+}
+
+/* --- /metrics ------------------------------------------------------------------------ */
+
+static enum MHD_Result serve_metrics(struct MHD_Connection *c, request *rq)
+{
+	buf text = BUF_INIT, gz = BUF_INIT;
+	metrics_render(&text);
+	bool gzip = http_accepts_gzip(header(c, MHD_HTTP_HEADER_ACCEPT_ENCODING));
+	if (gzip) {
+		gzip_compress(&gz, text.ptr ? text.ptr : "", text.len, 1);
+		buf_free(&text);
+		text = gz;
+	}
+	size_t len;
+	char *body = buf_steal(&text, &len);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!r) abort();
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+	if (gzip) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	enum MHD_Result ret = reply(c, rq, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result route_support(http_server *srv, struct MHD_Connection *c, const char *url, request *rq)
+{
+	if (strcmp(url, "/metrics") == 0 || strncmp(url, "/metrics/", 9) == 0) return serve_metrics(c, rq);
+	return reply(c, rq, MHD_HTTP_NOT_FOUND, srv->not_found);
+}
+
+/* --- libmicrohttpd callbacks ---------------------------------------------------------- */
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+		const char *version, const char *upload, size_t *upload_size, void **req_cls) {
+	http_server *srv = cls;
+	request *rq = *req_cls;
+	if (!rq) {
+		/* Queueing on the first call makes libmicrohttpd 0.9.75 close every connection
+		 * (peers-and-platform.md §4.1), so the first call only sets up the request. */
+		rq = calloc(1, sizeof *rq);
+		if (!rq) return MHD_NO;
+		clock_gettime(CLOCK_MONOTONIC, &rq->start);
+		*req_cls = rq;
+		atomic_fetch_add_explicit(&srv->in_flight, 1, memory_order_relaxed);
+		return MHD_YES;
+	}
+	if (*upload_size) {   /* a request body is read and dropped: no handler takes one */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (!srv->slot) return route_support(srv, c, url, rq);
+	return route_request(srv, c, url, method, rq);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
+{
+	http_server *srv = cls;
+	request *rq = *req_cls;
+	if (!rq) return;
+	if (rq->routes && rq->status) metrics_observe_request(rq->status, seconds_since(&rq->start));
+	snapshot_release(rq->snap);
+	free(rq);
+	*req_cls = NULL;
+	atomic_fetch_sub_explicit(&srv->in_flight, 1, memory_order_relaxed);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	vsnprintf(line, sizeof line, fmt, ap);
+	size_t n = strlen(line);
+	while (n > 0 && line[n - 1] == '\n') line[--n] = 0;
+	log_kv(LOG_DEBUG, line, "component", "libmicrohttpd", NULL);
+}
+
+/* --- listening sockets ---------------------------------------------------------------- */
+
+/* Splits Go's "host:port" / "[v6]:port" / ":port" into host (empty: any) and port. */
+static int split_address(const char *address, char *host, size_t hostlen, const char **port)
+{
+	const char *colon = strrchr(address, ':');
+	if (!colon) return -1;
+	const char *h = address;
+	size_t n = (size_t)(colon - address);
+	if (n >= 2 && h[0] == '[' && h[n - 1] == ']') {
+		h++;
+		n -= 2;
+	}
+	if (n >= hostlen) return -1;
+	memcpy(host, h, n);
+	host[n] = 0;
+	*port = colon + 1;
+	return 0;
+}
+
+static int listen_on(const struct addrinfo *ai, bool any6, buf *err)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0) return -1;
+	int on = 1, off = 0;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	/* ":port" serves IPv4 and IPv6 on one socket, as Go does. */
+	if (any6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 1024) == 0) return fd;
+	buf_reset(err);
+	buf_puts(err, strerror(errno));
+	close(fd);
+	return -1;
+}
+
+static int open_listener(const char *address, buf *err)
+{
+	char host[256];
+	const char *port;
+	if (split_address(address, host, sizeof host, &port) != 0 || !*port) {
+		buf_printf(err, "listen tcp %s: missing port in address", address);
+		return -1;
+	}
+	struct addrinfo hints = { .ai_flags = AI_PASSIVE, .ai_family = *host ? AF_UNSPEC : AF_INET6, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res = NULL;
+	int rc = getaddrinfo(*host ? host : NULL, port, &hints, &res);
+	if (rc != 0 && !*host) {   /* no IPv6 on this machine: all IPv4 interfaces */
+		hints.ai_family = AF_INET;
+		rc = getaddrinfo(NULL, port, &hints, &res);
+	}
+	if (rc != 0) {
+		buf_printf(err, "listen tcp %s: %s", address, gai_strerror(rc));
+		return -1;
+	}
+	buf why = BUF_INIT;
+	int fd = -1;
+	for (struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next)
+		fd = listen_on(ai, !*host && ai->ai_family == AF_INET6, &why);
+	freeaddrinfo(res);
+	if (fd < 0) buf_printf(err, "listen tcp %s: %s", address, why.len ? why.ptr : "no usable address");
+	buf_free(&why);
+	return fd;
+}
+
+/* --- start and stop ------------------------------------------------------------------- */
+
+static http_server *start(const char *address, snapshot_slot *slot, unsigned threads, buf *err)
+{
+	int fd = open_listener(address, err);
+	if (fd < 0) return NULL;
+	http_server *srv = calloc(1, sizeof *srv);
+	if (!srv) abort();
+	srv->listen_fd = fd;
+	srv->slot = slot;
+	atomic_init(&srv->in_flight, 0);
+	srv->not_found = text_response("404 page not found\n");
+	srv->empty = empty_response();
+	srv->health_ok = empty_response();
+	srv->health_wait = text_response("routes were not initialized yet\n");
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		/* Go's routesrv: 60 s read timeout, which is also its keep-alive idle timeout. */
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)10000,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+		MHD_OPTION_END);
+	if (!srv->daemon) {
+		buf_printf(err, "listen tcp %s: libmicrohttpd could not start", address);
+		srv->listen_fd = -1;
+		close(fd);
+		http_server_stop(srv, 0);
+		return NULL;
+	}
+	return srv;
+}
+
+http_server *http_server_start_routes(const char *address, snapshot_slot *slot, unsigned threads, buf *err)
+{
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (unsigned)n : 1;
+	}
+	return start(address, slot, threads, err);
+}
+
+http_server *http_server_start_support(const char *address, buf *err)
+{
+	return start(address, NULL, 1, err);
+}
+
+void http_server_stop(http_server *s, long timeout_ms)
+{
+	if (!s) return;
+	if (s->daemon) {
+		/* Refuse new connections at once: quiesce stops accepting, and shutting the
+		 * listening socket down makes the kernel reset connection attempts. */
+		MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+		if (fd != MHD_INVALID_SOCKET) shutdown(fd, SHUT_RDWR);
+		for (long waited = 0; atomic_load(&s->in_flight) > 0 && waited < timeout_ms; waited += 10) {
+			struct timespec ten_ms = { 0, 10 * 1000 * 1000 };
+			nanosleep(&ten_ms, NULL);
+		}
+		MHD_stop_daemon(s->daemon);
+	}
+	if (s->listen_fd >= 0) close(s->listen_fd);
+	MHD_destroy_response(s->not_found);
+	MHD_destroy_response(s->empty);
+	MHD_destroy_response(s->health_ok);
+	MHD_destroy_response(s->health_wait);
+	free(s);
+}
