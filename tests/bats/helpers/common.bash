@@ -1,0 +1,35 @@
+# Shared set-up for the command tests of routesrv-etag and routesrv-diff.
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+HELPERS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+FIXTURES="${FIXTURES:-$(cd "$HELPERS/../../.." && pwd)/../shared/conformance/skipper}"
+BIN="${ROUTESRV_BIN:?ROUTESRV_BIN must point at the built commands}"
+
+# Tests talk to 127.0.0.1 only; a proxy from the environment must not interfere.
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+
+# Starts helpers/http_server.py serving $1 and sets HTTP_PORT and HTTP_PID.
+start_http_server() {
+	local portfile="$BATS_TEST_TMPDIR/port"
+	python3 "$HELPERS/http_server.py" "$1" "$portfile" 3>&- &
+	HTTP_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$portfile" ] && break
+		sleep 0.05
+	done
+	HTTP_PORT=$(cat "$portfile")
+}
+
+stop_http_server() {
+	if [ -n "${HTTP_PID:-}" ]; then
+		kill "$HTTP_PID" 2>/dev/null || true
+		wait "$HTTP_PID" 2>/dev/null || true
+		HTTP_PID=
+	fi
+}
+
+# A TCP port on 127.0.0.1 with nothing listening: bind, note the port, close.
+closed_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
