@@ -1,0 +1,155 @@
+/* kube_read.c: Kubernetes objects from buffers, files, directories and stdin. */
+#include "kube_read.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kube_read_internal.h"
+#include "log.h"
+
+/* Directory recursion limit: symlinked directories could otherwise loop forever. */
+#define MAX_DIR_DEPTH 32
+
+typedef struct {
+	kube_read_ctx *r;
+	const char *list_kind;
+} yaml_doc_ctx;
+
+static int yaml_doc(void *ud, jv doc)
+{
+	yaml_doc_ctx *y = ud;
+	return kube_decode_document(y->r, doc, y->list_kind);
+}
+
+/* Input whose first significant byte opens a JSON object or array is JSON, anything else YAML. */
+static bool looks_like_json(const char *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == ' ' || data[i] == '\t' || data[i] == '\n' || data[i] == '\r')
+			continue;
+		return data[i] == '{' || data[i] == '[';
+	}
+	return false;
+}
+
+int kube_read_buffer(kube_cluster *c, const char *data, size_t len, const char *source, const char *list_kind, buf *err)
+{
+	kube_read_ctx r = { .c = c, .source = source, .err = err };
+	if (looks_like_json(data, len))
+		return kube_read_json(&r, data, len, list_kind);
+	r.yaml = true;
+	yaml_doc_ctx y = { &r, list_kind };
+	return kube_yaml_documents(data, len, source, yaml_doc, &y, err);
+}
+
+/* Reads all of fd into b; 0 or -1 with errno. */
+static int read_all(int fd, buf *b)
+{
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		buf_reserve(b, (size_t)st.st_size + 1);
+	for (;;) {
+		buf_reserve(b, 64 * 1024);
+		ssize_t n = read(fd, b->ptr + b->len, b->cap - b->len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+	}
+	b->ptr[b->len] = 0;
+	return 0;
+}
+
+static int read_file(kube_cluster *c, const char *path, buf *err)
+{
+	bool is_stdin = strcmp(path, "-") == 0;
+	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf data = BUF_INIT;
+	int rc = read_all(fd, &data);
+	if (rc != 0)
+		buf_printf(err, "%s: %s", path, strerror(errno));
+	if (!is_stdin)
+		close(fd);
+	if (rc == 0)
+		rc = kube_read_buffer(c, data.ptr ? data.ptr : "", data.len, path, NULL, err);
+	buf_free(&data);
+	return rc;
+}
+
+static bool has_manifest_suffix(const char *name)
+{
+	static const char *const suffixes[] = { ".yaml", ".yml", ".json" };
+	size_t n = strlen(name);
+	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+		size_t m = strlen(suffixes[i]);
+		if (n > m && strcmp(name + n - m, suffixes[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Hidden entries are skipped: ConfigMap volumes keep a second copy of every file under
+ * "..data", and editors leave dot files behind. */
+static int skip_hidden(const struct dirent *e)
+{
+	return e->d_name[0] != '.';
+}
+
+static int read_dir(kube_cluster *c, const char *path, int depth, buf *err)
+{
+	if (depth > MAX_DIR_DEPTH) {
+		buf_printf(err, "%s: directories nested too deeply (symlink loop?)", path);
+		return -1;
+	}
+	struct dirent **names;
+	int n = scandir(path, &names, skip_hidden, by_name);
+	if (n < 0) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	int rc = 0;
+	for (int i = 0; i < n; i++) {
+		if (rc == 0) {
+			char *child;
+			if (asprintf(&child, "%s/%s", path, names[i]->d_name) < 0)
+				abort();
+			struct stat st;
+			if (stat(child, &st) != 0)
+				log_kv(LOG_WARN, "Skipping unreadable entry", "path", child, "error", strerror(errno), NULL);
+			else if (S_ISDIR(st.st_mode))
+				rc = read_dir(c, child, depth + 1, err);
+			else if (S_ISREG(st.st_mode) && has_manifest_suffix(names[i]->d_name))
+				rc = read_file(c, child, err);
+			free(child);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+int kube_read_path(kube_cluster *c, const char *path, buf *err)
+{
+	struct stat st;
+	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return read_dir(c, path, 0, err);
+	return read_file(c, path, err);
+}

@@ -1,0 +1,270 @@
+/* kube_read_json.c: JSON input without one big jv tree.
+ *
+ * A 20 MB list response parsed whole needs ~10x its size as jv values. Instead a small
+ * structural scanner walks the top-level object, finds the "items" array and hands each
+ * element's text to jq's parser on its own, so only one item is a jv at any time. The
+ * other top-level values (kind, metadata, ...) are parsed too, so malformed JSON anywhere
+ * is still an error with its position. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "kube_read_internal.h"
+
+typedef struct {
+	kube_read_ctx *r;
+	const char *data, *end;
+} scan;
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* p at '"'; returns the position after the closing quote, or NULL. */
+static const char *skip_string(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* Returns the end of the value starting at p, or NULL when the structure is broken
+ * (the jq parser then finds and positions the error). Brackets are only counted: the
+ * element's own parse catches a ']' closing a '{'. */
+static const char *skip_value(const char *p, const char *end)
+{
+	if (p >= end)
+		return NULL;
+	if (*p == '"')
+		return skip_string(p, end);
+	if (*p != '{' && *p != '[') {
+		while (p < end && !strchr(",}] \t\r\n", *p))
+			p++;
+		return p;
+	}
+	size_t depth = 0;
+	for (; p < end; p++) {
+		switch (*p) {
+		case '"':
+			p = skip_string(p, end);
+			if (!p)
+				return NULL;
+			p--;
+			break;
+		case '{':
+		case '[':
+			depth++;
+			break;
+		case '}':
+		case ']':
+			if (--depth == 0)
+				return p + 1;
+			break;
+		default:
+			break;
+		}
+	}
+	return NULL;
+}
+
+/* Line and 0-based column of offset off. */
+static void position(const char *data, const char *at, size_t *line, size_t *col)
+{
+	*line = 1;
+	const char *line_start = data;
+	for (const char *p = data; p < at; p++)
+		if (*p == '\n')
+			(*line)++, line_start = p + 1;
+	*col = (size_t)(at - line_start);
+}
+
+/* Re-bases jq's "<reason> at line L, column C" (relative to the parsed span) on the input. */
+static void parse_error(scan *s, const char *start, const char *msg)
+{
+	size_t line, col;
+	position(s->data, start, &line, &col);
+	const char *at = strstr(msg, " at line ");
+	unsigned long l = 1, c = 0;
+	size_t reason_len = strlen(msg);
+	if (at && sscanf(at, " at line %lu, column %lu", &l, &c) == 2) {
+		reason_len = (size_t)(at - msg);
+		col = l == 1 ? col + c : c;
+		line += l - 1;
+	} else {
+		col++;
+	}
+	buf_printf(s->r->err, "%s:%zu:%zu: %.*s", s->r->source, line, col, (int)reason_len, msg);
+}
+
+/* Parses exactly one JSON value in [start, stop). */
+static int parse_span(scan *s, const char *start, const char *stop, jv *out)
+{
+	if (start == stop) {
+		parse_error(s, start, "expected a value");
+		return -1;
+	}
+	struct jv_parser *p = jv_parser_new(0);
+	jv_parser_set_buf(p, start, (int)(stop - start), 0);
+	jv v = jv_parser_next(p);
+	int rc = 0;
+	if (!jv_is_valid(v)) {
+		jv msg = jv_invalid_get_msg(v);
+		parse_error(s, start, jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "unexpected end of input");
+		jv_free(msg);
+		rc = -1;
+	} else {
+		jv extra = jv_parser_next(p);
+		if (jv_is_valid(extra) || jv_invalid_has_msg(jv_copy(extra))) {
+			jv_free(v);
+			parse_error(s, start, "unexpected data after a value");
+			rc = -1;
+		}
+		jv_free(extra);
+		*out = v;
+	}
+	jv_parser_free(p);
+	return rc;
+}
+
+/* The scanner found no end for the value at p: let jq say what is wrong and where. */
+static int broken_value(scan *s, const char *p, const char *stop)
+{
+	jv v;
+	if (parse_span(s, p, stop, &v) == 0) {
+		jv_free(v);
+		parse_error(s, p, "unterminated value");
+	}
+	return -1;
+}
+
+static bool key_is(const char *k, const char *k_end, const char *name)
+{
+	size_t n = strlen(name);
+	return (size_t)(k_end - k) == n + 2 && strncasecmp(k + 1, name, n) == 0;
+}
+
+/* Decodes each element of the items array at [p, stop). */
+static int read_items(scan *s, const char *p, const char *stop, const char *item_kind)
+{
+	p = skip_ws(p + 1, stop);
+	if (p < stop && *p == ']')
+		return 0;
+	for (;;) {
+		const char *e = skip_value(p, stop);
+		if (!e)
+			return broken_value(s, p, stop);
+		jv item;
+		if (parse_span(s, p, e, &item) != 0)
+			return -1;
+		if (kube_decode_object(s->r, item, item_kind) != 0)
+			return -1;
+		p = skip_ws(e, stop);
+		if (p < stop && *p == ',') {
+			p = skip_ws(p + 1, stop);
+			continue;
+		}
+		if (p < stop && *p == ']')
+			return 0;
+		parse_error(s, p, "expected ',' or ']' after an array element");
+		return -1;
+	}
+}
+
+typedef struct {
+	const char *items, *items_end;   /* the "items" array, if any */
+	jv kind;                         /* the "kind" string, or invalid */
+} top_object;
+
+/* Walks the top-level object at [p, stop): parses every value except the items array.
+ * Returns 0, or -1 on a syntax error (message in err). */
+static int walk_object(scan *s, const char *p, const char *stop, top_object *t)
+{
+	t->items = t->items_end = NULL;
+	t->kind = jv_invalid();
+	p = skip_ws(p + 1, stop);
+	if (p < stop && *p == '}')
+		return 0;
+	for (;;) {
+		if (p >= stop || *p != '"')
+			return parse_error(s, p, "expected a string key in an object"), -1;
+		const char *k = p, *k_end = skip_string(p, stop);
+		if (!k_end)
+			return parse_error(s, p, "unterminated string"), -1;
+		p = skip_ws(k_end, stop);
+		if (p >= stop || *p != ':')
+			return parse_error(s, p, "expected ':' after an object key"), -1;
+		p = skip_ws(p + 1, stop);
+		const char *v_end = skip_value(p, stop);
+		if (!v_end)
+			return broken_value(s, p, stop);
+		if (key_is(k, k_end, "items") && *p == '[') {
+			t->items = p, t->items_end = v_end;
+		} else {
+			jv v;
+			if (parse_span(s, p, v_end, &v) != 0)
+				return -1;
+			if (key_is(k, k_end, "kind") && jv_get_kind(v) == JV_KIND_STRING && !jv_is_valid(t->kind))
+				t->kind = v;
+			else
+				jv_free(v);
+		}
+		p = skip_ws(v_end, stop);
+		if (p < stop && *p == ',') {
+			p = skip_ws(p + 1, stop);
+			continue;
+		}
+		if (p < stop && *p == '}')
+			return 0;
+		return parse_error(s, p, "expected ',' or '}' after an object value"), -1;
+	}
+}
+
+/* One top-level value at [p, stop). */
+static int read_value(scan *s, const char *p, const char *stop, const char *list_kind)
+{
+	top_object t;
+	if (*p == '{') {
+		if (walk_object(s, p, stop, &t) != 0) {
+			jv_free(t.kind);
+			return -1;
+		}
+		const char *kind = jv_is_valid(t.kind) ? jv_string_value(t.kind) : NULL;
+		char ibuf[64];
+		const char *item_kind = kind ? kube_list_item_kind(kind, ibuf, sizeof ibuf) : NULL;
+		if (t.items && (!kind || item_kind)) {
+			if (list_kind)
+				item_kind = list_kind;
+			int rc = read_items(s, t.items, t.items_end, item_kind && *item_kind ? item_kind : NULL);
+			jv_free(t.kind);
+			return rc;
+		}
+		jv_free(t.kind);
+	}
+	jv v;
+	if (parse_span(s, p, stop, &v) != 0)
+		return -1;
+	return kube_decode_document(s->r, v, list_kind);
+}
+
+int kube_read_json(kube_read_ctx *r, const char *data, size_t len, const char *list_kind)
+{
+	scan s = { r, data, data + len };
+	const char *p = skip_ws(data, s.end);
+	while (p < s.end) {
+		const char *e = skip_value(p, s.end);
+		if (!e)
+			return broken_value(&s, p, s.end);
+		if (read_value(&s, p, e, list_kind) != 0)
+			return -1;
+		p = skip_ws(e, s.end);
+	}
+	return 0;
+}
