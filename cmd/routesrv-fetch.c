@@ -1,0 +1,157 @@
+/* routesrv-fetch: list the Kubernetes objects routesrv compiles, as one JSON List.
+ * Exit status: 0 ok, 2 usage or configuration error, 3 API or network error. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "kube_client.h"
+#include "kube_options.h"
+#include "log.h"
+#include "opt.h"
+
+#define EXIT_API 3
+#define MAX_FLAGS 64
+
+static const char *output_path;
+static const char *log_level_name = "INFO";
+static bool log_json;
+
+/* Of the conversion flags, fetch uses those that change what is listed. */
+static bool fetch_uses(const char *name)
+{
+	size_t n = strlen(name), s = strlen("-label-selector");
+	return strcmp(name, "enable-kubernetes-endpointslices") == 0 ||
+	       (n > s && strcmp(name + n - s, "-label-selector") == 0);
+}
+
+static void add(opt_def *table, size_t *n, opt_def d)
+{
+	if (*n + 1 >= MAX_FLAGS) {
+		fputs("routesrv-fetch: option table too small\n", stderr);
+		abort();
+	}
+	table[(*n)++] = d;
+}
+
+static void build_table(opt_def *table, kube_client_config *cfg, kube_options *ko)
+{
+	size_t n = 0, nc, nk;
+	const opt_def *client = kube_client_config_flags(cfg, &nc);
+	for (size_t i = 0; i < nc; i++)
+		add(table, &n, client[i]);
+	add(table, &n, (opt_def){ .name = "selection-group", .kind = OPT_GROUP, .help = "What to list" });
+	const opt_def *conv = kube_options_flags(ko, &nk);
+	for (size_t i = 0; i < nk; i++)
+		if (conv[i].name && conv[i].kind != OPT_GROUP && fetch_uses(conv[i].name))
+			add(table, &n, conv[i]);
+	add(table, &n, (opt_def){ .name = "output-group", .kind = OPT_GROUP, .help = "Output and logging" });
+	add(table, &n, (opt_def){ .name = "o", .kind = OPT_STRING, .target = &output_path, .metavar = "FILE",
+				  .help = "write the List to FILE (replaced only on success) instead of stdout",
+				  .completion = "file" });
+	static const char *const levels[] = { "ERROR", "WARN", "INFO", "DEBUG", NULL };
+	add(table, &n, (opt_def){ .name = "application-log-level", .kind = OPT_STRING, .target = &log_level_name,
+				  .metavar = "LEVEL", .help = "log level", .choices = levels });
+	add(table, &n, (opt_def){ .name = "application-log-json-enabled", .kind = OPT_BOOL, .target = &log_json,
+				  .help = "log as JSON lines" });
+	table[n] = (opt_def){ .name = NULL };
+}
+
+/* Writes via a temporary file in the same directory and renames it, so a failed run never
+ * leaves a half-written or empty file where the previous good one was. */
+static int write_file(const char *path, const buf *b)
+{
+	size_t n = strlen(path) + 16;
+	char *tmp = malloc(n);
+	if (!tmp)
+		abort();
+	snprintf(tmp, n, "%s.tmpXXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		log_printf(LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	FILE *f = fdopen(fd, "wb");
+	bool ok = f && fwrite(b->ptr, 1, b->len, f) == b->len;
+	ok = f && fclose(f) == 0 && ok;
+	if (ok && rename(tmp, path) == 0) {
+		free(tmp);
+		return 0;
+	}
+	log_printf(LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
+	unlink(tmp);
+	free(tmp);
+	return -1;
+}
+
+static int write_stdout(const buf *b)
+{
+	if (fwrite(b->ptr, 1, b->len, stdout) != b->len || fflush(stdout) != 0) {
+		log_printf(LOG_ERROR, "cannot write the output: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static opt_def table[MAX_FLAGS];
+	kube_client_config cfg;
+	kube_options ko;
+	kube_client_config_init(&cfg);
+	kube_options_init(&ko);
+	build_table(table, &cfg, &ko);
+	opt_command cmd = {
+		.name = "routesrv-fetch",
+		.usage = "[flags]",
+		.summary = "List the Ingresses, RouteGroups, Services and Endpoints(Slices) routesrv compiles, "
+			   "as one JSON List.",
+		.opts = table,
+		.min_operands = 0,
+		.max_operands = 0,
+	};
+	char **operands;
+	int noperands;
+	opt_parse(&cmd, argc, argv, &operands, &noperands);
+	free(operands);
+
+	log_level level;
+	if (log_level_parse(log_level_name, &level) != 0)
+		opt_usage_error(&cmd, "invalid -application-log-level %s", log_level_name);
+	log_setup(log_json, level);
+
+	buf err = BUF_INIT;
+	if (kube_options_finish(&ko, &err) != 0)
+		opt_usage_error(&cmd, "%s", err.ptr);
+	kube_fetch_request req;
+	kube_fetch_request_from_options(&req, &ko);
+
+	kube_client *client = kube_client_new(&cfg, &err);
+	if (!client)
+		opt_usage_error(&cmd, "%s", err.ptr);
+
+	int status = 0;
+	kube_fetch_result res;
+	buf out = BUF_INIT;
+	if (kube_fetch(client, &req, &res, &err) != 0) {
+		log_printf(LOG_ERROR, "%s", err.ptr);
+		status = EXIT_API;
+	} else {
+		if (kube_fetch_result_write_list(&res, &out, &err) != 0) {
+			log_printf(LOG_ERROR, "%s", err.ptr);
+			status = EXIT_API;
+		} else if ((output_path && *output_path && strcmp(output_path, "-") != 0) ? write_file(output_path, &out)
+											     : write_stdout(&out)) {
+			status = 1;
+		}
+		kube_fetch_result_free(&res);
+	}
+	buf_free(&out);
+	buf_free(&err);
+	kube_client_free(client);
+	kube_options_free(&ko);
+	return status;
+}
