@@ -753,7 +753,7 @@ regex *regex_compile(const char *pattern, size_t len, buf *err)
 		translator_free(&t, false);
 		return NULL;
 	}
-	pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);   /* optional: the interpreter is the fallback */
+	/* No JIT: patterns here are small, and JIT code makes valgrind report false errors. */
 	regex *re = calloc(1, sizeof *re);
 	if (!re)
 		abort();

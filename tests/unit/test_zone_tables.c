@@ -1,0 +1,167 @@
+/* Per-zone tables (B7.5): threshold of 3 endpoints, opt-out filter, routes never dropped,
+ * unknown zones served the full table. */
+#include <stdlib.h>
+
+#include "eskip.h"
+#include "zone_tables.h"
+#include "test.h"
+
+static route_table *parse(const char *text)
+{
+	route_table *t = route_table_new();
+	buf err = BUF_INIT;
+	if (eskip_parse(t, text, strlen(text), &err, NULL) != 0)
+		printf("  parse error: %s\n", err.ptr);
+	buf_free(&err);
+	route_table_canonicalize(t);
+	return t;
+}
+
+static const char *served(const route_table *t)
+{
+	static buf out;
+	buf_free(&out);
+	eskip_print_served(&out, t);
+	buf_putc(&out, 0);
+	return out.ptr;
+}
+
+#define EP(n, z) "\"http://10.0.0." #n ":80?zone=" z "\""
+
+/* A: 4 endpoints in z1 and 4 in z2; B: 1 in z1, 4 in z2; C: 4 in z1, 4 in z2 but opted out;
+ * D: no endpoints; E: 3 in z1 and 2 in z3. */
+static const char *const table_text =
+	"A: Path(\"/a\") -> <roundRobin, " EP(1, "z1") ", " EP(2, "z1") ", " EP(3, "z1") ", " EP(4, "z1") ", "
+	EP(5, "z2") ", " EP(6, "z2") ", " EP(7, "z2") ", " EP(8, "z2") ">;\n"
+	"B: Path(\"/b\") -> <roundRobin, " EP(11, "z1") ", " EP(12, "z2") ", " EP(13, "z2") ", " EP(14, "z2") ", "
+	EP(15, "z2") ">;\n"
+	"C: Path(\"/c\") -> annotate(\"zalando.org/traffic-zone-aware\", \"false\") -> <roundRobin, " EP(21, "z1") ", "
+	EP(22, "z1") ", " EP(23, "z1") ", " EP(24, "z1") ", " EP(25, "z2") ", " EP(26, "z2") ", " EP(27, "z2") ", "
+	EP(28, "z2") ">;\n"
+	"D: Path(\"/d\") -> <shunt>;\n"
+	"E: Path(\"/e\") -> <roundRobin, " EP(31, "z1") ", " EP(32, "z1") ", " EP(33, "z1") ", " EP(34, "z3") ", "
+	EP(35, "z3") ">;\n"
+	"F: Path(\"/f\") -> <roundRobin, \"http://10.0.0.41:80\", \"http://10.0.0.42:80\", \"http://10.0.0.43:80\">;";
+
+static size_t endpoints_of(const route_table *t, const char *id, const char *zone, size_t *in_zone)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (str_eq_c(t->routes[i].id, id)) {
+			*in_zone = 0;
+			for (size_t j = 0; j < t->routes[i].nendpoints; j++)
+				*in_zone += str_eq_c(t->routes[i].endpoints[j].zone, zone);
+			return t->routes[i].nendpoints;
+		}
+	return (size_t)-1;
+}
+
+TEST(zone_set)
+{
+	route_table *t = parse(table_text);
+	zone_tables *z = zone_tables_build(t);
+	CHECK_INT(z->n, 3);
+	CHECK_STR(z->v[0].zone.ptr, "z1");
+	CHECK_STR(z->v[1].zone.ptr, "z2");
+	CHECK_STR(z->v[2].zone.ptr, "z3");
+	for (size_t i = 0; i < z->n; i++)
+		CHECK_INT(z->v[i].table->n, t->n);   /* X-Count is the full count */
+	CHECK(zone_tables_find(z, str_c("z2")) == &z->v[1]);
+	CHECK(zone_tables_find(z, str_c("eu-central-1x")) == NULL);
+	CHECK(zone_tables_find(z, str_c("")) == NULL);
+	zone_tables_free(z);
+	route_table_free(t);
+}
+
+TEST(threshold_and_opt_out)
+{
+	route_table *t = parse(table_text);
+	zone_tables *z = zone_tables_build(t);
+	const route_table *z1 = zone_tables_find(z, str_c("z1"))->table;
+	const route_table *z2 = zone_tables_find(z, str_c("z2"))->table;
+	const route_table *z3 = zone_tables_find(z, str_c("z3"))->table;
+	size_t in;
+	CHECK_INT(endpoints_of(z1, "A", "z1", &in), 4);  CHECK_INT(in, 4);   /* filtered */
+	CHECK_INT(endpoints_of(z2, "A", "z2", &in), 4);  CHECK_INT(in, 4);
+	CHECK_INT(endpoints_of(z1, "B", "z1", &in), 5);  CHECK_INT(in, 1);   /* 1 in z1: unchanged */
+	CHECK_INT(endpoints_of(z2, "B", "z2", &in), 4);  CHECK_INT(in, 4);
+	CHECK_INT(endpoints_of(z1, "C", "z1", &in), 8);                        /* opted out */
+	CHECK_INT(endpoints_of(z2, "C", "z2", &in), 8);
+	CHECK_INT(endpoints_of(z1, "D", "z1", &in), 0);                        /* no endpoints */
+	CHECK_INT(endpoints_of(z1, "E", "z1", &in), 3);  CHECK_INT(in, 3);   /* exactly 3: filtered */
+	CHECK_INT(endpoints_of(z3, "E", "z3", &in), 5);  CHECK_INT(in, 2);   /* 2: unchanged */
+	CHECK_INT(endpoints_of(z1, "F", "z1", &in), 3);                        /* zone-less endpoints */
+	CHECK_INT(zone_tables_find(z, str_c("z1"))->nfiltered, 2);
+	CHECK_INT(zone_tables_find(z, str_c("z2"))->nfiltered, 2);
+	CHECK_INT(zone_tables_find(z, str_c("z3"))->nfiltered, 0);
+	/* z3 filters nothing: byte-identical to the full table. */
+	char *full = strdup(served(t));
+	CHECK_STR(served(z3), full);
+	free(full);
+	/* The full table is untouched. */
+	CHECK_INT(endpoints_of(t, "A", "z1", &in), 8);
+	zone_tables_free(z);
+	route_table_free(t);
+}
+
+TEST(printed_zone_table)
+{
+	route_table *t = parse("r: * -> <roundRobin, " EP(1, "a") ", " EP(2, "b") ", " EP(3, "a") ", " EP(4, "a") ">;\n"
+			       "s: * -> <shunt>;");
+	route_table *za = zone_table_build(t, str_c("a"), NULL);
+	CHECK_STR(served(za), "r: * -> <roundRobin, \"http://10.0.0.1:80?zone=a\", \"http://10.0.0.3:80?zone=a\", "
+			      "\"http://10.0.0.4:80?zone=a\">;\ns: * -> <shunt>;");
+	route_table_free(za);
+	/* Any zone name works with zone_table_build; an unknown one changes nothing. */
+	route_table *zx = zone_table_build(t, str_c("nowhere"), NULL);
+	char *full = strdup(served(t));
+	CHECK_STR(served(zx), full);
+	free(full);
+	route_table_free(zx);
+	route_table_free(t);
+}
+
+TEST(opt_out_needs_exact_filter)
+{
+	route_table *t = parse(
+		"a: * -> annotate(\"zalando.org/traffic-zone-aware\", \"true\") -> <roundRobin, " EP(1, "z") ", " EP(2, "z") ", "
+		EP(3, "z") ", " EP(4, "y") ">;\n"
+		"b: * -> annotate(\"zalando.org/traffic-zone-aware\", \"false\", \"x\") -> <roundRobin, " EP(11, "z") ", "
+		EP(12, "z") ", " EP(13, "z") ", " EP(14, "y") ">;\n"
+		"c: * -> Annotate(\"zalando.org/traffic-zone-aware\", \"false\") -> <roundRobin, " EP(21, "z") ", "
+		EP(22, "z") ", " EP(23, "z") ", " EP(24, "y") ">;\n"
+		"d: * -> status(200) -> annotate(\"zalando.org/traffic-zone-aware\", \"false\") -> <roundRobin, " EP(31, "z") ", "
+		EP(32, "z") ", " EP(33, "z") ", " EP(34, "y") ">;");
+	route_table *z = zone_table_build(t, str_c("z"), NULL);
+	size_t in;
+	CHECK_INT(endpoints_of(z, "a", "z", &in), 3);
+	CHECK_INT(endpoints_of(z, "b", "z", &in), 3);
+	CHECK_INT(endpoints_of(z, "c", "z", &in), 3);
+	CHECK_INT(endpoints_of(z, "d", "z", &in), 4);   /* opted out anywhere in the chain */
+	route_table_free(z);
+	route_table_free(t);
+}
+
+TEST(no_zones)
+{
+	route_table *t = parse("a: * -> <shunt>; b: * -> <roundRobin, \"http://1:80\", \"http://2:80\", \"http://3:80\">;");
+	zone_tables *z = zone_tables_build(t);
+	CHECK_INT(z->n, 0);
+	CHECK(zone_tables_find(z, str_c("a")) == NULL);
+	zone_tables_free(z);
+	route_table *empty = route_table_new();
+	z = zone_tables_build(empty);
+	CHECK_INT(z->n, 0);
+	zone_tables_free(z);
+	route_table_free(empty);
+	route_table_free(t);
+}
+
+int main(void)
+{
+	RUN(zone_set);
+	RUN(threshold_and_opt_out);
+	RUN(printed_zone_table);
+	RUN(opt_out_needs_exact_filter);
+	RUN(no_zones);
+	return TEST_SUMMARY();
+}
