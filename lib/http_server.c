@@ -278,15 +278,19 @@ static http_server *start(const char *address, snapshot_slot *slot, unsigned thr
 	srv->health_ok = empty_response();
 	srv->health_wait = text_response("routes were not initialized yet\n");
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
-		MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-		MHD_OPTION_THREAD_POOL_SIZE, threads,
+	struct MHD_OptionItem opts[] = {
+		/* The logger first, so that messages about later options go through it. */
+		{ MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, NULL },
+		{ MHD_OPTION_LISTEN_SOCKET, fd, NULL },
 		/* Go's routesrv: 60 s read timeout, which is also its keep-alive idle timeout. */
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)10000,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-		MHD_OPTION_END);
+		{ MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL },
+		{ MHD_OPTION_CONNECTION_LIMIT, 10000, NULL },
+		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv },
+		/* A pool of one is no pool: libmicrohttpd warns about it, so leave it out. */
+		{ threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!srv->daemon) {
 		buf_printf(err, "listen tcp %s: libmicrohttpd could not start", address);
 		srv->listen_fd = -1;

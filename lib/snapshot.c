@@ -93,10 +93,11 @@ void snapshot_add_zone(snapshot *s, const char *zone, buf *plain, size_t count)
 	z->zone = strdup(zone);
 	if (!z->zone) abort();
 	const snapshot_table *full = &s->full;
-	if (plain->len == full->len[SNAP_PLAIN] && count == full->count &&
-	    (plain->len == 0 || memcmp(plain->ptr, full->bytes[SNAP_PLAIN], plain->len) == 0)) {
+	if (!plain || (plain->len == full->len[SNAP_PLAIN] && count == full->count &&
+		       (plain->len == 0 || memcmp(plain->ptr, full->bytes[SNAP_PLAIN], plain->len) == 0))) {
 		z->table = &s->full;
-		buf_free(plain);
+		if (plain)
+			buf_free(plain);
 		return;
 	}
 	z->table = calloc(1, sizeof *z->table);

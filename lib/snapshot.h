@@ -58,7 +58,8 @@ typedef struct snapshot {
 /* A new snapshot whose full table is plain (taken over) with `count` routes. Builds the
  * gzip bytes (libdeflate), ETags and responses. */
 snapshot *snapshot_new(time_t last_modified, buf *plain, size_t count);
-/* Adds a zone's document (taken over); shares the full table when the bytes are equal. */
+/* Adds a zone's document (taken over); shares the full table when the bytes are equal,
+ * or when plain is NULL (the caller knows the zone's document is the full one). */
 void snapshot_add_zone(snapshot *s, const char *zone, buf *plain, size_t count);
 /* Sorts the zones for lookup; call once after the last snapshot_add_zone(). */
 void snapshot_seal(snapshot *s);

@@ -1,0 +1,294 @@
+/* routesrv-serve: the route server. Polls the sources every -source-poll-timeout ms,
+ * compiles and processes the table, and serves it to skippers at /routes with ETags
+ * (spec eskip-and-http.md part B). Exit status: 0 after a SIGTERM/SIGINT shutdown,
+ * 1 when the main listener cannot start, 2 usage or configuration error. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "http_server.h"
+#include "kube_client.h"
+#include "kube_options.h"
+#include "log.h"
+#include "opt.h"
+#include "poll_loop.h"
+#include "route_process.h"
+#include "snapshot.h"
+
+#define MAX_FLAGS 160
+
+static const char *address = ":9090";
+static const char *support_address = ":9911";
+static long poll_interval_ms = 3000;
+static long healthcheck_wait_ms = 45000;
+static bool kubernetes_flag, log_json;
+static const char *manifests, *routes_file, *config_file;
+
+static void add(opt_def *table, size_t *n, opt_def d)
+{
+	if (*n + 1 >= MAX_FLAGS) {
+		fputs("routesrv-serve: option table too small\n", stderr);
+		abort();
+	}
+	table[(*n)++] = d;
+}
+
+static void add_all(opt_def *table, size_t *n, const opt_def *defs, size_t count)
+{
+	for (size_t i = 0; i < count && defs[i].name; i++)
+		add(table, n, defs[i]);
+}
+
+#define GROUP(n, t) { .name = n, .kind = OPT_GROUP, .help = t }
+#define STRING(n, t, mv, h, c) { .name = n, .kind = OPT_STRING, .target = t, .metavar = mv, .help = h, .completion = c }
+#define BOOL(n, t, h) { .name = n, .kind = OPT_BOOL, .target = t, .help = h }
+
+static void build_table(opt_def *table, kube_client_config *cfg, kube_options *ko, route_processing *rp)
+{
+	const opt_def own[] = {
+		GROUP("server-group", "Server"),
+		STRING("address", &address, "ADDR", "listen address for /routes and /health (\":9090\": all interfaces)", NULL),
+		STRING("support-listener", &support_address, "ADDR", "listen address for /metrics", NULL),
+		{ .name = "source-poll-timeout", .kind = OPT_INT, .target = &poll_interval_ms, .metavar = "MS",
+		  .help = "poll interval in milliseconds" },
+		{ .name = "wait-for-healthcheck-interval", .kind = OPT_DURATION, .target = &healthcheck_wait_ms,
+		  .metavar = "DURATION", .help = "keep serving this long after SIGTERM before shutting down" },
+		BOOL("application-log-json-enabled", &log_json, "log as JSON lines"),
+		STRING("config-file", &config_file, "FILE", "YAML file of flag values (command-line flags win)", "file"),
+		GROUP("source-group", "Sources"),
+		BOOL("kubernetes", &kubernetes_flag, "accepted for skipper compatibility: the API is the default source"),
+		STRING("kubernetes-manifests", &manifests, "PATH",
+		       "compile Kubernetes objects from this file or directory every cycle", "file"),
+		STRING("routes-file", &routes_file, "FILE", "serve this eskip file, re-read when it changes", "file"),
+	};
+	size_t n = 0, count;
+	add_all(table, &n, own, sizeof own / sizeof *own);
+	const opt_def *defs = kube_client_config_flags(cfg, &count);
+	add_all(table, &n, defs, count);
+	defs = kube_options_flags(ko, &count);
+	add_all(table, &n, defs, count);
+	defs = route_processing_flags(rp, &count);
+	add_all(table, &n, defs, count);
+	table[n] = (opt_def){ .name = NULL };
+}
+
+/* --- signals and shutdown (B10) ------------------------------------------------------- */
+
+typedef struct {
+	sigset_t signals;                /* SIGTERM, SIGINT, SIGHUP: blocked, taken by sigtimedwait */
+	bool stopping;
+	struct timespec stop_at;         /* CLOCK_MONOTONIC */
+	http_server *routes, *support;
+} run_state;
+
+static bool reached(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec >= t->tv_nsec);
+}
+
+static const struct timespec *earlier(const struct timespec *a, const struct timespec *b)
+{
+	return (a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec)) ? a : b;
+}
+
+/* Go's time.Duration.String() for whole milliseconds: "45s", "1.5s", "2m0s", "250ms". */
+static void format_duration(long ms, char *out, size_t len)
+{
+	if (ms == 0)
+		snprintf(out, len, "0s");
+	else if (ms < 1000)
+		snprintf(out, len, "%ldms", ms);
+	else {
+		long h = ms / 3600000, m = ms / 60000 % 60, s = ms / 1000 % 60, frac = ms % 1000;
+		char sec[32];
+		if (frac) {
+			snprintf(sec, sizeof sec, "%ld.%03ld", s, frac);
+			for (size_t i = strlen(sec); sec[i - 1] == '0'; i--)
+				sec[i - 1] = 0;
+		} else
+			snprintf(sec, sizeof sec, "%ld", s);
+		if (h)
+			snprintf(out, len, "%ldh%ldm%ss", h, m, sec);
+		else if (m)
+			snprintf(out, len, "%ldm%ss", m, sec);
+		else
+			snprintf(out, len, "%ss", sec);
+	}
+}
+
+static void begin_shutdown(run_state *st, long delay_ms)
+{
+	char d[48];
+	format_duration(delay_ms, d, sizeof d);
+	char msg[96];
+	snprintf(msg, sizeof msg, "shutting down the server in %s...", d);
+	log_kv(LOG_INFO, msg, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &st->stop_at);
+	st->stop_at.tv_sec += delay_ms / 1000;
+	st->stop_at.tv_nsec += delay_ms % 1000 * 1000000L;
+	if (st->stop_at.tv_nsec >= 1000000000L) {
+		st->stop_at.tv_sec++;
+		st->stop_at.tv_nsec -= 1000000000L;
+	}
+	st->stopping = true;
+}
+
+/* Stops the listeners in skipper's order: support first, then main (new connections are
+ * refused at once; requests in flight may finish). */
+static void stop_servers(run_state *st)
+{
+	http_server_stop(st->support, 5000);
+	st->support = NULL;
+	log_kv(LOG_INFO, "supportServer shut down", NULL);
+	http_server_stop(st->routes, 60000);
+	st->routes = NULL;
+	log_kv(LOG_INFO, "server shut down", NULL);
+}
+
+/* The poll loop's wait: sleeps until the next cycle is due, while taking signals. SIGTERM
+ * starts the -wait-for-healthcheck-interval countdown (polling and serving go on), SIGINT
+ * the same without the wait, SIGHUP runs a cycle now with files re-read. */
+static poll_wake wait_between_polls(void *ctx, const struct timespec *deadline)
+{
+	run_state *st = ctx;
+	for (;;) {
+		const struct timespec *until = st->stopping ? earlier(deadline, &st->stop_at) : deadline;
+		if (st->stopping && reached(&st->stop_at)) {
+			stop_servers(st);
+			return POLL_WAKE_STOP;
+		}
+		if (reached(until))
+			return POLL_WAKE_TICK;
+		struct timespec now, rel;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		rel.tv_sec = until->tv_sec - now.tv_sec;
+		rel.tv_nsec = until->tv_nsec - now.tv_nsec;
+		if (rel.tv_nsec < 0) {
+			rel.tv_sec--;
+			rel.tv_nsec += 1000000000L;
+		}
+		int sig = sigtimedwait(&st->signals, NULL, &rel);
+		if (sig == SIGHUP)
+			return POLL_WAKE_RELOAD;
+		if (sig == SIGTERM && !st->stopping)
+			begin_shutdown(st, healthcheck_wait_ms);
+		else if (sig == SIGINT)
+			begin_shutdown(st, 0);
+	}
+}
+
+/* --- start-up ------------------------------------------------------------------------- */
+
+static void block_signals(run_state *st)
+{
+	sigemptyset(&st->signals);
+	sigaddset(&st->signals, SIGTERM);
+	sigaddset(&st->signals, SIGINT);
+	sigaddset(&st->signals, SIGHUP);
+	/* Blocked before any thread starts, so every thread inherits the mask and only the
+	 * poll thread takes them (in sigtimedwait). */
+	pthread_sigmask(SIG_BLOCK, &st->signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* The API is read when asked for explicitly, or when no file source is given. */
+static bool use_api(opt_command *cmd)
+{
+	const char *const explicit[] = { "kubernetes-url", "kubernetes-in-cluster", "kubeconfig", NULL };
+	for (int i = 0; explicit[i]; i++) {
+		opt_def *d = opt_find(cmd, explicit[i]);
+		if (d && d->seen)
+			return true;
+	}
+	return !manifests && !routes_file;
+}
+
+int main(int argc, char **argv)
+{
+	static opt_def table[MAX_FLAGS];
+	kube_client_config cfg;
+	kube_options ko;
+	route_processing rp;
+	kube_client_config_init(&cfg);
+	kube_options_init(&ko);
+	route_processing_init(&rp);
+	build_table(table, &cfg, &ko, &rp);
+	opt_command cmd = {
+		.name = "routesrv-serve",
+		.usage = "[flags]",
+		.summary = "Serve skipper's routing table, compiled from Kubernetes (or files) every few seconds, "
+			   "at /routes with ETags.",
+		.opts = table,
+		.min_operands = 0,
+		.max_operands = 0,
+	};
+	char **operands;
+	int noperands;
+	opt_parse(&cmd, argc, argv, &operands, &noperands);
+	free(operands);
+
+	buf err = BUF_INIT;
+	if (kube_options_finish(&ko, &err) != 0)
+		opt_usage_error(&cmd, "%s", err.ptr);
+	log_setup(log_json, ko.app_log_level);
+	if (route_processing_finish(&rp, &err) != 0)
+		opt_usage_error(&cmd, "%s", err.ptr);
+	if (poll_interval_ms <= 0)
+		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -source-poll-timeout: must be positive",
+				poll_interval_ms);
+	if (healthcheck_wait_ms < 0)
+		opt_usage_error(&cmd, "invalid value for flag -wait-for-healthcheck-interval: negative");
+	if (manifests && !*manifests)
+		manifests = NULL;
+	if (routes_file && !*routes_file)
+		routes_file = NULL;
+
+	kube_fetch_request req;
+	kube_fetch_request_from_options(&req, &ko);
+	kube_client *client = NULL;
+	if (use_api(&cmd) && !(client = kube_client_new(&cfg, &err)))
+		opt_usage_error(&cmd, "%s", err.ptr);
+
+	run_state st = { 0 };
+	block_signals(&st);
+	static snapshot_slot slot = SNAPSHOT_SLOT_INIT;
+	st.routes = http_server_start_routes(address, &slot, 0, &err);
+	if (!st.routes) {
+		log_kv(LOG_ERROR, err.ptr, NULL);
+		kube_client_free(client);
+		return 1;
+	}
+	buf_reset(&err);
+	st.support = http_server_start_support(*support_address ? support_address : ":80", &err);
+	if (!st.support) {
+		char msg[512];
+		snprintf(msg, sizeof msg, "Failed support listener: %s", err.ptr);
+		log_kv(LOG_ERROR, msg, NULL);
+	}
+
+	poll_config pc = {
+		.client = client,
+		.fetch = &req,
+		.manifests = manifests,
+		.routes_file = routes_file,
+		.kube = &ko,
+		.process = &rp,
+		.interval_ms = poll_interval_ms,
+		.slot = &slot,
+	};
+	poll_loop *loop = poll_loop_new(&pc);
+	poll_loop_run(loop, wait_between_polls, &st);
+
+	poll_loop_free(loop);
+	snapshot_slot_clear(&slot);
+	kube_client_free(client);
+	route_processing_free(&rp);
+	kube_options_free(&ko);
+	buf_free(&err);
+	return 0;
+}

@@ -1,0 +1,365 @@
+/* poll_loop.c: sources → raw routes → processed table → snapshot (see poll_loop.h). */
+#include "poll_loop.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "eskip.h"
+#include "input_eskip.h"
+#include "kube_compile.h"
+#include "kube_read.h"
+#include "log.h"
+#include "metrics.h"
+#include "zone_tables.h"
+
+/* What identifies a version of -routes-file without reading it. */
+typedef struct {
+	bool known;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime;
+} file_identity;
+
+struct poll_loop {
+	poll_config cfg;
+	route_table *last_raw;          /* the raw routes of the last cycle that read any (B7.4) */
+	route_table *file_routes;       /* -routes-file as last parsed */
+	file_identity file_id;
+	bool force_reload;
+};
+
+static double mono_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+poll_loop *poll_loop_new(const poll_config *cfg)
+{
+	poll_loop *p = calloc(1, sizeof *p);
+	if (!p) abort();
+	p->cfg = *cfg;
+	p->last_raw = route_table_new();
+	return p;
+}
+
+void poll_loop_free(poll_loop *p)
+{
+	if (!p) return;
+	route_table_free(p->last_raw);
+	route_table_free(p->file_routes);
+	free(p);
+}
+
+void poll_loop_force_reload(poll_loop *p) { p->force_reload = true; }
+
+/* --- sources ------------------------------------------------------------------------- */
+
+static void copy_routes(route_table *dst, const route_table *src)
+{
+	for (size_t i = 0; src && i < src->n; i++) route_copy_into(dst, &src->routes[i]);
+}
+
+static bool same_identity(const file_identity *a, const struct stat *st)
+{
+	return a->known && a->dev == st->st_dev && a->ino == st->st_ino && a->size == st->st_size &&
+	       a->mtime.tv_sec == st->st_mtim.tv_sec && a->mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* Re-reads -routes-file when its inode, size or mtime changed (or on SIGHUP); *fresh tells
+ * whether it was read now. A file that fails to parse is read again next cycle. */
+static int load_routes_file(poll_loop *p, bool *fresh, buf *err)
+{
+	struct stat st;
+	const char *path = p->cfg.routes_file;
+	*fresh = false;
+	if (stat(path, &st) != 0) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		p->file_id.known = false;
+		return -1;
+	}
+	if (!p->force_reload && p->file_routes && same_identity(&p->file_id, &st)) return 0;
+	route_table *t = route_table_new();
+	if (input_read_eskip(t, path, NULL, err) != 0) {
+		route_table_free(t);
+		p->file_id.known = false;
+		return -1;
+	}
+	route_table_free(p->file_routes);
+	p->file_routes = t;
+	p->file_id = (file_identity){ true, st.st_dev, st.st_ino, st.st_size, st.st_mtim };
+	*fresh = true;
+	return 0;
+}
+
+static int load_manifests(poll_loop *p, route_table *out, buf *err)
+{
+	kube_cluster *c = kube_cluster_new();
+	int rc = kube_read_path(c, p->cfg.manifests, err);
+	if (rc == 0) kube_compile(c, p->cfg.kube, out);
+	kube_cluster_free(c);
+	return rc;
+}
+
+static int load_api(poll_loop *p, route_table *out, buf *err)
+{
+	kube_cluster *c = NULL;
+	int rc = kube_client_load(p->cfg.client, p->cfg.fetch, &c, err);
+	if (rc == 0) kube_compile(c, p->cfg.kube, out);
+	kube_cluster_free(c);
+	return rc;
+}
+
+/* Reads every source into raw. *unchanged is set when the only source is -routes-file and
+ * the file was not touched since the last cycle (no need to compare the routes). */
+static int load_sources(poll_loop *p, route_table *raw, bool *unchanged, buf *err)
+{
+	*unchanged = false;
+	if (p->cfg.client && load_api(p, raw, err) != 0) return -1;
+	if (p->cfg.manifests && load_manifests(p, raw, err) != 0) return -1;
+	if (p->cfg.routes_file) {
+		bool fresh;
+		if (load_routes_file(p, &fresh, err) != 0) return -1;
+		*unchanged = !fresh && !p->cfg.client && !p->cfg.manifests;
+		if (!*unchanged) copy_routes(raw, p->file_routes);
+	}
+	p->force_reload = false;
+	return 0;
+}
+
+/* --- change summary: a merge of the old and new served forms, one route per line -------- */
+
+typedef struct {
+	const char *line;
+	size_t len, idlen;
+} served_line;
+
+/* Splits a served form into its route lines (sorted by id by construction). */
+static served_line *split_lines(const char *text, size_t len, size_t *n)
+{
+	size_t cap = 16;
+	served_line *v = malloc(cap * sizeof *v);
+	if (!v) abort();
+	*n = 0;
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		if (*n == cap && !(v = realloc(v, (cap *= 2) * sizeof *v))) abort();
+		const char *colon = memchr(text + i, ':', end - i);
+		v[(*n)++] = (served_line){ text + i, end - i, colon ? (size_t)(colon - (text + i)) : 0 };
+		i = end + 1;
+	}
+	return v;
+}
+
+static int id_cmp(const served_line *a, const served_line *b)
+{
+	size_t n = a->idlen < b->idlen ? a->idlen : b->idlen;
+	int c = memcmp(a->line, b->line, n);
+	return c ? c : (a->idlen > b->idlen) - (a->idlen < b->idlen);
+}
+
+typedef struct {
+	size_t inserted, deleted, updated;
+} change_counts;
+
+static void log_route_change(const char *what, const char *op, size_t i, size_t n, const served_line *l)
+{
+	char msg[64], id[256];
+	snprintf(msg, sizeof msg, "%s route %zu of %zu", what, i, n);
+	snprintf(id, sizeof id, "%.*s", (int)l->idlen, l->line);
+	log_kv(LOG_DEBUG, msg, "op", op, "id", id, NULL);
+}
+
+/* Counts (and at debug level logs, as B7.6: inserted, then deleted, then updated) the
+ * routes that differ between two served forms. */
+static change_counts diff_served(const char *old, size_t oldlen, const char *new, size_t newlen)
+{
+	size_t na, nb;
+	served_line *a = split_lines(old, oldlen, &na), *b = split_lines(new, newlen, &nb);
+	change_counts cc = { 0, 0, 0 };
+	/* Each line gets a mark: 'i' inserted (b), 'd' deleted (a), 'u' updated (b). */
+	char *ma = calloc(na + 1, 1), *mb = calloc(nb + 1, 1);
+	if (!ma || !mb) abort();
+	for (size_t i = 0, j = 0; i < na || j < nb;) {
+		int c = i == na ? 1 : j == nb ? -1 : id_cmp(&a[i], &b[j]);
+		if (c < 0) { ma[i++] = 'd'; cc.deleted++; }
+		else if (c > 0) { mb[j++] = 'i'; cc.inserted++; }
+		else {
+			if (a[i].len != b[j].len || memcmp(a[i].line, b[j].line, a[i].len) != 0) { mb[j] = 'u'; cc.updated++; }
+			i++;
+			j++;
+		}
+	}
+	if (log_enabled(LOG_DEBUG)) {
+		size_t k = 0;
+		for (size_t j = 0; j < nb; j++) if (mb[j] == 'i') log_route_change("Inserted", "inserted", ++k, cc.inserted, &b[j]);
+		k = 0;
+		for (size_t i = 0; i < na; i++) if (ma[i] == 'd') log_route_change("Deleted", "deleted", ++k, cc.deleted, &a[i]);
+		k = 0;
+		for (size_t j = 0; j < nb; j++) if (mb[j] == 'u') log_route_change("Updated", "updated", ++k, cc.updated, &b[j]);
+	}
+	free(ma);
+	free(mb);
+	free(a);
+	free(b);
+	return cc;
+}
+
+/* --- publishing ---------------------------------------------------------------------- */
+
+static void empty_routes(void)
+{
+	log_kv(LOG_INFO, "received empty routes; ignoring", NULL);
+	metrics_count("routes.empty");
+}
+
+/* Adds each zone's document (B7.5) to the snapshot. */
+static void add_zone_tables(snapshot *s, const route_table *t)
+{
+	zone_tables *zones = zone_tables_build(t);
+	for (size_t i = 0; i < zones->n; i++) {
+		const zone_table *z = &zones->v[i];
+		if (z->nfiltered == 0) {   /* nothing filtered: the full table's bytes */
+			snapshot_add_zone(s, z->zone.ptr, NULL, z->table->n);
+			continue;
+		}
+		buf doc = BUF_INIT;
+		eskip_print_served(&doc, z->table);
+		snapshot_add_zone(s, z->zone.ptr, &doc, z->table->n);
+	}
+	zone_tables_free(zones);
+	snapshot_seal(s);
+}
+
+static void log_update(const char *msg, const snapshot *s, const change_counts *cc)
+{
+	char count[32], bytes[32], ins[32], del[32], upd[32];
+	snprintf(count, sizeof count, "%zu", s->full.count);
+	snprintf(bytes, sizeof bytes, "%zu", s->full.len[SNAP_PLAIN]);
+	snprintf(ins, sizeof ins, "%zu", cc->inserted);
+	snprintf(del, sizeof del, "%zu", cc->deleted);
+	snprintf(upd, sizeof upd, "%zu", cc->updated);
+	/* hash: the ETag without quotes, under the field name skipper's routesrv logs it with. */
+	char hash[ETAG_MAX];
+	snprintf(hash, sizeof hash, "%.*s", ETAG_HEX_LEN, s->full.etag[SNAP_PLAIN] + 1);
+	log_kv(LOG_INFO, msg, "count", count, "bytes", bytes, "hash", hash, "inserted", ins, "deleted", del,
+	       "updated", upd, NULL);
+}
+
+/* Processes raw routes and publishes them when their served bytes differ from the
+ * current snapshot's (B7.5: the update decision is by content, not by raw change). */
+static void update(poll_loop *p, const route_table *raw)
+{
+	route_table *t = route_table_new();
+	copy_routes(t, raw);
+	route_process(t, p->cfg.process);
+	if (t->n == 0) {
+		empty_routes();
+		route_table_free(t);
+		return;
+	}
+	buf plain = BUF_INIT;
+	eskip_print_served(&plain, t);
+	snapshot *cur = snapshot_acquire(p->cfg.slot);
+	const char *old = cur ? cur->full.bytes[SNAP_PLAIN] : "";
+	size_t oldlen = cur ? cur->full.len[SNAP_PLAIN] : 0;
+	if (cur && oldlen == plain.len && memcmp(old, plain.ptr, oldlen) == 0) {
+		snapshot_release(cur);
+		buf_free(&plain);
+		route_table_free(t);
+		return;
+	}
+	change_counts cc = diff_served(old, oldlen, plain.ptr, plain.len);
+	/* Last-Modified only moves forward, by at least a second per change: two changes in one
+	 * second would otherwise share it and If-Modified-Since would hide the second one. */
+	time_t now = time(NULL);
+	if (cur && now <= cur->last_modified) now = cur->last_modified + 1;
+	snapshot *s = snapshot_new(now, &plain, t->n);
+	add_zone_tables(s, t);
+	route_table_free(t);
+	snapshot_release(cur);
+	metrics_table_bytes(s->full.len[SNAP_PLAIN], s->full.len[SNAP_GZIP]);
+	double wall = metrics_now();
+	if (!cur) {
+		log_update("routes initialized", s, &cc);
+		metrics_gauge("routes.initialized_timestamp", wall);
+	}
+	log_update("routes updated", s, &cc);
+	metrics_gauge("routes.updated_timestamp", wall);
+	metrics_gauge("routes.total", (double)s->full.count);
+	metrics_gauge("routes.byte", (double)s->full.len[SNAP_PLAIN]);
+	snapshot_publish(p->cfg.slot, s);
+}
+
+void poll_loop_cycle(poll_loop *p)
+{
+	double t0 = mono_now();
+	route_table *raw = route_table_new();
+	buf err = BUF_INIT;
+	bool unchanged;
+	if (load_sources(p, raw, &unchanged, &err) != 0) {
+		log_kv(LOG_ERROR, "failed to fetch routes", "error", err.ptr ? err.ptr : "", NULL);
+		metrics_count("routes.fetch_errors");
+		metrics_observe_poll(mono_now() - t0, false);
+		route_table_free(raw);
+		buf_free(&err);
+		return;
+	}
+	if (!unchanged && (raw->n != p->last_raw->n || !route_lists_eq(raw->routes, raw->n, p->last_raw->routes, p->last_raw->n))) {
+		route_table_free(p->last_raw);
+		p->last_raw = raw;
+		update(p, raw);
+	} else {
+		log_kv(LOG_INFO, "routes did not change", NULL);
+		if (p->last_raw->n == 0) empty_routes();
+		route_table_free(raw);
+	}
+	metrics_observe_poll(mono_now() - t0, true);
+	buf_free(&err);
+}
+
+/* --- timing -------------------------------------------------------------------------- */
+
+static void add_ms(struct timespec *t, long ms)
+{
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+void poll_loop_run(poll_loop *p, poll_wait_fn wait, void *ctx)
+{
+	char interval[32];
+	snprintf(interval, sizeof interval, "%ldms", p->cfg.interval_ms);
+	log_kv(LOG_INFO, "starting polling", "timeout", interval, NULL);
+	metrics_gauge("polling_started_timestamp", metrics_now());
+	for (;;) {
+		struct timespec start, now;
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		poll_loop_cycle(p);
+		/* Like Go's ticker: the next cycle is due one interval after this one started;
+		 * when this one overran, it is due at once, and missed ticks are not made up. */
+		struct timespec next = start;
+		add_ms(&next, p->cfg.interval_ms);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (before(&next, &now)) next = now;
+		poll_wake w = wait(ctx, &next);
+		if (w == POLL_WAKE_STOP) break;
+		if (w == POLL_WAKE_RELOAD) poll_loop_force_reload(p);
+	}
+	log_kv(LOG_INFO, "polling stopped", NULL);
+}
