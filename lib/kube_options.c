@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eskip.h"
+#include "kube_selector.h"
 #include "regex.h"
 
 static const char *const path_modes[] = { "kubernetes-ingress", "path-regexp", "path-prefix", NULL };
@@ -315,12 +316,34 @@ static int finish_annotations(kube_options *o, buf *err)
 	return 0;
 }
 
+static int finish_selectors(const kube_options *o, buf *err)
+{
+	const struct { const char *flag, *value; } selectors[] = {
+		{ "kubernetes-ingresses-label-selector", o->flag.ingresses_label_selector },
+		{ "kubernetes-routegroups-label-selector", o->flag.routegroups_label_selector },
+		{ "kubernetes-services-label-selector", o->flag.services_label_selector },
+		{ "kubernetes-endpoints-label-selector", o->flag.endpoints_label_selector },
+		{ "kubernetes-endpointslices-label-selector", o->flag.endpointslices_label_selector },
+	};
+	for (size_t i = 0; i < sizeof selectors / sizeof *selectors; i++) {
+		buf e = BUF_INIT;
+		int rc = kube_selector_check(selectors[i].value, &e);
+		if (rc != 0)
+			buf_printf(err, "-%s: %s", selectors[i].flag, e.ptr);
+		buf_free(&e);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static str flag_str(arena *a, const char *v) { return arena_strdup(a, v ? v : ""); }
 
 int kube_options_finish(kube_options *o, buf *err)
 {
 	o->redirect_code = o->flag.https_redirect_code <= 0 ? 308 : o->flag.https_redirect_code;
-	if (finish_enums(o, err) || finish_east_west(o, err) || finish_annotations(o, err) || finish_regexps(o, err))
+	if (finish_enums(o, err) || finish_east_west(o, err) || finish_annotations(o, err) || finish_selectors(o, err) ||
+	    finish_regexps(o, err))
 		return -1;
 	o->application_label = flag_str(o->arena, o->flag.application_annotation_label);
 	o->forward_backend_url = flag_str(o->arena, o->flag.forward_backend_url);

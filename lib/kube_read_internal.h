@@ -40,6 +40,10 @@ int kube_read_json(kube_read_ctx *r, const char *data, size_t len, const char *l
  * Calls each(ud, doc) per non-empty document (doc owned by the callback); stops when it
  * returns non-zero and returns that. A syntax error returns -1 with
  * "<source>:<line>:<col>: <reason>" in err. */
+/* The value of a plain (unquoted, untagged) scalar under those rules: null, bool, number,
+ * or the text as a string. */
+jv kube_yaml_resolve_plain(const char *text, size_t len);
+
 typedef int (*kube_yaml_doc_fn)(void *ud, jv doc);
 int kube_yaml_documents(const char *data, size_t len, const char *source, kube_yaml_doc_fn each, void *ud, buf *err);
 #endif

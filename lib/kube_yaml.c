@@ -130,7 +130,7 @@ static jv resolve_number(const char *text)
 }
 
 /* A plain scalar's value: null, bool, number or (otherwise) the string itself. */
-static jv resolve_plain(const char *text, size_t len)
+jv kube_yaml_resolve_plain(const char *text, size_t len)
 {
 	static const char *const nulls[] = { "", "~", "null", "Null", "NULL", NULL };
 	static const char *const trues[] = { "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", NULL };
@@ -169,10 +169,10 @@ static jv scalar_value(const yaml_event_t *e)
 		return jv_string_sized(text, (int)len);
 	if (tag && (strcmp(tag, "tag:yaml.org,2002:int") == 0 || strcmp(tag, "tag:yaml.org,2002:float") == 0 ||
 		    strcmp(tag, "tag:yaml.org,2002:bool") == 0 || strcmp(tag, "tag:yaml.org,2002:null") == 0))
-		return resolve_plain(text, len);
+		return kube_yaml_resolve_plain(text, len);
 	if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || tag)
 		return jv_string_sized(text, (int)len);
-	return resolve_plain(text, len);
+	return kube_yaml_resolve_plain(text, len);
 }
 
 /* --- building ----------------------------------------------------------------------------- */
