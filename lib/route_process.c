@@ -154,6 +154,16 @@ void route_processing_free(route_processing *p)
 
 typedef int (*parse_calls_fn)(arena *a, const char *text, size_t len, call **out, size_t *n, buf *err);
 
+/* "Failed to parse predicate: <err>" at level error, as skipper logs it. (Formatted here
+ * and passed to log_kv: log_printf hands qsort a NULL field list, which UBSan rejects.) */
+static void log_parse_failure(const char *what, const char *err)
+{
+	buf msg = BUF_INIT;
+	buf_printf(&msg, "Failed to parse %s: %s", what, err);
+	log_kv(LOG_ERROR, msg.ptr, NULL);
+	buf_free(&msg);
+}
+
 /* Rewrites each call's "Name(args)" text; a changed text that parses replaces the call by
  * the first parsed one. The list is copied on the first change (copy on write). */
 static bool edit_calls(arena *a, call **list, size_t n, const route_changer *c, parse_calls_fn parse,
@@ -172,11 +182,13 @@ static bool edit_calls(arena *a, call **list, size_t n, const route_changer *c, 
 		size_t nparsed;
 		buf_reset(&err);
 		if (parse(a, edited.ptr ? edited.ptr : "", edited.len, &parsed, &nparsed, &err) != 0) {
-			log_printf(LOG_ERROR, "Failed to parse %s: %s", what, err.ptr ? err.ptr : "");
+			log_parse_failure(what, err.ptr ? err.ptr : "");
 			continue;
 		}
 		if (nparsed == 0) {   /* skipper panics here; we keep the old call */
-			log_printf(LOG_ERROR, "Failed to parse %s: no %s in \"%s\"", what, what, edited.ptr ? edited.ptr : "");
+			buf_reset(&err);
+			buf_printf(&err, "no %s in \"%s\"", what, edited.ptr ? edited.ptr : "");
+			log_parse_failure(what, err.ptr);
 			continue;
 		}
 		if (!owned) {

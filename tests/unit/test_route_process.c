@@ -1,6 +1,8 @@
 /* routesrv's table processing (A9, B7.3): default filters, OAuth2 callback route, editors,
  * clones, canonical sort; flag syntax and errors. Vectors from skipper's tests and the spec. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "eskip.h"
 #include "log.h"
@@ -124,6 +126,35 @@ TEST(edit_parse_failures_keep_the_call)
 	/* The first of several parsed predicates replaces the old one. */
 	flags first = { .edit = { "#Source[(](.*)[)]#ClientIP($1) && True()#" } };
 	CHECK_STR(process("r: Source(\"1.2.3.4\") -> <shunt>;", &first), "r: ClientIP(\"1.2.3.4\") -> <shunt>;");
+}
+
+/* Runs process() with stderr captured; returns what was logged (static). */
+static const char *logged_by(const char *eskip, const flags *f)
+{
+	static char text[4096];
+	fflush(stderr);
+	int saved = dup(2);
+	FILE *tmp = tmpfile();
+	dup2(fileno(tmp), 2);
+	process(eskip, f);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	size_t n = fread(text, 1, sizeof text - 1, tmp);
+	text[n] = 0;
+	fclose(tmp);
+	return text;
+}
+
+TEST(edit_parse_failures_are_logged)
+{
+	flags bad = { .edit = { "/Source/So urce/" } };
+	CHECK(strstr(logged_by("r: Source(\"1.2.3.4\") -> <shunt>;", &bad), "level=error msg=\"Failed to parse predicate: ") != NULL);
+	flags filter = { .edit = { "/status/st atus/" } };
+	CHECK(strstr(logged_by("r: * -> status(1) -> <shunt>;", &filter), "level=error msg=\"Failed to parse filter: ") != NULL);
+	flags fine = { .edit = { "/status/s/" } };
+	CHECK_STR(logged_by("r: * -> status(1) -> <shunt>;", &fine), "");
 }
 
 TEST(clone_host_to_host_any)
@@ -252,6 +283,7 @@ int main(void)
 	RUN(edit_legacy_host_becomes_generic);
 	RUN(edits_apply_in_flag_order);
 	RUN(edit_parse_failures_keep_the_call);
+	RUN(edit_parse_failures_are_logged);
 	RUN(clone_host_to_host_any);
 	RUN(clones_chain);
 	RUN(default_filters);
