@@ -61,7 +61,7 @@ void kube_options_init_harness(kube_options *o)
 const opt_def *kube_options_flags(kube_options *o, size_t *n)
 {
 	const opt_def table[] = {
-		{ .kind = OPT_GROUP, .help = "Kubernetes conversion (skipper's flags)" },
+		{ .name = "conversion-group", .kind = OPT_GROUP, .help = "Kubernetes conversion (skipper's flags)" },
 		STRING("kubernetes-ingress-class", &o->flag.ingress_class, "REGEXP",
 		       "keep Ingresses whose class matches this regexp (empty: skipper)"),
 		STRING("kubernetes-routegroup-class", &o->flag.routegroup_class, "REGEXP",

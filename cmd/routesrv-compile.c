@@ -1,0 +1,197 @@
+/* routesrv-compile: Kubernetes objects (JSON or YAML files, directories, stdin) → the
+ * routing table routesrv would serve for them, with skipper's conversion flags.
+ * Exit status: 0 ok, 2 usage, option or input error. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "eskip.h"
+#include "kube_compile.h"
+#include "kube_options.h"
+#include "kube_options_fixture.h"
+#include "kube_read.h"
+#include "kube_selector.h"
+#include "log.h"
+#include "opt.h"
+#include "route_process.h"
+#include "zone_tables.h"
+
+#define MAX_FLAGS 96
+
+static const char *output_path, *zone_name, *config_file, *fixture_options;
+static bool pretty, json, log_json;
+
+static void add(opt_def *table, size_t *n, const opt_def *d)
+{
+	if (*n + 1 >= MAX_FLAGS) {
+		fputs("routesrv-compile: option table too small\n", stderr);
+		abort();
+	}
+	table[(*n)++] = *d;
+	/* A heading without a name would end the table (opt.h stops at name == NULL). */
+	if (d->kind == OPT_GROUP && !d->name)
+		table[*n - 1].name = "group";
+}
+
+static void build_table(opt_def *table, kube_options *ko, route_processing *rp)
+{
+	const opt_def own[] = {
+		{ .name = "output-group", .kind = OPT_GROUP, .help = "Output and logging" },
+		{ .name = "o", .kind = OPT_STRING, .target = &output_path, .metavar = "FILE",
+		  .help = "write the table to FILE (replaced only on success) instead of stdout", .completion = "file" },
+		{ .name = "pretty", .kind = OPT_BOOL, .target = &pretty,
+		  .help = "print for humans: one predicate, filter and backend per line" },
+		{ .name = "json", .kind = OPT_BOOL, .target = &json, .help = "print the routes as a JSON array" },
+		{ .name = "zone", .kind = OPT_STRING, .target = &zone_name, .metavar = "NAME",
+		  .help = "print the table a skipper in zone NAME gets (/routes/NAME)" },
+		{ .name = "application-log-json-enabled", .kind = OPT_BOOL, .target = &log_json, .help = "log as JSON lines" },
+		{ .name = "config-file", .kind = OPT_STRING, .target = &config_file, .metavar = "FILE",
+		  .help = "YAML file of flag values (command-line flags win)", .completion = "file" },
+		{ .name = "fixture-options", .kind = OPT_STRING, .target = &fixture_options, .metavar = "FILE",
+		  .help = "apply a skipper fixture .kube option file with the fixture harness's defaults (for tests)",
+		  .completion = "file" },
+	};
+	size_t n = 0, count;
+	for (size_t i = 0; i < sizeof own / sizeof *own; i++)
+		add(table, &n, &own[i]);
+	const opt_def *defs = kube_options_flags(ko, &count);
+	for (size_t i = 0; i < count; i++)
+		add(table, &n, &defs[i]);
+	defs = route_processing_flags(rp, &count);
+	for (size_t i = 0; i < count; i++)
+		add(table, &n, &defs[i]);
+	table[n] = (opt_def){ .name = NULL };
+}
+
+/* The fixture harness builds its options from Go zero values: no health check and no HTTPS
+ * redirect unless the .kube file (or an explicit flag) turns them on. */
+static void apply_fixture_options(opt_command *cmd, kube_options *ko)
+{
+	opt_def *hc = opt_find(cmd, "kubernetes-healthcheck"), *redirect = opt_find(cmd, "kubernetes-https-redirect");
+	if (hc && !hc->seen)
+		ko->healthcheck = false;
+	if (redirect && !redirect->seen)
+		ko->https_redirect = false;
+	buf err = BUF_INIT;
+	if (kube_options_load_fixture(ko, fixture_options, &err) != 0)
+		opt_usage_error(cmd, "-fixture-options %s", err.ptr);
+	buf_free(&err);
+}
+
+static void read_inputs(const opt_command *cmd, kube_cluster *c, char **operands, int noperands)
+{
+	static char *stdin_only[] = { "-", NULL };
+	if (noperands == 0)
+		operands = stdin_only, noperands = 1;
+	buf err = BUF_INIT;
+	for (int i = 0; i < noperands; i++)
+		if (kube_read_path(c, operands[i], &err) != 0) {
+			fprintf(stderr, "%s: %s\n", cmd->name, err.ptr);
+			exit(2);
+		}
+	buf_free(&err);
+}
+
+static void format(buf *out, const route_table *t)
+{
+	if (json) {
+		eskip_print_json(out, t->routes, t->n);
+		buf_putc(out, '\n');
+	} else if (pretty) {
+		eskip_print_opts po = { .pretty = true };
+		eskip_print_routes(out, t->routes, t->n, &po);
+		if (t->n)
+			buf_putc(out, '\n');
+	} else {
+		eskip_print_served(out, t);   /* exactly the bytes routesrv-serve serves */
+	}
+}
+
+/* Writes via a temporary file in the same directory and renames it, so a failed run never
+ * leaves a half-written file where the previous one was. */
+static int write_file(const char *path, const buf *b)
+{
+	char *tmp;
+	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
+		abort();
+	int fd = mkstemp(tmp);
+	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+	bool ok = f && fwrite(b->ptr ? b->ptr : "", 1, b->len, f) == b->len;
+	ok = f && fclose(f) == 0 && ok;
+	if (ok && rename(tmp, path) == 0) {
+		free(tmp);
+		return 0;
+	}
+	log_printf(LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		unlink(tmp);
+	free(tmp);
+	return -1;
+}
+
+static int write_output(const buf *b)
+{
+	if (output_path)
+		return write_file(output_path, b);
+	if (fwrite(b->ptr ? b->ptr : "", 1, b->len, stdout) != b->len || fflush(stdout) != 0) {
+		log_printf(LOG_ERROR, "cannot write the output: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static opt_def table[MAX_FLAGS];
+	kube_options ko;
+	route_processing rp;
+	kube_options_init(&ko);
+	route_processing_init(&rp);
+	build_table(table, &ko, &rp);
+	opt_command cmd = {
+		.name = "routesrv-compile",
+		.usage = "[flags] [FILE|DIR|-]...",
+		.summary = "Compile Kubernetes Ingresses and RouteGroups (JSON or YAML) into the routing table routesrv serves.",
+		.opts = table,
+		.min_operands = 0,
+		.max_operands = -1,
+	};
+	char **operands;
+	int noperands;
+	opt_parse(&cmd, argc, argv, &operands, &noperands);
+	if (pretty && json)
+		opt_usage_error(&cmd, "-pretty and -json exclude each other");
+	if (fixture_options)
+		apply_fixture_options(&cmd, &ko);
+
+	buf err = BUF_INIT;
+	if (kube_options_finish(&ko, &err) != 0 || route_processing_finish(&rp, &err) != 0)
+		opt_usage_error(&cmd, "%s", err.ptr);
+	log_setup(log_json, ko.app_log_level);
+
+	kube_cluster *c = kube_cluster_new();
+	read_inputs(&cmd, c, operands, noperands);
+	free(operands);
+	kube_cluster_select(c, &ko);
+
+	route_table *t = route_table_new();
+	kube_compile(c, &ko, t);
+	kube_cluster_free(c);   /* routes own copies of everything they use */
+	route_process(t, &rp);
+
+	route_table *zoned = zone_name ? zone_table_build(t, str_c(zone_name), NULL) : NULL;
+	buf out = BUF_INIT;
+	format(&out, zoned ? zoned : t);
+	int status = write_output(&out) == 0 ? 0 : 2;
+
+	buf_free(&out);
+	buf_free(&err);
+	route_table_free(zoned);
+	route_table_free(t);
+	route_processing_free(&rp);
+	kube_options_free(&ko);
+	return status;
+}
