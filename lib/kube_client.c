@@ -1027,8 +1027,11 @@ static int collect_page(const kube_list *l, size_t page, item_vec *items, buf *e
 	jv doc = jv_parse_sized(body->ptr ? body->ptr : "", (int)body->len);
 	if (!jv_is_valid(doc)) {
 		jv msg = jv_invalid_get_msg(doc);
-		buf_printf(err, "GET %s: invalid JSON: %s", l->urls[page],
-			   jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error");
+		const char *text = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error";
+		/* jq appends "(while parsing '<the whole body>')": megabytes, not a one-line message */
+		const char *cut = strstr(text, " (while parsing");
+		buf_printf(err, "GET %s: invalid JSON: %.*s", l->urls[page], cut ? (int)(cut - text) : (int)strlen(text),
+			   text);
 		jv_free(msg);
 		return -1;
 	}

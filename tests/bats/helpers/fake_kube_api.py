@@ -188,6 +188,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.server.log({
             "event": "request", "conn": self.conn_id, "method": self.command,
             "path": urllib.parse.urlsplit(self.path).path,
+            "raw_query": urllib.parse.urlsplit(self.path).query,
             "query": {k: v[0] if len(v) == 1 else v for k, v in q.items()},
             "headers": {k.lower(): v for k, v in self.headers.items()},
             "status": status,
