@@ -1,6 +1,10 @@
-/* zone_tables.c: per-zone variants of a processed table (B7.5). */
+/* zone_tables.c: per-zone variants of a processed table (B7.5).
+ *
+ * One pass reads every endpoint's zone once and numbers it; the per-zone tables are then
+ * built from those numbers, so the (scattered) zone strings are not read again per zone. */
 #include "zone_tables.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,27 +20,69 @@ bool route_zone_aware_opt_out(const route *r)
 	return false;
 }
 
-static size_t endpoints_in_zone(const route *r, str zone)
+/* Every endpoint's zone as a number: zone_of[first[r] + j] is 0 for no zone, else k + 1
+ * for zones[k]. Routes that can never be filtered (fewer than 3 endpoints, or opted out)
+ * are marked skip and their endpoints are not numbered. */
+typedef struct {
+	str *zones;
+	size_t nzones;
+	uint32_t *zone_of;
+	size_t *first;
+	bool *skip;
+} zone_index;
+
+static bool same(str a, str b) { return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0); }
+
+static uint32_t zone_number(zone_index *x, arena *a, str zone, uint32_t *last)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < r->nendpoints; i++)
-		n += str_eq(r->endpoints[i].zone, zone);
-	return n;
+	if (zone.len == 0)
+		return 0;
+	if (*last && same(x->zones[*last - 1], zone))
+		return *last;
+	for (size_t k = 0; k < x->nzones; k++)   /* clusters have a handful of zones */
+		if (same(x->zones[k], zone))
+			return *last = (uint32_t)k + 1;
+	*(str *)arena_array_push(a, (void **)&x->zones, &x->nzones, sizeof *x->zones) = arena_strndup(a, zone.ptr, zone.len);
+	return *last = (uint32_t)x->nzones;
 }
 
-/* Replaces r's endpoints (a shallow copy of the full table's route) by those in zone. */
-static void keep_zone_endpoints(arena *a, route *r, str zone, size_t count)
+/* Zones of routes that are skipped still count for the zone set (B7.5: every endpoint). */
+static void index_zones(zone_index *x, arena *a, const route_table *t)
 {
-	lb_endpoint *kept = arena_array_alloc(a, count, sizeof *kept);
-	size_t k = 0;
-	for (size_t i = 0; i < r->nendpoints; i++)
-		if (str_eq(r->endpoints[i].zone, zone))
-			kept[k++] = r->endpoints[i];
-	r->endpoints = kept;
-	r->nendpoints = k;
+	memset(x, 0, sizeof *x);
+	size_t total = 0;
+	for (size_t i = 0; i < t->n; i++)
+		total += t->routes[i].nendpoints;
+	x->zone_of = arena_alloc(a, (total ? total : 1) * sizeof *x->zone_of);
+	x->first = arena_alloc(a, (t->n ? t->n : 1) * sizeof *x->first);
+	x->skip = arena_alloc(a, (t->n ? t->n : 1) * sizeof *x->skip);
+	uint32_t last = 0;
+	size_t at = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		const route *r = &t->routes[i];
+		x->first[i] = at;
+		x->skip[i] = r->nendpoints < ZONE_MIN_ENDPOINTS || route_zone_aware_opt_out(r);
+		for (size_t j = 0; j < r->nendpoints; j++)
+			x->zone_of[at++] = zone_number(x, a, r->endpoints[j].zone, &last);
+	}
 }
 
-route_table *zone_table_build(const route_table *t, str zone, size_t *nfiltered)
+static int zone_table_cmp(const void *a, const void *b)
+{
+	return str_cmp(((const zone_table *)a)->zone, ((const zone_table *)b)->zone);
+}
+
+/* The number of a zone name, 0 if no endpoint has it. */
+static uint32_t zone_position(const zone_index *x, str zone)
+{
+	for (size_t k = 0; k < x->nzones; k++)
+		if (same(x->zones[k], zone))
+			return (uint32_t)k + 1;
+	return 0;
+}
+
+/* The table of the zone numbered zn (0: a zone no endpoint has: every route unchanged). */
+static route_table *build_zone(const route_table *t, const zone_index *x, uint32_t zn, size_t *nfiltered)
 {
 	route_table *z = route_table_new();
 	size_t filtered = 0;
@@ -45,43 +91,40 @@ route_table *zone_table_build(const route_table *t, str zone, size_t *nfiltered)
 		memcpy(z->routes, t->routes, t->n * sizeof *z->routes);
 		z->n = z->cap = t->n;
 	}
-	for (size_t i = 0; i < z->n; i++) {
+	for (size_t i = 0; zn && i < z->n; i++) {
+		if (x->skip[i])
+			continue;
 		route *r = &z->routes[i];
-		if (r->nendpoints < ZONE_MIN_ENDPOINTS)
+		const uint32_t *zones = x->zone_of + x->first[i];
+		size_t count = 0;
+		for (size_t j = 0; j < r->nendpoints; j++)
+			count += zones[j] == zn;
+		if (count < ZONE_MIN_ENDPOINTS)
 			continue;
-		size_t count = endpoints_in_zone(r, zone);
-		if (count < ZONE_MIN_ENDPOINTS || route_zone_aware_opt_out(r))
-			continue;
-		if (count != r->nendpoints)
-			keep_zone_endpoints(z->arena, r, zone, count);
 		filtered++;
+		if (count == r->nendpoints)
+			continue;
+		lb_endpoint *kept = arena_array_alloc(z->arena, count, sizeof *kept);
+		size_t k = 0;
+		for (size_t j = 0; j < r->nendpoints; j++)
+			if (zones[j] == zn)
+				kept[k++] = r->endpoints[j];
+		r->endpoints = kept;
+		r->nendpoints = k;
 	}
 	if (nfiltered)
 		*nfiltered = filtered;
 	return z;
 }
 
-static int str_ptr_cmp(const void *a, const void *b) { return str_cmp(*(const str *)a, *(const str *)b); }
-
-/* Every distinct non-empty endpoint zone of t, sorted. */
-static str *collect_zones(arena *a, const route_table *t, size_t *n)
+route_table *zone_table_build(const route_table *t, str zone, size_t *nfiltered)
 {
-	str *zones = NULL;
-	*n = 0;
-	for (size_t i = 0; i < t->n; i++)
-		for (size_t j = 0; j < t->routes[i].nendpoints; j++) {
-			str zone = t->routes[i].endpoints[j].zone;
-			if (zone.len == 0)
-				continue;
-			bool seen = false;
-			for (size_t k = 0; k < *n && !seen; k++)   /* clusters have a handful of zones */
-				seen = str_eq(zones[k], zone);
-			if (!seen)
-				*(str *)arena_array_push(a, (void **)&zones, n, sizeof *zones) = arena_strndup(a, zone.ptr, zone.len);
-		}
-	if (*n > 1)
-		qsort(zones, *n, sizeof *zones, str_ptr_cmp);
-	return zones;
+	arena *a = arena_new();
+	zone_index x;
+	index_zones(&x, a, t);
+	route_table *z = build_zone(t, &x, zone_position(&x, zone), nfiltered);
+	arena_free(a);
+	return z;
 }
 
 zone_tables *zone_tables_build(const route_table *t)
@@ -89,21 +132,22 @@ zone_tables *zone_tables_build(const route_table *t)
 	arena *a = arena_new();
 	zone_tables *z = arena_alloc(a, sizeof *z);
 	z->arena = a;
-	size_t n;
-	str *zones = collect_zones(a, t, &n);
-	z->v = arena_alloc(a, (n ? n : 1) * sizeof *z->v);
-	for (size_t i = 0; i < n; i++) {
-		z->v[i].zone = zones[i];
-		z->v[i].table = zone_table_build(t, zones[i], &z->v[i].nfiltered);
+	zone_index x;
+	index_zones(&x, a, t);
+	z->n = x.nzones;
+	z->v = arena_alloc(a, (x.nzones ? x.nzones : 1) * sizeof *z->v);
+	for (size_t k = 0; k < x.nzones; k++) {
+		z->v[k].zone = x.zones[k];
+		z->v[k].table = build_zone(t, &x, (uint32_t)k + 1, &z->v[k].nfiltered);
 	}
-	z->n = n;
+	qsort(z->v, z->n, sizeof *z->v, zone_table_cmp);   /* numbers follow first sight; names sort */
 	return z;
 }
 
 const zone_table *zone_tables_find(const zone_tables *z, str zone)
 {
 	for (size_t i = 0; z && i < z->n; i++)
-		if (str_eq(z->v[i].zone, zone))
+		if (same(z->v[i].zone, zone))
 			return &z->v[i];
 	return NULL;
 }
