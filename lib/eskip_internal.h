@@ -1,0 +1,44 @@
+/* eskip_internal.h: helpers shared by the eskip library files (parser, printers, canonical
+ * form, JSON). Private: not part of the API in eskip.h. */
+#ifndef ROUTESRV_ESKIP_INTERNAL_H
+#define ROUTESRV_ESKIP_INTERNAL_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "route.h"
+
+/* --- gofloat.c ---------------------------------------------------------------------- */
+/* Shortest decimal digits that read back as v (v finite and non-zero; the sign is ignored),
+ * like Go's strconv with precision -1. Writes the digits (no dot, no trailing zeros) to
+ * digits[0..n) and returns n (1..17); *exp10 is the decimal exponent of the first digit
+ * (v = 0.d1d2... * 10^(exp10+1)). */
+int go_float_shortest(double v, char digits[32], int *exp10);
+
+/* --- eskip_print.c ------------------------------------------------------------------ */
+/* Skipper's escape(s, extra) (A6.2): backslash, \a\b\f\n\r\t\v, and `extra` gets a backslash. */
+void eskip_escape(buf *out, const char *s, size_t n, char extra);
+
+/* --- eskip_url.c -------------------------------------------------------------------- */
+/* Go's url.ParseRequestURI acceptance. Returns true when s parses; on failure appends Go's
+ * error text (`parse "<s>": <reason>`) to err. *scheme / *scheme_len get the scheme (not
+ * lower-cased, possibly empty). */
+bool go_parse_request_uri(const char *s, size_t n, const char **scheme, size_t *scheme_len, buf *err);
+/* LB endpoint string → {address, zone} (A7), allocated in a. */
+lb_endpoint eskip_endpoint_from_string(arena *a, str s);
+/* Go url.QueryEscape. */
+void go_query_escape(buf *out, const char *s, size_t n);
+/* One UTF-8 rune like Go's utf8.DecodeRune: -1 with *size 1 for invalid input. */
+long go_decode_rune(const unsigned char *s, size_t n, size_t *size);
+/* Go strconv.Quote (used for %q in error messages). */
+void go_quote(buf *out, const char *s, size_t n);
+/* Go strings.TrimSpace on a byte range (Unicode white space, at both ends only). */
+void go_trim_space(const char **s, size_t *n);
+
+/* --- canonical.c -------------------------------------------------------------------- */
+/* Canonical form (A8.1) of src into *dst. deep: every string and array is copied into a;
+ * otherwise dst shares strings, argument arrays and the filter array with src. */
+void route_canonical_into(arena *a, const route *src, route *dst, bool deep);
+/* Stable sort (merge sort; insertion sort for short runs). */
+void stable_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+#endif

@@ -1,0 +1,503 @@
+/* eskip_url.c: the bits of Go's net/url and strconv the eskip semantic pass needs:
+ * ParseRequestURI acceptance for LB endpoints (A4 step 1), zone extraction from ?zone= (A7),
+ * QueryEscape, strconv.Quote for error texts, and strings.TrimSpace.
+ *
+ * Only acceptance and error texts are modelled, not Go's URL struct: an endpoint that parses
+ * is kept byte-identical unless it carries a zone. */
+#include "eskip_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char hexdig[] = "0123456789abcdef";
+static const char HEXDIG[] = "0123456789ABCDEF";
+
+static bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+static int unhex(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
+
+static bool is_alnum(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+/* --- strconv.Quote --------------------------------------------------------------------- */
+
+/* Decodes one UTF-8 rune like Go's utf8.DecodeRune: invalid input gives -1, size 1. */
+long go_decode_rune(const unsigned char *s, size_t n, size_t *size)
+{
+	*size = 1;
+	unsigned char c = s[0];
+	if (c < 0x80)
+		return c;
+	int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+	if (len == 0 || c > 0xF4 || (size_t)len > n)
+		return -1;
+	long r = c & (0x7F >> len);
+	for (int i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return -1;
+		r = (r << 6) | (s[i] & 0x3F);
+	}
+	if ((len == 3 && (r < 0x800 || (r >= 0xD800 && r <= 0xDFFF))) || (len == 4 && (r < 0x10000 || r > 0x10FFFF)))
+		return -1;
+	*size = (size_t)len;
+	return r;
+}
+
+/* An approximation of Go's unicode.IsPrint for non-ASCII runes: controls, spaces, format
+ * characters and private use are not printable; everything else is. */
+static bool rune_printable(long r)
+{
+	return !((r >= 0x80 && r <= 0xA0) || r == 0xAD || r == 0x1680 || (r >= 0x2000 && r <= 0x200F) ||
+		 (r >= 0x2028 && r <= 0x202F) || (r >= 0x205F && r <= 0x2064) || r == 0x3000 || r == 0xFEFF ||
+		 (r >= 0xE000 && r <= 0xF8FF) || (r & 0xFFFE) == 0xFFFE);
+}
+
+void go_quote(buf *out, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	buf_putc(out, '"');
+	for (size_t i = 0, size; i < n; i += size) {
+		long r = go_decode_rune(p + i, n - i, &size);
+		char tmp[12];
+		if (r == '"' || r == '\\') {
+			tmp[0] = '\\';
+			tmp[1] = (char)r;
+			buf_append(out, tmp, 2);
+		} else if (r >= 0x20 && r < 0x7F) {
+			buf_putc(out, (char)r);
+		} else if (r > 0x7F && rune_printable(r)) {
+			buf_append(out, s + i, size);
+		} else if (r >= 7 && r <= 13) {
+			static const char letters[] = "abtnvfr";   /* \a=7 ... \r=13 */
+			tmp[0] = '\\';
+			tmp[1] = letters[r - 7];
+			buf_append(out, tmp, 2);
+		} else if (r < 0 || r < 0x80) {       /* invalid byte, other control, DEL */
+			unsigned char c = p[i];
+			tmp[0] = '\\', tmp[1] = 'x', tmp[2] = hexdig[c >> 4], tmp[3] = hexdig[c & 15];
+			buf_append(out, tmp, 4);
+		} else if (r < 0x10000) {
+			buf_printf(out, "\\u%04lx", r);
+		} else {
+			buf_printf(out, "\\U%08lx", r);
+		}
+	}
+	buf_putc(out, '"');
+}
+
+/* --- strings.TrimSpace ----------------------------------------------------------------- */
+
+/* Length of the Unicode white-space rune at s (0: none). */
+static size_t space_prefix(const unsigned char *s, size_t n)
+{
+	if (n >= 1 && (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r')))
+		return 1;
+	if (n >= 2 && s[0] == 0xC2 && (s[1] == 0x85 || s[1] == 0xA0))
+		return 2;
+	if (n < 3)
+		return 0;
+	if (s[0] == 0xE1 && s[1] == 0x9A && s[2] == 0x80)
+		return 3;
+	if (s[0] == 0xE2 && s[1] == 0x80 && ((s[2] >= 0x80 && s[2] <= 0x8A) || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF))
+		return 3;
+	if (s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0x9F)
+		return 3;
+	if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
+		return 3;
+	return 0;
+}
+
+/* Length of the Unicode white-space rune ending at s + n (0: none). */
+static size_t space_suffix(const unsigned char *s, size_t n)
+{
+	for (size_t k = 1; k <= 3 && k <= n; k++)
+		if (space_prefix(s + n - k, k) == k)
+			return k;
+	return 0;
+}
+
+void go_trim_space(const char **s, size_t *n)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	size_t len = *n, k;
+	while (len && (k = space_prefix(p, len)) != 0)
+		p += k, len -= k;
+	while (len && (k = space_suffix(p, len)) != 0)
+		len -= k;
+	*s = (const char *)p;
+	*n = len;
+}
+
+/* --- net/url --------------------------------------------------------------------------- */
+
+void go_query_escape(buf *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+			buf_putc(out, (char)c);
+		} else if (c == ' ') {
+			buf_putc(out, '+');
+		} else {
+			char e[3] = { '%', HEXDIG[c >> 4], HEXDIG[c & 15] };
+			buf_append(out, e, 3);
+		}
+	}
+}
+
+typedef enum { ENC_PATH, ENC_HOST, ENC_ZONE, ENC_USER, ENC_FRAGMENT } url_enc;
+
+/* Host bytes Go accepts unescaped (shouldEscape(c, encodeHost) == false). */
+static bool host_byte_ok(unsigned char c)
+{
+	return c >= 0x80 || is_alnum(c) || (c && strchr("-_.~!$&'()*+,;=:[]<>\"", c));
+}
+
+/* Go's unescape() validation: bad %-escapes, and in hosts %-escaped ASCII (other than %25)
+ * and bytes that would need escaping. Appends the Go error text and returns false. */
+static bool url_unescape_ok(const char *s, size_t n, url_enc mode, buf *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '%') {
+			if (i + 2 >= n || !is_hex(s[i + 1]) || !is_hex(s[i + 2])) {
+				buf_puts(err, "invalid URL escape ");
+				go_quote(err, s + i, n - i < 3 ? n - i : 3);
+				return false;
+			}
+			if (mode == ENC_HOST && unhex(s[i + 1]) < 8 && memcmp(s + i, "%25", 3) != 0) {
+				buf_puts(err, "invalid URL escape ");
+				go_quote(err, s + i, 3);
+				return false;
+			}
+			i += 2;
+		} else if ((mode == ENC_HOST || mode == ENC_ZONE) && !host_byte_ok(c)) {
+			buf_puts(err, "invalid character ");
+			go_quote(err, s + i, 1);
+			buf_puts(err, " in host name");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ":digits" or empty. */
+static bool valid_optional_port(const char *s, size_t n)
+{
+	if (n == 0)
+		return true;
+	if (s[0] != ':')
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static bool bad_port(const char *s, size_t n, buf *err)
+{
+	buf_puts(err, "invalid port ");
+	go_quote(err, s, n);
+	buf_puts(err, " after host");
+	return false;
+}
+
+static const char *last_index(const char *s, size_t n, char c)
+{
+	for (size_t i = n; i-- > 0;)
+		if (s[i] == c)
+			return s + i;
+	return NULL;
+}
+
+/* Go's parseHost. Unbracketed hosts are checked from the FIRST colon on (Go 1.26+ rejects
+ * "http://a:1:2" and "http://::1"; skipper's go.mod asks for a newer Go). */
+static bool parse_host(const char *h, size_t n, buf *err)
+{
+	if (n && h[0] == '[') {
+		const char *rb = last_index(h, n, ']');
+		if (!rb) {
+			buf_puts(err, "missing ']' in host");
+			return false;
+		}
+		size_t i = (size_t)(rb - h);
+		if (!valid_optional_port(rb + 1, n - i - 1))
+			return bad_port(rb + 1, n - i - 1, err);
+		const char *zone = memmem(h, i, "%25", 3);
+		if (zone) {
+			size_t z = (size_t)(zone - h);
+			return url_unescape_ok(h, z, ENC_HOST, err) && url_unescape_ok(zone, i - z, ENC_ZONE, err) &&
+			       url_unescape_ok(rb, n - i, ENC_HOST, err);
+		}
+	} else {
+		const char *colon = memchr(h, ':', n);
+		if (colon && !valid_optional_port(colon, n - (size_t)(colon - h)))
+			return bad_port(colon, n - (size_t)(colon - h), err);
+	}
+	return url_unescape_ok(h, n, ENC_HOST, err);
+}
+
+static bool valid_userinfo(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!is_alnum(c) && !(c && strchr("-._:~!$&'()*+,;=%@", c)))
+			return false;   /* includes every non-ASCII byte, as Go ranges over runes */
+	}
+	return true;
+}
+
+static bool parse_authority(const char *a, size_t n, buf *err)
+{
+	const char *at = last_index(a, n, '@');
+	const char *host = at ? at + 1 : a;
+	if (!parse_host(host, n - (size_t)(host - a), err))
+		return false;
+	if (!at)
+		return true;
+	size_t un = (size_t)(at - a);
+	if (!valid_userinfo(a, un)) {
+		buf_puts(err, "net/url: invalid userinfo");
+		return false;
+	}
+	return url_unescape_ok(a, un, ENC_USER, err);   /* ':' never fails, so one pass suffices */
+}
+
+/* Go's getScheme: "" when the text does not start with [A-Za-z][A-Za-z0-9+.-]*: */
+static bool get_scheme(const char *s, size_t n, size_t *scheme_len, buf *err)
+{
+	*scheme_len = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+			continue;
+		if ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.') {
+			if (i == 0)
+				return true;
+			continue;
+		}
+		if (c == ':') {
+			if (i == 0) {
+				buf_puts(err, "missing protocol scheme");
+				return false;
+			}
+			*scheme_len = i;
+		}
+		return true;
+	}
+	return true;
+}
+
+/* The parts of a URL zone extraction needs, as slices of the input. */
+typedef struct {
+	const char *scheme, *before_query, *query;
+	size_t scheme_len, before_query_len, query_len;
+	bool has_query;
+} url_parts;
+
+/* Go's url.parse(rawURL, viaRequest) without building the URL; false + reason on error. */
+static bool url_parse(const char *s, size_t n, bool via_request, url_parts *u, buf *err)
+{
+	memset(u, 0, sizeof *u);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) {
+			buf_puts(err, "net/url: invalid control character in URL");
+			return false;
+		}
+	if (n == 0 && via_request) {
+		buf_puts(err, "empty url");
+		return false;
+	}
+	if (n == 1 && s[0] == '*')
+		return true;
+	size_t sl;
+	if (!get_scheme(s, n, &sl, err))
+		return false;
+	u->scheme = s;
+	u->scheme_len = sl;
+	const char *rest = s + (sl ? sl + 1 : 0);
+	size_t rn = n - (size_t)(rest - s);
+	const char *q = memchr(rest, '?', rn);
+	if (q) {
+		u->has_query = true;
+		u->query = q + 1;
+		u->query_len = rn - (size_t)(q + 1 - rest);
+		rn = (size_t)(q - rest);
+	}
+	u->before_query = s;
+	u->before_query_len = (size_t)(rest + rn - s);
+	if (rn == 0 || rest[0] != '/') {
+		if (sl)
+			return true;     /* opaque, e.g. "mailto:x" */
+		if (via_request) {
+			buf_puts(err, "invalid URI for request");
+			return false;
+		}
+		const char *slash = memchr(rest, '/', rn);
+		size_t seg = slash ? (size_t)(slash - rest) : rn;
+		if (memchr(rest, ':', seg)) {
+			buf_puts(err, "first path segment in URL cannot contain colon");
+			return false;
+		}
+	}
+	bool authority = (sl || (!via_request && !(rn >= 3 && memcmp(rest, "///", 3) == 0))) && rn >= 2 &&
+			 rest[0] == '/' && rest[1] == '/';
+	if (authority) {
+		const char *a = rest + 2, *slash = memchr(a, '/', rn - 2);
+		size_t an = slash ? (size_t)(slash - a) : rn - 2;
+		if (!parse_authority(a, an, err))
+			return false;
+		rest = a + an;
+		rn = rn - 2 - an;
+	}
+	return url_unescape_ok(rest, rn, ENC_PATH, err);
+}
+
+bool go_parse_request_uri(const char *s, size_t n, const char **scheme, size_t *scheme_len, buf *err)
+{
+	url_parts u;
+	buf why = BUF_INIT;
+	bool ok = url_parse(s, n, true, &u, &why);
+	if (ok) {
+		*scheme = u.scheme ? u.scheme : "";
+		*scheme_len = u.scheme_len;
+	} else {
+		buf_puts(err, "parse ");
+		go_quote(err, s, n);
+		buf_puts(err, ": ");
+		buf_append(err, why.ptr, why.len);
+	}
+	buf_free(&why);
+	return ok;
+}
+
+/* --- zone extraction (A7) -------------------------------------------------------------- */
+
+/* Go's QueryUnescape into out; false on a bad %-escape. */
+static bool query_unescape(buf *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '+') {
+			buf_putc(out, ' ');
+		} else if (s[i] == '%') {
+			if (i + 2 >= n || !is_hex(s[i + 1]) || !is_hex(s[i + 2]))
+				return false;
+			buf_putc(out, (char)(unhex(s[i + 1]) << 4 | unhex(s[i + 2])));
+			i += 2;
+		} else {
+			buf_putc(out, s[i]);
+		}
+	}
+	return true;
+}
+
+typedef struct {
+	size_t key, key_len, val, val_len;   /* offsets into the decoding buffer */
+} query_pair;
+
+static int pair_key_cmp(const void *a, const void *b, const char *base)
+{
+	const query_pair *x = a, *y = b;
+	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+	int c = memcmp(base + x->key, base + y->key, n);
+	return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+}
+
+/* Go's url.ParseQuery (errors drop the pair) followed by removing every "zone" key and
+ * Values.Encode() of the rest (keys sorted, stable per key). Returns the first zone value
+ * in *zone (decoded); the re-encoded query goes to enc. */
+static void split_zone(const char *q, size_t n, buf *dec, buf *zone, bool *has_zone, buf *enc)
+{
+	query_pair pairs[64], *pv = pairs;
+	size_t np = 0, cap = 64;
+	*has_zone = false;
+	for (const char *p = q, *end = q + n; p < end;) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *seg_end = amp ? amp : end, *seg = p;
+		p = amp ? amp + 1 : end;
+		if (seg == seg_end || memchr(seg, ';', (size_t)(seg_end - seg)))
+			continue;
+		const char *eq = memchr(seg, '=', (size_t)(seg_end - seg));
+		const char *kend = eq ? eq : seg_end;
+		query_pair qp = { .key = dec->len };
+		if (!query_unescape(dec, seg, (size_t)(kend - seg)))
+			continue;
+		qp.key_len = dec->len - qp.key;
+		qp.val = dec->len;
+		if (eq && !query_unescape(dec, eq + 1, (size_t)(seg_end - eq - 1)))
+			continue;
+		qp.val_len = dec->len - qp.val;
+		if (qp.key_len == 4 && memcmp(dec->ptr + qp.key, "zone", 4) == 0) {
+			if (!*has_zone)
+				buf_append(zone, dec->ptr + qp.val, qp.val_len);
+			*has_zone = true;
+			continue;
+		}
+		if (np == cap) {
+			query_pair *nv = malloc(2 * cap * sizeof *nv);
+			if (!nv)
+				abort();
+			memcpy(nv, pv, np * sizeof *nv);
+			if (pv != pairs)
+				free(pv);
+			pv = nv;
+			cap *= 2;
+		}
+		pv[np++] = qp;
+	}
+	/* insertion sort: stable, and queries are short */
+	for (size_t i = 1; i < np; i++)
+		for (size_t j = i; j > 0 && pair_key_cmp(&pv[j - 1], &pv[j], dec->ptr) > 0; j--) {
+			query_pair t = pv[j];
+			pv[j] = pv[j - 1];
+			pv[j - 1] = t;
+		}
+	for (size_t i = 0; i < np; i++) {
+		if (i)
+			buf_putc(enc, '&');
+		go_query_escape(enc, dec->ptr + pv[i].key, pv[i].key_len);
+		buf_putc(enc, '=');
+		go_query_escape(enc, dec->ptr + pv[i].val, pv[i].val_len);
+	}
+	if (pv != pairs)
+		free(pv);
+}
+
+/* Re-serialises the URL without the zone: lower-cased scheme and the rest up to the query
+ * as written, the re-encoded query, and a non-empty fragment as written. This matches Go's
+ * URL.String() for endpoints of the usual scheme://host:port[/path] shape. */
+lb_endpoint eskip_endpoint_from_string(arena *a, str s)
+{
+	lb_endpoint e = { s, { "", 0 } };
+	if (!memmem(s.ptr, s.len, "zone", 4))     /* fast path: nothing to extract */
+		return e;
+	const char *hash = memchr(s.ptr, '#', s.len);
+	size_t un = hash ? (size_t)(hash - s.ptr) : s.len;
+	url_parts u;
+	buf scratch = BUF_INIT, dec = BUF_INIT, zone = BUF_INIT, enc = BUF_INIT, out = BUF_INIT;
+	bool has_zone = false;
+	if (hash && !url_unescape_ok(hash + 1, s.len - un - 1, ENC_FRAGMENT, &scratch))
+		goto done;
+	if (!url_parse(s.ptr, un, false, &u, &scratch) || !u.has_query)
+		goto done;
+	split_zone(u.query, u.query_len, &dec, &zone, &has_zone, &enc);
+	if (!has_zone || zone.len == 0)
+		goto done;
+	for (size_t i = 0; i < u.scheme_len; i++)
+		buf_putc(&out, (char)(u.scheme[i] | (u.scheme[i] >= 'A' && u.scheme[i] <= 'Z' ? 0x20 : 0)));
+	buf_append(&out, u.before_query + u.scheme_len, u.before_query_len - u.scheme_len);
+	if (enc.len) {
+		buf_putc(&out, '?');
+		buf_append(&out, enc.ptr, enc.len);
+	}
+	if (hash && s.len - un > 1)
+		buf_append(&out, hash, s.len - un);
+	e.address = arena_strndup(a, out.ptr ? out.ptr : "", out.len);
+	e.zone = arena_strndup(a, zone.ptr, zone.len);
+done:
+	buf_free(&scratch);
+	buf_free(&dec);
+	buf_free(&zone);
+	buf_free(&enc);
+	buf_free(&out);
+	return e;
+}
