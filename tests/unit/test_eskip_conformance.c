@@ -1,0 +1,119 @@
+/* Every *.eskip fixture of the skipper conformance data (../shared/conformance/skipper,
+ * relative to the repository root, where the tests run): it parses, its served form parses
+ * back to an equal table, and the served form is a fixed point (DECISIONS.md 1). */
+#define _XOPEN_SOURCE 700
+#include <ftw.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "eskip_test_util.h"
+#include "test.h"
+
+#define FIXTURES "../shared/conformance/skipper"
+
+static size_t files_seen, routes_seen;
+
+static char *read_file(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	buf b = BUF_INIT;
+	char tmp[65536];
+	size_t k;
+	while ((k = fread(tmp, 1, sizeof tmp, f)) > 0)
+		buf_append(&b, tmp, k);
+	fclose(f);
+	return buf_steal(&b, n);
+}
+
+static bool has_duplicate_ids(const route_table *sorted)
+{
+	for (size_t i = 1; i < sorted->n; i++)
+		if (str_eq(sorted->routes[i - 1].id, sorted->routes[i].id))
+			return true;
+	return false;
+}
+
+static void check_fixture(const char *path)
+{
+	size_t n;
+	char *text = read_file(path, &n);
+	CHECK(text != NULL);
+	if (!text)
+		return;
+	route_table *orig = route_table_new(), *t = route_table_new(), *back = route_table_new();
+	buf err = BUF_INIT, s1 = BUF_INIT, s2 = BUF_INIT;
+	if (eskip_parse(orig, text, n, &err, NULL) || eskip_parse(t, text, n, &err, NULL)) {
+		printf("  %s: %s\n", path, err.ptr);
+		CHECK(!"fixture parses");
+		goto done;
+	}
+	routes_seen += orig->n;
+	route_table_canonicalize(t);
+	eskip_print_served(&s1, t);
+	if (eskip_parse(back, s1.ptr ? s1.ptr : "", s1.len, &err, NULL)) {
+		printf("  %s: served form does not parse: %s\n", path, err.ptr);
+		CHECK(!"served form parses");
+		goto done;
+	}
+	if (has_duplicate_ids(t)) {
+		/* EqLists calls any list with a duplicate id unequal: compare the id-sorted
+		 * canonical tables element by element instead. */
+		route_table_canonicalize(back);
+		bool eq = back->n == t->n;
+		for (size_t i = 0; eq && i < t->n; i++)
+			eq = route_eq(&t->routes[i], &back->routes[i]);
+		if (!eq)
+			printf("  %s: served form is a different table\n", path);
+		CHECK(eq);
+	} else {
+		bool eq = route_lists_eq(orig->routes, orig->n, back->routes, back->n);
+		if (!eq)
+			printf("  %s: served form is a different table\n", path);
+		CHECK(eq);
+		route_table_canonicalize(back);
+	}
+	eskip_print_served(&s2, back);
+	if (s1.len != s2.len || (s1.len && memcmp(s1.ptr, s2.ptr, s1.len) != 0)) {
+		printf("  %s: served form is not a fixed point\n", path);
+		CHECK(!"fixed point");
+	}
+done:
+	buf_free(&err);
+	buf_free(&s1);
+	buf_free(&s2);
+	route_table_free(orig);
+	route_table_free(t);
+	route_table_free(back);
+	free(text);
+}
+
+static int visit(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	size_t len = strlen(path);
+	if (type == FTW_F && len > 6 && strcmp(path + len - 6, ".eskip") == 0) {
+		files_seen++;
+		check_fixture(path);
+	}
+	return 0;
+}
+
+TEST(skipper_fixtures)
+{
+	struct stat st;
+	if (stat(FIXTURES, &st) != 0) {
+		printf("  skipped: %s not found (run from the repository root)\n", FIXTURES);
+		return;
+	}
+	CHECK_INT(nftw(FIXTURES, visit, 16, FTW_PHYS), 0);
+	printf("  %zu fixtures, %zu routes\n", files_seen, routes_seen);
+	CHECK(files_seen > 0);
+}
+
+int main(void)
+{
+	RUN(skipper_fixtures);
+	util_cleanup();
+	return TEST_SUMMARY();
+}
