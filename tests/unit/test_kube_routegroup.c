@@ -9,6 +9,7 @@
 #include "kube_compile.h"
 #include "kube_cycle.h"
 #include "kube_options.h"
+#include "kube_rg_backends.h"
 #include "kube_rg_validate.h"
 #include "kube_routegroup.h"
 #include "test.h"
@@ -469,6 +470,121 @@ TEST(service_errors_drop_the_route_or_the_group)
 	CHECK_STR(convert(&rg, 1), "");
 }
 
+static void annotate(kube_routegroup *rg, const char *key, const char *value)
+{
+	kube_kv *kv = arena_alloc(A, (rg->meta.annotations.n + 1) * sizeof *kv);
+	if (rg->meta.annotations.n)
+		memcpy(kv, rg->meta.annotations.items, rg->meta.annotations.n * sizeof *kv);
+	kv[rg->meta.annotations.n] = (kube_kv){ S(key), S(value) };
+	rg->meta.annotations = (kube_map){ kv, rg->meta.annotations.n + 1 };
+}
+
+TEST(backend_types_and_tracing_tag)
+{
+	options(true);
+	opts.flag.forward_backend_url = "http://forward.example";
+	opts.backend_name_tracing_tag = true;
+	CHECK_INT(finish(), 0);
+	kube_routegroup *rg = shunt_rg("ns", "x");
+	rg->nhosts = 0;
+	add_backend(rg, "fw", "forward");
+	add_backend(rg, "net", "network")->address = S("https://app.example.org");
+	kube_rg_backend *lb = add_backend(rg, "lb", "lb");
+	lb->endpoints = STRS("http://10.0.0.2:80?zone=eu-1", "http://10.0.0.1:80");
+	lb->nendpoints = 2;
+	lb->algorithm = S("random");
+	const char *names[] = { "fw", "net", "lb" };
+	for (size_t i = 0; i < 3; i++) {
+		kube_rg_route *r = add_route(rg);
+		r->path = arena_printf(A, "/%zu", i);
+		r->filters = STRS("setPath(\"/\")");
+		r->nfilters = 1;
+		r->backends = arena_alloc(A, sizeof *r->backends);
+		r->backends[0] = (kube_rg_backend_ref){ .name_present = true, .backend_name = S(names[i]) };
+		r->nbackends = 1;
+	}
+	/* forward drops the route's own filters; the tag follows whatever is left */
+	CHECK_STR(convert(&rg, 1),
+		"kube_rg__ns__x__all__0_0: Path(\"/0\") -> tracingTag(\"skipper.backend_name\", \"fw\") -> \"http://forward.example\";\n"
+		"kube_rg__ns__x__all__1_0: Path(\"/1\") -> setPath(\"/\") -> tracingTag(\"skipper.backend_name\", \"net\") -> \"https://app.example.org\";\n"
+		"kube_rg__ns__x__all__2_0: Path(\"/2\") -> setPath(\"/\") -> tracingTag(\"skipper.backend_name\", \"lb\") -> <random, \"http://10.0.0.1:80\", \"http://10.0.0.2:80?zone=eu-1\">;");
+}
+
+TEST(allow_list)
+{
+	options(true);
+	opts.only_allowed_external_names = true;
+	static const char *allowed[] = { "^ok[.]org$" };
+	opts.flag.allowed_external_names = (opt_list){ .v = allowed, .n = 1 };
+	CHECK_INT(finish(), 0);
+	CHECK(kube_rg_address_allowed(&opts, str_c("https://ok.org:8443/")));
+	CHECK(!kube_rg_address_allowed(&opts, str_c("https://no.org")));
+	CHECK(!kube_rg_address_allowed(&opts, str_c("10.0.0.1:80")));   /* does not parse as a URL */
+	kube_routegroup *rg = shunt_rg("ns", "x");
+	rg->nhosts = 0;
+	kube_rg_backend *lb = add_backend(rg, "lb", "lb");
+	lb->endpoints = STRS("https://ok.org", "https://no.org");
+	lb->nendpoints = 2;
+	add_backend(rg, "net", "network")->address = S("https://ok.org");
+	kube_rg_route *r = add_route(rg);
+	r->path = S("/lb");
+	r->backends = arena_alloc(A, sizeof *r->backends);
+	r->backends[0] = (kube_rg_backend_ref){ .name_present = true, .backend_name = S("lb") };
+	r->nbackends = 1;
+	r = add_route(rg);
+	r->path = S("/net");
+	r->backends = arena_alloc(A, sizeof *r->backends);
+	r->backends[0] = (kube_rg_backend_ref){ .name_present = true, .backend_name = S("net") };
+	r->nbackends = 1;
+	CHECK_STR(convert(&rg, 1), "kube_rg__ns__x__all__1_0: Path(\"/net\") -> \"https://ok.org\";");
+	options(true);
+	CHECK_INT(finish(), 0);
+	CHECK(kube_rg_address_allowed(&opts, str_c("https://no.org")));   /* not restricted: allow all */
+	CHECK(!kube_rg_address_allowed(&opts, str_c("10.0.0.1:80")));   /* not even then */
+	CHECK(kube_rg_address_allowed(&opts, str_c("ok.org:80")));   /* scheme "ok.org", empty host */
+}
+
+TEST(redirect_annotation_and_extras)
+{
+	options(true);
+	opts.https_redirect = true;
+	static const char *filters[] = { "team=a=comment(\"a\")" };
+	opts.flag.annotation_filters_append = (opt_list){ .v = filters, .n = 1 };
+	CHECK_INT(finish(), 0);
+	kube_routegroup *rgs[3] = { shunt_rg("ns", "off"), shunt_rg("ns", "proto"), shunt_rg("ns", "twin") };
+	annotate(rgs[0], "zalando.org/skipper-ingress-redirect", "false");
+	kube_rg_route *r = add_route(rgs[1]);
+	r->predicates = STRS("Header(\"X-Forwarded-Proto\", \"https\")");
+	r->npredicates = 1;
+	rgs[2]->hosts = STRS("t.org");
+	annotate(rgs[2], "team", "a");
+	CHECK_STR(convert(rgs, 3),
+		"kube_rg____example_org__catchall__0_0: Host(\"^(example[.]org[.]?(:[0-9]+)?)$\") -> <shunt>;\n"
+		"kube_rg__ns__off__all__0_0: Host(\"^(example[.]org[.]?(:[0-9]+)?)$\") -> <shunt>;\n"
+		"kube_rg__ns__proto__all__0_0: Header(\"X-Forwarded-Proto\", \"https\") && Host(\"^(example[.]org[.]?(:[0-9]+)?)$\") -> <shunt>;\n"
+		"kube_rg__ns__twin__all__0_0: Host(\"^(t[.]org[.]?(:[0-9]+)?)$\") -> comment(\"a\") -> <shunt>;\n"
+		"kube_rg__ns__twin__all__0_0_https_redirect: Header(\"X-Forwarded-Proto\", \"http\") && Host(\"^(t[.]org[.]?(:[0-9]+)?)$\") -> redirectTo(308, \"https:\") -> comment(\"a\") -> <shunt>;");
+	options(true);
+	CHECK_INT(finish(), 0);
+	annotate(rgs[1], "zalando.org/skipper-ingress-redirect", "true");
+	rgs[1]->routes[0].npredicates = 0;
+	CHECK_STR(convert(&rgs[1], 1),
+		"kube_rg__ns__proto__all__0_0: Host(\"^(example[.]org[.]?(:[0-9]+)?)$\") -> <shunt>;\n"
+		"kube_rg__ns__proto__all__0_0_https_redirect: Header(\"X-Forwarded-Proto\", \"http\") && Host(\"^(example[.]org[.]?(:[0-9]+)?)$\") -> redirectTo(308, \"https:\") -> <shunt>;");
+}
+
+TEST(one_east_west_host_disables_copies)
+{
+	options(true);
+	opts.east_west = true;
+	CHECK_INT(finish(), 0);
+	kube_routegroup *rg = shunt_rg("ns", "x");
+	rg->hosts = STRS("example.org", "x.ns.skipper.cluster.local");
+	rg->nhosts = 2;
+	CHECK_STR(convert(&rg, 1),
+		"kube_rg__ns__x__all__0_0: Host(\"^(example[.]org[.]?(:[0-9]+)?|x[.]ns[.]skipper[.]cluster[.]local[.]?(:[0-9]+)?)$\") -> <shunt>;");
+}
+
 int main(void)
 {
 	A = arena_new();
@@ -490,6 +606,10 @@ int main(void)
 	RUN(redirect_twin_and_east_west_copy);
 	RUN(internal_context);
 	RUN(service_errors_drop_the_route_or_the_group);
+	RUN(backend_types_and_tracing_tag);
+	RUN(allow_list);
+	RUN(redirect_annotation_and_extras);
+	RUN(one_east_west_host_disables_copies);
 	kube_options_free(&opts);
 	arena_free(A);
 	return TEST_SUMMARY();
