@@ -211,11 +211,11 @@ static int parse_items(arena *a, const str *items, size_t n, bool filters, call 
 			return -1;
 		}
 		buf_free(&perr);
-		call *joined = *out;
-		route tmp = { .predicates = joined, .npredicates = *nout };
-		route_append_predicates(a, &tmp, calls, ncalls);
-		*out = tmp.predicates;
-		*nout = tmp.npredicates;
+		/* a scratch route's predicate list collects the calls of all items */
+		route collected = { .predicates = *out, .npredicates = *nout };
+		route_append_predicates(a, &collected, calls, ncalls);
+		*out = collected.predicates;
+		*nout = collected.npredicates;
 	}
 	return 0;
 }
