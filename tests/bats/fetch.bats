@@ -626,3 +626,40 @@ EOF
 	assert_failure 2
 	assert_output --partial broken
 }
+
+# --- routesrv-fetch | routesrv-compile ----------------------------------------------------------------
+
+@test "routesrv-fetch | routesrv-compile equals routesrv-compile of the same files" {
+	[ -x "$BIN/routesrv-compile" ] || skip "routesrv-compile is not built"
+	start_api --fixtures "$CLUSTER"
+	for es in "" -enable-kubernetes-endpointslices; do
+		"$BIN/routesrv-fetch" -kubernetes-url "$API" $es > list.json
+		"$BIN/routesrv-compile" $es - < list.json > fetched.eskip
+		"$BIN/routesrv-compile" $es "$CLUSTER" > files.eskip
+		run grep -c . files.eskip
+		assert [ "$output" -ge 8 ]
+		cmp fetched.eskip files.eskip
+	done
+}
+
+@test "fetch | compile equals compile for skipper's fixture sets" {
+	[ -x "$BIN/routesrv-compile" ] || skip "routesrv-compile is not built"
+	local n=0
+	for dir in "$FIXTURES/routegroups/examples" "$FIXTURES/ingressV1/service-ports-endpointslices"; do
+		[ -d "$dir" ] || skip "skipper fixtures not found at $dir"
+		for yaml in "$dir"/*.yaml; do
+			local set="${yaml%.yaml}" opts=() es=()
+			[ -f "$set.kube" ] && opts=(-fixture-options "$set.kube")
+			[ -f "$set.kube" ] && grep -q 'enable-kubernetes-endpointslices: *true' "$set.kube" &&
+				es=(-enable-kubernetes-endpointslices)
+			start_api --fixtures "$yaml"
+			"$BIN/routesrv-fetch" -kubernetes-url "$API" "${es[@]}" > list.json
+			stop_api
+			"$BIN/routesrv-compile" "${opts[@]}" - < list.json > fetched.eskip 2>/dev/null
+			"$BIN/routesrv-compile" "${opts[@]}" "$yaml" > files.eskip 2>/dev/null
+			cmp fetched.eskip files.eskip || { echo "differs: $set" >&2; return 1; }
+			n=$((n + 1))
+		done
+	done
+	assert [ "$n" -ge 20 ]
+}
