@@ -200,6 +200,43 @@ TEST(lists)
 	buf_free(&err);
 }
 
+/* Random patterns from regexp syntax pieces: never a crash, every error in Go's shape,
+ * and matching/replacing with what compiles terminates. Deterministic (fixed seed). */
+TEST(random_patterns)
+{
+	static const char *const pieces[] = {
+		"a", "b", ".", "*", "+", "?", "{2}", "{1,3}", "{,2}", "(", ")", "(?:", "(?i)", "(?P<n>", "(?<m>", "[", "]",
+		"^", "$", "|", "\\", "\\d", "\\s", "\\1", "\\x{41}", "\\pL", "[:alpha:]", "-", "\xc3\xa9", "\xff", "{",
+		"}", "(?=", "\\Q", "\\E", "\\b", "\\z",
+	};
+	const size_t npieces = sizeof pieces / sizeof *pieces;
+	unsigned seed = 12345;
+	int compiled = 0, rejected = 0;
+	for (int i = 0; i < 20000; i++) {
+		char pat[128] = "";
+		int len = 1 + (int)((seed = seed * 1103515245 + 12345) >> 16) % 8;
+		for (int k = 0; k < len; k++)
+			strcat(pat, pieces[((seed = seed * 1103515245 + 12345) >> 16) % npieces]);
+		buf err = BUF_INIT;
+		regex *re = regex_compile(pat, strlen(pat), &err);
+		if (!re) {
+			rejected++;
+			CHECK(err.ptr && strncmp(err.ptr, "error parsing regexp: ", 22) == 0);
+			buf_free(&err);
+			continue;
+		}
+		compiled++;
+		buf out = BUF_INIT;
+		const char *subject = "ab\xc3\xa9" "ba\n\xff" "-aab";
+		regex_search(re, subject, strlen(subject));
+		regex_replace_all(re, subject, strlen(subject), "[$1$n${m}$$]", 12, &out);
+		buf_free(&out);
+		regex_free(re);
+	}
+	CHECK(compiled > 1000);
+	CHECK(rejected > 1000);
+}
+
 int main(void)
 {
 	RUN(go_error_messages);
@@ -208,5 +245,6 @@ int main(void)
 	RUN(replace_expand);
 	RUN(replace_empty_matches);
 	RUN(lists);
+	RUN(random_patterns);
 	return TEST_SUMMARY();
 }
