@@ -113,7 +113,8 @@ static void emit(log_level level, const char *msg, struct field *fields, size_t 
 	}
 	put_field(&b, "level", level_names[level], first);
 	put_field(&b, "msg", msg, false);
-	qsort(fields, n, sizeof *fields, field_cmp);
+	if (n > 1)
+		qsort(fields, n, sizeof *fields, field_cmp);
 	for (size_t i = 0; i < n; i++)
 		put_field(&b, fields[i].key, fields[i].value ? fields[i].value : "", false);
 	buf_puts(&b, log_json ? "}\n" : "\n");
