@@ -1,0 +1,128 @@
+/* routesrv-etag: print the ETag routesrv-serve sends for an eskip table (DECISIONS.md 1-2),
+ * and optionally write the table's served form. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "eskip.h"
+#include "etag.h"
+#include "input_eskip.h"
+#include "opt.h"
+
+static const char *output_file;
+static bool gzip_tag;
+
+static opt_def options[] = {
+	{ .name = "o", .kind = OPT_STRING, .target = &output_file, .metavar = "FILE", .completion = "file",
+	  .help = "also write the served form to FILE (-: stdout, the tag then goes to stderr)" },
+	{ .name = "gzip", .kind = OPT_BOOL, .target = &gzip_tag,
+	  .help = "print the tag of the gzip representation (\"<hash>+gzip\")" },
+	{ 0 },
+};
+
+static opt_command command = {
+	.name = "routesrv-etag",
+	.usage = "[flags] [FILE|URL|-]...",
+	.summary = "Print the ETag of an eskip routing table as routesrv-serve sends it (standard input without operands).",
+	.opts = options,
+	.min_operands = 0,
+	.max_operands = -1,
+};
+
+static void fail(const char *fmt, const char *a, const char *b)
+{
+	fprintf(stderr, "routesrv-etag: ");
+	fprintf(stderr, fmt, a, b);
+	fputc('\n', stderr);
+	exit(2);
+}
+
+static int write_all(FILE *f, const buf *b)
+{
+	return (b->len && fwrite(b->ptr, 1, b->len, f) != b->len) || fflush(f) != 0 ? -1 : 0;
+}
+
+/* Writes the file through a temporary file and rename(2), so a reader (a file-watching
+ * server, a later pipeline stage) never sees half a table. */
+static void write_served(const char *path, const buf *served)
+{
+	if (strcmp(path, "-") == 0) {
+		if (write_all(stdout, served) != 0)
+			fail("standard output: %s%s", strerror(errno), "");
+		return;
+	}
+	size_t n = strlen(path);
+	char *tmp = malloc(n + 8);
+	if (!tmp)
+		abort();
+	memcpy(tmp, path, n);
+	memcpy(tmp + n, ".XXXXXX", 8);
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		fail("%s: %s", path, strerror(errno));
+	mode_t mask = umask(0);
+	umask(mask);
+	FILE *f = fdopen(fd, "w");
+	int rc = !f || fchmod(fd, 0666 & ~mask) != 0 || write_all(f, served) != 0 ? -1 : 0;
+	int saved = errno;
+	if (f ? fclose(f) != 0 : close(fd) != 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -1, saved = errno;
+	if (rc != 0) {
+		unlink(tmp);
+		fail("%s: %s", path, strerror(saved ? saved : errno));
+	}
+	free(tmp);
+}
+
+/* An id-less route is a whole document on its own; next to other routes it would be
+ * printed as ": expr;", which does not parse. */
+static void check_ids(const route_table *t)
+{
+	if (t->n < 2)
+		return;
+	for (size_t i = 0; i < t->n; i++)
+		if (t->routes[i].id.len == 0)
+			fail("%s%s", "a route without id (a lone route expression) cannot be part of a table of several routes", "");
+}
+
+int main(int argc, char **argv)
+{
+	char **inputs;
+	int ninputs;
+	opt_parse(&command, argc, argv, &inputs, &ninputs);
+	static char dash[] = "-";
+	char *stdin_only[] = { dash, NULL };
+	char **names = ninputs ? inputs : stdin_only;
+	int nnames = ninputs ? ninputs : 1;
+
+	route_table *t = route_table_new();
+	buf err = BUF_INIT;
+	for (int i = 0; i < nnames; i++)
+		if (input_read_eskip(t, names[i], NULL, &err) != 0)
+			fail("%s%s", err.ptr, "");
+	check_ids(t);
+	route_table_canonicalize(t);
+
+	buf served = BUF_INIT;
+	eskip_print_served(&served, t);
+	char tag[ETAG_MAX];
+	etag_of(served.ptr ? served.ptr : "", served.len, gzip_tag, tag);
+	if (output_file)
+		write_served(output_file, &served);
+	FILE *tag_out = output_file && strcmp(output_file, "-") == 0 ? stderr : stdout;
+	fprintf(tag_out, "%s\n", tag);
+	if (fflush(tag_out) != 0)
+		fail("%s: %s", tag_out == stdout ? "standard output" : "standard error", strerror(errno));
+
+	buf_free(&served);
+	buf_free(&err);
+	route_table_free(t);
+	free(inputs);
+	return 0;
+}
