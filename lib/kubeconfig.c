@@ -486,12 +486,13 @@ int kube_exec_credential_parse(const char *json, size_t len, const char *api_ver
 			rc = 0;
 		out->has_expiry = expiry != NULL;
 	}
-	if (cert) {
+	if (cert && key) {
 		out->cert.len = strlen(cert);
 		out->cert.ptr = (unsigned char *)cert;
 		out->key.len = strlen(key);
 		out->key.ptr = (unsigned char *)key;
 	} else {
+		free(cert);
 		free_secret_str(key);
 	}
 	free(expiry);
