@@ -74,8 +74,10 @@ static int apply_lb(const kube_rg_backend_ctx *bc, arena *a, const kube_rg_backe
 	r->endpoints = NULL;
 	r->nendpoints = 0;
 	for (size_t i = 0; i < b->nendpoints; i++) {
+		/* the address may point into the cluster's memory: copy it into the route's */
 		lb_endpoint e = eskip_endpoint_from_string(a, b->endpoints[i]);
-		route_add_endpoint(a, r, e.address, e.zone);
+		route_add_endpoint(a, r, arena_strndup(a, e.address.ptr, e.address.len),
+			arena_strndup(a, e.zone.ptr, e.zone.len));
 	}
 	return 0;
 }

@@ -321,14 +321,23 @@ static char *convert(kube_routegroup *const *rgs, size_t n)
 	c->routegroups = arena_alloc(c->arena, n * sizeof *c->routegroups);
 	for (size_t i = 0; i < n; i++)
 		c->routegroups[i] = *rgs[i];
+	/* the LB endpoint strings as the reader would leave them: in the cluster arena */
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < c->routegroups[i].nbackends; j++) {
+			kube_rg_backend *b = &c->routegroups[i].backends[j];
+			str *eps = arena_alloc(c->arena, (b->nendpoints ? b->nendpoints : 1) * sizeof *eps);
+			for (size_t k = 0; k < b->nendpoints; k++)
+				eps[k] = arena_strndup(c->arena, b->endpoints[k].ptr, b->endpoints[k].len);
+			b->endpoints = eps;
+		}
 	c->nroutegroups = n;
 	route_table *t = route_table_new();
 	kube_compile_routegroups(c, &opts, t);
+	kube_cluster_free(c);   /* routes must not point into the cluster's memory */
 	route_table_canonicalize(t);
 	buf out = BUF_INIT;
 	eskip_print_served(&out, t);
 	route_table_free(t);
-	kube_cluster_free(c);
 	static char text[16384];
 	snprintf(text, sizeof text, "%s", out.ptr ? out.ptr : "");
 	buf_free(&out);
