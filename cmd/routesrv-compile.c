@@ -43,7 +43,7 @@ static void build_table(opt_def *table, kube_options *ko, route_processing *rp)
 		{ .name = "o", .kind = OPT_STRING, .target = &output_path, .metavar = "FILE",
 		  .help = "write the table to FILE (replaced only on success) instead of stdout", .completion = "file" },
 		{ .name = "pretty", .kind = OPT_BOOL, .target = &pretty,
-		  .help = "print for humans: one predicate, filter and backend per line" },
+		  .help = "print for humans: each filter and the backend on a line of its own" },
 		{ .name = "json", .kind = OPT_BOOL, .target = &json, .help = "print the routes as a JSON array" },
 		{ .name = "zone", .kind = OPT_STRING, .target = &zone_name, .metavar = "NAME",
 		  .help = "print the table a skipper in zone NAME gets (/routes/NAME)" },
