@@ -128,6 +128,8 @@ static bool two_strings(const call *c) { return c->nargs == 2 && c->args[0].type
 static int pred_cmp(const void *pa, const void *pb)
 {
 	const call *x = pa, *y = pb;
+	if (x->name.len && y->name.len && x->name.ptr[0] != y->name.ptr[0])   /* the usual case, no memcmp */
+		return (unsigned char)x->name.ptr[0] < (unsigned char)y->name.ptr[0] ? -1 : 1;
 	int c = str_cmp(x->name, y->name);
 	if (c || !is_header_name(x->name))
 		return c;
@@ -167,12 +169,31 @@ static size_t add_pairs(arena *a, call *p, size_t k, const header_pair *src, siz
 	return k;
 }
 
+static bool is_sorted(const void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	for (size_t i = 1; i < n; i++)
+		if (cmp((const char *)base + (i - 1) * size, (const char *)base + i * size) > 0)
+			return false;
+	return true;
+}
+
+static bool has_legacy(const route *r)
+{
+	return r->path.len || r->nhost_regexps || r->npath_regexps || r->method.len || r->nheaders || r->nheader_regexps;
+}
+
 /* The predicate list of A8.1 steps 2-7. */
 static void canonical_predicates(arena *a, const route *src, route *dst, bool deep)
 {
+	/* Already canonical (re-canonicalising a served table): share the array. */
+	if (!deep && !has_legacy(src) && is_sorted(src->predicates, src->npredicates, sizeof *src->predicates, pred_cmp)) {
+		dst->predicates = src->npredicates ? src->predicates : NULL;
+		dst->npredicates = src->npredicates;
+		return;
+	}
 	bool generic_path = false;
 	for (size_t i = 0; i < src->npredicates; i++)
-		generic_path |= str_eq_c(src->predicates[i].name, "Path");
+		generic_path |= src->predicates[i].name.len == 4 && memcmp(src->predicates[i].name.ptr, "Path", 4) == 0;
 	bool legacy_path = src->path.len && !generic_path;   /* a generic Path wins */
 	size_t n = src->npredicates + legacy_path + src->nhost_regexps + src->npath_regexps + (src->method.len != 0) +
 		   src->nheaders + src->nheader_regexps;
@@ -207,6 +228,10 @@ static void canonical_backend(arena *a, const route *src, route *dst, bool deep)
 	} else if (src->backend_type == BACKEND_LB) {
 		dst->lb_algorithm = cp(a, src->lb_algorithm, deep);
 		dst->nendpoints = src->nendpoints;
+		if (!deep && is_sorted(src->endpoints, src->nendpoints, sizeof *src->endpoints, endpoint_cmp)) {
+			dst->endpoints = src->endpoints;   /* already in order: share */
+			return;
+		}
 		dst->endpoints = arena_array_alloc(a, src->nendpoints, sizeof *dst->endpoints);
 		for (size_t i = 0; i < src->nendpoints; i++)
 			dst->endpoints[i] = (lb_endpoint){ cp(a, src->endpoints[i].address, deep), cp(a, src->endpoints[i].zone, deep) };

@@ -165,16 +165,19 @@ static char string_escape(char c, char delim)
 static tok_kind lex_string(eskip_lexer *l)
 {
 	const char delim = *l->p;
-	const char *s = l->p + 1, *q = s, *end = l->end;
+	const char *s = l->p + 1, *q, *end = l->end;
 	bool escapes = false;
-	while (q < end && *q != delim) {
-		if (*q == '\\') {
-			escapes = true;
-			q++;      /* the escaped byte may be the delimiter */
-		}
-		q++;
+	/* Fast path: memchr finds the delimiter; if no backslash comes before it, that is
+	 * the end. Otherwise walk byte by byte from the first backslash. */
+	q = memchr(s, delim, (size_t)(end - s));
+	const char *bs = memchr(s, '\\', (size_t)((q ? q : end) - s));
+	if (bs) {
+		escapes = true;
+		for (q = bs; q < end && *q != delim; q++)
+			if (*q == '\\')
+				q++;      /* the escaped byte may be the delimiter */
 	}
-	if (q >= end)
+	if (!q || q >= end)
 		return fail(l, "incomplete token", end);
 	size_t n = (size_t)(q - s);
 	if (!escapes) {

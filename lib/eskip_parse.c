@@ -57,6 +57,8 @@ typedef struct {
 	str backend, algo;
 
 	route_table *t;          /* document mode: where routes go */
+	size_t first_route;      /* t->n before this parse */
+	str names[64];           /* recently used call names, see intern() */
 } parser;
 
 static const str empty = { "", 0 };
@@ -114,6 +116,19 @@ static bool syntax_error(parser *ps)
 
 /* --- grammar ----------------------------------------------------------------------------- */
 
+/* The arena copy of a predicate/filter/algorithm name. A table uses a few dozen names tens of
+ * thousands of times; one shared copy per name saves an allocation per call. Strings are
+ * immutable and live as long as the arena, so sharing them is safe. */
+static str intern(parser *ps, str name)
+{
+	unsigned h = (unsigned)(name.len * 31 + (unsigned char)name.ptr[0] * 7 + (unsigned char)name.ptr[name.len - 1] * 3) & 63;
+	str *e = &ps->names[h];
+	if (e->ptr && e->len == name.len && memcmp(e->ptr, name.ptr, name.len) == 0)
+		return *e;
+	*e = arena_strndup(ps->a, name.ptr, name.len);
+	return *e;
+}
+
 /* '(' args ')' after a call name; appends the call to list. args := ε | arg | args ',' arg,
  * which makes ONE leading comma legal: f(, "a") (the quirk in A3). */
 static bool parse_call(parser *ps, str name, scratch *list)
@@ -142,7 +157,7 @@ static bool parse_call(parser *ps, str name, scratch *list)
 		}
 	}
 	call *c = scratch_push(list, sizeof *c);
-	c->name = arena_strndup(ps->a, name.ptr, name.len);
+	c->name = intern(ps, name);
 	c->nargs = ps->args.n;
 	c->args = arena_array_alloc(ps->a, c->nargs, sizeof *c->args);
 	if (c->nargs)
@@ -415,6 +430,26 @@ static bool apply_predicates(parser *ps, route *r, str id)
 	return true;
 }
 
+/* Makes room for the next route. Doubling from 64 copies the (large) route structs about
+ * log n times and page faults on fresh arena memory dominate parsing big tables, so after
+ * 64 routes the table grows once to the number of routes the rest of the text probably holds,
+ * extrapolated from the bytes per route so far (+12%). */
+static void reserve_route(parser *ps)
+{
+	route_table *t = ps->t;
+	if (t->n < t->cap)
+		return;
+	size_t cap = t->cap ? t->cap * 2 : 64, done = t->n - ps->first_route;
+	if (done >= 64) {
+		size_t per_route = (size_t)(ps->lx.p - ps->lx.begin) / done + 1;
+		size_t more = (size_t)(ps->lx.end - ps->lx.p) / per_route + 1;
+		if (t->n + more + more / 8 + 16 > cap)
+			cap = t->n + more + more / 8 + 16;
+	}
+	t->routes = arena_grow(t->arena, t->routes, t->n, cap, sizeof *t->routes);
+	t->cap = cap;
+}
+
 /* Converts the parsed route into the table (A4). After the first semantic error nothing
  * more is converted, but parsing goes on: a later syntax error takes precedence. */
 static void emit_route(parser *ps, str id)
@@ -435,13 +470,14 @@ static void emit_route(parser *ps, str id)
 	r.backend_type = ps->bt;
 	r.backend = ps->backend;
 	if (ps->algo.len)
-		r.lb_algorithm = arena_strndup(ps->a, ps->algo.ptr, ps->algo.len);
+		r.lb_algorithm = intern(ps, ps->algo);
 	r.nendpoints = ps->eps.n;
 	r.endpoints = arena_array_alloc(ps->a, r.nendpoints, sizeof *r.endpoints);
 	for (size_t i = 0; i < r.nendpoints; i++)
 		r.endpoints[i] = eskip_endpoint_from_string(ps->a, ((str *)ps->eps.v)[i]);
 	if (!apply_predicates(ps, &r, id))
 		return;
+	reserve_route(ps);
 	*route_table_add(ps->t) = r;
 }
 
@@ -561,6 +597,7 @@ int eskip_parse(route_table *t, const char *text, size_t len, buf *err, long *er
 	parser ps;
 	parser_init(&ps, t->arena, text, len);
 	ps.t = t;
+	ps.first_route = n0;
 	parse_document(&ps);
 	int rc = parser_result(&ps, err, err_pos);
 	if (rc)

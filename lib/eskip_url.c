@@ -146,11 +146,22 @@ void go_query_escape(buf *out, const char *s, size_t n)
 
 typedef enum { ENC_PATH, ENC_HOST, ENC_ZONE, ENC_USER, ENC_FRAGMENT } url_enc;
 
-/* Host bytes Go accepts unescaped (shouldEscape(c, encodeHost) == false). */
-static bool host_byte_ok(unsigned char c)
-{
-	return c >= 0x80 || is_alnum(c) || (c && strchr("-_.~!$&'()*+,;=:[]<>\"", c));
-}
+/* ASCII host bytes Go accepts unescaped (shouldEscape(c, encodeHost) == false): letters,
+ * digits and -_.~!$&'()*+,;=:[]<>" ; a table because every endpoint's host goes through it. */
+static const unsigned char host_ok[128] = {
+	['-'] = 1, ['_'] = 1, ['.'] = 1, ['~'] = 1, ['!'] = 1, ['$'] = 1, ['&'] = 1, ['\''] = 1,
+	['('] = 1, [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, [';'] = 1, ['='] = 1, [':'] = 1,
+	['['] = 1, [']'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
+	['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+	['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+static bool host_byte_ok(unsigned char c) { return c >= 0x80 || host_ok[c]; }
 
 /* Go's unescape() validation: bad %-escapes, and in hosts %-escaped ASCII (other than %25)
  * and bytes that would need escaping. Appends the Go error text and returns false. */
@@ -468,7 +479,8 @@ static void split_zone(const char *q, size_t n, buf *dec, buf *zone, bool *has_z
 lb_endpoint eskip_endpoint_from_string(arena *a, str s)
 {
 	lb_endpoint e = { s, { "", 0 } };
-	if (!memmem(s.ptr, s.len, "zone", 4))     /* fast path: nothing to extract */
+	const char *qm = memchr(s.ptr, '?', s.len);   /* fast path: no query, or no "zone" in it */
+	if (!qm || !memmem(qm, s.len - (size_t)(qm - s.ptr), "zone", 4))
 		return e;
 	const char *hash = memchr(s.ptr, '#', s.len);
 	size_t un = hash ? (size_t)(hash - s.ptr) : s.len;

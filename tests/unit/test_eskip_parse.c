@@ -279,6 +279,31 @@ TEST(duplicate_ids_accepted)
 	CHECK_STR(roundtrip("a: * -> <shunt>; a: * -> <loopback>"), "a: * -> <shunt>;\na: * -> <loopback>;");
 }
 
+/* Thousands of routes of uneven size appended to a non-empty table (the table grows once
+ * by an estimate after 64 routes; the estimate must never lose or reorder routes). */
+TEST(big_document)
+{
+	buf doc = BUF_INIT;
+	for (int i = 0; i < 3000; i++) {
+		buf_printf(&doc, "r%d: Path(\"/%d\")", i, i);
+		for (int k = 0; k < (i < 100 ? 0 : i % 9); k++)
+			buf_printf(&doc, " && P%d(\"%0*d\")", k, 40 * k, k);
+		buf_puts(&doc, " -> <shunt>;\n");
+	}
+	route_table *t = parse_table("first: * -> <shunt>");
+	CHECK_INT(eskip_parse(t, doc.ptr, doc.len, NULL, NULL), 0);
+	CHECK_INT(t->n, 3001);
+	bool ok = str_eq_c(t->routes[0].id, "first");
+	for (int i = 0; i < 3000 && ok; i++) {
+		char id[16];
+		snprintf(id, sizeof id, "r%d", i);
+		ok = str_eq_c(t->routes[i + 1].id, id) && t->routes[i + 1].npredicates == (size_t)(i < 100 ? 0 : i % 9);
+	}
+	CHECK(ok);
+	buf_free(&doc);
+	route_table_free(t);
+}
+
 int main(void)
 {
 	RUN(empty_documents);
@@ -297,6 +322,7 @@ int main(void)
 	RUN(zone_extraction);
 	RUN(table_restored_on_error);
 	RUN(duplicate_ids_accepted);
+	RUN(big_document);
 	util_cleanup();
 	return TEST_SUMMARY();
 }
