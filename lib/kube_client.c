@@ -32,8 +32,7 @@ const opt_def *kube_client_config_flags(kube_client_config *cfg, size_t *n)
 	static opt_def defs[] = {
 		{ "kubernetes-api-group", OPT_GROUP, NULL, NULL, "Kubernetes API connection", NULL, NULL, NULL, false },
 		{ "kubernetes-url", OPT_STRING, NULL, "URL",
-		  "API server URL when not in-cluster (e.g. kubectl proxy; default " KUBE_DEFAULT_URL ")", NULL, "url", NULL,
-		  false },
+		  "API server URL (default: " KUBE_DEFAULT_URL ", where kubectl proxy listens)", NULL, "url", NULL, false },
 		{ "kubernetes-in-cluster", OPT_BOOL, NULL, NULL,
 		  "connect as a pod: KUBERNETES_SERVICE_HOST/PORT, service-account token and CA", NULL, NULL, NULL, false },
 		{ "kubernetes-token-file", OPT_STRING, NULL, "FILE",
