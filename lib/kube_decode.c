@@ -31,16 +31,33 @@ typedef struct {
 
 /* --- primitives ----------------------------------------------------------------------------- */
 
+/* Field names are string literals: their jv strings are made once and kept (refcounted
+ * copies are cheap; a fresh jv_string per lookup was a malloc and a hash each time). */
+static jv key_string(const char *key)
+{
+	static struct { const char *key; jv v; } cache[64];
+	static size_t n;
+	for (size_t i = 0; i < n; i++)
+		if (cache[i].key == key)
+			return jv_copy(cache[i].v);
+	if (n == sizeof cache / sizeof *cache)
+		return jv_string(key);
+	cache[n].key = key;
+	cache[n].v = jv_string(key);
+	return jv_copy(cache[n++].v);
+}
+
 jv kube_json_field(jv obj, const char *key)
 {
-	jv v = jv_object_get(jv_copy(obj), jv_string(key));
+	jv v = jv_object_get(jv_copy(obj), key_string(key));
 	if (jv_is_valid(v))
 		return v;
 	jv_free(v);
+	size_t klen = strlen(key);
 	jv found = jv_invalid();
 	for (int it = jv_object_iter(obj); jv_object_iter_valid(obj, it); it = jv_object_iter_next(obj, it)) {
 		jv k = jv_object_iter_key(obj, it);
-		bool match = strcasecmp(jv_string_value(k), key) == 0;
+		bool match = (size_t)jv_string_length_bytes(jv_copy(k)) == klen && strcasecmp(jv_string_value(k), key) == 0;
 		jv_free(k);
 		if (match) {
 			found = jv_object_iter_value(obj, it);
