@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -110,10 +111,25 @@ static void format(buf *out, const route_table *t)
 	}
 }
 
+/* Writes straight into an existing non-regular file: renaming over /dev/null or a FIFO
+ * would replace the device node with a plain file. */
+static int write_special(const char *path, const buf *b)
+{
+	FILE *f = fopen(path, "wb");
+	bool ok = f && fwrite(b->ptr ? b->ptr : "", 1, b->len, f) == b->len;
+	ok = f && fclose(f) == 0 && ok;
+	if (!ok)
+		log_printf(LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
+	return ok ? 0 : -1;
+}
+
 /* Writes via a temporary file in the same directory and renames it, so a failed run never
  * leaves a half-written file where the previous one was. */
 static int write_file(const char *path, const buf *b)
 {
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return write_special(path, b);
 	char *tmp;
 	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
 		abort();

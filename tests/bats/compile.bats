@@ -100,6 +100,12 @@ setup() {
 	assert_output "$ROUTE"
 }
 
+@test "-o on a device writes into it instead of replacing it" {
+	run "$BIN/routesrv-compile" "${QUIET[@]}" -o /dev/null app.yaml
+	assert_success
+	[ -c /dev/null ]
+}
+
 @test "--json prints a JSON array of the routes" {
 	run "$BIN/routesrv-compile" "${QUIET[@]}" --json app.yaml
 	assert_success
