@@ -36,10 +36,19 @@ static void add(opt_def *table, size_t *n, opt_def d)
 	table[(*n)++] = d;
 }
 
+/* Copies count entries of a flag table fragment. opt.h ends a table at the first entry
+ * without a name, so group headings that come without one get a placeholder name (it is
+ * never matched as a flag: the parser skips groups). */
 static void add_all(opt_def *table, size_t *n, const opt_def *defs, size_t count)
 {
-	for (size_t i = 0; i < count && defs[i].name; i++)
-		add(table, n, defs[i]);
+	for (size_t i = 0; i < count; i++) {
+		opt_def d = defs[i];
+		if (d.kind == OPT_GROUP && !d.name)
+			d.name = "group";
+		if (!d.name)
+			break;
+		add(table, n, d);
+	}
 }
 
 #define GROUP(n, t) { .name = n, .kind = OPT_GROUP, .help = t }

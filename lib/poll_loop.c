@@ -176,9 +176,9 @@ static void log_route_change(const char *what, const char *op, size_t i, size_t 
 	log_kv(LOG_DEBUG, msg, "op", op, "id", id, NULL);
 }
 
-/* Counts (and at debug level logs, as B7.6: inserted, then deleted, then updated) the
- * routes that differ between two served forms. */
-static change_counts diff_served(const char *old, size_t oldlen, const char *new, size_t newlen)
+/* Counts the routes that differ between two served forms and, with log_routes, logs them
+ * one by one (B7.6: inserted, then deleted, then updated). */
+static change_counts diff_served(const char *old, size_t oldlen, const char *new, size_t newlen, bool log_routes)
 {
 	size_t na, nb;
 	served_line *a = split_lines(old, oldlen, &na), *b = split_lines(new, newlen, &nb);
@@ -196,7 +196,7 @@ static change_counts diff_served(const char *old, size_t oldlen, const char *new
 			j++;
 		}
 	}
-	if (log_enabled(LOG_DEBUG)) {
+	if (log_routes) {
 		size_t k = 0;
 		for (size_t j = 0; j < nb; j++) if (mb[j] == 'i') log_route_change("Inserted", "inserted", ++k, cc.inserted, &b[j]);
 		k = 0;
@@ -275,7 +275,7 @@ static void update(poll_loop *p, const route_table *raw)
 		route_table_free(t);
 		return;
 	}
-	change_counts cc = diff_served(old, oldlen, plain.ptr, plain.len);
+	change_counts cc = diff_served(old, oldlen, plain.ptr, plain.len, false);
 	/* Last-Modified only moves forward, by at least a second per change: two changes in one
 	 * second would otherwise share it and If-Modified-Since would hide the second one. */
 	time_t now = time(NULL);
@@ -283,7 +283,6 @@ static void update(poll_loop *p, const route_table *raw)
 	snapshot *s = snapshot_new(now, &plain, t->n);
 	add_zone_tables(s, t);
 	route_table_free(t);
-	snapshot_release(cur);
 	metrics_table_bytes(s->full.len[SNAP_PLAIN], s->full.len[SNAP_GZIP]);
 	double wall = metrics_now();
 	if (!cur) {
@@ -294,6 +293,9 @@ static void update(poll_loop *p, const route_table *raw)
 	metrics_gauge("routes.updated_timestamp", wall);
 	metrics_gauge("routes.total", (double)s->full.count);
 	metrics_gauge("routes.byte", (double)s->full.len[SNAP_PLAIN]);
+	if (log_enabled(LOG_DEBUG))
+		diff_served(old, oldlen, s->full.bytes[SNAP_PLAIN], s->full.len[SNAP_PLAIN], true);
+	snapshot_release(cur);
 	snapshot_publish(p->cfg.slot, s);
 }
 
