@@ -57,30 +57,42 @@ static bool use_color(void)
 	return isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
 }
 
-static route_table *load(const char *name, const input_opts *io)
+/* Freed at exit, also when a later input fails, so leak checkers stay quiet. */
+static route_table *tables[2];
+static char **names;
+
+static void free_all(void)
 {
-	route_table *t = route_table_new();
+	route_table_free(tables[0]);
+	route_table_free(tables[1]);
+	free(names);
+}
+
+static route_table *load(int i, const input_opts *io)
+{
+	tables[i] = route_table_new();
 	buf err = BUF_INIT;
-	if (input_read_eskip(t, name, io, &err) != 0) {
+	if (input_read_eskip(tables[i], names[i], io, &err) != 0) {
 		fprintf(stderr, "routesrv-diff: %s\n", err.ptr);
+		buf_free(&err);
 		exit(2);
 	}
 	buf_free(&err);
-	return t;
+	return tables[i];
 }
 
 int main(int argc, char **argv)
 {
-	char **names;
 	int nnames;
 	opt_parse(&command, argc, argv, &names, &nnames);
+	atexit(free_all);
 	if (strcmp(names[0], "-") == 0 && strcmp(names[1], "-") == 0)
 		opt_usage_error(&command, "OLD and NEW cannot both be standard input");
 	if (timeout_ms <= 0)
 		opt_usage_error(&command, "-timeout must be positive");
 
 	input_opts io = { .timeout_ms = timeout_ms, .insecure = insecure };
-	route_table *old_t = load(names[0], &io), *new_t = load(names[1], &io);
+	route_table *old_t = load(0, &io), *new_t = load(1, &io);
 
 	route_diff_opts dopts = {
 		.ignore_id_prefixes = ignore_id_prefixes.v,
@@ -113,8 +125,5 @@ int main(int argc, char **argv)
 		buf_free(&out);
 	}
 	route_diff_free(&d);
-	route_table_free(old_t);
-	route_table_free(new_t);
-	free(names);
 	return status;
 }
