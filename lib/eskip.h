@@ -31,6 +31,8 @@ typedef struct {
 
 void eskip_print_arg(buf *out, const arg *a);           /* 3.14, "esc\"aped" */
 void eskip_print_go_float(buf *out, double v);          /* Go %.0f / shortest %g rule */
+/* How arguments print: as Go, but never in exponent form, which eskip cannot parse. */
+void eskip_print_number(buf *out, double v);
 void eskip_print_call(buf *out, const call *c);         /* Name(arg, arg) */
 /* Route expression without id (Route.String()). */
 void eskip_print_expression(buf *out, const route *r, const eskip_print_opts *o);

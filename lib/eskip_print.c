@@ -84,7 +84,7 @@ static void print_arg(buf *out, const arg *a)
 	if (a->type == ARG_STRING)
 		put_quoted(out, a->s);
 	else
-		eskip_print_go_float(out, a->num);
+		eskip_print_number(out, a->num);
 }
 
 void eskip_print_arg(buf *out, const arg *a)
@@ -213,9 +213,12 @@ static void print_predicates(buf *out, const route *r)
 
 /* --- backend (A6.5) ---------------------------------------------------------------------- */
 
-static void print_endpoint(buf *out, const lb_endpoint *e)
+static void print_endpoint(buf *out, const lb_endpoint *e, bool escaped)
 {
-	put_str(out, e->address);
+	if (escaped)
+		eskip_escape(out, e->address.ptr, e->address.len, '"');
+	else
+		put_str(out, e->address);
 	if (e->zone.len) {
 		PUT_LIT(out, "?zone=");
 		go_query_escape(out, e->zone.ptr, e->zone.len);
@@ -224,13 +227,15 @@ static void print_endpoint(buf *out, const lb_endpoint *e)
 
 void eskip_print_endpoint(buf *out, const lb_endpoint *e)
 {
-	print_endpoint(out, e);
+	print_endpoint(out, e, false);
 	terminate(out);
 }
 
-/* Network addresses and LB endpoints are NOT escaped, as in skipper (a quote in them gives
- * broken eskip). Forward prints "<forward>": skipper prints the raw, normally empty Backend
- * field, which leaves nothing after the arrow (documented deviation, A6.5). */
+/* Network addresses and LB endpoints are escaped like strings: skipper prints them raw, so a
+ * quote or backslash in an address (possible in RouteGroup network/lb backends) breaks the
+ * whole table for every skipper; escaped, they parse back to the same address. Forward prints
+ * "<forward>": skipper prints the raw, normally empty Backend field, which leaves nothing
+ * after the arrow. Both are documented deviations (A6.5, DECISIONS.md 5). */
 static void print_backend(buf *out, const route *r)
 {
 	if (r->shunt || r->backend_type == BACKEND_SHUNT) {
@@ -251,14 +256,14 @@ static void print_backend(buf *out, const route *r)
 			if (i)
 				PUT_LIT(out, ", ");
 			PUT_LIT(out, "\"");
-			print_endpoint(out, &r->endpoints[i]);
+			print_endpoint(out, &r->endpoints[i], true);
 			PUT_LIT(out, "\"");
 		}
 		PUT_LIT(out, ">");
 		return;
 	default:
 		PUT_LIT(out, "\"");
-		put_str(out, r->backend);
+		eskip_escape(out, r->backend.ptr, r->backend.len, '"');
 		PUT_LIT(out, "\"");
 		return;
 	}

@@ -110,7 +110,37 @@ static void print_integral(buf *out, double v)
 	buf_printf(out, "%.0f", v);   /* glibc prints the exact expansion, like Go */
 }
 
-void eskip_print_go_float(buf *out, double v)
+/* Lays out shortest digits d (nd of them, first digit at 10^e) in positional notation. */
+static char *positional(char *o, const char *d, int nd, int e)
+{
+	if (e < 0) {                        /* 0.000ddd */
+		*o++ = '0';
+		*o++ = '.';
+		for (int i = -1; i > e; i--)
+			*o++ = '0';
+		memcpy(o, d, (size_t)nd);
+		return o + nd;
+	}
+	for (int i = 0; i <= e; i++)        /* ddd.ddd */
+		*o++ = i < nd ? d[i] : '0';
+	if (nd > e + 1) {
+		*o++ = '.';
+		memcpy(o, d + e + 1, (size_t)(nd - e - 1));
+		o += nd - e - 1;
+	}
+	return o;
+}
+
+static void print_float(buf *out, double v, bool allow_exponent);
+
+void eskip_print_go_float(buf *out, double v) { print_float(out, v, true); }
+
+/* Served tables must parse again in every skipper, and eskip has no exponent syntax, so
+ * arguments print positionally (1e-05 as 0.00001): the same double, a different spelling
+ * than Go's %g (documented deviation; DECISIONS.md 5). */
+void eskip_print_number(buf *out, double v) { print_float(out, v, false); }
+
+static void print_float(buf *out, double v, bool allow_exponent)
 {
 	if (isnan(v)) {
 		buf_append(out, "NaN", 3);
@@ -124,11 +154,11 @@ void eskip_print_go_float(buf *out, double v)
 		print_integral(out, v);
 		return;
 	}
-	char d[32], tmp[64], *o = tmp;
+	char d[32], tmp[400], *o = tmp;   /* positional: up to 324 leading zeros */
 	int e, nd = go_float_shortest(v, d, &e);
 	if (v < 0)
 		*o++ = '-';
-	if (e < -4 || e >= 6) {             /* d[.ddd]e±XX */
+	if (allow_exponent && (e < -4 || e >= 6)) {   /* d[.ddd]e±XX */
 		*o++ = d[0];
 		if (nd > 1) {
 			*o++ = '.';
@@ -142,21 +172,7 @@ void eskip_print_go_float(buf *out, double v)
 			*o++ = (char)('0' + ae / 100);
 		*o++ = (char)('0' + ae / 10 % 10);
 		*o++ = (char)('0' + ae % 10);
-	} else if (e < 0) {                 /* 0.000ddd */
-		*o++ = '0';
-		*o++ = '.';
-		for (int i = -1; i > e; i--)
-			*o++ = '0';
-		memcpy(o, d, (size_t)nd);
-		o += nd;
-	} else {                            /* ddd.ddd */
-		for (int i = 0; i <= e; i++)
-			*o++ = i < nd ? d[i] : '0';
-		if (nd > e + 1) {
-			*o++ = '.';
-			memcpy(o, d + e + 1, (size_t)(nd - e - 1));
-			o += nd - e - 1;
-		}
-	}
+	} else
+		o = positional(o, d, nd, e);
 	buf_append(out, tmp, (size_t)(o - tmp));
 }
