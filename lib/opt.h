@@ -21,7 +21,8 @@ typedef enum {
 	OPT_INT,       /* target: long *            */
 	OPT_DURATION,  /* target: long * (milliseconds); accepts Go durations "3s", "250ms", "1m30s" or plain ms */
 	OPT_LIST,      /* target: opt_list *, repeatable; each occurrence appends one value */
-	OPT_GROUP,     /* not an option: starts a --help group with title `help` */
+	OPT_GROUP,     /* not an option: starts a --help group titled `help`; give it a unique
+	               * name all the same (e.g. "output-group"): a NULL name ends a table */
 } opt_kind;
 
 typedef struct {

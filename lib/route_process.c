@@ -23,7 +23,7 @@ void route_processing_init(route_processing *p)
 const opt_def *route_processing_flags(route_processing *p, size_t *n)
 {
 	const opt_def table[] = {
-		{ .kind = OPT_GROUP, .help = "Route processing (skipper's routesrv flags)" },
+		{ .name = "processing-group", .kind = OPT_GROUP, .help = "Route processing (skipper's routesrv flags)" },
 		{ .name = "default-filters-prepend", .kind = OPT_LIST, .target = &p->flag.default_filters_prepend,
 		  .metavar = "FILTERS", .help = "eskip filters put before every route's own filters" },
 		{ .name = "default-filters-append", .kind = OPT_LIST, .target = &p->flag.default_filters_append,
