@@ -13,72 +13,6 @@
 #include "kube_strmap.h"
 #include "log.h"
 
-/* --- label selectors ------------------------------------------------------------------------ */
-
-/* Whether labels satisfy "k1=v1,k2,…" (bare key: the label exists). An empty selector
- * matches everything. */
-static bool labels_match(const kube_map *labels, const char *selector)
-{
-	if (!selector || !*selector)
-		return true;
-	const char *p = selector;
-	while (*p) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		const char *eq = memchr(p, '=', len);
-		size_t klen = eq ? (size_t)(eq - p) : len;
-		char key[256];
-		if (klen > 0 && klen < sizeof key) {
-			memcpy(key, p, klen);
-			key[klen] = 0;
-			const str *v = kube_map_get(labels, key);
-			if (!v)
-				return false;
-			if (eq && (v->len != len - klen - 1 || memcmp(v->ptr, eq + 1, v->len) != 0))
-				return false;
-		}
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	return true;
-}
-
-#define SELECT(view, c, field, count, type, selector) do { \
-	type *kept_ = arena_alloc((view)->arena, ((c)->count ? (c)->count : 1) * sizeof *kept_); \
-	size_t n_ = 0; \
-	for (size_t i_ = 0; i_ < (c)->count; i_++) \
-		if (labels_match(&(c)->field[i_].meta.labels, (selector))) \
-			kept_[n_++] = (c)->field[i_]; \
-	(view)->field = kept_; (view)->count = n_; } while (0)
-
-static bool any_selector(const kube_options *o)
-{
-	const char *s[] = { o->flag.ingresses_label_selector, o->flag.routegroups_label_selector,
-		o->flag.services_label_selector, o->flag.endpoints_label_selector, o->flag.endpointslices_label_selector };
-	for (size_t i = 0; i < sizeof s / sizeof *s; i++)
-		if (s[i] && *s[i])
-			return true;
-	return false;
-}
-
-/* The objects the label selectors let through, as the API would list them. The view's
- * arrays are shallow copies in its own arena (freed by the caller); strings are shared. */
-static kube_cluster *selected_view(const kube_cluster *c, const kube_options *o)
-{
-	kube_cluster *v = malloc(sizeof *v);
-	if (!v)
-		abort();
-	*v = *c;
-	v->arena = arena_new();
-	SELECT(v, c, ingresses, ningresses, kube_ingress, o->flag.ingresses_label_selector);
-	SELECT(v, c, routegroups, nroutegroups, kube_routegroup, o->flag.routegroups_label_selector);
-	SELECT(v, c, services, nservices, kube_service, o->flag.services_label_selector);
-	SELECT(v, c, endpoints, nendpoints, kube_endpoints, o->flag.endpoints_label_selector);
-	SELECT(v, c, slices, nslices, kube_endpointslice, o->flag.endpointslices_label_selector);
-	return v;
-}
-
 /* --- global routes (§9.1) --------------------------------------------------------------------- */
 
 static void put_quoted(buf *b, const char *s)
@@ -170,16 +104,11 @@ static void dedup(route_table *t)
 
 void kube_compile(const kube_cluster *c, const kube_options *o, route_table *out)
 {
-	kube_cluster *view = any_selector(o) ? selected_view(c, o) : NULL;
 	kube_cycle cy;
-	kube_cycle_init(&cy, view ? view : c, o);
+	kube_cycle_init(&cy, c, o);
 	kube_compile_ingresses_cycle(&cy, out);
 	kube_compile_routegroups_cycle(&cy, out);
 	kube_cycle_free(&cy);
-	if (view) {
-		arena_free(view->arena);
-		free(view);
-	}
 	if (o->healthcheck)
 		add_healthcheck_routes(o, out);
 	if (o->https_redirect)

@@ -456,6 +456,11 @@ void kube_no_endpoints_shunt(arena *a, route *r)
 	r->nendpoints = 0;
 }
 
+static str copy(arena *a, str s)
+{
+	return arena_strndup(a, s.ptr ? s.ptr : "", s.len);
+}
+
 kube_backend_shape kube_backend_apply(arena *a, route *r, kube_eps eps, str algorithm)
 {
 	if (eps.n == 0) {
@@ -464,15 +469,14 @@ kube_backend_shape kube_backend_apply(arena *a, route *r, kube_eps eps, str algo
 	}
 	if (eps.n == 1) {
 		r->backend_type = BACKEND_NETWORK;
-		r->backend = arena_strndup(a, eps.items[0].address.ptr ? eps.items[0].address.ptr : "", eps.items[0].address.len);
+		r->backend = copy(a, eps.items[0].address);
 		return KUBE_SHAPE_NETWORK;
 	}
 	r->backend_type = BACKEND_LB;
-	r->lb_algorithm = arena_strdup(a, algorithm.ptr);
+	r->lb_algorithm = copy(a, algorithm);
 	r->endpoints = NULL;
 	r->nendpoints = 0;
 	for (size_t i = 0; i < eps.n; i++)
-		route_add_endpoint(a, r, arena_strdup(a, eps.items[i].address.ptr),
-			arena_strdup(a, eps.items[i].zone.ptr));
+		route_add_endpoint(a, r, copy(a, eps.items[i].address), copy(a, eps.items[i].zone));
 	return KUBE_SHAPE_LB;
 }
