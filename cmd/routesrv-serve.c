@@ -106,37 +106,34 @@ static const struct timespec *earlier(const struct timespec *a, const struct tim
 }
 
 /* Go's time.Duration.String() for whole milliseconds: "45s", "1.5s", "2m0s", "250ms". */
-static void format_duration(long ms, char *out, size_t len)
+static void format_duration(buf *out, long ms)
 {
-	if (ms == 0)
-		snprintf(out, len, "0s");
-	else if (ms < 1000)
-		snprintf(out, len, "%ldms", ms);
-	else {
-		long h = ms / 3600000, m = ms / 60000 % 60, s = ms / 1000 % 60, frac = ms % 1000;
-		char sec[32];
-		if (frac) {
-			snprintf(sec, sizeof sec, "%ld.%03ld", s, frac);
-			for (size_t i = strlen(sec); sec[i - 1] == '0'; i--)
-				sec[i - 1] = 0;
-		} else
-			snprintf(sec, sizeof sec, "%ld", s);
-		if (h)
-			snprintf(out, len, "%ldh%ldm%ss", h, m, sec);
-		else if (m)
-			snprintf(out, len, "%ldm%ss", m, sec);
-		else
-			snprintf(out, len, "%ss", sec);
+	if (ms < 1000) {
+		buf_printf(out, ms ? "%ldms" : "%lds", ms);
+		return;
 	}
+	long h = ms / 3600000, m = ms / 60000 % 60;
+	if (h)
+		buf_printf(out, "%ldh", h);
+	if (h || m)
+		buf_printf(out, "%ldm", m);
+	buf_printf(out, "%ld", ms / 1000 % 60);
+	if (ms % 1000) {
+		buf_printf(out, ".%03ld", ms % 1000);
+		while (out->ptr[out->len - 1] == '0')
+			out->ptr[--out->len] = 0;
+	}
+	buf_putc(out, 's');
 }
 
 static void begin_shutdown(run_state *st, long delay_ms)
 {
-	char d[48];
-	format_duration(delay_ms, d, sizeof d);
-	char msg[96];
-	snprintf(msg, sizeof msg, "shutting down the server in %s...", d);
-	log_kv(LOG_INFO, msg, NULL);
+	buf msg = BUF_INIT;
+	buf_puts(&msg, "shutting down the server in ");
+	format_duration(&msg, delay_ms);
+	buf_puts(&msg, "...");
+	log_kv(LOG_INFO, msg.ptr, NULL);
+	buf_free(&msg);
 	clock_gettime(CLOCK_MONOTONIC, &st->stop_at);
 	st->stop_at.tv_sec += delay_ms / 1000;
 	st->stop_at.tv_nsec += delay_ms % 1000 * 1000000L;
