@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -59,10 +60,20 @@ static void build_table(opt_def *table, kube_client_config *cfg, kube_options *k
 	table[n] = (opt_def){ .name = NULL };
 }
 
-/* Writes via a temporary file in the same directory and renames it, so a failed run never
- * leaves a half-written or empty file where the previous good one was. */
+/* Writes a regular file via a temporary file in the same directory and renames it, so a
+ * failed run never leaves a half-written or empty file where the previous good one was. */
 static int write_file(const char *path, const buf *b)
 {
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* A device or FIFO (-o /dev/null, a pipe): write into it, never rename over it. */
+		FILE *f = fopen(path, "wb");
+		bool ok = f && fwrite(b->ptr, 1, b->len, f) == b->len;
+		if (f && fclose(f) == 0 && ok)
+			return 0;
+		log_printf(LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
 	size_t n = strlen(path) + 16;
 	char *tmp = malloc(n);
 	if (!tmp)

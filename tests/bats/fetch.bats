@@ -663,3 +663,19 @@ EOF
 	done
 	assert [ "$n" -ge 20 ]
 }
+
+@test "-o into a device or FIFO writes into it, never replaces it" {
+	start_api --fixtures "$CLUSTER"
+	mkfifo fifo
+	cat fifo > from-fifo.json 3>&- &
+	local reader=$!
+	run "$BIN/routesrv-fetch" -kubernetes-url "$API" -o fifo
+	assert_success
+	wait "$reader"
+	run jq '.items | length' from-fifo.json
+	assert_output 8
+	assert [ -p fifo ]
+	run "$BIN/routesrv-fetch" -kubernetes-url "$API" -o /dev/null
+	assert_success
+	assert [ -c /dev/null ]
+}
