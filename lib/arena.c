@@ -1,4 +1,9 @@
-/* arena.c: bump allocation in chunks that grow with the table. */
+/* arena.c: bump allocation in chunks that grow with the table.
+ *
+ * Small blocks are bumped from shared chunks; strings are packed without alignment and not
+ * zeroed first (they are written at once). Large blocks (arrays of routes, objects, map
+ * entries) get a malloc block each, so growing one is a realloc instead of a copy that
+ * would leave the old array behind as garbage for the arena's lifetime. */
 #include "arena.h"
 
 #include <stdint.h>
@@ -7,6 +12,7 @@
 #include <string.h>
 
 #define ARENA_MIN_CHUNK (64 * 1024)
+#define ARENA_MAX_CHUNK (4 * 1024 * 1024)   /* bounds the unused tail of the last chunk */
 #define ARENA_ALIGN 16
 
 struct chunk {
@@ -16,78 +22,137 @@ struct chunk {
 };
 
 struct arena {
-	struct chunk *head;
-	size_t reserved;
+	struct chunk *head;    /* small blocks; the first chunk is the one being filled */
+	struct chunk *large;   /* one large block per chunk, newest first */
+	size_t reserved, small_reserved;
 };
+
+static void out_of_memory(void)
+{
+	fputs("routesrv: out of memory\n", stderr);
+	abort();
+}
 
 static void *xmalloc(size_t n)
 {
 	void *p = malloc(n);
-	if (!p) {
-		fputs("routesrv: out of memory\n", stderr);
-		abort();
-	}
+	if (!p)
+		out_of_memory();
 	return p;
 }
 
 arena *arena_new(void)
 {
 	arena *a = xmalloc(sizeof *a);
-	a->head = NULL;
-	a->reserved = 0;
+	a->head = a->large = NULL;
+	a->reserved = a->small_reserved = 0;
 	return a;
+}
+
+static void free_chunks(struct chunk *c)
+{
+	for (struct chunk *next; c; c = next) {
+		next = c->next;
+		free(c);
+	}
 }
 
 void arena_free(arena *a)
 {
 	if (!a)
 		return;
-	for (struct chunk *c = a->head, *next; c; c = next) {
-		next = c->next;
-		free(c);
-	}
+	free_chunks(a->head);
+	free_chunks(a->large);
 	free(a);
 }
 
 size_t arena_bytes(const arena *a) { return a ? a->reserved : 0; }
 
-void *arena_alloc(arena *a, size_t size)
+static void *alloc_large(arena *a, size_t size)
 {
-	size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	if (size > SIZE_MAX - sizeof(struct chunk))
+		abort();
+	struct chunk *c = calloc(1, sizeof *c + size);   /* fresh pages come zeroed without a memset */
+	if (!c)
+		out_of_memory();
+	c->size = c->used = size;
+	c->next = a->large;
+	a->large = c;
+	a->reserved += size;
+	return c->data;
+}
+
+/* `size` bytes at the given alignment from the current small chunk, not zeroed. */
+static void *bump(arena *a, size_t size, size_t align)
+{
 	struct chunk *c = a->head;
-	if (!c || c->size - c->used < size) {
+	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
+	if (!c || at > c->size || c->size - at < size) {
 		/* Chunks double with the arena so big tables need few mallocs. */
-		size_t want = a->reserved > ARENA_MIN_CHUNK ? a->reserved : ARENA_MIN_CHUNK;
+		size_t want = a->small_reserved > ARENA_MIN_CHUNK ? a->small_reserved : ARENA_MIN_CHUNK;
+		if (want > ARENA_MAX_CHUNK)
+			want = ARENA_MAX_CHUNK;
 		if (want < size)
 			want = size;
-		if (want > SIZE_MAX - sizeof *c)
-			abort();
 		c = xmalloc(sizeof *c + want);
 		c->size = want;
 		c->used = 0;
 		c->next = a->head;
 		a->head = c;
 		a->reserved += want;
+		a->small_reserved += want;
+		at = 0;
 	}
-	void *p = c->data + c->used;
-	c->used += size;
+	c->used = at + size;
+	return c->data + at;
+}
+
+void *arena_alloc(arena *a, size_t size)
+{
+	if (size >= ARENA_LARGE)
+		return alloc_large(a, size);
+	void *p = bump(a, size, ARENA_ALIGN);
 	memset(p, 0, size);
 	return p;
+}
+
+/* The chunk link pointing at the large block `p`, or NULL if p is not one. */
+static struct chunk **large_link(arena *a, const void *p)
+{
+	for (struct chunk **link = &a->large; *link; link = &(*link)->next)
+		if ((*link)->data == p)
+			return link;
+	return NULL;
 }
 
 void *arena_grow(arena *a, void *old, size_t old_n, size_t new_n, size_t elem_size)
 {
 	if (new_n && elem_size > SIZE_MAX / new_n)
 		abort();
-	void *p = arena_alloc(a, new_n * elem_size);
-	if (old && old_n)
-		memcpy(p, old, (old_n < new_n ? old_n : new_n) * elem_size);
+	size_t keep = (old_n < new_n ? old_n : new_n) * elem_size, size = new_n * elem_size;
+	struct chunk **link = old && size >= ARENA_LARGE ? large_link(a, old) : NULL;
+	if (link) {
+		struct chunk *c = realloc(*link, sizeof *c + size);
+		if (!c)
+			out_of_memory();
+		a->reserved += size - c->size;
+		c->size = c->used = size;
+		*link = c;
+		memset(c->data + keep, 0, size - keep);
+		return c->data;
+	}
+	char *p = size >= ARENA_LARGE ? alloc_large(a, size) : bump(a, size, ARENA_ALIGN);
+	if (old && keep)
+		memcpy(p, old, keep);
+	if (size >= ARENA_LARGE)
+		return p;   /* the tail is zero already */
+	memset(p + keep, 0, size - keep);
 	return p;
 }
 
 str arena_strndup(arena *a, const char *s, size_t n)
 {
-	char *p = arena_alloc(a, n + 1);
+	char *p = n + 1 >= ARENA_LARGE ? alloc_large(a, n + 1) : bump(a, n + 1, 1);
 	if (n)
 		memcpy(p, s, n);
 	p[n] = 0;
@@ -104,7 +169,7 @@ str arena_vprintf(arena *a, const char *fmt, va_list ap)
 	va_end(ap2);
 	if (n < 0)
 		n = 0;
-	char *p = arena_alloc(a, (size_t)n + 1);
+	char *p = (size_t)n + 1 >= ARENA_LARGE ? alloc_large(a, (size_t)n + 1) : bump(a, (size_t)n + 1, 1);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return (str){ p, (size_t)n };
 }

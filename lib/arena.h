@@ -23,9 +23,12 @@ void arena_free(arena *a);                 /* NULL is fine */
 size_t arena_bytes(const arena *a);        /* bytes reserved, for metrics and benchmarks */
 
 void *arena_alloc(arena *a, size_t size);  /* zeroed, aligned for any type */
-/* Grows an array allocated in `a` from old_n to new_n elements, copying the old ones.
- * The old block is not reused (arenas do not free); callers double capacities. */
+/* Grows an array allocated in `a` from old_n to new_n elements, keeping the old ones; the
+ * new elements are zeroed. Callers double capacities. The old pointer must not be used
+ * afterwards: a large block (ARENA_LARGE bytes and up) has a malloc block of its own and
+ * is resized in place or moved with realloc, a small one is copied to a new block. */
 void *arena_grow(arena *a, void *old, size_t old_n, size_t new_n, size_t elem_size);
+#define ARENA_LARGE (128 * 1024)
 
 str arena_strndup(arena *a, const char *s, size_t n);
 str arena_strdup(arena *a, const char *s);   /* s NULL gives the empty string */
