@@ -474,9 +474,10 @@ kube_backend_shape kube_backend_apply(arena *a, route *r, kube_eps eps, str algo
 	}
 	r->backend_type = BACKEND_LB;
 	r->lb_algorithm = copy(a, algorithm);
-	r->endpoints = NULL;
-	r->nendpoints = 0;
+	/* one allocation of the final size instead of pushes that outgrow 4 slots */
+	r->endpoints = arena_array_alloc(a, eps.n, sizeof *r->endpoints);
+	r->nendpoints = eps.n;
 	for (size_t i = 0; i < eps.n; i++)
-		route_add_endpoint(a, r, copy(a, eps.items[i].address), copy(a, eps.items[i].zone));
+		r->endpoints[i] = (lb_endpoint){ copy(a, eps.items[i].address), copy(a, eps.items[i].zone) };
 	return KUBE_SHAPE_LB;
 }

@@ -122,7 +122,8 @@ static void append_annotation_predicates(ing_state *st, const ing_ctx *c, route 
 			}
 		}
 	}
-	route_append_predicates(st->a, r, kube_calls_copy(st->a, c->predicates, c->npredicates), c->npredicates);
+	/* parsed into the route arena once per Ingress; routes share the calls (never changed in place) */
+	route_append_predicates(st->a, r, c->predicates, c->npredicates);
 }
 
 static void prepend_default_filters(ing_state *st, const ing_ctx *c, route *r, str service)
@@ -141,7 +142,7 @@ static void prepend_default_filters(ing_state *st, const ing_ctx *c, route *r, s
 static void finish_route(ing_state *st, ing_ctx *c, str host, route *r, str service)
 {
 	if (r->backend_type != BACKEND_SHUNT && c->nfilters)
-		route_prepend_filters(st->a, r, kube_calls_copy(st->a, c->filters, c->nfilters), c->nfilters);
+		route_prepend_filters(st->a, r, c->filters, c->nfilters);   /* shared, as the predicates */
 	prepend_default_filters(st, c, r, service);
 	append_annotation_predicates(st, c, r);
 	kube_prepend_application_annotate(st->a, r, &c->ing->meta, st->o);

@@ -153,7 +153,12 @@ static void add_redirect_header(arena *a, route *r)
 
 static route enable_twin(arena *a, const route *r, long code)
 {
-	route t = ing_route_clone(a, r);
+	route src = *r;   /* the twin drops the filters and the backend: no need to copy them */
+	src.filters = NULL;
+	src.nfilters = 0;
+	src.endpoints = NULL;
+	src.nendpoints = 0;
+	route t = ing_route_clone(a, &src);
 	t.id = kube_id_suffix(a, r->id, "_https_redirect");
 	add_redirect_header(a, &t);
 	t.filters = NULL;
