@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json_scan.h"
 #include "kube_read.h"
 #include "kubeconfig.h"
 #include "log.h"
@@ -624,13 +625,6 @@ static char *list_url(const kube_client *c, const list_def *d, const char *selec
 
 /* --- the continue token, without parsing the whole list ------------------------------------------ */
 
-static const char *skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	return p;
-}
-
 /* Reads a JSON string at p (at its opening quote) into out (if not NULL); returns the
  * position after it, or NULL. Escapes other than \uXXXX above ASCII are decoded. */
 static const char *scan_string(const char *p, const char *end, buf *out)
@@ -672,46 +666,16 @@ static const char *scan_string(const char *p, const char *end, buf *out)
 	return NULL;
 }
 
-/* Skips one JSON value (string-aware bracket matching); NULL if malformed. */
-static const char *scan_value(const char *p, const char *end)
-{
-	p = skip_ws(p, end);
-	if (p >= end)
-		return NULL;
-	if (*p == '"')
-		return scan_string(p, end, NULL);
-	if (*p != '{' && *p != '[') {
-		while (p < end && !strchr(",}] \t\r\n", *p))
-			p++;
-		return p;
-	}
-	int depth = 0;
-	while (p < end) {
-		if (*p == '"') {
-			p = scan_string(p, end, NULL);
-			if (!p)
-				return NULL;
-			continue;
-		}
-		if (*p == '{' || *p == '[')
-			depth++;
-		else if ((*p == '}' || *p == ']') && --depth == 0)
-			return p + 1;
-		p++;
-	}
-	return NULL;
-}
-
 /* Walks the members of the object at p, calling fn for each key; fn returns the position
  * after the value, or NULL to stop. */
 typedef const char *(*member_fn)(const char *key, const char *value, const char *end, void *ctx);
 
 static void scan_object(const char *p, const char *end, member_fn fn, void *ctx)
 {
-	p = skip_ws(p, end);
+	p = json_skip_ws(p, end);
 	if (p >= end || *p != '{')
 		return;
-	p = skip_ws(p + 1, end);
+	p = json_skip_ws(p + 1, end);
 	buf key = BUF_INIT;
 	while (p && p < end && *p == '"') {
 		buf_reset(&key);
@@ -720,15 +684,15 @@ static void scan_object(const char *p, const char *end, member_fn fn, void *ctx)
 		p = scan_string(p, end, &key);
 		if (!p)
 			break;
-		p = skip_ws(p, end);
+		p = json_skip_ws(p, end);
 		if (p >= end || *p != ':')
 			break;
-		p = fn(key.ptr, skip_ws(p + 1, end), end, ctx);
+		p = fn(key.ptr, json_skip_ws(p + 1, end), end, ctx);
 		if (!p)
 			break;
-		p = skip_ws(p, end);
+		p = json_skip_ws(p, end);
 		if (p < end && *p == ',')
-			p = skip_ws(p + 1, end);
+			p = json_skip_ws(p + 1, end);
 	}
 	buf_free(&key);
 }
@@ -739,18 +703,20 @@ static const char *continue_member(const char *key, const char *value, const cha
 		buf_reset(ctx);
 		return scan_string(value, end, ctx);
 	}
-	return scan_value(value, end);
+	return json_skip_value(value, end);
 }
 
+/* Stops the walk after metadata: the API sends it before items, so the items (nearly all of
+ * the body) are not scanned here; the consumers of the body scan them once. */
 static const char *metadata_member(const char *key, const char *value, const char *end, void *ctx)
 {
 	if (strcmp(key, "metadata") == 0) {
-		const char *after = scan_value(value, end);
+		const char *after = json_skip_value(value, end);
 		if (after)
 			scan_object(value, after, continue_member, ctx);
-		return after;
+		return NULL;
 	}
-	return scan_value(value, end);
+	return json_skip_value(value, end);
 }
 
 /* The list's metadata.continue, or NULL when there is none (last page). Malloc'd. */
@@ -967,148 +933,5 @@ int kube_client_load(kube_client *c, const kube_fetch_request *r, kube_cluster *
 		return -1;
 	}
 	*out = cl;
-	return 0;
-}
-
-/* One output item: its JSON text and sort key. */
-typedef struct {
-	char *ns, *name;                 /* NULL when the item has no metadata */
-	char *json;
-	size_t order;                    /* position in the API response, for stable ties */
-} list_item;
-
-typedef struct {
-	list_item *v;
-	size_t n, cap;
-} item_vec;
-
-static list_item *item_push(item_vec *items)
-{
-	if (items->n == items->cap) {
-		items->cap = items->cap ? 2 * items->cap : 64;
-		items->v = realloc(items->v, items->cap * sizeof *items->v);
-		if (!items->v)
-			abort();
-	}
-	list_item *it = &items->v[items->n];
-	*it = (list_item){ .order = items->n };
-	items->n++;
-	return it;
-}
-
-static char *meta_string(jv meta, const char *key)
-{
-	jv v = jv_object_get(jv_copy(meta), jv_string(key));
-	char *s = xstrdup(jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : "");
-	jv_free(v);
-	return s;
-}
-
-static int cmp_items(const void *a, const void *b)
-{
-	const list_item *x = a, *y = b;
-	if (!x->ns != !y->ns)
-		return x->ns ? 1 : -1;
-	if (x->ns) {
-		int c = strcmp(x->ns, y->ns);
-		if (!c)
-			c = strcmp(x->name, y->name);
-		if (c)
-			return c;
-	}
-	return x->order < y->order ? -1 : x->order > y->order;
-}
-
-/* Adds the items of one page, with kind and apiVersion first, as the List output has them. */
-static int collect_page(const kube_list *l, size_t page, item_vec *items, buf *err)
-{
-	const buf *body = &l->pages[page];
-	jv doc = jv_parse_sized(body->ptr ? body->ptr : "", (int)body->len);
-	if (!jv_is_valid(doc)) {
-		jv msg = jv_invalid_get_msg(doc);
-		const char *text = jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "parse error";
-		/* jq appends "(while parsing '<the whole body>')": megabytes, not a one-line message */
-		const char *cut = strstr(text, " (while parsing");
-		buf_printf(err, "GET %s: invalid JSON: %.*s", l->urls[page], cut ? (int)(cut - text) : (int)strlen(text),
-			   text);
-		jv_free(msg);
-		return -1;
-	}
-	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
-		buf_printf(err, "GET %s: the response is not a JSON object", l->urls[page]);
-		jv_free(doc);
-		return -1;
-	}
-	jv arr = jv_object_get(doc, jv_string("items"));
-	int rc = 0;
-	if (jv_get_kind(arr) != JV_KIND_ARRAY && jv_get_kind(arr) != JV_KIND_NULL && jv_is_valid(arr)) {
-		buf_printf(err, "GET %s: items is not a list", l->urls[page]);
-		rc = -1;
-	} else if (jv_get_kind(arr) == JV_KIND_ARRAY) {
-		jv_array_foreach(arr, i, item) {
-			if (rc != 0 || jv_get_kind(item) != JV_KIND_OBJECT) {
-				if (rc == 0)
-					buf_printf(err, "GET %s: items[%d] is not an object", l->urls[page], i);
-				rc = -1;
-				jv_free(item);
-				continue;
-			}
-			jv meta = jv_object_get(jv_copy(item), jv_string("metadata"));
-			jv obj = JV_OBJECT(jv_string("apiVersion"), jv_string(l->api_version), jv_string("kind"),
-					   jv_string(l->kind));
-			obj = jv_object_merge(obj, item);
-			obj = jv_object_set(obj, jv_string("apiVersion"), jv_string(l->api_version));
-			obj = jv_object_set(obj, jv_string("kind"), jv_string(l->kind));
-			list_item *it = item_push(items);
-			if (jv_get_kind(meta) == JV_KIND_OBJECT) {
-				it->ns = meta_string(meta, "namespace");
-				it->name = meta_string(meta, "name");
-			}
-			jv_free(meta);
-			jv text = jv_dump_string(obj, 0);
-			it->json = xstrdup(jv_string_value(text));
-			jv_free(text);
-		}
-	}
-	jv_free(arr);
-	return rc;
-}
-
-static void free_items(item_vec *items)
-{
-	for (size_t i = 0; i < items->n; i++) {
-		free(items->v[i].ns);
-		free(items->v[i].name);
-		free(items->v[i].json);
-	}
-	free(items->v);
-}
-
-int kube_fetch_result_write_list(const kube_fetch_result *r, buf *out, buf *err)
-{
-	buf_puts(out, "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[");
-	bool first = true;
-	buf e = BUF_INIT;
-	for (size_t i = 0; i < KUBE_NLISTS; i++) {
-		const kube_list *l = &r->lists[i];
-		item_vec items = { NULL, 0, 0 };
-		for (size_t p = 0; p < l->npages; p++)
-			if (collect_page(l, p, &items, &e) != 0) {
-				buf_printf(err, LOAD_ERROR "%s", e.ptr);
-				buf_free(&e);
-				free_items(&items);
-				return -1;
-			}
-		if (items.n)
-			qsort(items.v, items.n, sizeof *items.v, cmp_items);
-		for (size_t k = 0; k < items.n; k++) {
-			buf_puts(out, first ? "\n" : ",\n");
-			buf_puts(out, items.v[k].json);
-			first = false;
-		}
-		free_items(&items);
-	}
-	buf_puts(out, "\n]}\n");
-	buf_free(&e);
 	return 0;
 }

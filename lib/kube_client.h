@@ -108,9 +108,11 @@ void kube_fetch_result_free(kube_fetch_result *r);
 /* Decodes every page into c (kube_read_buffer with kube_read_strict), sets
  * c->routegroups_known. 0 ok; -1 with "failed to load cluster state: ..." in err. */
 int kube_fetch_result_decode(const kube_fetch_result *r, kube_cluster *c, buf *err);
-/* Appends one JSON List to out: items carry kind and apiVersion, ordered by list (the
- * kube_list_id order) then namespace/name (items without metadata first, API order on
- * ties), one item per line. 0 ok; -1 with "failed to load cluster state: ..." in err. */
+/* Appends one JSON List to out: every body validated (truncated or invalid JSON is an
+ * error naming the URL), its items copied as the API sent them with "kind" and "apiVersion"
+ * spliced in first, ordered by list (the kube_list_id order) then namespace/name (items
+ * without metadata first, API order on ties), one item per line. No jv tree is built
+ * (kube_list_write.c). 0 ok; -1 with "failed to load cluster state: ..." in err. */
 int kube_fetch_result_write_list(const kube_fetch_result *r, buf *out, buf *err);
 
 /* For routesrv-serve: kube_fetch + kube_fetch_result_decode into a new cluster. */

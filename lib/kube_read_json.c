@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "json_scan.h"
 #include "kube_read_internal.h"
 
 typedef struct {
@@ -17,64 +18,6 @@ typedef struct {
 	const char *data, *end;
 	struct jv_parser *parser;   /* reused for items, see parse_reusing */
 } scan;
-
-static const char *skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	return p;
-}
-
-/* p at '"'; returns the position after the closing quote, or NULL. */
-static const char *skip_string(const char *p, const char *end)
-{
-	for (p++; p < end; p++) {
-		if (*p == '\\')
-			p++;
-		else if (*p == '"')
-			return p + 1;
-	}
-	return NULL;
-}
-
-/* Returns the end of the value starting at p, or NULL when the structure is broken
- * (the jq parser then finds and positions the error). Brackets are only counted: the
- * element's own parse catches a ']' closing a '{'. */
-static const char *skip_value(const char *p, const char *end)
-{
-	if (p >= end)
-		return NULL;
-	if (*p == '"')
-		return skip_string(p, end);
-	if (*p != '{' && *p != '[') {
-		while (p < end && !strchr(",}] \t\r\n", *p))
-			p++;
-		return p;
-	}
-	size_t depth = 0;
-	for (; p < end; p++) {
-		switch (*p) {
-		case '"':
-			p = skip_string(p, end);
-			if (!p)
-				return NULL;
-			p--;
-			break;
-		case '{':
-		case '[':
-			depth++;
-			break;
-		case '}':
-		case ']':
-			if (--depth == 0)
-				return p + 1;
-			break;
-		default:
-			break;
-		}
-	}
-	return NULL;
-}
 
 /* Line and 0-based column of offset off. */
 static void position(const char *data, const char *at, size_t *line, size_t *col)
@@ -180,11 +123,11 @@ static bool key_is(const char *k, const char *k_end, const char *name)
 /* Decodes each element of the items array at [p, stop). */
 static int read_items(scan *s, const char *p, const char *stop, const char *item_kind)
 {
-	p = skip_ws(p + 1, stop);
+	p = json_skip_ws(p + 1, stop);
 	if (p < stop && *p == ']')
 		return 0;
 	for (;;) {
-		const char *e = skip_value(p, stop);
+		const char *e = json_skip_value(p, stop);
 		if (!e)
 			return broken_value(s, p, stop);
 		jv item;
@@ -192,9 +135,9 @@ static int read_items(scan *s, const char *p, const char *stop, const char *item
 			return -1;
 		if (kube_decode_object(s->r, item, item_kind) != 0)
 			return -1;
-		p = skip_ws(e, stop);
+		p = json_skip_ws(e, stop);
 		if (p < stop && *p == ',') {
-			p = skip_ws(p + 1, stop);
+			p = json_skip_ws(p + 1, stop);
 			continue;
 		}
 		if (p < stop && *p == ']')
@@ -215,20 +158,20 @@ static int walk_object(scan *s, const char *p, const char *stop, top_object *t)
 {
 	t->items = t->items_end = NULL;
 	t->kind = jv_invalid();
-	p = skip_ws(p + 1, stop);
+	p = json_skip_ws(p + 1, stop);
 	if (p < stop && *p == '}')
 		return 0;
 	for (;;) {
 		if (p >= stop || *p != '"')
 			return parse_error(s, p, "expected a string key in an object"), -1;
-		const char *k = p, *k_end = skip_string(p, stop);
+		const char *k = p, *k_end = json_skip_string(p, stop);
 		if (!k_end)
 			return parse_error(s, p, "unterminated string"), -1;
-		p = skip_ws(k_end, stop);
+		p = json_skip_ws(k_end, stop);
 		if (p >= stop || *p != ':')
 			return parse_error(s, p, "expected ':' after an object key"), -1;
-		p = skip_ws(p + 1, stop);
-		const char *v_end = skip_value(p, stop);
+		p = json_skip_ws(p + 1, stop);
+		const char *v_end = json_skip_value(p, stop);
 		if (!v_end)
 			return broken_value(s, p, stop);
 		if (key_is(k, k_end, "items") && *p == '[') {
@@ -242,9 +185,9 @@ static int walk_object(scan *s, const char *p, const char *stop, top_object *t)
 			else
 				jv_free(v);
 		}
-		p = skip_ws(v_end, stop);
+		p = json_skip_ws(v_end, stop);
 		if (p < stop && *p == ',') {
-			p = skip_ws(p + 1, stop);
+			p = json_skip_ws(p + 1, stop);
 			continue;
 		}
 		if (p < stop && *p == '}')
@@ -283,15 +226,15 @@ static int read_value(scan *s, const char *p, const char *stop, const char *list
 int kube_read_json(kube_read_ctx *r, const char *data, size_t len, const char *list_kind)
 {
 	scan s = { r, data, data + len, NULL };
-	const char *p = skip_ws(data, s.end);
+	const char *p = json_skip_ws(data, s.end);
 	int rc = 0;
 	while (p < s.end && rc == 0) {
-		const char *e = skip_value(p, s.end);
+		const char *e = json_skip_value(p, s.end);
 		if (!e)
 			rc = broken_value(&s, p, s.end);
 		else
 			rc = read_value(&s, p, e, list_kind);
-		p = e ? skip_ws(e, s.end) : s.end;
+		p = e ? json_skip_ws(e, s.end) : s.end;
 	}
 	if (s.parser)
 		jv_parser_free(s.parser);
