@@ -12,6 +12,11 @@
 /* Alias expansion budget per stream: nodes reachable through aliases. Real manifests
  * stay far below; a "billion laughs" document hits it after a few levels. */
 #define YAML_ALIAS_NODE_LIMIT 1000000
+/* Nesting limit, yaml.v2's: libyaml's scanner spends time proportional to the open flow
+ * collections on every token, so 100 000 nested '[' would take minutes. */
+#define YAML_MAX_DEPTH 10000
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
 
 typedef struct {
 	jv value;            /* the array or object being built */
@@ -401,10 +406,15 @@ static int on_event(yaml_builder *b, const yaml_event_t *e, kube_yaml_doc_fn eac
 	case YAML_ALIAS_EVENT:
 		return on_alias(b, e, problem);
 	case YAML_SEQUENCE_START_EVENT:
-		push_frame(b, false, e->data.sequence_start.anchor);
-		return 0;
 	case YAML_MAPPING_START_EVENT:
-		push_frame(b, true, e->data.mapping_start.anchor);
+		if (b->depth >= YAML_MAX_DEPTH) {
+			*problem = "exceeded max depth of " STRINGIFY(YAML_MAX_DEPTH);
+			return -1;
+		}
+		if (e->type == YAML_SEQUENCE_START_EVENT)
+			push_frame(b, false, e->data.sequence_start.anchor);
+		else
+			push_frame(b, true, e->data.mapping_start.anchor);
 		return 0;
 	case YAML_SEQUENCE_END_EVENT:
 	case YAML_MAPPING_END_EVENT:
