@@ -103,3 +103,40 @@ clean:
 	rm -rf build bin
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- fuzzing (tests/fuzz) -----------------------------------------------------------------
+#   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="eskip kube"]   each target in turn
+# libFuzzer targets need clang; the library is compiled from lib/*.c once more, with the
+# fuzzer's coverage instrumentation and ASan+UBSan, in its own directory. Corpora grow in
+# tests/fuzz/corpus-<target>/ (ignored by git), seeded by tests/fuzz/run. Warnings are not
+# errors here: clang warns where gcc does not, and the regular build enforces -Werror.
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := $(BUILDROOT)/fuzz-lib
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -std=c11 -D_GNU_SOURCE $(filter-out -Werror,$(WARN)) -Ilib \
+                -DROUTESRV_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
+FUZZ_BINS    := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_LIB     := $(FUZZ_BUILD)/libroutesrv.a
+.SECONDARY: $(FUZZ_SRC:%.c=$(FUZZ_BUILD)/%.o)
+
+.PHONY: fuzz fuzz-build
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		tests/fuzz/run $(FUZZ_BUILD)/fuzz_$$t $(FUZZ_SECONDS) || exit 1; done
+
+$(FUZZ_BUILD)/%.o: %.c $(wildcard lib/*.h) tests/fuzz/fuzz_common.h | deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FUZZ_LIB): $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+	@rm -f $@
+	@echo "  AR      $@"
+	@ar rcs $@ $^
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
