@@ -363,3 +363,29 @@ EOF
 		[ "$(printf '%s\n' "$stderr" | grep -c 'level=error')" -eq 1 ] || fail "$b: $stderr"
 	done
 }
+
+# A kubeconfig that cannot be read is a configuration error (exit 2): the message comes
+# first, followed by the usage hint.
+@test "routesrv-fetch -kubeconfig: deep nesting, an alias bomb and random bytes exit 2" {
+	python3 - <<'EOF2'
+import random
+n = 100000
+open("deep.yaml", "w").write("current-context: " + "[" * n + "]" * n + "\n")
+open("deep-map.yaml", "w").write("users: " + "{a: " * n + "1" + "}" * n + "\n")
+lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+for prev, name in zip("abcdefgh", "bcdefghi"):
+    lines.append(f"{name}: &{name} [" + ", ".join(["*" + prev] * 9) + "]")
+open("laughs.yaml", "w").write("\n".join(lines) + "\ncurrent-context: x\ncontexts: *i\n")
+r = random.Random(5)
+open("random.yaml", "wb").write(bytes(r.getrandbits(8) for _ in range(1 << 16)))
+EOF2
+	local f
+	for f in deep.yaml deep-map.yaml laughs.yaml random.yaml; do
+		bounded "$BIN/routesrv-fetch" -kubeconfig "$f"
+		assert_equal "$status" 2
+		assert_output ''
+		[[ "${stderr%%$'\n'*}" == "routesrv-fetch: $f"* ]] || fail "$f: ${stderr:0:300}"
+	done
+	bounded "$BIN/routesrv-fetch" -kubeconfig deep.yaml
+	[[ "$stderr" == *"exceeded max depth of 10000"* ]] || fail "${stderr:0:300}"
+}
