@@ -1,6 +1,7 @@
 /* routesrv-fetch: list the Kubernetes objects routesrv compiles, as one JSON List.
  * Exit status: 0 ok, 2 usage or configuration error, 3 API or network error. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,14 +63,16 @@ static void build_table(opt_def *table, kube_client_config *cfg, kube_options *k
 
 /* Writes a regular file via a temporary file in the same directory and renames it, so a
  * failed run never leaves a half-written or empty file where the previous good one was. */
-static int write_file(const char *path, const buf *b)
+static int write_file(const char *path, const kube_list_text *t)
 {
 	struct stat st;
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		/* A device or FIFO (-o /dev/null, a pipe): write into it, never rename over it. */
-		FILE *f = fopen(path, "wb");
-		bool ok = f && fwrite(b->ptr, 1, b->len, f) == b->len;
-		if (f && fclose(f) == 0 && ok)
+		int fd = open(path, O_WRONLY | O_CLOEXEC);
+		bool ok = fd >= 0 && kube_list_text_write(t, fd) == 0;
+		if (fd >= 0 && close(fd) != 0)
+			ok = false;
+		if (ok)
 			return 0;
 		log_printf(LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
 		return -1;
@@ -85,9 +88,8 @@ static int write_file(const char *path, const buf *b)
 		free(tmp);
 		return -1;
 	}
-	FILE *f = fdopen(fd, "wb");
-	bool ok = f && fwrite(b->ptr, 1, b->len, f) == b->len;
-	ok = f && fclose(f) == 0 && ok;
+	bool ok = kube_list_text_write(t, fd) == 0;
+	ok = close(fd) == 0 && ok;
 	if (ok && rename(tmp, path) == 0) {
 		free(tmp);
 		return 0;
@@ -98,9 +100,9 @@ static int write_file(const char *path, const buf *b)
 	return -1;
 }
 
-static int write_stdout(const buf *b)
+static int write_stdout(const kube_list_text *t)
 {
-	if (fwrite(b->ptr, 1, b->len, stdout) != b->len || fflush(stdout) != 0) {
+	if (fflush(stdout) != 0 || kube_list_text_write(t, STDOUT_FILENO) != 0) {
 		log_printf(LOG_ERROR, "cannot write the output: %s", strerror(errno));
 		return -1;
 	}
@@ -146,21 +148,22 @@ int main(int argc, char **argv)
 
 	int status = 0;
 	kube_fetch_result res;
-	buf out = BUF_INIT;
+	kube_list_text out;
 	if (kube_fetch(client, &req, &res, &err) != 0) {
 		log_printf(LOG_ERROR, "%s", err.ptr);
 		status = EXIT_API;
 	} else {
-		if (kube_fetch_result_write_list(&res, &out, &err) != 0) {
+		if (kube_fetch_result_list_text(&res, &out, &err) != 0) {
 			log_printf(LOG_ERROR, "%s", err.ptr);
 			status = EXIT_API;
-		} else if ((output_path && *output_path && strcmp(output_path, "-") != 0) ? write_file(output_path, &out)
-											     : write_stdout(&out)) {
-			status = 1;
+		} else {
+			bool to_file = output_path && *output_path && strcmp(output_path, "-") != 0;
+			if (to_file ? write_file(output_path, &out) : write_stdout(&out))
+				status = 1;
+			kube_list_text_free(&out);
 		}
 		kube_fetch_result_free(&res);
 	}
-	buf_free(&out);
 	buf_free(&err);
 	kube_client_free(client);
 	kube_options_free(&ko);

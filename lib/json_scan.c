@@ -2,10 +2,14 @@
  *
  * The checker is a loop over an explicit stack of open brackets rather than recursion, so
  * hostile nesting costs no C stack; strings, which are most of a Kubernetes object's bytes,
- * go through a byte-class table four bytes at a time. */
+ * go through SSE2 compares 16 bytes at a time where there is SSE2 (every x86-64), else a
+ * byte-class table. */
 #include "json_scan.h"
 
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 const char *json_skip_ws(const char *p, const char *end)
 {
@@ -87,16 +91,36 @@ static bool is_hex(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
+/* The first byte at or after u that is not plain (or end). */
+static const unsigned char *skip_plain(const unsigned char *u, const unsigned char *end)
+{
+#ifdef __SSE2__
+	/* 16 bytes per step: long strings (annotations, filters, certificates) are common. */
+	const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1f);
+	while (end - u >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)u);
+		__m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+					       _mm_cmpeq_epi8(_mm_max_epu8(v, control), control));   /* v <= 0x1f */
+		int mask = _mm_movemask_epi8(special);
+		if (mask)
+			return u + __builtin_ctz((unsigned)mask);
+		u += 16;
+	}
+#endif
+	while (end - u >= 4 && plain_byte[u[0]] && plain_byte[u[1]] && plain_byte[u[2]] && plain_byte[u[3]])
+		u += 4;
+	while (u < end && plain_byte[*u])
+		u++;
+	return u;
+}
+
 /* p at '"'; the position after the closing quote. */
 static const char *check_string(const char *p, const char *end, json_error *e)
 {
 	const char *start = p;
 	const unsigned char *u = (const unsigned char *)p + 1, *uend = (const unsigned char *)end;
 	for (;;) {
-		while (uend - u >= 4 && plain_byte[u[0]] && plain_byte[u[1]] && plain_byte[u[2]] && plain_byte[u[3]])
-			u += 4;
-		while (u < uend && plain_byte[*u])
-			u++;
+		u = skip_plain(u, uend);
 		if (u >= uend)
 			return fail(e, start, "unterminated string");
 		if (*u == '"')

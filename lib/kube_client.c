@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "json_scan.h"
@@ -18,6 +19,9 @@
 #define EXEC_PLUGIN_TIMEOUT_MS 30000L
 #define EXEC_EXPIRY_LEEWAY_S 10          /* refresh plugin credentials this early */
 #define LOAD_ERROR "failed to load cluster state: "
+#define MAX_RESERVE (1L << 30)           /* trust a Content-Length this far */
+#define HUGE_PAGE ((size_t)2 << 20)
+#define RECV_BUFFER_SIZE (512L * 1024)   /* libcurl's maximum before 7.88: fewer, larger callbacks */
 
 /* --- configuration and flags ---------------------------------------------------------------- */
 
@@ -420,6 +424,7 @@ kube_client *kube_client_new(const kube_client_config *cfg, buf *err)
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, RECV_BUFFER_SIZE);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);   /* never carry the token elsewhere */
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -456,9 +461,46 @@ const char *kube_client_url(const kube_client *c) { return c->base_url; }
 
 /* --- requests ------------------------------------------------------------------------------------ */
 
+typedef struct {
+	CURL *curl;
+	buf *body;
+} body_sink;
+
+/* Room for a body of n bytes in an empty buf. Large bodies get memory in 2 MiB steps with
+ * a transparent-huge-page hint: a 10 MB list otherwise costs thousands of page faults,
+ * which measured as much as validating it. buf's fields are public and its memory is
+ * malloc'd, which aligned_alloc memory is too (free and realloc take it). */
+static void reserve_body(buf *b, size_t n)
+{
+	if (n < HUGE_PAGE || b->cap) {
+		buf_reserve(b, n);
+		return;
+	}
+	size_t cap = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+	char *p = aligned_alloc(HUGE_PAGE, cap);
+	if (!p) {
+		buf_reserve(b, n);
+		return;
+	}
+	madvise(p, cap, MADV_HUGEPAGE);      /* a hint; ignored where THP is off */
+	p[0] = 0;
+	b->ptr = p;
+	b->cap = cap;
+	b->len = 0;
+}
+
+/* Appends to the body; room for an announced Content-Length is made once, so a 10 MB list
+ * is not copied again and again while the buffer doubles. */
 static size_t on_body(char *p, size_t size, size_t n, void *userdata)
 {
-	buf_append(userdata, p, size * n);
+	body_sink *s = userdata;
+	if (s->body->len == 0) {
+		curl_off_t announced = -1;
+		if (curl_easy_getinfo(s->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) == CURLE_OK &&
+		    announced > 0 && announced <= MAX_RESERVE)
+			reserve_body(s->body, (size_t)announced + 1);
+	}
+	buf_append(s->body, p, size * n);
 	return size * n;
 }
 
@@ -515,8 +557,9 @@ static int http_get(kube_client *c, const char *url, buf *body, long *status, bu
 	buf_reset(body);
 	c->errbuf[0] = 0;
 	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	body_sink sink = { c->curl, body };
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, body);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &sink);
 	CURLcode rc = curl_easy_perform(c->curl);
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
 		buf_printf(err, "GET %s: timed out after %ld ms (-kubernetes-timeout)", url, c->timeout_ms);

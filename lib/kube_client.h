@@ -24,6 +24,7 @@
 #define ROUTESRV_KUBE_CLIENT_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/uio.h>
 
 #include "buf.h"
 #include "kube_model.h"
@@ -114,6 +115,19 @@ int kube_fetch_result_decode(const kube_fetch_result *r, kube_cluster *c, buf *e
  * without metadata first, API order on ties), one item per line. No jv tree is built
  * (kube_list_write.c). 0 ok; -1 with "failed to load cluster state: ..." in err. */
 int kube_fetch_result_write_list(const kube_fetch_result *r, buf *out, buf *err);
+
+/* The same List as pieces to write with writev, without copying the bodies: most pieces
+ * point into r's bodies (keep r until written), the rest into t. */
+typedef struct {
+	struct iovec *pieces;
+	size_t n, cap, bytes;
+	char heads[KUBE_NLISTS][2][2][128];  /* item openings with kind and apiVersion */
+} kube_list_text;
+
+int kube_fetch_result_list_text(const kube_fetch_result *r, kube_list_text *t, buf *err);
+/* Writes every piece to fd (short writes and EINTR continue). 0, or -1 with errno set. */
+int kube_list_text_write(const kube_list_text *t, int fd);
+void kube_list_text_free(kube_list_text *t);
 
 /* For routesrv-serve: kube_fetch + kube_fetch_result_decode into a new cluster. */
 int kube_client_load(kube_client *c, const kube_fetch_request *r, kube_cluster **out, buf *err);

@@ -14,9 +14,12 @@
  * order already (etcd keys are /registry/<resource>/<namespace>/<name>) and pages
  * concatenated keep it; watch-cache reads (resourceVersion=0) are not promised to by older
  * API servers. So the order is checked in one pass and the items sorted only when needed. */
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "json_scan.h"
 #include "kube_client.h"
@@ -217,47 +220,121 @@ static void sort_items(item_vec *items)
 		}
 }
 
-/* Appends the items with "kind" and "apiVersion" first; *first tracks the separator. */
-static void write_items(const kube_list *l, const item_vec *items, bool *first, buf *out)
+/* The separator and opening of each item, with "kind" and "apiVersion" spliced in:
+ * [first item?][item has members?]. */
+static void make_heads(kube_list_text *t, size_t list, const kube_list *l)
 {
-	char head[128];
-	int head_len = snprintf(head, sizeof head, "{\"kind\":\"%s\",\"apiVersion\":\"%s\"", l->kind, l->api_version);
-	size_t need = 0;
-	for (size_t i = 0; i < items->n; i++)
-		need += (size_t)(items->v[i].end - items->v[i].start) + (size_t)head_len + 3;
-	buf_reserve(out, need);
+	for (int first = 0; first < 2; first++)
+		for (int members = 0; members < 2; members++) {
+			char *h = t->heads[list][first][members];
+			int n = snprintf(h, sizeof t->heads[list][first][members], "%s{\"kind\":\"%s\",\"apiVersion\":\"%s\"%s",
+					 first ? "\n" : ",\n", l->kind, l->api_version, members ? "," : "");
+			if (n < 0 || (size_t)n >= sizeof t->heads[list][first][members])
+				abort();   /* kinds and API versions are the fixed names of kube_client.c */
+		}
+}
+
+static void push_piece(kube_list_text *t, const void *p, size_t n)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 1024;
+		t->pieces = realloc(t->pieces, t->cap * sizeof *t->pieces);
+		if (!t->pieces)
+			abort();
+	}
+	t->pieces[t->n++] = (struct iovec){ (void *)p, n };
+	t->bytes += n;
+}
+
+static void add_items(kube_list_text *t, size_t list, const item_vec *items, bool *first)
+{
 	for (size_t i = 0; i < items->n; i++) {
 		const list_item *it = &items->v[i];
-		buf_append(out, *first ? "\n" : ",\n", *first ? 1 : 2);
-		*first = false;
-		buf_append(out, head, (size_t)head_len);
 		const char *rest = it->start + 1;          /* after '{' */
-		if (*json_skip_ws(rest, it->end) != '}')
-			buf_putc(out, ',');
-		buf_append(out, rest, (size_t)(it->end - rest));
+		bool members = *json_skip_ws(rest, it->end) != '}';
+		const char *head = t->heads[list][*first][members];
+		push_piece(t, head, strlen(head));
+		push_piece(t, rest, (size_t)(it->end - rest));
+		*first = false;
 	}
 }
 
-int kube_fetch_result_write_list(const kube_fetch_result *r, buf *out, buf *err)
+static const char LIST_OPEN[] = "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[";
+static const char LIST_CLOSE[] = "\n]}\n";
+
+int kube_fetch_result_list_text(const kube_fetch_result *r, kube_list_text *t, buf *err)
 {
-	buf_puts(out, "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[");
+	memset(t, 0, sizeof *t);
+	push_piece(t, LIST_OPEN, sizeof LIST_OPEN - 1);
 	bool first = true;
 	buf e = BUF_INIT;
 	for (size_t i = 0; i < KUBE_NLISTS; i++) {
 		const kube_list *l = &r->lists[i];
+		if (!l->npages)
+			continue;
 		item_vec items = { NULL, 0, 0 };
 		for (size_t p = 0; p < l->npages; p++)
 			if (collect_page(l, p, &items, &e) != 0) {
 				buf_printf(err, LOAD_ERROR "%s", e.ptr);
 				buf_free(&e);
 				free(items.v);
+				kube_list_text_free(t);
 				return -1;
 			}
 		sort_items(&items);
-		write_items(l, &items, &first, out);
+		make_heads(t, i, l);
+		add_items(t, i, &items, &first);
 		free(items.v);
 	}
-	buf_puts(out, "\n]}\n");
+	push_piece(t, LIST_CLOSE, sizeof LIST_CLOSE - 1);
 	buf_free(&e);
+	return 0;
+}
+
+void kube_list_text_free(kube_list_text *t)
+{
+	free(t->pieces);
+	memset(t, 0, sizeof *t);
+}
+
+int kube_list_text_write(const kube_list_text *t, int fd)
+{
+	size_t i = 0, done = 0;                    /* bytes of pieces[i] already written */
+	while (i < t->n) {
+		struct iovec iov[IOV_MAX < 1024 ? IOV_MAX : 1024];
+		int cnt = 0;
+		for (size_t k = i; k < t->n && cnt < (int)(sizeof iov / sizeof *iov); k++, cnt++) {
+			iov[cnt] = t->pieces[k];
+			if (k == i) {
+				iov[cnt].iov_base = (char *)iov[cnt].iov_base + done;
+				iov[cnt].iov_len -= done;
+			}
+		}
+		ssize_t w = writev(fd, iov, cnt);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		size_t left = (size_t)w;
+		while (i < t->n && left >= t->pieces[i].iov_len - done) {
+			left -= t->pieces[i].iov_len - done;
+			done = 0;
+			i++;
+		}
+		done += left;
+	}
+	return 0;
+}
+
+int kube_fetch_result_write_list(const kube_fetch_result *r, buf *out, buf *err)
+{
+	kube_list_text t;
+	if (kube_fetch_result_list_text(r, &t, err) != 0)
+		return -1;
+	buf_reserve(out, t.bytes);
+	for (size_t i = 0; i < t.n; i++)
+		buf_append(out, t.pieces[i].iov_base, t.pieces[i].iov_len);
+	kube_list_text_free(&t);
 	return 0;
 }
