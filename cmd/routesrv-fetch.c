@@ -11,13 +11,14 @@
 #include "buf.h"
 #include "kube_client.h"
 #include "kube_options.h"
+#include "kube_options_fixture.h"
 #include "log.h"
 #include "opt.h"
 
 #define EXIT_API 3
 #define MAX_FLAGS 64
 
-static const char *output_path;
+static const char *output_path, *fixture_options;
 static const char *log_level_name = "INFO";
 static bool log_json;
 
@@ -49,6 +50,11 @@ static void build_table(opt_def *table, kube_client_config *cfg, kube_options *k
 	for (size_t i = 0; i < nk; i++)
 		if (conv[i].name && conv[i].kind != OPT_GROUP && fetch_uses(conv[i].name))
 			add(table, &n, conv[i]);
+	add(table, &n, (opt_def){ .name = "fixture-options", .kind = OPT_STRING, .target = &fixture_options,
+				  .metavar = "FILE",
+				  .help = "apply a skipper fixture .kube option file; fetch uses its endpoint slice and "
+					  "label selector keys (for tests)",
+				  .completion = "file" });
 	add(table, &n, (opt_def){ .name = "output-group", .kind = OPT_GROUP, .help = "Output and logging" });
 	add(table, &n, (opt_def){ .name = "o", .kind = OPT_STRING, .target = &output_path, .metavar = "FILE",
 				  .help = "write the List to FILE (replaced only on success) instead of stdout",
@@ -137,6 +143,8 @@ int main(int argc, char **argv)
 	log_setup(log_json, level);
 
 	buf err = BUF_INIT;
+	if (fixture_options && kube_options_load_fixture(&ko, fixture_options, &err) != 0)
+		opt_usage_error(&cmd, "-fixture-options %s", err.ptr);
 	if (kube_options_finish(&ko, &err) != 0)
 		opt_usage_error(&cmd, "%s", err.ptr);
 	kube_fetch_request req;
