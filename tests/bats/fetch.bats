@@ -359,6 +359,55 @@ OUT
 	done
 }
 
+@test "invalid JSON: one line naming the URL, the byte offset and what is wrong" {
+	start_api --fixtures "$CLUSTER" --fault "/api/v1/services=garbage"
+	run "$BIN/routesrv-fetch" -kubernetes-url "$API"
+	assert_failure 3
+	assert_output --partial "GET $API/api/v1/services?resourceVersion=0: invalid JSON at byte 0 of 29: expected a value"
+	stop_api
+	start_api --fixtures "$CLUSTER" --fault "/api/v1/endpoints=truncate-json"
+	run "$BIN/routesrv-fetch" -kubernetes-url "$API" -o out.json
+	assert_failure 3
+	assert_output --partial "GET $API/api/v1/endpoints?resourceVersion=0: invalid JSON at byte 47 of 47: unexpected end of input"
+	assert [ ! -e out.json ]
+}
+
+@test "items are passed through as sent, with kind and apiVersion first" {
+	start_api --fixtures "$CLUSTER"
+	"$BIN/routesrv-fetch" -kubernetes-url "$API" > out.json
+	curl -s "$API/api/v1/services?resourceVersion=0" > services.json
+	# Each Service line of the output is the API's item text, byte for byte (the fake server
+	# puts blanks after ':' and ','), with the two members spliced in after its '{'.
+	local head='{"kind":"Service","apiVersion":"v1",'
+	run grep -c -F "$head" out.json
+	assert_output 2
+	grep -F "$head" out.json | while IFS= read -r line; do
+		item="{${line#"$head"}"
+		item=${item%,}
+		assert [ "$item" != "${item/: /}" ]
+		grep -q -F "$item" services.json
+	done
+}
+
+@test "-fixture-options: a .kube file's endpoint slice and label selector keys choose what is listed" {
+	start_api --fixtures "$CLUSTER"
+	printf 'enable-kubernetes-endpointslices: true\nkubernetes-ingresses-label-selector:\n  team: core\ntopology-zone: eu-central-1a\n' > set.kube
+	run "$BIN/routesrv-fetch" -kubernetes-url "$API" -fixture-options set.kube
+	assert_success
+	run requests
+	assert_output - <<'OUT'
+/apis/networking.k8s.io/v1/ingresses?labelSelector=team=core&resourceVersion=0
+/apis/zalando.org/v1
+/apis/zalando.org/v1/routegroups?resourceVersion=0
+/api/v1/services?resourceVersion=0
+/apis/discovery.k8s.io/v1/endpointslices?resourceVersion=0
+OUT
+	printf 'no-such-key: 1\n' > bad.kube
+	run "$BIN/routesrv-fetch" -kubernetes-url "$API" -fixture-options bad.kube
+	assert_failure 2
+	assert_output --partial "-fixture-options bad.kube"
+}
+
 @test "a slow API server runs into -kubernetes-timeout" {
 	start_api --fixtures "$CLUSTER" --fault /api/v1/endpoints=slow:5
 	run "$BIN/routesrv-fetch" -kubernetes-url "$API" -kubernetes-timeout 300ms
@@ -648,12 +697,10 @@ EOF
 	for dir in "$FIXTURES/routegroups/examples" "$FIXTURES/ingressV1/service-ports-endpointslices"; do
 		[ -d "$dir" ] || skip "skipper fixtures not found at $dir"
 		for yaml in "$dir"/*.yaml; do
-			local set="${yaml%.yaml}" opts=() es=()
+			local set="${yaml%.yaml}" opts=()
 			[ -f "$set.kube" ] && opts=(-fixture-options "$set.kube")
-			[ -f "$set.kube" ] && grep -q 'enable-kubernetes-endpointslices: *true' "$set.kube" &&
-				es=(-enable-kubernetes-endpointslices)
 			start_api --fixtures "$yaml"
-			"$BIN/routesrv-fetch" -kubernetes-url "$API" "${es[@]}" > list.json
+			"$BIN/routesrv-fetch" -kubernetes-url "$API" "${opts[@]}" > list.json
 			stop_api
 			"$BIN/routesrv-compile" "${opts[@]}" - < list.json > fetched.eskip 2>/dev/null
 			"$BIN/routesrv-compile" "${opts[@]}" "$yaml" > files.eskip 2>/dev/null

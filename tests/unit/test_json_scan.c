@@ -54,6 +54,27 @@ TEST(invalid_json)
 	}
 }
 
+/* Strings are scanned 16 bytes at a time: a special byte at every offset of a long string. */
+TEST(long_strings_every_offset)
+{
+	char s[64];
+	for (size_t at = 1; at < 40; at++) {
+		memset(s, 'a', sizeof s);
+		s[0] = '"';
+		s[50] = '"';
+		s[51] = 0;
+		CHECK(valid(s));
+		s[at] = '\n';
+		CHECK(!valid(s));
+		s[at] = '"';
+		CHECK(!valid(s));             /* the string ends early, "aaa" follows */
+		s[at] = '\\';
+		CHECK(!valid(s));             /* "\\a" is no escape */
+		s[at] = (char)0xe9;
+		CHECK(valid(s));              /* bytes above 0x7f are not checked as UTF-8 */
+	}
+}
+
 TEST(errors_point_at_the_problem)
 {
 	const char *s = "{\"a\":[1,2,x]}";
@@ -194,6 +215,7 @@ int main(void)
 {
 	RUN(valid_json);
 	RUN(invalid_json);
+	RUN(long_strings_every_offset);
 	RUN(errors_point_at_the_problem);
 	RUN(depth_limit_as_jq);
 	RUN(walk_object_members);
