@@ -213,46 +213,121 @@ static jv d_array(dec *d, const seg *s, jv v, int *n)
 	return jv_invalid();
 }
 
-/* --- field helpers: look the key up in obj (borrowed) and decode it ------------------------- */
+/* --- one pass over an object's keys ------------------------------------------------------------ */
 
-static str f_string(dec *d, const seg *up, jv obj, const char *key)
+/* The names of the fields a struct decodes, with their lengths (compared first) and their
+ * jv strings, made on first use and kept: a fresh jv_string per lookup was a malloc and a
+ * hash each time (jv stays on one thread, so the lazy init needs no lock). */
+typedef struct {
+	const char *name;
+	size_t len;
+	bool made;
+	jv key;
+} field_name;
+#define F(s) { s, sizeof s - 1, false, { 0 } }
+#define MAX_FIELDS 8
+
+/* The values of an object's fields, in the order of its field_name table. */
+typedef struct {
+	const field_name *names;
+	jv v[MAX_FIELDS];        /* owned; jv_invalid() when absent or taken */
+} fields;
+
+/* Finds the fields of obj (borrowed) as kube_json_field does: the exact key wins (a hash
+ * lookup each), else the first key, in jq's key order, equal ignoring ASCII case. The keys
+ * are walked once for all fields without an exact key together, and only when there are
+ * such fields: walking jq's object slots costs more than the lookups. */
+static void fields_get(fields *f, jv obj, field_name *names, size_t n)
 {
-	seg s = { up, key, 0 };
-	return d_string(d, &s, kube_json_field(obj, key));
+	bool missing[MAX_FIELDS];
+	size_t nmissing = 0;
+	f->names = names;
+	for (size_t i = 0; i < n; i++) {
+		if (!names[i].made) {
+			names[i].key = jv_string_sized(names[i].name, (int)names[i].len);
+			names[i].made = true;
+		}
+		f->v[i] = jv_object_get(jv_copy(obj), jv_copy(names[i].key));
+		missing[i] = !jv_is_valid(f->v[i]);
+		nmissing += missing[i];
+	}
+	for (int it = jv_object_iter(obj); nmissing && jv_object_iter_valid(obj, it); it = jv_object_iter_next(obj, it)) {
+		jv k = jv_object_iter_key(obj, it);
+		const char *key = jv_string_value(k);
+		size_t klen = (size_t)jv_string_length_bytes(jv_copy(k));
+		for (size_t i = 0; i < n; i++)
+			if (missing[i] && names[i].len == klen && strncasecmp(key, names[i].name, klen) == 0) {
+				jv_free(f->v[i]);
+				f->v[i] = jv_object_iter_value(obj, it);
+				missing[i] = false;
+				nmissing--;
+				break;
+			}
+		jv_free(k);
+	}
 }
 
-static long f_int(dec *d, const seg *up, jv obj, const char *key)
+/* Takes field i's value (owned by the caller from now on). */
+static jv take(fields *f, size_t i)
 {
-	seg s = { up, key, 0 };
-	return d_int(d, &s, kube_json_field(obj, key));
+	jv v = f->v[i];
+	f->v[i] = jv_invalid();
+	return v;
 }
 
-static bool f_bool(dec *d, const seg *up, jv obj, const char *key, bool *set)
+/* Whether field i is present and not null (it stays in f). */
+static bool given(const fields *f, size_t i)
 {
-	seg s = { up, key, 0 };
-	return d_bool(d, &s, kube_json_field(obj, key), set);
+	jv_kind k = jv_get_kind(f->v[i]);
+	return k != JV_KIND_INVALID && k != JV_KIND_NULL;
 }
 
-static str *f_strings(dec *d, const seg *up, jv obj, const char *key, size_t *n)
+static void fields_free(fields *f, size_t n)
 {
-	seg s = { up, key, 0 };
+	for (size_t i = 0; i < n; i++)
+		jv_free(f->v[i]);
+}
+
+/* --- field helpers: decode field i of f ------------------------------------------------------- */
+
+static str f_string(dec *d, const seg *up, fields *f, size_t i)
+{
+	seg s = { up, f->names[i].name, 0 };
+	return d_string(d, &s, take(f, i));
+}
+
+static long f_int(dec *d, const seg *up, fields *f, size_t i)
+{
+	seg s = { up, f->names[i].name, 0 };
+	return d_int(d, &s, take(f, i));
+}
+
+static bool f_bool(dec *d, const seg *up, fields *f, size_t i, bool *set)
+{
+	seg s = { up, f->names[i].name, 0 };
+	return d_bool(d, &s, take(f, i), set);
+}
+
+static str *f_strings(dec *d, const seg *up, fields *f, size_t i, size_t *n)
+{
+	seg s = { up, f->names[i].name, 0 };
 	int len;
-	jv arr = d_array(d, &s, kube_json_field(obj, key), &len);
+	jv arr = d_array(d, &s, take(f, i), &len);
 	str *out = len ? arena_alloc(d->a, (size_t)len * sizeof *out) : NULL;
-	for (int i = 0; i < len; i++) {
-		seg si = { &s, NULL, i };
-		out[i] = d_string(d, &si, jv_array_get(jv_copy(arr), i));
+	for (int j = 0; j < len; j++) {
+		seg sj = { &s, NULL, j };
+		out[j] = d_string(d, &sj, jv_array_get(jv_copy(arr), j));
 	}
 	jv_free(arr);
 	*n = (size_t)len;
 	return out;
 }
 
-static kube_map f_strmap(dec *d, const seg *up, jv obj, const char *key)
+static kube_map f_strmap(dec *d, const seg *up, fields *f, size_t i)
 {
-	seg s = { up, key, 0 };
+	seg s = { up, f->names[i].name, 0 };
 	kube_map m = { NULL, 0 };
-	jv o = d_object(d, &s, kube_json_field(obj, key));
+	jv o = d_object(d, &s, take(f, i));
 	if (!jv_is_valid(o))
 		return m;
 	m.items = arena_alloc(d->a, (size_t)jv_object_length(jv_copy(o)) * sizeof *m.items + 1);
@@ -268,23 +343,23 @@ static kube_map f_strmap(dec *d, const seg *up, jv obj, const char *key)
 	return m;
 }
 
-/* Decodes the array `key` of obj into a new arena array of `size`-byte elements, calling
+/* Decodes the array field i of f into a new arena array of `size`-byte elements, calling
  * each(d, &seg, item, element) per item; items are borrowed by the callback. */
 typedef void (*item_fn)(dec *d, const seg *s, jv item, void *out);
 
-static void *f_array(dec *d, const seg *up, jv obj, const char *key, size_t size, item_fn each, size_t *n)
+static void *f_array(dec *d, const seg *up, fields *f, size_t i, size_t size, item_fn each, size_t *n)
 {
-	seg s = { up, key, 0 };
+	seg s = { up, f->names[i].name, 0 };
 	int len;
-	jv arr = d_array(d, &s, kube_json_field(obj, key), &len);
+	jv arr = d_array(d, &s, take(f, i), &len);
 	char *out = len ? arena_alloc(d->a, (size_t)len * size) : NULL;
-	for (int i = 0; i < len; i++) {
-		seg si = { &s, NULL, i };
-		jv item = jv_array_get(jv_copy(arr), i);
+	for (int j = 0; j < len; j++) {
+		seg sj = { &s, NULL, j };
+		jv item = jv_array_get(jv_copy(arr), j);
 		if (jv_get_kind(item) == JV_KIND_OBJECT)
-			each(d, &si, item, out + (size_t)i * size);
+			each(d, &sj, item, out + (size_t)j * size);
 		else if (!absent(item))
-			mismatch(d, &si, jv_copy(item), "object");
+			mismatch(d, &sj, jv_copy(item), "object");
 		jv_free(item);
 	}
 	jv_free(arr);
@@ -292,11 +367,11 @@ static void *f_array(dec *d, const seg *up, jv obj, const char *key, size_t size
 	return out;
 }
 
-/* Runs fn on the object `key` of obj when it is present; returns whether it was. */
-static bool f_object(dec *d, const seg *up, jv obj, const char *key, item_fn fn, void *out)
+/* Runs fn on the object field i of f when it is present; returns whether it was. */
+static bool f_object(dec *d, const seg *up, fields *f, size_t i, item_fn fn, void *out)
 {
-	seg s = { up, key, 0 };
-	jv o = d_object(d, &s, kube_json_field(obj, key));
+	seg s = { up, f->names[i].name, 0 };
+	jv o = d_object(d, &s, take(f, i));
 	if (!jv_is_valid(o))
 		return false;
 	fn(d, &s, o, out);
@@ -304,28 +379,33 @@ static bool f_object(dec *d, const seg *up, jv obj, const char *key, item_fn fn,
 	return true;
 }
 
+/* Declares `f` holding the named fields of object o (indexes follow the order of names). */
+#define FIELDS(f, o, ...)                                                                   \
+	static field_name f##_names[] = { __VA_ARGS__ };                              \
+	enum { f##_n = sizeof f##_names / sizeof *f##_names };                              \
+	_Static_assert(f##_n <= MAX_FIELDS, "too many fields");                             \
+	fields f;                                                                           \
+	fields_get(&f, o, f##_names, f##_n)
+
 /* --- shared parts ----------------------------------------------------------------------------- */
 
 static void meta_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_meta *m = out;
+	FIELDS(f, o, F("namespace"), F("name"), F("annotations"), F("labels"));
 	m->present = true;
-	m->ns = f_string(d, s, o, "namespace");
-	m->name = f_string(d, s, o, "name");
-	m->annotations = f_strmap(d, s, o, "annotations");
-	m->labels = f_strmap(d, s, o, "labels");
-}
-
-static void decode_meta(dec *d, jv obj, kube_meta *m)
-{
-	f_object(d, NULL, obj, "metadata", meta_fields, m);
+	m->ns = f_string(d, s, &f, 0);
+	m->name = f_string(d, s, &f, 1);
+	m->annotations = f_strmap(d, s, &f, 2);
+	m->labels = f_strmap(d, s, &f, 3);
 }
 
 static void tls_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_tls *t = out;
-	t->hosts = f_strings(d, s, o, "hosts", &t->nhosts);
-	t->secret_name = f_string(d, s, o, "secretName");
+	FIELDS(f, o, F("hosts"), F("secretName"));
+	t->hosts = f_strings(d, s, &f, 0, &t->nhosts);
+	t->secret_name = f_string(d, s, &f, 1);
 }
 
 /* --- Ingress ------------------------------------------------------------------------------------ */
@@ -333,52 +413,59 @@ static void tls_fields(dec *d, const seg *s, jv o, void *out)
 static void port_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_ingress_backend *b = out;
-	b->port_name = f_string(d, s, o, "name");
-	b->port_number = f_int(d, s, o, "number");
+	FIELDS(f, o, F("name"), F("number"));
+	b->port_name = f_string(d, s, &f, 0);
+	b->port_number = f_int(d, s, &f, 1);
 }
 
 static void service_backend_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_ingress_backend *b = out;
+	FIELDS(f, o, F("name"), F("port"));
 	b->present = true;
-	b->service = f_string(d, s, o, "name");
-	f_object(d, s, o, "port", port_fields, b);
+	b->service = f_string(d, s, &f, 0);
+	f_object(d, s, &f, 1, port_fields, b);
 }
 
 static void ingress_backend_fields(dec *d, const seg *s, jv o, void *out)
 {
-	f_object(d, s, o, "service", service_backend_fields, out);
+	FIELDS(f, o, F("service"));
+	f_object(d, s, &f, 0, service_backend_fields, out);
 }
 
 static void ingress_path_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_ingress_path *p = out;
-	p->path = f_string(d, s, o, "path");
-	p->path_type = f_string(d, s, o, "pathType");
-	p->has_backend = f_object(d, s, o, "backend", ingress_backend_fields, &p->backend);
+	FIELDS(f, o, F("path"), F("pathType"), F("backend"));
+	p->path = f_string(d, s, &f, 0);
+	p->path_type = f_string(d, s, &f, 1);
+	p->has_backend = f_object(d, s, &f, 2, ingress_backend_fields, &p->backend);
 }
 
 static void ingress_http_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_ingress_rule *r = out;
-	r->paths = f_array(d, s, o, "paths", sizeof *r->paths, ingress_path_fields, &r->npaths);
+	FIELDS(f, o, F("paths"));
+	r->paths = f_array(d, s, &f, 0, sizeof *r->paths, ingress_path_fields, &r->npaths);
 }
 
 static void ingress_rule_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_ingress_rule *r = out;
-	r->host = f_string(d, s, o, "host");
-	r->has_http = f_object(d, s, o, "http", ingress_http_fields, r);
+	FIELDS(f, o, F("host"), F("http"));
+	r->host = f_string(d, s, &f, 0);
+	r->has_http = f_object(d, s, &f, 1, ingress_http_fields, r);
 }
 
 static void ingress_spec_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_ingress *ing = out;
+	FIELDS(f, o, F("ingressClassName"), F("defaultBackend"), F("rules"), F("tls"));
 	ing->has_spec = true;
-	ing->ingress_class_name = f_string(d, s, o, "ingressClassName");
-	f_object(d, s, o, "defaultBackend", ingress_backend_fields, &ing->default_backend);
-	ing->rules = f_array(d, s, o, "rules", sizeof *ing->rules, ingress_rule_fields, &ing->nrules);
-	ing->tls = f_array(d, s, o, "tls", sizeof *ing->tls, tls_fields, &ing->ntls);
+	ing->ingress_class_name = f_string(d, s, &f, 0);
+	f_object(d, s, &f, 1, ingress_backend_fields, &ing->default_backend);
+	ing->rules = f_array(d, s, &f, 2, sizeof *ing->rules, ingress_rule_fields, &ing->nrules);
+	ing->tls = f_array(d, s, &f, 3, sizeof *ing->tls, tls_fields, &ing->ntls);
 }
 
 /* --- RouteGroup --------------------------------------------------------------------------------- */
@@ -386,48 +473,52 @@ static void ingress_spec_fields(dec *d, const seg *s, jv o, void *out)
 static void rg_backend_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_rg_backend *b = out;
-	b->name = f_string(d, s, o, "name");
-	b->type = f_string(d, s, o, "type");
-	b->address = f_string(d, s, o, "address");
-	b->algorithm = f_string(d, s, o, "algorithm");
-	b->endpoints = f_strings(d, s, o, "endpoints", &b->nendpoints);
-	b->service_name = f_string(d, s, o, "serviceName");
-	b->service_port = f_int(d, s, o, "servicePort");
+	FIELDS(f, o, F("name"), F("type"), F("address"), F("algorithm"), F("endpoints"), F("serviceName"),
+	       F("servicePort"));
+	b->name = f_string(d, s, &f, 0);
+	b->type = f_string(d, s, &f, 1);
+	b->address = f_string(d, s, &f, 2);
+	b->algorithm = f_string(d, s, &f, 3);
+	b->endpoints = f_strings(d, s, &f, 4, &b->nendpoints);
+	b->service_name = f_string(d, s, &f, 5);
+	b->service_port = f_int(d, s, &f, 6);
 }
 
 static void rg_backend_ref_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_rg_backend_ref *b = out;
-	jv name = kube_json_field(o, "backendName");
-	b->name_present = !absent(name);
-	jv_free(name);
-	b->backend_name = f_string(d, s, o, "backendName");
-	b->weight = f_int(d, s, o, "weight");
+	FIELDS(f, o, F("backendName"), F("weight"));
+	b->name_present = given(&f, 0);
+	b->backend_name = f_string(d, s, &f, 0);
+	b->weight = f_int(d, s, &f, 1);
 }
 
 static void rg_route_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_rg_route *r = out;
+	FIELDS(f, o, F("path"), F("pathSubtree"), F("pathRegexp"), F("backends"), F("filters"), F("predicates"),
+	       F("methods"));
 	r->present = true;
-	r->path = f_string(d, s, o, "path");
-	r->path_subtree = f_string(d, s, o, "pathSubtree");
-	r->path_regexp = f_string(d, s, o, "pathRegexp");
-	r->backends = f_array(d, s, o, "backends", sizeof *r->backends, rg_backend_ref_fields, &r->nbackends);
-	r->filters = f_strings(d, s, o, "filters", &r->nfilters);
-	r->predicates = f_strings(d, s, o, "predicates", &r->npredicates);
-	r->methods = f_strings(d, s, o, "methods", &r->nmethods);
+	r->path = f_string(d, s, &f, 0);
+	r->path_subtree = f_string(d, s, &f, 1);
+	r->path_regexp = f_string(d, s, &f, 2);
+	r->backends = f_array(d, s, &f, 3, sizeof *r->backends, rg_backend_ref_fields, &r->nbackends);
+	r->filters = f_strings(d, s, &f, 4, &r->nfilters);
+	r->predicates = f_strings(d, s, &f, 5, &r->npredicates);
+	r->methods = f_strings(d, s, &f, 6, &r->nmethods);
 }
 
 static void rg_spec_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_routegroup *rg = out;
+	FIELDS(f, o, F("hosts"), F("backends"), F("defaultBackends"), F("routes"), F("tls"));
 	rg->has_spec = true;
-	rg->hosts = f_strings(d, s, o, "hosts", &rg->nhosts);
-	rg->backends = f_array(d, s, o, "backends", sizeof *rg->backends, rg_backend_fields, &rg->nbackends);
-	rg->default_backends = f_array(d, s, o, "defaultBackends", sizeof *rg->default_backends, rg_backend_ref_fields,
+	rg->hosts = f_strings(d, s, &f, 0, &rg->nhosts);
+	rg->backends = f_array(d, s, &f, 1, sizeof *rg->backends, rg_backend_fields, &rg->nbackends);
+	rg->default_backends = f_array(d, s, &f, 2, sizeof *rg->default_backends, rg_backend_ref_fields,
 				       &rg->ndefault_backends);
-	rg->routes = f_array(d, s, o, "routes", sizeof *rg->routes, rg_route_fields, &rg->nroutes);
-	rg->tls = f_array(d, s, o, "tls", sizeof *rg->tls, tls_fields, &rg->ntls);
+	rg->routes = f_array(d, s, &f, 3, sizeof *rg->routes, rg_route_fields, &rg->nroutes);
+	rg->tls = f_array(d, s, &f, 4, sizeof *rg->tls, tls_fields, &rg->ntls);
 }
 
 /* --- Service, Endpoints, EndpointSlice ---------------------------------------------------------- */
@@ -435,68 +526,73 @@ static void rg_spec_fields(dec *d, const seg *s, jv o, void *out)
 static void service_port_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_service_port *p = out;
-	p->name = f_string(d, s, o, "name");
-	p->protocol = f_string(d, s, o, "protocol");
-	p->port = f_int(d, s, o, "port");
+	FIELDS(f, o, F("name"), F("protocol"), F("port"), F("targetPort"));
+	p->name = f_string(d, s, &f, 0);
+	p->protocol = f_string(d, s, &f, 1);
+	p->port = f_int(d, s, &f, 2);
 	/* int-or-string: a JSON string is a port name, anything else must be an integer. */
-	seg st = { s, "targetPort", 0 };
-	jv tp = kube_json_field(o, "targetPort");
-	p->has_target_port = !absent(tp);
-	if (jv_get_kind(tp) == JV_KIND_STRING) {
+	p->has_target_port = given(&f, 3);
+	if (jv_get_kind(f.v[3]) == JV_KIND_STRING) {
 		p->target_port_is_name = true;
-		p->target_port_name = d_string(d, &st, tp);
+		p->target_port_name = f_string(d, s, &f, 3);
 	} else {
-		p->target_port = d_int(d, &st, tp);
+		p->target_port = f_int(d, s, &f, 3);
 	}
 }
 
 static void service_spec_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_service *svc = out;
+	FIELDS(f, o, F("type"), F("clusterIP"), F("externalName"), F("ports"));
 	svc->has_spec = true;
-	svc->type = f_string(d, s, o, "type");
-	svc->cluster_ip = f_string(d, s, o, "clusterIP");
-	svc->external_name = f_string(d, s, o, "externalName");
-	svc->ports = f_array(d, s, o, "ports", sizeof *svc->ports, service_port_fields, &svc->nports);
+	svc->type = f_string(d, s, &f, 0);
+	svc->cluster_ip = f_string(d, s, &f, 1);
+	svc->external_name = f_string(d, s, &f, 2);
+	svc->ports = f_array(d, s, &f, 3, sizeof *svc->ports, service_port_fields, &svc->nports);
 }
 
 static void endpoint_port_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_endpoint_port *p = out;
-	p->name = f_string(d, s, o, "name");
-	p->protocol = f_string(d, s, o, "protocol");
-	p->app_protocol = f_string(d, s, o, "appProtocol");
-	p->port = f_int(d, s, o, "port");
+	FIELDS(f, o, F("name"), F("protocol"), F("appProtocol"), F("port"));
+	p->name = f_string(d, s, &f, 0);
+	p->protocol = f_string(d, s, &f, 1);
+	p->app_protocol = f_string(d, s, &f, 2);
+	p->port = f_int(d, s, &f, 3);
 }
 
 static void address_ip_fields(dec *d, const seg *s, jv o, void *out)
 {
-	*(str *)out = f_string(d, s, o, "ip");
+	FIELDS(f, o, F("ip"));
+	*(str *)out = f_string(d, s, &f, 0);
 }
 
 static void subset_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_endpoint_subset *sub = out;
-	sub->addresses = f_array(d, s, o, "addresses", sizeof *sub->addresses, address_ip_fields, &sub->naddresses);
-	sub->ports = f_array(d, s, o, "ports", sizeof *sub->ports, endpoint_port_fields, &sub->nports);
+	FIELDS(f, o, F("addresses"), F("ports"));
+	sub->addresses = f_array(d, s, &f, 0, sizeof *sub->addresses, address_ip_fields, &sub->naddresses);
+	sub->ports = f_array(d, s, &f, 1, sizeof *sub->ports, endpoint_port_fields, &sub->nports);
 }
 
 static void conditions_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_slice_endpoint *e = out;
+	FIELDS(f, o, F("ready"), F("terminating"), F("serving"));
 	bool set;
 	e->has_conditions = true;
-	e->ready = f_bool(d, s, o, "ready", &e->ready_set);
-	e->terminating = f_bool(d, s, o, "terminating", &set);
-	f_bool(d, s, o, "serving", &set);
+	e->ready = f_bool(d, s, &f, 0, &e->ready_set);
+	e->terminating = f_bool(d, s, &f, 1, &set);
+	f_bool(d, s, &f, 2, &set);
 }
 
 static void slice_endpoint_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_slice_endpoint *e = out;
-	e->addresses = f_strings(d, s, o, "addresses", &e->naddresses);
-	e->zone = f_string(d, s, o, "zone");
-	f_object(d, s, o, "conditions", conditions_fields, e);
+	FIELDS(f, o, F("addresses"), F("zone"), F("conditions"));
+	e->addresses = f_strings(d, s, &f, 0, &e->naddresses);
+	e->zone = f_string(d, s, &f, 1);
+	f_object(d, s, &f, 2, conditions_fields, e);
 }
 
 /* --- objects ---------------------------------------------------------------------------------- */
@@ -512,49 +608,51 @@ static obj_kind kind_of(const char *kind)
 	return K_OTHER;
 }
 
-/* Decodes obj into a new element of the cluster array for its kind; returns the meta
- * of the element, and the push is undone by the caller when decoding failed. */
+/* Decodes obj into a new element of the cluster array for kind k; returns the meta of the
+ * element, and the push is undone by the caller when decoding failed. */
 static kube_meta *decode_into(dec *d, obj_kind k, jv obj)
 {
 	kube_cluster *c = d->r->c;
 	switch (k) {
 	case K_INGRESS: {
 		kube_ingress *ing = arena_array_push(c->arena, (void **)&c->ingresses, &c->ningresses, sizeof *ing);
-		decode_meta(d, obj, &ing->meta);
-		f_object(d, NULL, obj, "spec", ingress_spec_fields, ing);
+		FIELDS(f, obj, F("metadata"), F("spec"));
+		f_object(d, NULL, &f, 0, meta_fields, &ing->meta);
+		f_object(d, NULL, &f, 1, ingress_spec_fields, ing);
 		return &ing->meta;
 	}
 	case K_ROUTEGROUP: {
 		kube_routegroup *rg = arena_array_push(c->arena, (void **)&c->routegroups, &c->nroutegroups, sizeof *rg);
-		decode_meta(d, obj, &rg->meta);
-		f_object(d, NULL, obj, "spec", rg_spec_fields, rg);
+		FIELDS(f, obj, F("metadata"), F("spec"));
+		f_object(d, NULL, &f, 0, meta_fields, &rg->meta);
+		f_object(d, NULL, &f, 1, rg_spec_fields, rg);
 		return &rg->meta;
 	}
 	case K_SERVICE: {
 		kube_service *svc = arena_array_push(c->arena, (void **)&c->services, &c->nservices, sizeof *svc);
-		decode_meta(d, obj, &svc->meta);
-		f_object(d, NULL, obj, "spec", service_spec_fields, svc);
+		FIELDS(f, obj, F("metadata"), F("spec"));
+		f_object(d, NULL, &f, 0, meta_fields, &svc->meta);
+		f_object(d, NULL, &f, 1, service_spec_fields, svc);
 		return &svc->meta;
 	}
 	case K_ENDPOINTS: {
 		kube_endpoints *ep = arena_array_push(c->arena, (void **)&c->endpoints, &c->nendpoints, sizeof *ep);
-		decode_meta(d, obj, &ep->meta);
-		ep->subsets = f_array(d, NULL, obj, "subsets", sizeof *ep->subsets, subset_fields, &ep->nsubsets);
+		FIELDS(f, obj, F("metadata"), F("subsets"));
+		f_object(d, NULL, &f, 0, meta_fields, &ep->meta);
+		ep->subsets = f_array(d, NULL, &f, 1, sizeof *ep->subsets, subset_fields, &ep->nsubsets);
 		return &ep->meta;
 	}
 	case K_SLICE: {
 		kube_endpointslice *sl = arena_array_push(c->arena, (void **)&c->slices, &c->nslices, sizeof *sl);
-		decode_meta(d, obj, &sl->meta);
+		FIELDS(f, obj, F("metadata"), F("ports"), F("endpoints"));
+		f_object(d, NULL, &f, 0, meta_fields, &sl->meta);
 		const str *svc = kube_map_get(&sl->meta.labels, "kubernetes.io/service-name");
 		if (svc)
 			sl->service_name = *svc;
 		/* A slice whose ports are null or missing is ignored with its endpoints (spec §3.7). */
-		jv ports = kube_json_field(obj, "ports");
-		sl->has_ports = !absent(ports);
-		jv_free(ports);
-		sl->ports = f_array(d, NULL, obj, "ports", sizeof *sl->ports, endpoint_port_fields, &sl->nports);
-		sl->endpoints = f_array(d, NULL, obj, "endpoints", sizeof *sl->endpoints, slice_endpoint_fields,
-					&sl->nendpoints);
+		sl->has_ports = given(&f, 1);
+		sl->ports = f_array(d, NULL, &f, 1, sizeof *sl->ports, endpoint_port_fields, &sl->nports);
+		sl->endpoints = f_array(d, NULL, &f, 2, sizeof *sl->endpoints, slice_endpoint_fields, &sl->nendpoints);
 		return &sl->meta;
 	}
 	default:
@@ -613,17 +711,20 @@ int kube_decode_object(kube_read_ctx *r, jv obj, const char *kind)
 		}
 		goto out;
 	}
-	const char *own = peek_string(obj, "kind", kbuf, sizeof kbuf);
-	if (own && *own)
-		kind = own;
-	if (!kind)
-		goto out;
-	obj_kind k = kind_of(kind);
-	kube_meta *m = decode_into(&d, k, obj);
-	if (m && d.bad) {
-		kube_meta copy = *m;
-		undo_push(r->c, k);
-		rc = reject(&d, kind, &copy);
+	FIELDS(f, obj, F("kind"));
+	if (jv_get_kind(f.v[0]) == JV_KIND_STRING && *jv_string_value(f.v[0])) {
+		snprintf(kbuf, sizeof kbuf, "%s", jv_string_value(f.v[0]));
+		kind = kbuf;
+	}
+	fields_free(&f, f_n);
+	if (kind) {
+		obj_kind k = kind_of(kind);
+		kube_meta *m = decode_into(&d, k, obj);
+		if (m && d.bad) {
+			kube_meta copy = *m;
+			undo_push(r->c, k);
+			rc = reject(&d, kind, &copy);
+		}
 	}
 out:
 	jv_free(obj);
