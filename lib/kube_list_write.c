@@ -192,7 +192,8 @@ static int collect_page(const kube_list *l, size_t page, item_vec *items, buf *e
 
 static int cmp_span(span a, span b)
 {
-	int c = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
+	size_t n = a.n < b.n ? a.n : b.n;
+	int c = n ? memcmp(a.p, b.p, n) : 0;        /* an absent field is the empty span {NULL, 0} */
 	return c ? c : (a.n > b.n) - (a.n < b.n);
 }
 

@@ -159,12 +159,13 @@ TEST(write_list_splices_kind_and_sorts)
 	static const char *const pages[] = {
 		"{\"kind\":\"ServiceList\",\"metadata\":{\"continue\":\"x\"},\"items\":[{\"metadata\":{\"namespace\":\"b\","
 		"\"name\":\"a\"},\"spec\":{}},{}]}",
-		" {\"items\" : [ {\"metadata\":{\"name\":\"z\",\"namespace\":\"a\"}} ]} \n",
+		" {\"items\" : [ {\"metadata\":{\"name\":\"z\",\"namespace\":\"a\"}}, {\"metadata\":{\"name\":\"n\"}} ]} \n",
 	};
 	kube_fetch_result r = one_list(KUBE_LIST_SERVICES, "Service", "v1", pages, 2);
 	char *err, *out = write_list(&r, &err);
 	CHECK_STR(out, "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[\n"
 		       "{\"kind\":\"Service\",\"apiVersion\":\"v1\"}"
+		       ",\n{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"n\"}}"
 		       ",\n{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"z\",\"namespace\":\"a\"}}"
 		       ",\n{\"kind\":\"Service\",\"apiVersion\":\"v1\",\"metadata\":{\"namespace\":\"b\",\"name\":\"a\"},"
 		       "\"spec\":{}}\n]}\n");
