@@ -164,20 +164,18 @@ static poll_wake wait_between_polls(void *ctx, const struct timespec *deadline)
 	run_state *st = ctx;
 	for (;;) {
 		const struct timespec *until = st->stopping ? earlier(deadline, &st->stop_at) : deadline;
-		if (st->stopping && reached(&st->stop_at)) {
-			stop_servers(st);
-			return POLL_WAKE_STOP;
-		}
-		if (reached(until))
-			return POLL_WAKE_TICK;
-		struct timespec now, rel;
+		struct timespec now, rel = { 0, 0 };
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		rel.tv_sec = until->tv_sec - now.tv_sec;
-		rel.tv_nsec = until->tv_nsec - now.tv_nsec;
-		if (rel.tv_nsec < 0) {
-			rel.tv_sec--;
-			rel.tv_nsec += 1000000000L;
+		if (!reached(until)) {
+			rel.tv_sec = until->tv_sec - now.tv_sec;
+			rel.tv_nsec = until->tv_nsec - now.tv_nsec;
+			if (rel.tv_nsec < 0) {
+				rel.tv_sec--;
+				rel.tv_nsec += 1000000000L;
+			}
 		}
+		/* Even when the next cycle is already due (a cycle overran), signals are taken
+		 * first, so that a slow source never delays a shutdown by more than one cycle. */
 		int sig = sigtimedwait(&st->signals, NULL, &rel);
 		if (sig == SIGHUP)
 			return POLL_WAKE_RELOAD;
@@ -185,6 +183,14 @@ static poll_wake wait_between_polls(void *ctx, const struct timespec *deadline)
 			begin_shutdown(st, healthcheck_wait_ms);
 		else if (sig == SIGINT)
 			begin_shutdown(st, 0);
+		if (sig > 0)
+			continue;
+		if (st->stopping && reached(&st->stop_at)) {
+			stop_servers(st);
+			return POLL_WAKE_STOP;
+		}
+		if (reached(until))
+			return POLL_WAKE_TICK;
 	}
 }
 
