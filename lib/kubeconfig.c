@@ -447,6 +447,14 @@ void kubeconfig_free(kubeconfig *k)
 
 /* --- exec credential plugins ------------------------------------------------------------ */
 
+static bool two_digits(const char *s, int *out)
+{
+	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9')
+		return false;
+	*out = (s[0] - '0') * 10 + (s[1] - '0');
+	return true;
+}
+
 int rfc3339_parse(const char *s, time_t *out)
 {
 	struct tm tm = { 0 };
@@ -460,8 +468,10 @@ int rfc3339_parse(const char *s, time_t *out)
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if (*p == '+' || *p == '-') {
+		/* Exactly "+hh:mm": checked byte by byte, so a short offset ("+1:2") never
+		 * moves p past the end of the string. */
 		int hh, mm;
-		if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+		if (!two_digits(p + 1, &hh) || p[3] != ':' || !two_digits(p + 4, &mm))
 			return -1;
 		offset = (hh * 60L + mm) * 60L * (*p == '-' ? -1 : 1);
 		p += 6;
