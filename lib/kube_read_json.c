@@ -223,19 +223,227 @@ static int read_value(scan *s, const char *p, const char *stop, const char *list
 	return kube_decode_document(s->r, v, list_kind);
 }
 
+/* --- the fast path: one walk over a top-level object --------------------------------------------
+ *
+ * The path above walks the text three times (the whole value, then each top-level member,
+ * then each item) to find where jq should parse. A 20 MB list is mostly items, so the
+ * common case walks it once instead: walk_layout records every member's and every item's
+ * span without parsing anything, then read_layout parses them in the order the path above
+ * would. The spans are the ones the path above finds whenever the walk accepts the text:
+ * it gives up (and the path above runs, for exact error messages and positions) on anything
+ * unusual: a missing comma or colon, an empty or unterminated value, a bare value holding a
+ * quote or an opening bracket (which json_skip_value's bracket count and the per-member skip
+ * would see differently). Nothing has been parsed or logged by then. */
+
+typedef struct {
+	const char *start, *end;
+} span;
+
+typedef struct {
+	span *v;
+	size_t n, cap;
+} spans;
+
+typedef struct {
+	spans members;                   /* key, value, key, value, ... except items */
+	spans elements;                  /* the elements of the last "items" array */
+	const char *items;               /* that array, NULL when there is none */
+	const char *end;                 /* just past the object */
+} layout;
+
+static void spans_add(spans *l, const char *start, const char *end)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->v = realloc(l->v, l->cap * sizeof *l->v);
+		if (!l->v)
+			abort();
+	}
+	l->v[l->n++] = (span){ start, end };
+}
+
+/* p at '"': past the closing quote (a backslash escapes the next byte, as json_skip_string). */
+static const char *skip_string_fast(const char *p, const char *end)
+{
+	for (p++; p < end; p += 2) {
+		const char *q = memchr(p, '"', (size_t)(end - p));
+		if (!q)
+			return NULL;
+		const char *b = memchr(p, '\\', (size_t)(q - p));
+		if (!b)
+			return q + 1;
+		p = b;   /* the escaped byte is skipped by p += 2 */
+	}
+	return NULL;
+}
+
+/* Bytes json_skip_value counts or skips inside an object or array: quotes and brackets. */
+static const bool structural[256] = { ['"'] = true, ['{'] = true, ['}'] = true, ['['] = true, [']'] = true };
+
+/* p at '{' or '[': the end of the value as json_skip_value finds it, or NULL. */
+static const char *skip_container_fast(const char *p, const char *end)
+{
+	size_t depth = 0;
+	while (p < end) {
+		unsigned char c = (unsigned char)*p;
+		if (!structural[c]) {
+			p++;
+			continue;
+		}
+		if (c == '"') {
+			if (!(p = skip_string_fast(p, end)))
+				return NULL;
+			continue;
+		}
+		if (c == '{' || c == '[')
+			depth++;
+		else if (--depth == 0)
+			return p + 1;
+		p++;
+	}
+	return NULL;
+}
+
+/* The end of the value at p, or NULL where the walk gives up (see above). */
+static const char *walk_value(const char *p, const char *end)
+{
+	if (p >= end)
+		return NULL;
+	if (*p == '"')
+		return skip_string_fast(p, end);
+	if (*p == '{' || *p == '[')
+		return skip_container_fast(p, end);
+	const char *v = p;
+	while (p < end && !strchr(",}] \t\r\n", *p)) {
+		if (*p == '"' || *p == '{' || *p == '[')
+			return NULL;
+		p++;
+	}
+	return p > v ? p : NULL;
+}
+
+/* The elements of the array at p; the end of the array, or NULL. */
+static const char *walk_items(spans *items, const char *p, const char *end)
+{
+	items->n = 0;
+	p = json_skip_ws(p + 1, end);
+	if (p < end && *p == ']')
+		return p + 1;
+	for (;;) {
+		const char *e = walk_value(p, end);
+		if (!e)
+			return NULL;
+		spans_add(items, p, e);
+		p = json_skip_ws(e, end);
+		if (p < end && *p == ']')
+			return p + 1;
+		if (p >= end || *p != ',')
+			return NULL;
+		p = json_skip_ws(p + 1, end);
+	}
+}
+
+/* The object at p; 0, or -1 where the walk gives up. */
+static int walk_layout(layout *l, const char *p, const char *end)
+{
+	l->members.n = l->elements.n = 0;
+	l->items = NULL;
+	p = json_skip_ws(p + 1, end);
+	if (p < end && *p == '}') {
+		l->end = p + 1;
+		return 0;
+	}
+	for (;;) {
+		if (p >= end || *p != '"')
+			return -1;
+		const char *k = p, *k_end = skip_string_fast(p, end);
+		if (!k_end)
+			return -1;
+		p = json_skip_ws(k_end, end);
+		if (p >= end || *p != ':')
+			return -1;
+		p = json_skip_ws(p + 1, end);
+		const char *v_end;
+		if (key_is(k, k_end, "items") && p < end && *p == '[') {
+			if (!(v_end = walk_items(&l->elements, p, end)))
+				return -1;
+			l->items = p;
+		} else {
+			if (!(v_end = walk_value(p, end)))
+				return -1;
+			spans_add(&l->members, k, k_end);
+			spans_add(&l->members, p, v_end);
+		}
+		p = json_skip_ws(v_end, end);
+		if (p < end && *p == '}') {
+			l->end = p + 1;
+			return 0;
+		}
+		if (p >= end || *p != ',')
+			return -1;
+		p = json_skip_ws(p + 1, end);
+	}
+}
+
+/* The walked object at p: what read_value does, on the recorded spans. */
+static int read_layout(scan *s, const layout *l, const char *p, const char *list_kind)
+{
+	jv kind_v = jv_invalid();
+	for (size_t i = 0; i < l->members.n; i += 2) {
+		const span *k = &l->members.v[i], *v = &l->members.v[i + 1];
+		jv val;
+		if (parse_span(s, v->start, v->end, &val) != 0) {
+			jv_free(kind_v);
+			return -1;
+		}
+		if (key_is(k->start, k->end, "kind") && jv_get_kind(val) == JV_KIND_STRING && !jv_is_valid(kind_v))
+			kind_v = val;
+		else
+			jv_free(val);
+	}
+	const char *kind = jv_is_valid(kind_v) ? jv_string_value(kind_v) : NULL;
+	char ibuf[64];
+	const char *item_kind = kind ? kube_list_item_kind(kind, ibuf, sizeof ibuf) : NULL;
+	if (l->items && (!kind || item_kind)) {
+		if (list_kind)
+			item_kind = list_kind;
+		int rc = 0;
+		for (size_t i = 0; i < l->elements.n && rc == 0; i++) {
+			jv item;
+			rc = parse_span(s, l->elements.v[i].start, l->elements.v[i].end, &item);
+			if (rc == 0)
+				rc = kube_decode_object(s->r, item, item_kind && *item_kind ? item_kind : NULL);
+		}
+		jv_free(kind_v);
+		return rc;
+	}
+	jv_free(kind_v);
+	jv v;
+	if (parse_span(s, p, l->end, &v) != 0)
+		return -1;
+	return kube_decode_document(s->r, v, list_kind);
+}
+
 int kube_read_json(kube_read_ctx *r, const char *data, size_t len, const char *list_kind)
 {
 	scan s = { r, data, data + len, NULL };
+	layout l = { { NULL, 0, 0 }, { NULL, 0, 0 }, NULL, NULL };
 	const char *p = json_skip_ws(data, s.end);
 	int rc = 0;
 	while (p < s.end && rc == 0) {
-		const char *e = json_skip_value(p, s.end);
-		if (!e)
+		const char *e;
+		if (*p == '{' && walk_layout(&l, p, s.end) == 0) {
+			e = l.end;
+			rc = read_layout(&s, &l, p, list_kind);
+		} else if (!(e = json_skip_value(p, s.end))) {
 			rc = broken_value(&s, p, s.end);
-		else
+		} else {
 			rc = read_value(&s, p, e, list_kind);
+		}
 		p = e ? json_skip_ws(e, s.end) : s.end;
 	}
+	free(l.members.v);
+	free(l.elements.v);
 	if (s.parser)
 		jv_parser_free(s.parser);
 	return rc;
