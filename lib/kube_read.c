@@ -43,6 +43,13 @@ int kube_read_buffer(kube_cluster *c, const char *data, size_t len, const char *
 	kube_read_ctx r = { .c = c, .source = source, .err = err };
 	if (looks_like_json(data, len))
 		return kube_read_json(&r, data, len, list_kind);
+	/* An API list response is always JSON: a body that is not (a proxy's error page, garbage)
+	 * must fail the cycle, not read as an empty YAML stream that drops every object. */
+	if (list_kind) {
+		buf_reset(err);
+		buf_printf(err, "%s: invalid JSON: the response is not a JSON object", source);
+		return -1;
+	}
 	r.yaml = true;
 	yaml_doc_ctx y = { &r, list_kind };
 	return kube_yaml_documents(data, len, source, yaml_doc, &y, err);

@@ -492,8 +492,8 @@ r2: Path("/r2") -> <roundRobin, "http://10.0.1.1:80?zone=zone-a", "http://10.0.1
 	n=$(grep -c 'failed to fetch routes' serve.log || true)
 	wait_log "failed to fetch routes" $((n + 2))
 	assert_equal "$(curl -s "$URL/routes")" "$before"
-	# API answering 500, then JSON cut short.
-	for fault in 500 truncate-json; do
+	# API answering 500, JSON cut short, a body that is not JSON at all.
+	for fault in 500 truncate-json garbage; do
 		start_api --port "$port" --fixtures cluster.yaml --fault "/apis/networking.k8s.io/v1/ingresses=$fault"
 		n=$(grep -c 'failed to fetch routes' serve.log)
 		wait_log "failed to fetch routes" $((n + 2))

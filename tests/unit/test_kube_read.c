@@ -130,6 +130,22 @@ TEST(typed_list_items_without_kind)
 	buf_free(&err);
 }
 
+/* An API answer that is not JSON (garbage, an HTML error page, nothing) fails the read: read
+ * as YAML it would be an empty list and drop every object of that kind from the table. */
+TEST(api_response_must_be_json)
+{
+	buf err = BUF_INIT;
+	int rc;
+	const char *bodies[] = { "garbage", "<html>502 Bad Gateway</html>", "", "items: []" };
+	for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+		kube_cluster *c = read_text(bodies[i], "Ingress", &rc, &err);
+		CHECK_INT(rc, -1);
+		CHECK(err.ptr && strstr(err.ptr, "in.json") && strstr(err.ptr, "invalid JSON"));
+		kube_cluster_free(c);
+	}
+	buf_free(&err);
+}
+
 TEST(yaml_multi_document)
 {
 	buf err = BUF_INIT;
@@ -356,6 +372,7 @@ int main(void)
 	RUN(json_single_ingress);
 	RUN(json_list_and_unknown_kinds);
 	RUN(typed_list_items_without_kind);
+	RUN(api_response_must_be_json);
 	RUN(yaml_multi_document);
 	RUN(yaml_anchors_merge_and_bomb);
 	RUN(case_insensitive_keys_and_null);
