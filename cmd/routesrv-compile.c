@@ -198,9 +198,18 @@ int main(int argc, char **argv)
 	kube_cluster_free(c);   /* routes own copies of everything they use */
 	route_process(t, &rp);
 
-	route_table *zoned = zone_name ? zone_table_build(t, str_c(zone_name), NULL) : NULL;
 	buf out = BUF_INIT;
-	format(&out, zoned ? zoned : t);
+	route_table *zoned = NULL;
+	if (zone_name && !json && !pretty) {
+		/* the zone's document made from the full one, as routesrv-serve makes it */
+		served_doc full = { .doc = BUF_INIT };
+		served_doc_print(&full, t);
+		zone_doc_print(&out, t, &full, str_c(zone_name));
+		served_doc_free(&full);
+	} else {
+		zoned = zone_name ? zone_table_build(t, str_c(zone_name), NULL) : NULL;
+		format(&out, zoned ? zoned : t);
+	}
 	int status = write_output(&out) == 0 ? 0 : 2;
 
 	buf_free(&out);

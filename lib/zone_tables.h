@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "route.h"
 
 #define ZONE_MIN_ENDPOINTS 3
@@ -50,6 +51,54 @@ void zone_tables_free(zone_tables *z);   /* NULL is fine; frees every zone table
 /* The table a skipper in `zone` gets: a borrowing table as above, for any zone name (an
  * unknown zone gives every route unchanged). Free with route_table_free. */
 route_table *zone_table_build(const route_table *t, str zone, size_t *nfiltered);
+
+/* --- zone documents from the full document ------------------------------------------------
+ *
+ * A zone's served document differs from the full one only in the routes whose endpoints it
+ * shortens, and there only in the endpoint list at the end of the route. Printing every
+ * zone's table again cost as much as printing the full table once per zone; instead the
+ * full document is printed once with each route's place recorded, and each zone document is
+ * copied from it: runs of unchanged routes in one piece, a shortened route as its text up to
+ * the first endpoint followed by the kept endpoints' text. A route whose text does not have
+ * the expected shape (escaped endpoint text, a non-LB backend) is printed instead; the shape
+ * is checked right after printing the full document's route, while its bytes are in the cache. The result
+ * is byte for byte eskip_print_served() of zone_table_build()'s table. */
+
+/* The served document of a table with where each route's text is. */
+typedef struct {
+	buf doc;          /* exactly eskip_print_served(t); owned (buf_steal it to keep it) */
+	size_t *start;    /* n + 1 offsets: route i is doc[start[i], start[i + 1] - 1); a "\n" follows each route but the last */
+	size_t *endpoints;   /* n offsets: where route i's first LB endpoint text is, checked while
+	                      * it was in the cache; SIZE_MAX when the route is printed instead */
+	size_t n;
+	bool bare;        /* a table of one route without id: printed as the bare expression */
+} served_doc;
+
+/* Prints t's served form into d->doc (which must be empty) and records the routes' places. */
+void served_doc_print(served_doc *d, const route_table *t);
+void served_doc_free(served_doc *d);   /* frees start and doc */
+
+/* Appends the served document of `zone` for t (d is t's served_doc): the bytes of
+ * eskip_print_served(zone_table_build(t, zone, &nfiltered)). Returns nfiltered; 0 means the
+ * document equals d->doc. */
+size_t zone_doc_print(buf *out, const route_table *t, const served_doc *d, str zone);
+
+/* Every zone's served document (what serve publishes at /routes/<zone>), sorted by zone name.
+ * A zone whose nfiltered is 0 has an empty doc: its document is the full one. */
+typedef struct {
+	str zone;              /* lives in the zone_docs' arena */
+	buf doc;
+	size_t nfiltered;
+} zone_doc;
+
+typedef struct {
+	zone_doc *v;
+	size_t n;
+	arena *arena;
+} zone_docs;
+
+zone_docs *zone_docs_build(const route_table *t, const served_doc *d);   /* never NULL */
+void zone_docs_free(zone_docs *z);                                        /* NULL is fine */
 
 /* True if r opted out of zone-aware endpoints with annotate("zalando.org/traffic-zone-aware", "false"). */
 bool route_zone_aware_opt_out(const route *r);

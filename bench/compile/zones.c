@@ -3,9 +3,9 @@
  *   zones [conversion flags] FILE
  *
  * Runs routesrv-compile's pipeline on FILE (read, label selection, conversion, routesrv's
- * processing, the served form), then builds every zone's table and prints the ones whose
- * endpoints were shortened, as routesrv-serve does for each snapshot. Prints the CPU time of
- * both parts, best of 3 runs in one process. Built and run by bench/compile/run. */
+ * processing, the served form with each route's place: served_doc_print), then makes every
+ * zone's document from it (zone_docs_build), as routesrv-serve does for each snapshot. Prints
+ * the CPU time of both parts, best of 3 runs in one process. Built and run by bench/compile/run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -30,8 +30,8 @@ static double cpu_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The served table of path, as routesrv-compile makes it; the caller frees it. */
-static route_table *compile(const char *path, const kube_options *ko, const route_processing *rp, size_t *bytes)
+/* The served table of path and its document, as routesrv-compile makes them; the caller frees both. */
+static route_table *compile(const char *path, const kube_options *ko, const route_processing *rp, served_doc *doc)
 {
 	buf err = BUF_INIT;
 	kube_cluster *c = kube_cluster_new();
@@ -45,28 +45,20 @@ static route_table *compile(const char *path, const kube_options *ko, const rout
 	kube_compile(c, ko, t);
 	kube_cluster_free(c);
 	route_process(t, rp);
-	buf out = BUF_INIT;
-	eskip_print_served(&out, t);
-	*bytes = out.len;
-	buf_free(&out);
+	*doc = (served_doc){ .doc = BUF_INIT };
+	served_doc_print(doc, t);
 	return t;
 }
 
-/* Every zone's table, printed when it differs from the full one; returns the zone count. */
-static size_t zone_documents(const route_table *t, size_t *filtered_routes)
+/* Every zone's document; returns the zone count. */
+static size_t zone_documents(const route_table *t, const served_doc *doc, size_t *filtered_routes)
 {
-	zone_tables *z = zone_tables_build(t);
+	zone_docs *z = zone_docs_build(t, doc);
 	*filtered_routes = 0;
-	for (size_t i = 0; i < z->n; i++) {
+	for (size_t i = 0; i < z->n; i++)
 		*filtered_routes += z->v[i].nfiltered;
-		if (z->v[i].nfiltered == 0)
-			continue;
-		buf doc = BUF_INIT;
-		eskip_print_served(&doc, z->v[i].table);
-		buf_free(&doc);
-	}
 	size_t n = z->n;
-	zone_tables_free(z);
+	zone_docs_free(z);
 	return n;
 }
 
@@ -95,14 +87,16 @@ int main(int argc, char **argv)
 	log_setup(false, LOG_WARN);   /* a synthetic cluster logs nothing worth timing */
 
 	double best_compile = -1, best_zones = -1;
-	size_t nzones = 0, routes = 0, bytes = 0, filtered = 0;
+	size_t nzones = 0, routes = 0, filtered = 0;
 	for (int run = 0; run < RUNS; run++) {
 		double t0 = cpu_seconds();
-		route_table *t = compile(operands[0], &ko, &rp, &bytes);
+		served_doc doc;
+		route_table *t = compile(operands[0], &ko, &rp, &doc);
 		double t1 = cpu_seconds();
-		nzones = zone_documents(t, &filtered);
+		nzones = zone_documents(t, &doc, &filtered);
 		double t2 = cpu_seconds();
 		routes = t->n;
+		served_doc_free(&doc);
 		route_table_free(t);
 		if (best_compile < 0 || t1 - t0 < best_compile)
 			best_compile = t1 - t0;

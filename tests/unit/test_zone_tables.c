@@ -156,6 +156,80 @@ TEST(no_zones)
 	route_table_free(t);
 }
 
+/* Every zone's document made from the full one (served_doc, zone_doc_print, zone_docs_build)
+ * has the bytes of the zone table printed on its own; zone names and one unknown zone. */
+static void check_documents(const route_table *t, const char *const *zones, size_t nzones)
+{
+	served_doc d = { .doc = BUF_INIT };
+	served_doc_print(&d, t);
+	buf_putc(&d.doc, 0);
+	CHECK_STR(d.doc.ptr, served(t));
+	d.doc.len--;
+	zone_docs *docs = zone_docs_build(t, &d);
+	CHECK_INT(docs->n, nzones);
+	for (size_t i = 0; i <= nzones; i++) {
+		str zone = str_c(i < nzones ? zones[i] : "unknown-zone");
+		size_t want_filtered;
+		route_table *z = zone_table_build(t, zone, &want_filtered);
+		const char *want = served(z);
+		buf got = BUF_INIT;
+		CHECK_INT(zone_doc_print(&got, t, &d, zone), want_filtered);
+		buf_putc(&got, 0);
+		CHECK_STR(got.ptr, want);
+		if (i < nzones) {
+			CHECK_STR(docs->v[i].zone.ptr, zones[i]);
+			CHECK_INT(docs->v[i].nfiltered, want_filtered);
+			/* nothing filtered: no document of its own, the full one is served */
+			buf_reset(&got);
+			buf_append(&got, want_filtered ? docs->v[i].doc.ptr : d.doc.ptr,
+				   want_filtered ? docs->v[i].doc.len : d.doc.len);
+			buf_putc(&got, 0);
+			CHECK_STR(got.ptr, want);
+		}
+		buf_free(&got);
+		route_table_free(z);
+	}
+	zone_docs_free(docs);
+	served_doc_free(&d);
+}
+
+TEST(documents_from_the_full_document)
+{
+	static const char *const zones[] = { "z1", "z2", "z3" };
+	route_table *t = parse(table_text);
+	check_documents(t, zones, 3);
+	route_table_free(t);
+}
+
+/* Routes whose text is not the plain shape are printed: escaped addresses, zones that need
+ * query escaping, a non-LB backend that still has endpoints, an id-less route among others. */
+TEST(documents_of_unusual_routes)
+{
+	static const char *const zones[] = { "z 1", "z1", "z2", "z3" };
+	route_table *t = parse(table_text);
+	t->routes[0].endpoints[1].address = str_c("http://10.0.0.2:80/\"quoted\\");
+	for (size_t j = 0; j < 4; j++)
+		t->routes[1].endpoints[j + 1].zone = str_c("z 1");
+	t->routes[4].backend_type = BACKEND_NETWORK;
+	t->routes[4].backend = str_c("http://network.example.org");
+	t->routes[5].id = str_c("");
+	check_documents(t, zones, 4);
+	route_table_free(t);
+}
+
+/* One route without id prints as its bare expression, shortened too. */
+TEST(documents_of_a_bare_route)
+{
+	static const char *const zones[] = { "z1", "z2" };
+	route_table *t = parse("* -> <roundRobin, " EP(1, "z1") ", " EP(2, "z2") ", " EP(3, "z1") ", " EP(4, "z1") ">");
+	CHECK_INT(t->n, 1);
+	check_documents(t, zones, 2);
+	route_table_free(t);
+	route_table *empty = route_table_new();
+	check_documents(empty, NULL, 0);
+	route_table_free(empty);
+}
+
 int main(void)
 {
 	RUN(zone_set);
@@ -163,5 +237,8 @@ int main(void)
 	RUN(printed_zone_table);
 	RUN(opt_out_needs_exact_filter);
 	RUN(no_zones);
+	RUN(documents_from_the_full_document);
+	RUN(documents_of_unusual_routes);
+	RUN(documents_of_a_bare_route);
 	return TEST_SUMMARY();
 }
