@@ -10,7 +10,7 @@ void kube_append_annotation_calls(arena *a, route *r, const kube_map *annotation
 		const str *v = kube_map_get(annotations, entries[i].key.ptr);
 		if (!v || !str_eq(*v, entries[i].value))
 			continue;
-		call *calls = kube_calls_copy(a, entries[i].calls, entries[i].ncalls);
+		call *calls = calls_copy(a, entries[i].calls, entries[i].ncalls);
 		if (filters)
 			route_append_filters(a, r, calls, entries[i].ncalls);
 		else
@@ -73,18 +73,3 @@ bool kube_host_internal(const kube_options *o, str host)
 	return false;
 }
 
-call *kube_calls_copy(arena *a, const call *src, size_t n)
-{
-	call *out = arena_array_alloc(a, n, sizeof *out);
-	for (size_t i = 0; i < n; i++) {
-		out[i].name = arena_strndup(a, src[i].name.ptr, src[i].name.len);
-		out[i].nargs = src[i].nargs;
-		out[i].args = arena_array_alloc(a, src[i].nargs, sizeof *out[i].args);
-		for (size_t j = 0; j < src[i].nargs; j++) {
-			out[i].args[j] = src[i].args[j];
-			if (src[i].args[j].type == ARG_STRING)
-				out[i].args[j].s = arena_strndup(a, src[i].args[j].s.ptr, src[i].args[j].s.len);
-		}
-	}
-	return out;
-}

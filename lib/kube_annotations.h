@@ -27,8 +27,6 @@ void kube_prepend_application_annotate(arena *a, route *r, const kube_meta *meta
 void kube_prepend_zone_aware_annotate(arena *a, route *r);
 /* Whether the object has zalando.org/traffic-zone-aware: "false" (opt-out of §5.6). */
 bool kube_zone_aware_disabled(const kube_meta *meta);
-/* Deep copy of a call list into a (names, args and strings), for calls owned elsewhere. */
-call *kube_calls_copy(arena *a, const call *src, size_t n);
 /* Whether a host is internal: it ends with any -kubernetes-east-west-range-domains suffix
  * (plain string suffix). */
 bool kube_host_internal(const kube_options *o, str host);

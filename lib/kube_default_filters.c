@@ -151,7 +151,7 @@ int kube_default_filters_get(kube_default_filters *df, arena *out, str ns, str s
 		buf_append(err, f->error.ptr, f->error.len);
 		return -1;
 	}
-	*calls = kube_calls_copy(out, f->calls, f->ncalls);
+	*calls = calls_copy(out, f->calls, f->ncalls);
 	*n = f->ncalls;
 	return 0;
 }

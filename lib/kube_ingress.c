@@ -200,7 +200,7 @@ static void read_custom_routes(ing_state *st, ing_ctx *c)
 	if (eskip_parse(t, v->ptr, v->len, &err, NULL) == 0 && t->n) {
 		c->custom = arena_alloc(st->a, t->n * sizeof *c->custom);
 		for (size_t i = 0; i < t->n; i++)
-			c->custom[i] = ing_route_clone(st->a, &t->routes[i]);
+			route_deep_copy(st->a, &t->routes[i], &c->custom[i]);
 		c->ncustom = t->n;
 	}
 	buf_free(&err);

@@ -77,8 +77,6 @@ void ing_convert_default_backend(ing_state *st, ing_ctx *c);
 void ing_rule_traffic(ing_state *st, ing_ctx *c, const kube_ingress_rule *rule, kube_traffic *out);
 
 /* kube_ingress_routes.c */
-/* A copy of src whose arrays are its own (strings are shared, they are never modified). */
-route ing_route_clone(arena *a, const route *src);
 /* §7.2 steps 12-14 for a finished path or ExternalName route of host: forward rewrite,
  * bucket, redirect twin or config annotations, east-west copy. */
 void ing_place_path_route(ing_state *st, const ing_ctx *c, str host, route *r);

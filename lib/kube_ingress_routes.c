@@ -10,48 +10,6 @@
 #include "kube_ingress_internal.h"
 #include "log.h"
 
-/* --- route copies -------------------------------------------------------------------------- */
-
-static str copy_str(arena *a, str s)
-{
-	return arena_strndup(a, s.ptr ? s.ptr : "", s.len);
-}
-
-static str *copy_strs(arena *a, const str *src, size_t n)
-{
-	str *out = arena_array_alloc(a, n, sizeof *out);
-	for (size_t i = 0; i < n; i++)
-		out[i] = copy_str(a, src[i]);
-	return out;
-}
-
-static header_pair *copy_pairs(arena *a, const header_pair *src, size_t n)
-{
-	header_pair *out = arena_array_alloc(a, n, sizeof *out);
-	for (size_t i = 0; i < n; i++)
-		out[i] = (header_pair){ copy_str(a, src[i].name), copy_str(a, src[i].value) };
-	return out;
-}
-
-route ing_route_clone(arena *a, const route *src)
-{
-	route r = *src;
-	r.id = copy_str(a, src->id);
-	r.path = copy_str(a, src->path);
-	r.host_regexps = copy_strs(a, src->host_regexps, src->nhost_regexps);
-	r.path_regexps = copy_strs(a, src->path_regexps, src->npath_regexps);
-	r.method = copy_str(a, src->method);
-	r.headers = copy_pairs(a, src->headers, src->nheaders);
-	r.header_regexps = copy_pairs(a, src->header_regexps, src->nheader_regexps);
-	r.predicates = kube_calls_copy(a, src->predicates, src->npredicates);
-	r.filters = kube_calls_copy(a, src->filters, src->nfilters);
-	r.backend = copy_str(a, src->backend);
-	r.lb_algorithm = copy_str(a, src->lb_algorithm);
-	r.endpoints = arena_array_alloc(a, src->nendpoints, sizeof *r.endpoints);
-	for (size_t i = 0; i < src->nendpoints; i++)
-		r.endpoints[i] = (lb_endpoint){ copy_str(a, src->endpoints[i].address), copy_str(a, src->endpoints[i].zone) };
-	return r;
-}
 
 static void set_host(arena *a, route *r, str host)
 {
@@ -105,7 +63,7 @@ void ing_forward_rewrite(const ing_state *st, const ing_ctx *c, route *r)
 		return;
 	make_shunt(r);
 	r->backend_type = BACKEND_NETWORK;
-	r->backend = copy_str(st->a, st->o->forward_backend_url);
+	r->backend = arena_strndup(st->a, st->o->forward_backend_url.ptr, st->o->forward_backend_url.len);
 }
 
 static void bucket_add(ing_state *st, const ing_ctx *c, str host, route *r)
@@ -127,7 +85,8 @@ static void add_east_west(ing_state *st, const ing_ctx *c, const route *r)
 	if (!st->o->east_west)
 		return;
 	str host = east_west_host(st, c->name, c->ns);
-	route ew = ing_route_clone(st->a, r);
+	route ew;
+	route_deep_copy(st->a, r, &ew);
 	ew.id = kube_eastwest_id(st->a, r->id);
 	set_host(st->a, &ew, host);
 	bucket_add(st, c, host, &ew);
@@ -158,7 +117,8 @@ static route enable_twin(arena *a, const route *r, long code)
 	src.nfilters = 0;
 	src.endpoints = NULL;
 	src.nendpoints = 0;
-	route t = ing_route_clone(a, &src);
+	route t;
+	route_deep_copy(a, &src, &t);
 	t.id = kube_id_suffix(a, r->id, "_https_redirect");
 	add_redirect_header(a, &t);
 	t.filters = NULL;
@@ -171,7 +131,8 @@ static route enable_twin(arena *a, const route *r, long code)
 
 static route disable_twin(arena *a, const route *r)
 {
-	route t = ing_route_clone(a, r);
+	route t;
+	route_deep_copy(a, r, &t);
 	t.id = kube_id_suffix(a, r->id, "_disable_https_redirect");
 	add_redirect_header(a, &t);
 	return t;
@@ -252,7 +213,8 @@ static str custom_route_id(ing_state *st, const ing_ctx *c, str host, str path, 
 void ing_custom_routes(ing_state *st, ing_ctx *c, str host, const kube_ingress_path *p)
 {
 	for (size_t k = 0; k < c->ncustom; k++) {
-		route r = ing_route_clone(st->a, &c->custom[k]);
+		route r;
+		route_deep_copy(st->a, &c->custom[k], &r);
 		set_host(st->a, &r, host);
 		r.id = custom_route_id(st, c, host, p->path, c->custom[k].id, k);
 		ing_set_path(st->a, &r, c->path_mode, p->path_type, p->path);
@@ -292,7 +254,7 @@ static void append_range_predicates(ing_state *st, ing_bucket *b)
 			continue;
 		for (size_t i = 0; i < b->n; i++)
 			route_append_predicates(st->a, &b->routes[i],
-				kube_calls_copy(st->a, o->east_west_range_predicates, o->neast_west_range_predicates),
+				calls_copy(st->a, o->east_west_range_predicates, o->neast_west_range_predicates),
 				o->neast_west_range_predicates);
 	}
 }
@@ -301,7 +263,7 @@ static void add_catchall(ing_state *st, const ing_bucket *b)
 {
 	route r = { 0 };
 	r.id = kube_ingress_catchall_id(st->a, b->host);
-	r.host_regexps = copy_strs(st->a, b->routes[0].host_regexps, b->routes[0].nhost_regexps);
+	r.host_regexps = strs_copy(st->a, b->routes[0].host_regexps, b->routes[0].nhost_regexps);
 	r.nhost_regexps = b->routes[0].nhost_regexps;
 	make_shunt(&r);
 	*route_table_add(st->out) = r;
@@ -315,7 +277,8 @@ static void add_default_east_west(ing_state *st)
 {
 	for (size_t i = 0; i < st->ndefault_routes; i++) {
 		const ing_default_route *d = &st->default_routes[i];
-		route ew = ing_route_clone(st->a, &d->r);
+		route ew;
+		route_deep_copy(st->a, &d->r, &ew);
 		ew.id = kube_eastwest_id(st->a, d->r.id);
 		/* [quirk] namespace and name swapped compared to all other east-west hosts */
 		set_host(st->a, &ew, east_west_host(st, d->ns, d->name));

@@ -116,7 +116,7 @@ void route_add_endpoint(arena *a, route *r, str address, str zone)
 /* Deep copies: strings and arrays are duplicated into the destination arena. */
 static str copy_str(arena *a, str s) { return arena_strndup(a, s.ptr ? s.ptr : "", s.len); }
 
-static str *copy_strs(arena *a, const str *src, size_t n)
+str *strs_copy(arena *a, const str *src, size_t n)
 {
 	str *out = arena_array_alloc(a, n, sizeof *out);
 	for (size_t i = 0; i < n; i++)
@@ -132,7 +132,7 @@ static header_pair *copy_pairs(arena *a, const header_pair *src, size_t n)
 	return out;
 }
 
-static call *copy_calls(arena *a, const call *src, size_t n)
+call *calls_copy(arena *a, const call *src, size_t n)
 {
 	call *out = arena_array_alloc(a, n, sizeof *out);
 	for (size_t i = 0; i < n; i++) {
@@ -141,30 +141,37 @@ static call *copy_calls(arena *a, const call *src, size_t n)
 		out[i].args = arena_array_alloc(a, src[i].nargs, sizeof(arg));
 		for (size_t j = 0; j < src[i].nargs; j++) {
 			out[i].args[j] = src[i].args[j];
-			out[i].args[j].s = copy_str(a, src[i].args[j].s);
+			if (src[i].args[j].type == ARG_STRING)
+				out[i].args[j].s = copy_str(a, src[i].args[j].s);
 		}
 	}
 	return out;
 }
 
-route *route_copy_into(route_table *t, const route *src)
+void route_deep_copy(arena *a, const route *src, route *dst)
 {
-	arena *a = t->arena;
 	route copy = *src;
 	copy.id = copy_str(a, src->id);
 	copy.path = copy_str(a, src->path);
-	copy.host_regexps = copy_strs(a, src->host_regexps, src->nhost_regexps);
-	copy.path_regexps = copy_strs(a, src->path_regexps, src->npath_regexps);
+	copy.host_regexps = strs_copy(a, src->host_regexps, src->nhost_regexps);
+	copy.path_regexps = strs_copy(a, src->path_regexps, src->npath_regexps);
 	copy.method = copy_str(a, src->method);
 	copy.headers = copy_pairs(a, src->headers, src->nheaders);
 	copy.header_regexps = copy_pairs(a, src->header_regexps, src->nheader_regexps);
-	copy.predicates = copy_calls(a, src->predicates, src->npredicates);
-	copy.filters = copy_calls(a, src->filters, src->nfilters);
+	copy.predicates = calls_copy(a, src->predicates, src->npredicates);
+	copy.filters = calls_copy(a, src->filters, src->nfilters);
 	copy.backend = copy_str(a, src->backend);
 	copy.lb_algorithm = copy_str(a, src->lb_algorithm);
 	copy.endpoints = arena_array_alloc(a, src->nendpoints, sizeof *copy.endpoints);
 	for (size_t i = 0; i < src->nendpoints; i++)
 		copy.endpoints[i] = (lb_endpoint){ copy_str(a, src->endpoints[i].address), copy_str(a, src->endpoints[i].zone) };
+	*dst = copy;
+}
+
+route *route_copy_into(route_table *t, const route *src)
+{
+	route copy;
+	route_deep_copy(t->arena, src, &copy);   /* before adding: src may live in t */
 	route *r = route_table_add(t);
 	*r = copy;
 	return r;

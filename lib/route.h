@@ -89,6 +89,10 @@ void route_table_free(route_table *t);                  /* NULL is fine */
 route *route_table_add(route_table *t);
 /* Deep-copies src (which may live in another arena) into t and returns the copy. */
 route *route_copy_into(route_table *t, const route *src);
+/* Deep copies into arena a: every string and array of the result is new. */
+void route_deep_copy(arena *a, const route *src, route *dst);
+call *calls_copy(arena *a, const call *src, size_t n);
+str *strs_copy(arena *a, const str *src, size_t n);
 
 /* --- building routes (all memory from a->) ----------------------------------------- */
 arg arg_number(double v);
