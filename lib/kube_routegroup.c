@@ -345,7 +345,7 @@ static void context_extras(rg_context *cx, size_t from)
 	for (size_t i = from; i < cx->out->n; i++) {
 		route *r = &cx->out->routes[i];
 		if (cx->internal && o->neast_west_range_predicates)
-			route_append_predicates(cx->a, r, kube_calls_copy(cx->a, o->east_west_range_predicates,
+			route_append_predicates(cx->a, r, calls_copy(cx->a, o->east_west_range_predicates,
 				o->neast_west_range_predicates), o->neast_west_range_predicates);
 		kube_append_config_annotations(cx->a, r, &cx->rg->meta.annotations, o, cx->internal);
 	}
