@@ -93,12 +93,21 @@ static int load_routes_file(poll_loop *p, route_table *out, bool only_source, bo
 	return 0;
 }
 
+/* Hands a cluster that was read to the command's hook (shard endpoints). */
+static void cluster_read(poll_loop *p, const kube_cluster *c)
+{
+	if (p->cfg.on_cluster)
+		p->cfg.on_cluster(p->cfg.on_cluster_ctx, c);
+}
+
 static int load_manifests(poll_loop *p, route_table *out, buf *err)
 {
 	kube_cluster *c = kube_cluster_new();
 	int rc = kube_read_path(c, p->cfg.manifests, err);
-	if (rc == 0)
+	if (rc == 0) {
 		kube_compile(c, p->cfg.kube, out);
+		cluster_read(p, c);
+	}
 	kube_cluster_free(c);
 	return rc;
 }
@@ -107,8 +116,10 @@ static int load_api(poll_loop *p, route_table *out, buf *err)
 {
 	kube_cluster *c = NULL;
 	int rc = kube_client_load(p->cfg.client, p->cfg.fetch, &c, err);
-	if (rc == 0)
+	if (rc == 0) {
 		kube_compile(c, p->cfg.kube, out);
+		cluster_read(p, c);
+	}
 	kube_cluster_free(c);
 	return rc;
 }

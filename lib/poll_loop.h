@@ -33,6 +33,10 @@ typedef struct {
 	const route_processing *process;         /* processing flags (every source) */
 	long interval_ms;                        /* -source-poll-timeout, > 0 */
 	snapshot_slot *slot;                     /* where tables are published */
+	/* Called with each successfully read cluster (the API's, then the manifests') before
+	 * it is freed, e.g. for the Redis/Valkey shard endpoints; NULL: none. Poll thread. */
+	void (*on_cluster)(void *ctx, const kube_cluster *c);
+	void *on_cluster_ctx;
 } poll_config;
 
 typedef struct poll_loop poll_loop;
