@@ -96,6 +96,17 @@ static void read_inputs(const opt_command *cmd, kube_cluster *c, char **operands
 	buf_free(&err);
 }
 
+/* Large JSON lists are read by two processes (this command has one thread, so it may fork).
+ * ROUTESRV_READ_JOBS=1 reads in one process; ROUTESRV_READ_FORK_BYTES lowers the 4 MiB
+ * threshold so tests can compare both on small inputs. */
+static void read_processes(void)
+{
+	const char *jobs = getenv("ROUTESRV_READ_JOBS"), *bytes = getenv("ROUTESRV_READ_FORK_BYTES");
+	kube_read_processes = jobs && strcmp(jobs, "1") == 0 ? 1 : 2;
+	if (bytes && *bytes)
+		kube_read_fork_bytes = strtoul(bytes, NULL, 10);
+}
+
 static void format(buf *out, const route_table *t)
 {
 	if (json) {
@@ -188,6 +199,7 @@ int main(int argc, char **argv)
 		opt_usage_error(&cmd, "%s", err.ptr);
 	log_setup(log_json, ko.app_log_level);
 
+	read_processes();
 	kube_cluster *c = kube_cluster_new();
 	read_inputs(&cmd, c, operands, noperands);
 	free(operands);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define ARENA_MIN_CHUNK (64 * 1024)
 #define ARENA_MAX_CHUNK (4 * 1024 * 1024)   /* bounds the unused tail of the last chunk */
@@ -21,10 +22,19 @@ struct chunk {
 	_Alignas(ARENA_ALIGN) unsigned char data[];
 };
 
+struct mapping {
+	struct mapping *next;
+	void *addr;
+	size_t len;
+};
+
 struct arena {
 	struct chunk *head;    /* small blocks; the first chunk is the one being filled */
 	struct chunk *large;   /* one large block per chunk, newest first */
 	size_t reserved, small_reserved;
+	unsigned char *fixed, *fixed_end;   /* arena_new_fixed: every block comes from here */
+	void (*full)(void);
+	struct mapping *mappings;           /* arena_own_mapping */
 };
 
 static void out_of_memory(void)
@@ -44,9 +54,37 @@ static void *xmalloc(size_t n)
 arena *arena_new(void)
 {
 	arena *a = xmalloc(sizeof *a);
-	a->head = a->large = NULL;
-	a->reserved = a->small_reserved = 0;
+	*a = (arena){ .head = NULL };
 	return a;
+}
+
+arena *arena_new_fixed(void *block, size_t size, void (*full)(void))
+{
+	arena *a = arena_new();
+	a->fixed = block;
+	a->fixed_end = a->fixed + size;
+	a->full = full;
+	return a;
+}
+
+void arena_own_mapping(arena *a, void *addr, size_t len)
+{
+	struct mapping *m = xmalloc(sizeof *m);
+	*m = (struct mapping){ a->mappings, addr, len };
+	a->mappings = m;
+}
+
+/* A block of the fixed arena; never reused, so it is still zero. */
+static void *fixed_bump(arena *a, size_t size, size_t align)
+{
+	uintptr_t at = ((uintptr_t)a->fixed + align - 1) & ~(uintptr_t)(align - 1);
+	if (at > (uintptr_t)a->fixed_end || (uintptr_t)a->fixed_end - at < size) {
+		a->full();
+		abort();   /* full() must not return */
+	}
+	a->fixed = (unsigned char *)at + size;
+	a->reserved += size;
+	return (void *)at;
 }
 
 static void free_chunks(struct chunk *c)
@@ -63,6 +101,11 @@ void arena_free(arena *a)
 		return;
 	free_chunks(a->head);
 	free_chunks(a->large);
+	for (struct mapping *m = a->mappings, *next; m; m = next) {
+		next = m->next;
+		munmap(m->addr, m->len);
+		free(m);
+	}
 	free(a);
 }
 
@@ -70,6 +113,8 @@ size_t arena_bytes(const arena *a) { return a ? a->reserved : 0; }
 
 static void *alloc_large(arena *a, size_t size)
 {
+	if (a->fixed)
+		return fixed_bump(a, size, ARENA_ALIGN);
 	if (size > SIZE_MAX - sizeof(struct chunk))
 		abort();
 	struct chunk *c = calloc(1, sizeof *c + size);   /* fresh pages come zeroed without a memset */
@@ -85,6 +130,8 @@ static void *alloc_large(arena *a, size_t size)
 /* `size` bytes at the given alignment from the current small chunk, not zeroed. */
 static void *bump(arena *a, size_t size, size_t align)
 {
+	if (a->fixed)
+		return fixed_bump(a, size, align);
 	struct chunk *c = a->head;
 	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 	if (!c || at > c->size || c->size - at < size) {

@@ -20,6 +20,13 @@ typedef struct {
 
 arena *arena_new(void);
 void arena_free(arena *a);                 /* NULL is fine */
+/* An arena that allocates only from the caller's zeroed block [block, block + size), e.g. memory
+ * shared with another process, which then sees the same bytes at the same addresses. When the
+ * block is used up, full() is called; it must not return (exit, longjmp). arena_free frees the
+ * arena's own bookkeeping only, never the block. */
+arena *arena_new_fixed(void *block, size_t size, void (*full)(void));
+/* Hands a mapping (from mmap) to a: arena_free(a) unmaps it. */
+void arena_own_mapping(arena *a, void *addr, size_t len);
 size_t arena_bytes(const arena *a);        /* bytes reserved, for metrics and benchmarks */
 
 void *arena_alloc(arena *a, size_t size);  /* zeroed, aligned for any type */

@@ -28,4 +28,13 @@ int kube_read_path(kube_cluster *c, const char *path, buf *err);
  * read with an error, as skipper's list decoding does; when false (files) the item is
  * skipped with a log line. */
 extern bool kube_read_strict;
+
+/* How many processes read a large JSON list (kube_read_fork_bytes of items and more): 1
+ * (the default) reads in this process; 2 forks a child that parses and decodes the second
+ * half of the items into memory shared with this process while this one does the first half
+ * (libjq is not thread-safe, so processes rather than threads). Objects, log lines and errors
+ * come out as from one process. Only for single-threaded commands (routesrv-compile): fork
+ * copies one thread only. */
+extern int kube_read_processes;
+extern size_t kube_read_fork_bytes;   /* 4 MiB; smaller only for tests */
 #endif

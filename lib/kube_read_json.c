@@ -5,13 +5,21 @@
  * element's text to jq's parser on its own, so only one item is a jv at any time. The
  * other top-level values (kind, metadata, ...) are parsed too, so malformed JSON anywhere
  * is still an error with its position. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kube_read.h"
 
 #include "json_scan.h"
 #include "kube_read_internal.h"
+#include "route.h"   /* arena_array_push */
 
 typedef struct {
 	kube_read_ctx *r;
@@ -385,6 +393,169 @@ static int walk_layout(layout *l, const char *p, const char *end)
 	}
 }
 
+/* --- two processes (kube_read_processes) ------------------------------------------------------ */
+
+int kube_read_processes = 1;
+size_t kube_read_fork_bytes = 4u << 20;
+
+/* Parses and decodes items [from, to) in order; stops at the first error. */
+static int decode_items(scan *s, const spans *items, size_t from, size_t to, const char *kind)
+{
+	int rc = 0;
+	for (size_t i = from; i < to && rc == 0; i++) {
+		jv item;
+		rc = parse_span(s, items->v[i].start, items->v[i].end, &item);
+		if (rc == 0)
+			rc = kube_decode_object(s->r, item, kind);
+	}
+	return rc;
+}
+
+/* What the child leaves at the start of the shared region for the parent. */
+typedef struct {
+	int done;           /* it got through its items: rc, err and c are valid */
+	int rc;             /* 0, or -1 with err (the message the parent would have made) */
+	str err;
+	kube_cluster c;     /* its objects, allocated in the region; c.arena is not valid here */
+} child_result;
+
+#define RESULT_SIZE ((sizeof(child_result) + 63) & ~(size_t)63)
+
+/* The region is used up: the child exits without a result and the parent reads its items. */
+static void region_full(void)
+{
+	_exit(3);
+}
+
+/* In the child: items [from, n) into the region, log lines into logfd. Never returns. */
+static void child_read(const scan *parent, const spans *items, size_t from, const char *kind, char *region,
+		       size_t size, int logfd)
+{
+	if (dup2(logfd, STDERR_FILENO) < 0)
+		_exit(3);
+	child_result *res = (child_result *)(void *)region;
+	kube_cluster c = { .arena = arena_new_fixed(region + RESULT_SIZE, size - RESULT_SIZE, region_full),
+			   .routegroups_known = parent->r->c->routegroups_known };
+	buf err = BUF_INIT;
+	kube_read_ctx r = *parent->r;
+	r.c = &c;
+	r.err = &err;
+	scan s = { &r, parent->data, parent->end, NULL };
+	int rc = decode_items(&s, items, from, items->n, kind);
+	if (rc != 0)
+		res->err = arena_strndup(c.arena, err.ptr ? err.ptr : "", err.len);
+	res->rc = rc;
+	res->c = c;
+	res->done = 1;
+	if (s.parser)
+		jv_parser_free(s.parser);
+	buf_free(&err);
+	arena_free(c.arena);   /* the bookkeeping only: the objects stay in the region */
+	_exit(0);
+}
+
+/* Appends the n elements of src to the cluster array *arr. */
+static void append(arena *a, void **arr, size_t *n, const void *src, size_t nsrc, size_t size)
+{
+	for (size_t i = 0; i < nsrc; i++)
+		memcpy(arena_array_push(a, arr, n, size), (const char *)src + i * size, size);
+}
+
+/* The child's objects after the parent's own: the order of one process reading them all. */
+static void adopt_objects(kube_cluster *c, const kube_cluster *from)
+{
+	append(c->arena, (void **)&c->ingresses, &c->ningresses, from->ingresses, from->ningresses, sizeof *c->ingresses);
+	append(c->arena, (void **)&c->routegroups, &c->nroutegroups, from->routegroups, from->nroutegroups,
+	       sizeof *c->routegroups);
+	append(c->arena, (void **)&c->services, &c->nservices, from->services, from->nservices, sizeof *c->services);
+	append(c->arena, (void **)&c->endpoints, &c->nendpoints, from->endpoints, from->nendpoints, sizeof *c->endpoints);
+	append(c->arena, (void **)&c->slices, &c->nslices, from->slices, from->nslices, sizeof *c->slices);
+}
+
+/* The child's log lines, after the parent's own. */
+static void replay_log(int logfd)
+{
+	char chunk[64 * 1024];
+	ssize_t n;
+	fflush(stderr);
+	if (lseek(logfd, 0, SEEK_SET) != 0)
+		return;
+	while ((n = read(logfd, chunk, sizeof chunk)) > 0 || (n < 0 && errno == EINTR))
+		for (ssize_t off = 0; n > 0 && off < n;) {
+			ssize_t w = write(STDERR_FILENO, chunk + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				return;
+			off += w;
+		}
+}
+
+static pid_t wait_child(pid_t pid, int *status)
+{
+	pid_t r;
+	while ((r = waitpid(pid, status, 0)) < 0 && errno == EINTR)
+		;
+	return r;
+}
+
+/* Items [0, n) in two processes: this one parses the first half (by bytes) while a child
+ * parses the second into a shared region mapped before the fork (so its pointers are valid
+ * here). The decoded objects need less room than their JSON; when the region is still too
+ * small, or anything else fails, the child's half is read here after all. */
+static int read_items_forked(scan *s, const spans *items, const char *kind)
+{
+	const char *first = items->v[0].start;
+	size_t n = items->n, half = (size_t)(items->v[n - 1].end - first) / 2, m = 1;
+	while (m < n - 1 && (size_t)(items->v[m].start - first) < half)
+		m++;
+	size_t size = RESULT_SIZE + 4 * (size_t)(items->v[n - 1].end - items->v[m].start) + (16u << 20);
+	char *region = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (region == MAP_FAILED)
+		return decode_items(s, items, 0, n, kind);
+	int logfd = memfd_create("routesrv-read-log", MFD_CLOEXEC);
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = logfd >= 0 ? fork() : -1;
+	if (pid == 0)
+		child_read(s, items, m, kind, region, size, logfd);
+	if (pid < 0) {
+		if (logfd >= 0)
+			close(logfd);
+		munmap(region, size);
+		return decode_items(s, items, 0, n, kind);
+	}
+	int status = 0, rc = decode_items(s, items, 0, m, kind);
+	if (rc != 0)
+		kill(pid, SIGKILL);   /* one process would have stopped here: its half is not wanted */
+	pid_t waited = wait_child(pid, &status);
+	const child_result *res = (const child_result *)(const void *)region;
+	bool usable = waited == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0 && res->done;
+	if (rc == 0 && usable) {
+		replay_log(logfd);
+		adopt_objects(s->r->c, &res->c);
+		if (res->rc != 0)
+			buf_append(s->r->err, res->err.ptr, res->err.len);
+		rc = res->rc;
+		arena_own_mapping(s->r->c->arena, region, size);   /* the objects live there */
+	} else {
+		munmap(region, size);
+		if (rc == 0)
+			rc = decode_items(s, items, m, n, kind);
+	}
+	close(logfd);
+	return rc;
+}
+
+/* The items of a list, in two processes when that is allowed and worth it. */
+static int read_item_spans(scan *s, const spans *items, const char *kind)
+{
+	size_t n = items->n;
+	if (kube_read_processes > 1 && n >= 2 && (size_t)(items->v[n - 1].end - items->v[0].start) >= kube_read_fork_bytes)
+		return read_items_forked(s, items, kind);
+	return decode_items(s, items, 0, n, kind);
+}
+
 /* The walked object at p: what read_value does, on the recorded spans. */
 static int read_layout(scan *s, const layout *l, const char *p, const char *list_kind)
 {
@@ -407,13 +578,7 @@ static int read_layout(scan *s, const layout *l, const char *p, const char *list
 	if (l->items && (!kind || item_kind)) {
 		if (list_kind)
 			item_kind = list_kind;
-		int rc = 0;
-		for (size_t i = 0; i < l->elements.n && rc == 0; i++) {
-			jv item;
-			rc = parse_span(s, l->elements.v[i].start, l->elements.v[i].end, &item);
-			if (rc == 0)
-				rc = kube_decode_object(s->r, item, item_kind && *item_kind ? item_kind : NULL);
-		}
+		int rc = read_item_spans(s, &l->elements, item_kind && *item_kind ? item_kind : NULL);
 		jv_free(kind_v);
 		return rc;
 	}

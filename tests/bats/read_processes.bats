@@ -1,0 +1,78 @@
+#!/usr/bin/env bats
+# routesrv-compile reads a large JSON list in two processes (the second half of the items in a
+# child); the table, the log lines and the errors are exactly those of one process
+# (ROUTESRV_READ_JOBS=1). ROUTESRV_READ_FORK_BYTES lowers the 4 MiB threshold so that a small
+# generated cluster is split too.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+GEN="$HELPERS/../../../bench/compile/gen"
+
+# 200 applications (one item per line) where the Ingresses of app-3 (first half) and app-180
+# (second half) have a field of the wrong type, so both are skipped with a log line; extra
+# sed expressions break the cluster further.
+cluster() {
+	"$GEN" 200 "${MODE:-ingress}" | sed -e '/"kind":"Ingress","metadata":{"name":"app-3",/s/"ingressClassName":"skipper"/"ingressClassName":7/' \
+		-e '/"kind":"Ingress","metadata":{"name":"app-180",/s/"ingressClassName":"skipper"/"ingressClassName":7/' "$@" \
+		>"$BATS_TEST_TMPDIR/cluster.json"
+}
+
+# compile JOBS: runs routesrv-compile with JOBS processes; stdout, stderr (without the time
+# field) and the exit status land in $BATS_TEST_TMPDIR/JOBS.{out,err,status}.
+compile() {
+	local status=0 out="$BATS_TEST_TMPDIR/$1"
+	ROUTESRV_READ_JOBS=$1 ROUTESRV_READ_FORK_BYTES=1000 "$BIN/routesrv-compile" -enable-kubernetes-endpointslices \
+		"$BATS_TEST_TMPDIR/cluster.json" >"$out.out" 2>"$out.raw" || status=$?
+	sed 's/^time="[^"]*" //' "$out.raw" >"$out.err"
+	echo "$status" >"$out.status"
+}
+
+same_as_one_process() {
+	compile 1
+	compile 2
+	cmp "$BATS_TEST_TMPDIR/1.out" "$BATS_TEST_TMPDIR/2.out"
+	cmp "$BATS_TEST_TMPDIR/1.err" "$BATS_TEST_TMPDIR/2.err"
+	cmp "$BATS_TEST_TMPDIR/1.status" "$BATS_TEST_TMPDIR/2.status"
+}
+
+@test "two processes: the table and the skipped objects' log lines of one, in order" {
+	cluster
+	same_as_one_process
+	run cat "$BATS_TEST_TMPDIR/2.status"
+	assert_output 0
+	run grep -c 'Skipping object with a field of the wrong type' "$BATS_TEST_TMPDIR/2.err"
+	assert_output 2
+	run grep -o 'name=app-[0-9]*' "$BATS_TEST_TMPDIR/2.err"
+	assert_output $'name=app-3\nname=app-180'
+	run grep -c 'app_199' "$BATS_TEST_TMPDIR/2.out"
+	assert_output 4   # the last application's routes come from the child
+}
+
+@test "two processes: RouteGroups and EndpointSlices" {
+	MODE=mixed cluster
+	same_as_one_process
+	run grep -c 'kube_rg_' "$BATS_TEST_TMPDIR/2.out"
+	[ "$output" -gt 300 ]
+}
+
+@test "two processes: a syntax error in the second half, after the log lines before it" {
+	cluster -e '/"kind":"Ingress","metadata":{"name":"app-190",/s/"pathType":"Prefix"/"pathType":Prefix/'
+	same_as_one_process
+	run cat "$BATS_TEST_TMPDIR/2.status"
+	assert_output 2
+	run cat "$BATS_TEST_TMPDIR/2.err"
+	assert_line --index 0 --partial 'name=app-3'
+	assert_line --index 1 --partial 'name=app-180'
+	assert_line --index 2 --regexp '^routesrv-compile: .*cluster.json:[0-9]+:[0-9]+: Invalid numeric literal'
+	[ ! -s "$BATS_TEST_TMPDIR/2.out" ]
+}
+
+@test "two processes: a syntax error in the first half stops before the second half's log lines" {
+	cluster -e '/"kind":"Ingress","metadata":{"name":"app-10",/s/"pathType":"Prefix"/"pathType":Prefix/'
+	same_as_one_process
+	run cat "$BATS_TEST_TMPDIR/2.err"
+	assert_line --index 0 --partial 'name=app-3'
+	assert_line --index 1 --partial 'Invalid numeric literal'
+	refute_output --partial 'app-180'
+}
