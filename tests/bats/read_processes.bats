@@ -76,3 +76,19 @@ same_as_one_process() {
 	assert_line --index 1 --partial 'Invalid numeric literal'
 	refute_output --partial 'app-180'
 }
+
+@test "two processes: objects too big for the shared region are read by the parent" {
+	# 800 000 empty rules: 2.4 MB of JSON, about 32 MB of decoded rules, more than the child's
+	# region (4 x its JSON + 16 MiB); the child gives up and the parent reads its half.
+	"$GEN" 100 | sed '$d' >"$BATS_TEST_TMPDIR/cluster.json"   # without the closing "]}"
+	{
+		printf ',{"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"big","namespace":"team-1"},"spec":{"rules":['
+		yes '{},' | head -n 799999 | tr -d '\n'
+		printf '{"host":"big.example.org","http":{"paths":[{"path":"/","pathType":"Prefix","backend":{"service":{"name":"app-1","port":{"number":80}}}}]}}]}}\n]}\n'
+	} >>"$BATS_TEST_TMPDIR/cluster.json"
+	same_as_one_process
+	run cat "$BATS_TEST_TMPDIR/2.status"
+	assert_output 0
+	run grep -c 'big_example_org' "$BATS_TEST_TMPDIR/2.out"
+	[ "$output" -ge 1 ]
+}
