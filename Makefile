@@ -8,7 +8,7 @@ VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
-PKGS      := libcurl libxxhash yaml-0.1 libmicrohttpd libdeflate libpcre2-8
+PKGS      := libcurl libxxhash yaml-0.1 libmicrohttpd libdeflate libpcre2-8 gnutls
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=c11 -D_GNU_SOURCE $(WARN) -Ilib -DROUTESRV_VERSION='"$(VERSION)"' \

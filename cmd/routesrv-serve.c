@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
+#include "access_tokens.h"
 #include "http_server.h"
 #include "kube_client.h"
 #include "kube_options.h"
@@ -16,7 +18,10 @@
 #include "opt.h"
 #include "poll_loop.h"
 #include "route_process.h"
+#include "route_server_filters.h"
+#include "shards.h"
 #include "snapshot.h"
+#include "tls_config.h"
 
 #define MAX_FLAGS 160
 
@@ -26,6 +31,16 @@ static long poll_interval_ms = 3000;
 static long healthcheck_wait_ms = 45000;
 static bool kubernetes_flag, log_json;
 static const char *manifests, *routes_file, *config_file;
+/* Hostile clients. */
+static long max_connections = 10000;
+static long idle_timeout_ms = 60000, read_header_timeout_ms = 60000;
+/* Access control. */
+static const char *token_file, *tls_cert, *tls_key, *tls_min_version = "1.2", *mtls_ca;
+static bool enable_mtls;
+static opt_list server_filters;
+/* Shard endpoints (B2.3). */
+static const char *redis_ns, *redis_name, *valkey_ns, *valkey_name;
+static long redis_port = 6379, valkey_port = 6379;
 
 static void add(opt_def *table, size_t *n, opt_def d)
 {
@@ -54,6 +69,8 @@ static void add_all(opt_def *table, size_t *n, const opt_def *defs, size_t count
 #define GROUP(n, t) { .name = n, .kind = OPT_GROUP, .help = t }
 #define STRING(n, t, mv, h, c) { .name = n, .kind = OPT_STRING, .target = t, .metavar = mv, .help = h, .completion = c }
 #define BOOL(n, t, h) { .name = n, .kind = OPT_BOOL, .target = t, .help = h }
+#define INT(n, t, mv, h) { .name = n, .kind = OPT_INT, .target = t, .metavar = mv, .help = h }
+#define DURATION(n, t, h) { .name = n, .kind = OPT_DURATION, .target = t, .metavar = "DURATION", .help = h }
 
 static void build_table(opt_def *table, kube_client_config *cfg, kube_options *ko, route_processing *rp)
 {
@@ -67,6 +84,36 @@ static void build_table(opt_def *table, kube_client_config *cfg, kube_options *k
 		  .metavar = "DURATION", .help = "keep serving this long after SIGTERM before shutting down" },
 		BOOL("application-log-json-enabled", &log_json, "log as JSON lines"),
 		STRING("config-file", &config_file, "FILE", "YAML file of flag values (command-line flags win)", "file"),
+		INT("max-connections", &max_connections, "N", "most connections the main listener keeps open at once"),
+		DURATION("idle-timeout", &idle_timeout_ms, "close a connection that sends nothing for this long"),
+		DURATION("read-header-timeout", &read_header_timeout_ms,
+			 "close a connection whose next request header is not complete this long after it opened "
+			 "or its last response (0: no limit)"),
+		GROUP("access-group", "Access control"),
+		STRING("routes-token-file", &token_file, "FILE",
+		       "bearer tokens, one per line, that /routes and the shard endpoints require (re-read on change)",
+		       "file"),
+		STRING("tls-cert", &tls_cert, "FILES", "serve TLS with these PEM certificates (comma list, pairs with -tls-key)",
+		       "file"),
+		STRING("tls-key", &tls_key, "FILES", "PEM private keys of -tls-cert (comma list)", "file"),
+		STRING("tls-min-version", &tls_min_version, "VERSION", "lowest TLS version accepted: 1.0, 1.1, 1.2 or 1.3",
+		       NULL),
+		BOOL("enable-mtls", &enable_mtls, "require a client certificate that verifies against -mtls-authn-ca"),
+		STRING("mtls-authn-ca", &mtls_ca, "FILES", "CA certificates (PEM, comma list) client certificates must chain to",
+		       "file"),
+		{ .name = "route-server-filters", .kind = OPT_LIST, .target = &server_filters, .metavar = "FILTERS",
+		  .help = "filters every request but /health passes (status, inlineContent, annotate, "
+			  "setResponseHeader, mtlsAuthn, mtlsCN); repeatable" },
+		GROUP("shards-group", "Shard endpoints"),
+		STRING("kubernetes-redis-service-namespace", &redis_ns, "NS",
+		       "with -kubernetes-redis-service-name: serve /swarm/redis/shards", NULL),
+		STRING("kubernetes-redis-service-name", &redis_name, "NAME", "the Redis service whose endpoints are served", NULL),
+		INT("kubernetes-redis-service-port", &redis_port, "PORT", "port of the Redis shard addresses"),
+		STRING("kubernetes-valkey-service-namespace", &valkey_ns, "NS",
+		       "with -kubernetes-valkey-service-name: serve /swarm/valkey/shards", NULL),
+		STRING("kubernetes-valkey-service-name", &valkey_name, "NAME", "the Valkey service whose endpoints are served",
+		       NULL),
+		INT("kubernetes-valkey-service-port", &valkey_port, "PORT", "port of the Valkey shard addresses"),
 		GROUP("source-group", "Sources"),
 		BOOL("kubernetes", &kubernetes_flag, "accepted for skipper compatibility: the API is the default source"),
 		STRING("kubernetes-manifests", &manifests, "PATH",
@@ -91,6 +138,8 @@ typedef struct {
 	bool stopping;
 	struct timespec stop_at;         /* CLOCK_MONOTONIC */
 	http_server *routes, *support;
+	access_tokens *tokens;           /* -routes-token-file, re-read on SIGHUP */
+	shards *redis, *valkey;
 } run_state;
 
 static bool reached(const struct timespec *t)
@@ -162,6 +211,10 @@ static void stop_servers(run_state *st)
 static poll_wake wait_between_polls(void *ctx, const struct timespec *deadline)
 {
 	run_state *st = ctx;
+	/* The token file is also checked between cycles, so that a rotation or a missing file
+	 * is noticed (logged, counted) even while no client asks. */
+	if (st->tokens)
+		access_tokens_refresh(st->tokens, false);
 	for (;;) {
 		const struct timespec *until = st->stopping ? earlier(deadline, &st->stop_at) : deadline;
 		struct timespec now, rel = { 0, 0 };
@@ -177,6 +230,8 @@ static poll_wake wait_between_polls(void *ctx, const struct timespec *deadline)
 		/* Even when the next cycle is already due (a cycle overran), signals are taken
 		 * first, so that a slow source never delays a shutdown by more than one cycle. */
 		int sig = sigtimedwait(&st->signals, NULL, &rel);
+		if (sig == SIGHUP && st->tokens)
+			access_tokens_refresh(st->tokens, true);
 		if (sig == SIGHUP)
 			return POLL_WAKE_RELOAD;
 		if (sig == SIGTERM && !st->stopping)
@@ -206,6 +261,48 @@ static void block_signals(run_state *st)
 	 * poll thread takes them (in sigtimedwait). */
 	pthread_sigmask(SIG_BLOCK, &st->signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Each connection takes a descriptor: raise the soft limit to the hard one and keep
+ * -max-connections below what it allows (listeners, API client, files: 64 spare). */
+static unsigned connection_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return (unsigned)max_connections;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)max_connections + 64 > rl.rlim_cur) {
+		long allowed = rl.rlim_cur > 128 ? (long)rl.rlim_cur - 64 : 64;
+		char want[32], got[32];
+		snprintf(want, sizeof want, "%ld", max_connections);
+		snprintf(got, sizeof got, "%ld", allowed);
+		log_kv(LOG_WARN, "-max-connections lowered to what the open-files limit allows", "requested", want,
+		       "max_connections", got, NULL);
+		return (unsigned)allowed;
+	}
+	return (unsigned)max_connections;
+}
+
+/* B2.3: a shard endpoint when both its namespace and name are given. */
+static shards *shard_endpoint(const char *kind, const char *ns, const char *name, long port, const kube_options *ko)
+{
+	if (!ns || !*ns || !name || !*name)
+		return NULL;
+	return shards_new(kind, ns, name, port, ko->endpointslices);
+}
+
+/* poll_loop's on_cluster hook: each cycle's cluster state refreshes the shard lists. */
+static void cluster_read(void *ctx, const kube_cluster *c)
+{
+	run_state *st = ctx;
+	if (st->redis)
+		shards_update(st->redis, c);
+	if (st->valkey)
+		shards_update(st->valkey, c);
 }
 
 /* The API is read when asked for explicitly, or when no file source is given. */
@@ -266,17 +363,49 @@ int main(int argc, char **argv)
 	if (use_api(&cmd) && !(client = kube_client_new(&cfg, &err)))
 		opt_usage_error(&cmd, "%s", err.ptr);
 
+	if (max_connections <= 0)
+		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -max-connections: must be positive", max_connections);
+	if (idle_timeout_ms <= 0)
+		opt_usage_error(&cmd, "invalid value for flag -idle-timeout: must be positive");
+	if (redis_port <= 0 || redis_port > 65535 || valkey_port <= 0 || valkey_port > 65535)
+		opt_usage_error(&cmd, "invalid shard service port: must be 1-65535");
+
 	run_state st = { 0 };
+	/* Start-up order of B10: source, shard endpoints, filter chain, TLS. */
+	st.redis = shard_endpoint("redis", redis_ns, redis_name, redis_port, &ko);
+	st.valkey = shard_endpoint("valkey", valkey_ns, valkey_name, valkey_port, &ko);
+	route_filters *filters = route_filters_new(&server_filters, &err);
+	if (!filters)
+		opt_usage_error(&cmd, "%s", err.ptr);
+	static tls_config tls;
+	if (tls_config_load(&tls, tls_cert, tls_key, tls_min_version, mtls_ca, enable_mtls, &err) != 0)
+		opt_usage_error(&cmd, "%s", err.ptr);
+	if (token_file && *token_file && !(st.tokens = access_tokens_open(token_file, &err)))
+		opt_usage_error(&cmd, "-routes-token-file: %s", err.ptr);
+
 	block_signals(&st);
 	static snapshot_slot slot = SNAPSHOT_SLOT_INIT;
-	st.routes = http_server_start_routes(address, &slot, 0, &err);
+	http_server_config sc = {
+		.address = address,
+		.slot = &slot,
+		.max_connections = connection_limit(),
+		.idle_timeout_ms = idle_timeout_ms,
+		.read_header_timeout_ms = read_header_timeout_ms,
+		.tokens = st.tokens,
+		.tls = &tls,
+		.filters = filters,
+		.redis = st.redis,
+		.valkey = st.valkey,
+	};
+	st.routes = http_server_start_routes(&sc, &err);
 	if (!st.routes) {
 		log_kv(LOG_ERROR, err.ptr, NULL);
 		kube_client_free(client);
 		return 1;
 	}
 	buf_reset(&err);
-	st.support = http_server_start_support(*support_address ? support_address : ":80", &err);
+	sc.address = *support_address ? support_address : ":80";
+	st.support = http_server_start_support(&sc, &err);
 	if (!st.support) {
 		char msg[512];
 		snprintf(msg, sizeof msg, "Failed support listener: %s", err.ptr);
@@ -292,12 +421,19 @@ int main(int argc, char **argv)
 		.process = &rp,
 		.interval_ms = poll_interval_ms,
 		.slot = &slot,
+		.on_cluster = (st.redis || st.valkey) ? cluster_read : NULL,
+		.on_cluster_ctx = &st,
 	};
 	poll_loop *loop = poll_loop_new(&pc);
 	poll_loop_run(loop, wait_between_polls, &st);
 
 	poll_loop_free(loop);
 	snapshot_slot_clear(&slot);
+	access_tokens_free(st.tokens);
+	shards_free(st.redis);
+	shards_free(st.valkey);
+	route_filters_free(filters);
+	tls_config_free(&tls);
 	kube_client_free(client);
 	route_processing_free(&rp);
 	kube_options_free(&ko);
