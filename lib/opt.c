@@ -98,7 +98,7 @@ static int parse_duration(const char *v, long *out)
 		total += n * units[best].ms;
 		p += best_len;
 	}
-	if (total > LONG_MAX)
+	if (!(total < (double)LONG_MAX))   /* 2^63 itself does not fit a long */
 		return -1;
 	*out = (long)total;
 	return 0;
