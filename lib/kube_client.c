@@ -22,6 +22,7 @@
 #define MAX_RESERVE (1L << 30)           /* trust a Content-Length this far */
 #define HUGE_PAGE ((size_t)2 << 20)
 #define RECV_BUFFER_SIZE (512L * 1024)   /* libcurl's maximum before 7.88: fewer, larger callbacks */
+#define CRD_GONE_CHECKS 10               /* discoveries in a row that must miss a CRD seen before */
 
 /* --- configuration and flags ---------------------------------------------------------------- */
 
@@ -111,6 +112,8 @@ struct kube_client {
 	struct curl_slist *headers;      /* holds "Authorization: Bearer <token>" (secret) */
 
 	bool warned_no_routegroups;      /* warn once per process, as skipper */
+	bool routegroups_seen;           /* the last accepted discovery listed RouteGroups */
+	int routegroups_missing;         /* discoveries in a row since then that did not */
 };
 
 static char *xstrdup(const char *s)
@@ -865,10 +868,9 @@ static bool resources_have_routegroups(jv doc)
 	return found;
 }
 
-/* GET /apis/zalando.org/v1: does the RouteGroup CRD exist? 1 yes, 0 no, -1 error (in err;
- * the caller logs it and goes on without RouteGroups, as skipper does). 404 means "not
- * installed" and is warned about once per client. */
-static int discover_routegroups(kube_client *c, buf *err)
+/* GET /apis/zalando.org/v1: does the RouteGroup CRD exist? 1 yes, 0 no (*not_found: the
+ * group answered 404), -1 error (in err). */
+static int discover_routegroups(kube_client *c, bool *not_found, buf *err)
 {
 	char *url = NULL;
 	buf b = BUF_INIT, body = BUF_INIT;
@@ -876,13 +878,11 @@ static int discover_routegroups(kube_client *c, buf *err)
 	url = buf_steal(&b, NULL);
 	long status;
 	int rc = -1;
+	*not_found = false;
 	if (get_with_auth(c, url, &body, &status, err) != 0) {
 		rc = -1;
 	} else if (status == 404) {
-		if (!c->warned_no_routegroups)
-			log_printf(LOG_WARN, "RouteGroups CRD is not installed in the cluster. See: "
-					     "https://opensource.zalando.com/skipper/kubernetes/routegroups/#installation");
-		c->warned_no_routegroups = true;
+		*not_found = true;
 		rc = 0;
 	} else if (status != 200) {
 		status_error(url, status, &body, err);
@@ -900,6 +900,50 @@ static int discover_routegroups(kube_client *c, buf *err)
 	return rc;
 }
 
+/* Whether this fetch lists RouteGroups (1), goes on without them (0) or fails (-1, err).
+ *
+ * skipper goes on without RouteGroups whenever the discovery fails or does not list them
+ * (and routesrv-fetch, with a fresh client, does the same). For a server that keeps a
+ * fleet's table that turns a discovery glitch into an outage: an API server that restarts
+ * answers 404 for CRD groups until it has registered them again, and going on without
+ * RouteGroups deletes every RouteGroup route from every skipper. So once RouteGroups were
+ * seen, a failing discovery fails the fetch like any other request, and a missing CRD fails
+ * it until CRD_GONE_CHECKS discoveries in a row agree; then the CRD is taken as uninstalled
+ * (deleting a CRD deletes its objects) and the routes go. */
+static int routegroups_presence(kube_client *c, int known, bool not_found, buf *err)
+{
+	if (known > 0) {
+		c->routegroups_seen = true;
+		c->routegroups_missing = 0;
+		return 1;
+	}
+	if (c->routegroups_seen && known < 0)
+		return -1;
+	if (c->routegroups_seen && ++c->routegroups_missing < CRD_GONE_CHECKS) {
+		buf_printf(err, "GET %s/apis/zalando.org/v1: %s, but RouteGroups were listed before "
+				"(%d of %d checks before going on without them)", c->base_url,
+			   not_found ? "HTTP 404 Not Found" : "no routegroups resource", c->routegroups_missing,
+			   CRD_GONE_CHECKS);
+		return -1;
+	}
+	if (c->routegroups_seen) {
+		char checks[16];
+		snprintf(checks, sizeof checks, "%d", CRD_GONE_CHECKS);
+		log_kv(LOG_WARN, "RouteGroups CRD is gone: going on without RouteGroups", "checks", checks, NULL);
+	}
+	c->routegroups_seen = false;
+	c->routegroups_missing = 0;
+	if (known < 0) {
+		log_printf(LOG_ERROR, "Error while checking known resource types: %s.", err->ptr);
+		buf_reset(err);
+	} else if (not_found && !c->warned_no_routegroups) {
+		log_printf(LOG_WARN, "RouteGroups CRD is not installed in the cluster. See: "
+				     "https://opensource.zalando.com/skipper/kubernetes/routegroups/#installation");
+		c->warned_no_routegroups = true;
+	}
+	return 0;
+}
+
 int kube_fetch(kube_client *c, const kube_fetch_request *r, kube_fetch_result *out, buf *err)
 {
 	memset(out, 0, sizeof *out);
@@ -909,13 +953,13 @@ int kube_fetch(kube_client *c, const kube_fetch_request *r, kube_fetch_result *o
 	if (rc == 0)
 		rc = fetch_list(c, KUBE_LIST_INGRESSES, r->ingresses, &out->lists[KUBE_LIST_INGRESSES], &e);
 	if (rc == 0) {
-		int known = discover_routegroups(c, &e);
-		if (known < 0) {
-			log_printf(LOG_ERROR, "Error while checking known resource types: %s.", e.ptr);
-			buf_reset(&e);
-		}
+		bool not_found;
+		int known = discover_routegroups(c, &not_found, &e);
+		known = routegroups_presence(c, known, not_found, &e);
 		out->routegroups_known = known > 0;
-		if (known > 0)
+		if (known < 0)
+			rc = -1;
+		else if (known > 0)
 			rc = fetch_list(c, KUBE_LIST_ROUTEGROUPS, r->routegroups, &out->lists[KUBE_LIST_ROUTEGROUPS], &e);
 	}
 	if (rc == 0)

@@ -102,7 +102,9 @@ typedef struct {
 
 /* Lists everything. 0 ok; -1 with "failed to load cluster state: GET <url>: <reason>" in
  * err when any request fails (a partial cluster would delete routes). A failing or 404
- * RouteGroup discovery is logged and leaves routegroups_known false (skipper's behaviour). */
+ * RouteGroup discovery is logged and leaves routegroups_known false (skipper's behaviour),
+ * except on a client whose earlier fetch listed RouteGroups: then a failing discovery fails
+ * the fetch, and so does a CRD gone missing until 10 fetches in a row confirm it. */
 int kube_fetch(kube_client *c, const kube_fetch_request *r, kube_fetch_result *out, buf *err);
 void kube_fetch_result_free(kube_fetch_result *r);
 

@@ -33,6 +33,8 @@ struct poll_loop {
 	file_identity file_id;          /* -routes-file as last read */
 	size_t last_raw_count;          /* routes the sources gave when they were last read */
 	bool force_reload;
+	unsigned long failed_cycles;    /* consecutive cycles whose sources failed */
+	double failing_since;           /* monotonic time of the first of them */
 };
 
 static double mono_now(void)
@@ -309,6 +311,28 @@ static void update(poll_loop *p, route_table *t)
 	snapshot_publish(p->cfg.slot, s);
 }
 
+/* One line per failed cycle, with the reason (it names the URL or file). */
+static void source_failed(poll_loop *p, double now, const buf *err)
+{
+	if (p->failed_cycles++ == 0)
+		p->failing_since = now;
+	log_kv(LOG_ERROR, "failed to fetch routes", "error", err->ptr ? err->ptr : "", NULL);
+	metrics_count("routes.fetch_errors");
+}
+
+/* After failures, says once that the sources answer again and how long they did not:
+ * the error lines alone do not tell an operator when an outage ended. */
+static void source_recovered(poll_loop *p, double now)
+{
+	if (p->failed_cycles == 0)
+		return;
+	char cycles[32], secs[32];
+	snprintf(cycles, sizeof cycles, "%lu", p->failed_cycles);
+	snprintf(secs, sizeof secs, "%.3fs", now - p->failing_since);
+	log_kv(LOG_INFO, "fetching routes recovered", "failed_polls", cycles, "failing_for", secs, NULL);
+	p->failed_cycles = 0;
+}
+
 void poll_loop_cycle(poll_loop *p)
 {
 	double t0 = mono_now();
@@ -317,15 +341,17 @@ void poll_loop_cycle(poll_loop *p)
 	bool unchanged;
 	int rc = load_sources(p, raw, &unchanged, &err);
 	if (rc != 0) {
-		log_kv(LOG_ERROR, "failed to fetch routes", "error", err.ptr ? err.ptr : "", NULL);
-		metrics_count("routes.fetch_errors");
-	} else if (unchanged) {
-		log_kv(LOG_INFO, "routes did not change", NULL);
-		if (p->last_raw_count == 0)
-			empty_routes();
+		source_failed(p, t0, &err);
 	} else {
-		p->last_raw_count = raw->n;
-		update(p, raw);
+		source_recovered(p, t0);
+		if (unchanged) {
+			log_kv(LOG_INFO, "routes did not change", NULL);
+			if (p->last_raw_count == 0)
+				empty_routes();
+		} else {
+			p->last_raw_count = raw->n;
+			update(p, raw);
+		}
 	}
 	route_table_free(raw);
 	buf_free(&err);

@@ -1,0 +1,96 @@
+# Helpers for tests that run routesrv-serve (and the fake Kubernetes API) on 127.0.0.1.
+# Load after helpers/common. Every wait is bounded; none asserts a timing.
+
+# Starts routesrv-serve on free loopback ports with -source-poll-timeout 100 and the given
+# flags; sets URL, METRICS, MAIN_PORT, SUPPORT_PORT, SERVE_PID. Waits until the main
+# listener answers (any status).
+start_serve() {
+	MAIN_PORT=$(closed_port)
+	SUPPORT_PORT=$(closed_port)
+	URL="http://127.0.0.1:$MAIN_PORT"
+	METRICS="http://127.0.0.1:$SUPPORT_PORT/metrics"
+	"$BIN/routesrv-serve" -address "127.0.0.1:$MAIN_PORT" -support-listener "127.0.0.1:$SUPPORT_PORT" \
+		-source-poll-timeout 100 "$@" >serve.log 2>&1 3>&- &
+	SERVE_PID=$!
+	for _ in $(seq 200); do
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/health")" != 000 ] && return 0
+		kill -0 "$SERVE_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "routesrv-serve did not start:" >&2
+	cat serve.log >&2
+	return 1
+}
+
+stop_serve() {
+	if [ -n "${SERVE_PID:-}" ]; then
+		kill -INT "$SERVE_PID" 2>/dev/null || true
+		wait "$SERVE_PID" 2>/dev/null || true
+		SERVE_PID=
+	fi
+}
+
+# Waits until serve.log has at least $2 (default 1) lines matching the grep pattern $1.
+wait_log() {
+	local want=${2:-1}
+	for _ in $(seq 400); do
+		[ "$(grep -c -- "$1" serve.log)" -ge "$want" ] && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for $want x '$1' in serve.log:" >&2
+	cat serve.log >&2
+	return 1
+}
+
+# Waits for $2 (default 2) more lines matching $1 than serve.log has now.
+wait_more_log() {
+	local n
+	n=$(grep -c -- "$1" serve.log || true)
+	wait_log "$1" $((n + ${2:-2}))
+}
+
+# Response headers of a request (status line first), CR removed.
+headers() {
+	curl -s -D - -o /dev/null "$@" | tr -d '\r'
+}
+
+header_value() { # NAME, then curl arguments
+	local name=$1
+	shift
+	headers "$@" | awk -v n="$(echo "$name" | tr A-Z a-z)" -F': ' 'tolower($1) == n { print $2; exit }'
+}
+
+status() {
+	curl -s -o /dev/null -w '%{http_code}' "$@"
+}
+
+# The value of one series of /metrics (exact name with labels), or nothing.
+metric() {
+	curl -s "$METRICS" | awk -v n="$1" '$1 == n { print $2 }'
+}
+
+# Starts the fake Kubernetes API with the given arguments; sets API, API_PORT, API_PID.
+# With --port P it listens on that port again (a restarted API server).
+start_api() {
+	local portfile="$BATS_TEST_TMPDIR/api.port"
+	rm -f "$portfile"
+	python3 "$HELPERS/fake_kube_api.py" --port-file "$portfile" --log "$BATS_TEST_TMPDIR/api.log" \
+		--lifetime 120 "$@" 3>&- &
+	API_PID=$!
+	for _ in $(seq 200); do
+		[ -s "$portfile" ] && break
+		kill -0 "$API_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -s "$portfile" ] || { echo "fake API did not start" >&2; return 1; }
+	API_PORT=$(cat "$portfile")
+	API="http://127.0.0.1:$API_PORT"
+}
+
+stop_api() {
+	if [ -n "${API_PID:-}" ]; then
+		kill "$API_PID" 2>/dev/null || true
+		wait "$API_PID" 2>/dev/null || true
+		API_PID=
+	fi
+}
