@@ -102,6 +102,21 @@ _routesrv_serve() {
 	-source-poll-timeout|--source-poll-timeout) return;;
 	-wait-for-healthcheck-interval|--wait-for-healthcheck-interval) return;;
 	-config-file|--config-file) COMPREPLY=($(compgen -f -- "$cur")); return;;
+	-max-connections|--max-connections) return;;
+	-idle-timeout|--idle-timeout) return;;
+	-read-header-timeout|--read-header-timeout) return;;
+	-routes-token-file|--routes-token-file) COMPREPLY=($(compgen -f -- "$cur")); return;;
+	-tls-cert|--tls-cert) COMPREPLY=($(compgen -f -- "$cur")); return;;
+	-tls-key|--tls-key) COMPREPLY=($(compgen -f -- "$cur")); return;;
+	-tls-min-version|--tls-min-version) return;;
+	-mtls-authn-ca|--mtls-authn-ca) COMPREPLY=($(compgen -f -- "$cur")); return;;
+	-route-server-filters|--route-server-filters) return;;
+	-kubernetes-redis-service-namespace|--kubernetes-redis-service-namespace) return;;
+	-kubernetes-redis-service-name|--kubernetes-redis-service-name) return;;
+	-kubernetes-redis-service-port|--kubernetes-redis-service-port) return;;
+	-kubernetes-valkey-service-namespace|--kubernetes-valkey-service-namespace) return;;
+	-kubernetes-valkey-service-name|--kubernetes-valkey-service-name) return;;
+	-kubernetes-valkey-service-port|--kubernetes-valkey-service-port) return;;
 	-kubernetes-manifests|--kubernetes-manifests) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-routes-file|--routes-file) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-kubernetes-url|--kubernetes-url) return;;
@@ -147,7 +162,7 @@ _routesrv_serve() {
 	-clone-route|--clone-route) return;;
 	-oauth2-callback-path|--oauth2-callback-path) return;;
 	esac
-	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-address -support-listener -source-poll-timeout -wait-for-healthcheck-interval -application-log-json-enabled -config-file -kubernetes -kubernetes-manifests -routes-file -kubernetes-url -kubernetes-in-cluster -kubernetes-token-file -kubeconfig -kube-context -kubernetes-namespace -kubernetes-ca-file -kubernetes-client-cert -kubernetes-client-key -kubernetes-insecure-skip-tls-verify -kubernetes-gzip -kubernetes-consistent-reads -kubernetes-page-size -kubernetes-connect-timeout -kubernetes-timeout -kubernetes-ingress-class -kubernetes-routegroup-class -kubernetes-path-mode -kubernetes-https-redirect -kubernetes-https-redirect-code -kubernetes-disable-catchall-routes -kubernetes-healthcheck -whitelisted-healthcheck-cidr -reverse-source-predicate -application-log-level -enable-kubernetes-east-west -kubernetes-east-west-domain -kubernetes-east-west-range-domains -kubernetes-east-west-range-predicates -kubernetes-annotation-predicates -kubernetes-annotation-filters-append -kubernetes-east-west-range-annotation-predicates -kubernetes-east-west-range-annotation-filters-append -kubernetes-application-annotation-label -enable-kubernetes-external-names -kubernetes-external-name-preserve-host -kubernetes-only-allowed-external-names -kubernetes-allowed-external-name -kubernetes-force-service -kubernetes-default-lb-algorithm -kubernetes-backend-traffic-algorithm -forward-backend-url -kubernetes-topology-zone -enable-kubernetes-endpointslices -default-filters-dir -opentracing-backend-name-tag -kubernetes-enable-tls -kubernetes-status-from-service -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -default-filters-prepend -default-filters-append -edit-route -clone-route -enable-oauth2-grant-flow -oauth2-callback-path -help -version" -- "$cur")); return; fi
+	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-address -support-listener -source-poll-timeout -wait-for-healthcheck-interval -application-log-json-enabled -config-file -max-connections -idle-timeout -read-header-timeout -routes-token-file -tls-cert -tls-key -tls-min-version -enable-mtls -mtls-authn-ca -route-server-filters -kubernetes-redis-service-namespace -kubernetes-redis-service-name -kubernetes-redis-service-port -kubernetes-valkey-service-namespace -kubernetes-valkey-service-name -kubernetes-valkey-service-port -kubernetes -kubernetes-manifests -routes-file -kubernetes-url -kubernetes-in-cluster -kubernetes-token-file -kubeconfig -kube-context -kubernetes-namespace -kubernetes-ca-file -kubernetes-client-cert -kubernetes-client-key -kubernetes-insecure-skip-tls-verify -kubernetes-gzip -kubernetes-consistent-reads -kubernetes-page-size -kubernetes-connect-timeout -kubernetes-timeout -kubernetes-ingress-class -kubernetes-routegroup-class -kubernetes-path-mode -kubernetes-https-redirect -kubernetes-https-redirect-code -kubernetes-disable-catchall-routes -kubernetes-healthcheck -whitelisted-healthcheck-cidr -reverse-source-predicate -application-log-level -enable-kubernetes-east-west -kubernetes-east-west-domain -kubernetes-east-west-range-domains -kubernetes-east-west-range-predicates -kubernetes-annotation-predicates -kubernetes-annotation-filters-append -kubernetes-east-west-range-annotation-predicates -kubernetes-east-west-range-annotation-filters-append -kubernetes-application-annotation-label -enable-kubernetes-external-names -kubernetes-external-name-preserve-host -kubernetes-only-allowed-external-names -kubernetes-allowed-external-name -kubernetes-force-service -kubernetes-default-lb-algorithm -kubernetes-backend-traffic-algorithm -forward-backend-url -kubernetes-topology-zone -enable-kubernetes-endpointslices -default-filters-dir -opentracing-backend-name-tag -kubernetes-enable-tls -kubernetes-status-from-service -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -default-filters-prepend -default-filters-append -edit-route -clone-route -enable-oauth2-grant-flow -oauth2-callback-path -help -version" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -f -- "$cur"))
 }
 complete -o filenames -F _routesrv_serve routesrv-serve
