@@ -504,6 +504,8 @@ http_server *http_server_start_routes(const http_server_config *cfg, buf *err)
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = n > 0 ? (unsigned)n : 1;
 	}
+	/* libmicrohttpd splits the connection limit among its threads: each needs one. */
+	if (cfg->max_connections && threads > cfg->max_connections) threads = cfg->max_connections;
 	return start(cfg, cfg->slot, threads, err);
 }
 
