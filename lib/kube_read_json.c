@@ -4,7 +4,8 @@
  * structural scanner walks the top-level object, finds the "items" array and hands each
  * element's text to jq's parser on its own, so only one item is a jv at any time. The
  * other top-level values (kind, metadata, ...) are parsed too, so malformed JSON anywhere
- * is still an error with its position. */
+ * is still an error with its position. With kube_read_processes = 2 a forked child parses
+ * the second half of a large list's items at the same time (see read_items_forked). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
