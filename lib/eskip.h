@@ -61,6 +61,21 @@ void route_table_canonicalize(route_table *t);
  * no trailing newline. t must be canonical and sorted (route_table_canonicalize). */
 void eskip_print_served(buf *out, const route_table *t);
 
+/* --- parsability (what skipper accepts) --------------------------------------------- */
+/* 0 if r's served text (the document of a table holding only r: "id: expr;", or the bare
+ * expression when the id is empty) parses with eskip_parse into one route with r's id;
+ * else -1 with the reason appended to err: skipper's parse error (e.g. `invalid route
+ * "x": Header predicate expects 2 string arguments`), or `route id "<id>" reads back as
+ * ...` when the text parses into other routes. Most routes are proven parsable without
+ * printing them (see eskip_check.c). */
+int route_check_parsable(const route *r, buf *err);
+/* Called for each route route_table_drop_unparsable removes, before it is removed. */
+typedef void (*route_drop_fn)(const route *r, const char *err, void *ctx);
+/* Removes every route whose text in t's served document would not parse (as above; in a
+ * table of several routes an id-less route prints as ": expr;", which never parses), keeping
+ * the order of the rest. Returns how many were removed. */
+size_t route_table_drop_unparsable(route_table *t, route_drop_fn dropped, void *ctx);
+
 /* --- JSON form (A10) -------------------------------------------------------------- */
 /* Appends a JSON array of the routes in canonical form (one object per route). */
 void eskip_print_json(buf *out, const route *routes, size_t n);

@@ -24,6 +24,15 @@ void eskip_escape(buf *out, const char *s, size_t n, char extra);
  * error text (`parse "<s>": <reason>`) to err. *scheme / *scheme_len get the scheme (not
  * lower-cased, possibly empty). */
 bool go_parse_request_uri(const char *s, size_t n, const char **scheme, size_t *scheme_len, buf *err);
+/* A4 step 1 for the next LB endpoint string of a route: it must be a request URI, and its
+ * scheme must agree with *prev_scheme (the previous endpoint's; start with an empty str).
+ * Returns true and updates *prev_scheme, or false with skipper's message appended to err. */
+bool eskip_endpoint_valid(str ep, str *prev_scheme, buf *err);
+/* A quick sufficient condition for the above: e prints as scheme://host[:port], then
+ * ?zone=<zone> if it has a zone, with only letters, digits and -._~ in host and zone (no
+ * byte to escape or validate): such a text is always a request URI. *scheme gets the scheme.
+ * False means "not shown", not "invalid". */
+bool eskip_endpoint_plain(const lb_endpoint *e, str *scheme);
 /* LB endpoint string → {address, zone} (A7), allocated in a. */
 lb_endpoint eskip_endpoint_from_string(arena *a, str s);
 /* Go url.QueryEscape. */
@@ -34,6 +43,18 @@ long go_decode_rune(const unsigned char *s, size_t n, size_t *size);
 void go_quote(buf *out, const char *s, size_t n);
 /* Go strings.TrimSpace on a byte range (Unicode white space, at both ends only). */
 void go_trim_space(const char **s, size_t *n);
+
+/* --- eskip_parse.c ------------------------------------------------------------------ */
+/* A4 step 3's rules over a route's predicates in parse order: argument counts and types of
+ * Path, Host, PathRegexp, Method, Header, HeaderRegexp; a second Path, a second Method, a
+ * second Header of one name. "*" and "Any" are ignored. Returns true, or false with
+ * skipper's message (naming id) appended to err. */
+bool eskip_predicates_valid(const call *preds, size_t n, str id, buf *err);
+
+/* --- eskip_check.c ------------------------------------------------------------------ */
+/* route_check_parsable without the structural shortcut: always prints and parses (tests
+ * compare the two). alone: r is its table's only route. */
+int route_check_parsable_literal(const route *r, bool alone, buf *err);
 
 /* --- canonical.c -------------------------------------------------------------------- */
 /* Canonical form (A8.1) of src into *dst. deep: every string and array is copied into a;

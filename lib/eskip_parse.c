@@ -273,35 +273,14 @@ static bool semantic_error(parser *ps)
 	return false;
 }
 
-static bool scheme_eq(const char *a, size_t an, const char *b, size_t bn)
-{
-	if (an != bn)
-		return false;
-	for (size_t i = 0; i < an; i++)
-		if ((a[i] | 0x20) != (b[i] | 0x20))   /* scheme bytes: letters, digits, + - . */
-			return false;
-	return true;
-}
-
-/* Every endpoint must be a request URI; schemes must not change once one was seen. A
- * path-only endpoint has no scheme and so disables the check for the next one (quirk). */
+/* Every endpoint must be a request URI; schemes must not change once one was seen. */
 static bool check_endpoints(parser *ps)
 {
 	const str *eps = ps->eps.v;
-	const char *prev = "";
-	size_t prev_len = 0;
-	for (size_t i = 0; i < ps->eps.n; i++) {
-		const char *s;
-		size_t sl;
-		if (!go_parse_request_uri(eps[i].ptr, eps[i].len, &s, &sl, &ps->sem_msg))
+	str prev = empty;
+	for (size_t i = 0; i < ps->eps.n; i++)
+		if (!eskip_endpoint_valid(eps[i], &prev, &ps->sem_msg))
 			return semantic_error(ps);
-		if (prev_len && !scheme_eq(prev, prev_len, s, sl)) {
-			buf_puts(&ps->sem_msg, "loadbalancer endpoints cannot have mixed protocols");
-			return semantic_error(ps);
-		}
-		prev = s;
-		prev_len = sl;
-	}
 	return true;
 }
 
@@ -323,30 +302,83 @@ static pred_kind classify(str name)
 }
 
 /* Exactly n string arguments, or skipper's message naming the route. */
-static bool string_args(parser *ps, const call *p, size_t n, str id)
+static bool string_args(const call *p, size_t n, str id, buf *err)
 {
 	bool ok = p->nargs == n;
 	for (size_t i = 0; ok && i < n; i++)
 		ok = p->args[i].type == ARG_STRING;
 	if (ok)
 		return true;
-	buf_puts(&ps->sem_msg, "invalid route ");
-	go_quote(&ps->sem_msg, id.ptr, id.len);
-	buf_puts(&ps->sem_msg, ": ");
-	buf_append(&ps->sem_msg, p->name.ptr, p->name.len);
+	buf_puts(err, "invalid route ");
+	go_quote(err, id.ptr, id.len);
+	buf_puts(err, ": ");
+	buf_append(err, p->name.ptr, p->name.len);
 	if (n == 1)
-		buf_puts(&ps->sem_msg, " predicate expects 1 string argument");
+		buf_puts(err, " predicate expects 1 string argument");
 	else
-		buf_printf(&ps->sem_msg, " predicate expects %zu string arguments", n);
-	return semantic_error(ps);
+		buf_printf(err, " predicate expects %zu string arguments", n);
+	return false;
 }
 
-static bool duplicate(parser *ps, const char *msg, const str *name)
+/* Whether a Header predicate before preds[i] has the same name. The earlier ones all
+ * passed their argument check (the first failure ends the pass), so that Header(1, 2)
+ * never counts as a header name is skipper's "only after a valid occurrence" rule. */
+static bool header_seen(const call *preds, size_t i)
 {
-	buf_puts(&ps->sem_msg, msg);
-	if (name)
-		buf_append(&ps->sem_msg, name->ptr, name->len);
-	return semantic_error(ps);
+	for (size_t j = 0; j < i; j++)
+		if (classify(preds[j].name) == P_HEADER && str_eq(preds[j].args[0].s, preds[i].args[0].s))
+			return true;
+	return false;
+}
+
+bool eskip_predicates_valid(const call *preds, size_t n, str id, buf *err)
+{
+	bool path_set = false, method_set = false;
+	for (size_t i = 0; i < n; i++) {
+		const call *p = &preds[i];
+		switch (classify(p->name)) {
+		case P_DROP:
+		case P_GENERIC:
+			break;
+		case P_PATH:
+			if (path_set) {
+				buf_puts(err, "duplicate path tree predicate");
+				return false;
+			}
+			if (!string_args(p, 1, id, err))
+				return false;
+			path_set = true;
+			break;
+		case P_METHOD:
+			if (method_set) {
+				buf_puts(err, "duplicate method predicate");
+				return false;
+			}
+			if (!string_args(p, 1, id, err))
+				return false;
+			method_set = true;
+			break;
+		case P_HOST:
+		case P_PATHREGEXP:
+			if (!string_args(p, 1, id, err))
+				return false;
+			break;
+		case P_HEADERREGEXP:
+			if (!string_args(p, 2, id, err))
+				return false;
+			break;
+		case P_HEADER:
+			if (!string_args(p, 2, id, err))
+				return false;
+			if (header_seen(preds, i)) {
+				buf_puts(err, "duplicate header predicate: ");
+				buf_append(err, p->args[0].s.ptr, p->args[0].s.len);
+				return false;
+			}
+			break;
+		}
+	}
+	return true;
 }
 
 static void push_str(arena *a, str **arr, size_t *n, str s) { *(str *)arena_array_push(a, (void **)arr, n, sizeof s) = s; }
@@ -357,7 +389,8 @@ static void push_pair(arena *a, header_pair **arr, size_t *n, str k, str v)
 }
 
 /* Moves Path, Host, PathRegexp, Method, Header and HeaderRegexp into the legacy fields,
- * drops * and Any, keeps the rest as generic predicates in order (A4 step 3).
+ * drops * and Any, keeps the rest as generic predicates in order (A4 step 3), after
+ * eskip_predicates_valid checked them (route_check_parsable applies the same rules).
  * Deviation: Path("") and Method("") stay generic predicates. Skipper stores "" in the
  * legacy field, which means "none", so the predicate silently vanishes and the printed
  * route differs from what was parsed; keeping it makes the served form a fixed point
@@ -365,8 +398,9 @@ static void push_pair(arena *a, header_pair **arr, size_t *n, str k, str v)
 static bool apply_predicates(parser *ps, route *r, str id)
 {
 	call *preds = ps->preds.v;
+	if (!eskip_predicates_valid(preds, ps->preds.n, id, &ps->sem_msg))
+		return semantic_error(ps);
 	size_t generic = 0;
-	bool path_set = false, method_set = false;
 	for (size_t i = 0; i < ps->preds.n; i++) {
 		call *p = &preds[i];
 		const arg *a = p->args;
@@ -377,48 +411,27 @@ static bool apply_predicates(parser *ps, route *r, str id)
 			preds[generic++] = *p;
 			break;
 		case P_PATH:
-			if (path_set)
-				return duplicate(ps, "duplicate path tree predicate", NULL);
-			if (!string_args(ps, p, 1, id))
-				return false;
-			path_set = true;
 			if (a[0].s.len)
 				r->path = a[0].s;
 			else
 				preds[generic++] = *p;
 			break;
 		case P_METHOD:
-			if (method_set)
-				return duplicate(ps, "duplicate method predicate", NULL);
-			if (!string_args(ps, p, 1, id))
-				return false;
-			method_set = true;
 			if (a[0].s.len)
 				r->method = a[0].s;
 			else
 				preds[generic++] = *p;
 			break;
 		case P_HOST:
-			if (!string_args(ps, p, 1, id))
-				return false;
 			push_str(ps->a, &r->host_regexps, &r->nhost_regexps, a[0].s);
 			break;
 		case P_PATHREGEXP:
-			if (!string_args(ps, p, 1, id))
-				return false;
 			push_str(ps->a, &r->path_regexps, &r->npath_regexps, a[0].s);
 			break;
 		case P_HEADERREGEXP:
-			if (!string_args(ps, p, 2, id))
-				return false;
 			push_pair(ps->a, &r->header_regexps, &r->nheader_regexps, a[0].s, a[1].s);
 			break;
 		case P_HEADER:
-			if (!string_args(ps, p, 2, id))
-				return false;
-			for (size_t j = 0; j < r->nheaders; j++)
-				if (str_eq(r->headers[j].name, a[0].s))
-					return duplicate(ps, "duplicate header predicate: ", &a[0].s);
 			push_pair(ps->a, &r->headers, &r->nheaders, a[0].s, a[1].s);
 			break;
 		}

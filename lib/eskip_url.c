@@ -381,6 +381,68 @@ bool go_parse_request_uri(const char *s, size_t n, const char **scheme, size_t *
 	return ok;
 }
 
+static bool scheme_eq(const char *a, size_t an, const char *b, size_t bn)
+{
+	if (an != bn)
+		return false;
+	for (size_t i = 0; i < an; i++)
+		if ((a[i] | 0x20) != (b[i] | 0x20))   /* scheme bytes: letters, digits, + - . */
+			return false;
+	return true;
+}
+
+/* A4 step 1 for one endpoint. A path-only endpoint has no scheme and so disables the check
+ * for the next one (quirk). */
+bool eskip_endpoint_valid(str ep, str *prev_scheme, buf *err)
+{
+	const char *s;
+	size_t sl;
+	if (!go_parse_request_uri(ep.ptr, ep.len, &s, &sl, err))
+		return false;
+	if (prev_scheme->len && !scheme_eq(prev_scheme->ptr, prev_scheme->len, s, sl)) {
+		buf_puts(err, "loadbalancer endpoints cannot have mixed protocols");
+		return false;
+	}
+	*prev_scheme = (str){ s, sl };
+	return true;
+}
+
+/* Letters, digits and -._~: bytes that need no escaping anywhere in a URL (QueryEscape keeps
+ * exactly these; hosts and paths accept them). */
+static const unsigned char unreserved[256] = {
+	['-'] = 1, ['.'] = 1, ['_'] = 1, ['~'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
+	['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+	['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+bool eskip_endpoint_plain(const lb_endpoint *e, str *scheme)
+{
+	const char *s = e->address.ptr, *end = s + e->address.len, *p = s;
+	if (p == end || !((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+		return false;
+	while (p < end && (unreserved[(unsigned char)*p] || *p == '+') && *p != '_' && *p != '~')
+		p++;   /* the scheme: a letter, then letters, digits, + - . */
+	*scheme = (str){ s, (size_t)(p - s) };
+	if (end - p < 4 || memcmp(p, "://", 3) != 0 || !unreserved[(unsigned char)p[3]])
+		return false;
+	for (p += 3; p < end && unreserved[(unsigned char)*p]; p++)
+		;   /* the host */
+	if (p < end && *p == ':')
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++)
+			;   /* the port */
+	if (p != end)
+		return false;
+	for (size_t i = 0; i < e->zone.len; i++)
+		if (!unreserved[(unsigned char)e->zone.ptr[i]])
+			return false;
+	return true;
+}
+
 /* --- zone extraction (A7) -------------------------------------------------------------- */
 
 /* Go's QueryUnescape into out; false on a bad %-escape. */

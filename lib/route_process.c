@@ -269,6 +269,17 @@ static void apply_clone(route_table *t, const route_changer *c)
 	}
 }
 
+/* level=error msg="Dropping route that skipper could not parse" error="..." id=... */
+static void log_dropped(const route *r, const char *err, void *ctx)
+{
+	(void)ctx;
+	buf id = BUF_INIT;
+	buf_append(&id, r->id.ptr ? r->id.ptr : "", r->id.len);
+	log_kv(LOG_ERROR, "Dropping route that skipper could not parse", "id", id.ptr ? id.ptr : "", "error", err,
+	       NULL);
+	buf_free(&id);
+}
+
 void route_process(route_table *t, const route_processing *p)
 {
 	add_default_filters(t, p);
@@ -282,4 +293,5 @@ void route_process(route_table *t, const route_processing *p)
 	for (size_t c = 0; c < p->nclones; c++)
 		apply_clone(t, &p->clones[c]);
 	route_table_canonicalize(t);
+	route_table_drop_unparsable(t, log_dropped, NULL);
 }

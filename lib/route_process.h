@@ -6,7 +6,11 @@
  *      is appended (after step 1, so it carries no default filters);
  *   3. each -edit-route in flag order, then each -clone-route in flag order (clones of
  *      earlier clone flags are seen by later ones);
- *   4. every route in canonical form, stably sorted by id (route_table_canonicalize).
+ *   4. every route in canonical form, stably sorted by id (route_table_canonicalize);
+ *   5. routes whose served text skipper would not parse are dropped, each logged at level
+ *      error: "Dropping route that skipper could not parse" with its id and the parse error
+ *      (route_table_drop_unparsable). Skipper's routesrv serves them, and every skipper
+ *      then rejects the whole table and keeps its old one.
  * routesrv-serve and routesrv-compile both call route_process, so a table compiled with
  * the same flags is byte for byte the table served.
  *
@@ -80,7 +84,7 @@ void route_processing_free(route_processing *p);
  * or a Go regexp compile error). */
 int route_changer_parse(arena *a, const char *value, route_changer *out, buf *err);
 
-/* Applies steps 1-4 above to t in place. Parse failures of edited text are logged
+/* Applies steps 1-5 above to t in place. Parse failures of edited text are logged
  * (level error, "Failed to parse predicate: ..." / "Failed to parse filter: ..."). */
 void route_process(route_table *t, const route_processing *p);
 
