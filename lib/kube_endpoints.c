@@ -113,6 +113,21 @@ static void index_slices(kube_endpoint_state *st, const kube_cluster *c)
 		kube_strmap_put(&st->slices, groups.entries[i].key, merge_group(st->arena, groups.entries[i].value));
 }
 
+size_t kube_slice_addresses(arena *a, const kube_cluster *c, str ns, str svc, const lb_endpoint **out)
+{
+	slice_group g = { 0 };
+	for (size_t i = 0; i < c->nslices; i++) {
+		const kube_endpointslice *s = &c->slices[i];
+		if (!s->has_ports || !str_eq(s->meta.ns, ns) || !str_eq(s->service_name, svc))
+			continue;
+		g.items = arena_grow(a, g.items, g.n, g.n + 1, sizeof *g.items);
+		g.items[g.n++] = s;
+	}
+	merged_slices *m = merge_group(a, &g);
+	*out = m->eps;
+	return m->neps;
+}
+
 /* --- indexes ------------------------------------------------------------------------------ */
 
 kube_endpoint_state *kube_endpoint_state_new(arena *a, const kube_cluster *c, bool endpointslices)

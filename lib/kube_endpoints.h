@@ -31,6 +31,11 @@ typedef struct {
 /* Builds the indexes in cy->arena; called by kube_cycle_init. */
 kube_endpoint_state *kube_endpoint_state_new(arena *a, const kube_cluster *c, bool endpointslices);
 
+/* The ready addresses of a service's EndpointSlices (raw namespace, label
+ * kubernetes.io/service-name), merged by skipper's rules (§3.7), in no particular order;
+ * allocated in a. For consumers outside a conversion cycle (the shard endpoints). */
+size_t kube_slice_addresses(arena *a, const kube_cluster *c, str ns, str svc, const lb_endpoint **out);
+
 /* Service by (namespace, name); an empty namespace means "default". NULL if absent. */
 const kube_service *kube_find_service(const kube_cycle *cy, str ns, str name);
 

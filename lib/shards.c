@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kube_endpoints.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -19,11 +20,6 @@ struct shards {
 };
 
 /* --- addresses ------------------------------------------------------------------------ */
-
-typedef struct {
-	str addr;
-	bool ready, terminating;
-} occurrence;
 
 typedef struct {
 	str *v;
@@ -46,11 +42,6 @@ static int cmp_str(const void *a, const void *b)
 	return str_cmp(*(const str *)a, *(const str *)b);
 }
 
-static int cmp_occurrence(const void *a, const void *b)
-{
-	return str_cmp(((const occurrence *)a)->addr, ((const occurrence *)b)->addr);
-}
-
 /* Classic Endpoints: every subset's addresses of the last object named ns/name (the one
  * skipper's map keeps); an object without a namespace counts as "default". */
 static void endpoints_addresses(const kube_cluster *c, str ns, str name, str_vec *out)
@@ -67,43 +58,13 @@ static void endpoints_addresses(const kube_cluster *c, str ns, str name, str_vec
 			vec_push(out, found->subsets[i].addresses[j]);
 }
 
-/* EndpointSlices of the service (label kubernetes.io/service-name), merged as skipper
- * merges them (kubernetes-to-eskip.md §3.7): an address is served when one of its
- * occurrences is ready (or has no ready condition) and none is terminating. Slices without
- * ports are ignored, endpoints without addresses skipped, only addresses[0] counts. */
-static void slice_addresses(const kube_cluster *c, str ns, str name, str_vec *out)
+/* EndpointSlices of the service, merged by the same rules as routes' endpoints (§3.7). */
+static void slice_addresses(const kube_cluster *c, str ns, str name, str_vec *out, arena *scratch)
 {
-	occurrence *occ = NULL;
-	size_t n = 0, cap = 0;
-	for (size_t i = 0; i < c->nslices; i++) {
-		const kube_endpointslice *s = &c->slices[i];
-		if (!s->has_ports || !str_eq(s->meta.ns, ns) || !str_eq(s->service_name, name))
-			continue;
-		for (size_t j = 0; j < s->nendpoints; j++) {
-			const kube_slice_endpoint *e = &s->endpoints[j];
-			if (e->naddresses == 0)
-				continue;
-			if (n == cap && !(occ = realloc(occ, (cap = cap ? cap * 2 : 8) * sizeof *occ)))
-				abort();
-			bool terminating = e->has_conditions && e->terminating;
-			bool ready = !e->has_conditions || !e->ready_set || e->ready;
-			occ[n++] = (occurrence){ e->addresses[0], ready, terminating };
-		}
-	}
-	if (n)
-		qsort(occ, n, sizeof *occ, cmp_occurrence);
-	for (size_t i = 0; i < n;) {
-		size_t k = i;
-		bool ready = false, terminating = false;
-		for (; k < n && str_eq(occ[k].addr, occ[i].addr); k++) {
-			ready |= occ[k].ready;
-			terminating |= occ[k].terminating;
-		}
-		if (ready && !terminating)
-			vec_push(out, occ[i].addr);
-		i = k;
-	}
-	free(occ);
+	const lb_endpoint *eps;
+	size_t n = kube_slice_addresses(scratch, c, ns, name, &eps);
+	for (size_t i = 0; i < n; i++)
+		vec_push(out, eps[i].address);
 }
 
 static void json_string(buf *out, str s)
@@ -125,8 +86,9 @@ void shards_json(buf *out, const kube_cluster *c, const char *ns, const char *na
 	bool endpointslices, size_t *count)
 {
 	str_vec ips = { 0 };
+	arena *scratch = arena_new();
 	if (c && endpointslices)
-		slice_addresses(c, str_c(ns), str_c(name), &ips);
+		slice_addresses(c, str_c(ns), str_c(name), &ips, scratch);
 	else if (c)
 		endpoints_addresses(c, str_c(ns), str_c(name), &ips);
 	if (ips.n)
@@ -146,6 +108,7 @@ void shards_json(buf *out, const kube_cluster *c, const char *ns, const char *na
 	buf_free(&addr);
 	*count = ips.n;
 	free(ips.v);
+	arena_free(scratch);
 }
 
 /* --- the served list -------------------------------------------------------------------- */
