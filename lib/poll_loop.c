@@ -14,23 +14,18 @@
 #include "kube_read.h"
 #include "log.h"
 #include "metrics.h"
+#include "source_identity.h"
 #include "zone_tables.h"
-
-/* What identifies a version of -routes-file without reading it. */
-typedef struct {
-	bool known;
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime;
-} file_identity;
 
 /* No route table survives a cycle: a 20 000-route table takes about 35 MB as structs, five
  * times its served bytes, so between cycles the loop keeps only the snapshot (the bytes),
- * and a new table is compared with the served one by its served bytes. */
+ * and a new table is compared with the served one by its served bytes. What it keeps of
+ * the inputs is their fingerprint: a cycle whose inputs are those of the last good one
+ * stops before parsing them (same inputs, same table). */
 struct poll_loop {
 	poll_config cfg;
-	file_identity file_id;          /* -routes-file as last read */
+	source_fingerprint last_inputs; /* of the last cycle that read every source */
+	bool inputs_known;              /* last_inputs is set and settled */
 	size_t last_raw_count;          /* routes the sources gave when they were last read */
 	bool force_reload;
 	unsigned long failed_cycles;    /* consecutive cycles whose sources failed */
@@ -65,34 +60,16 @@ void poll_loop_force_reload(poll_loop *p)
 
 /* --- sources ------------------------------------------------------------------------- */
 
-static bool same_identity(const file_identity *a, const struct stat *st)
-{
-	return a->known && a->dev == st->st_dev && a->ino == st->st_ino && a->size == st->st_size &&
-	       a->mtime.tv_sec == st->st_mtim.tv_sec && a->mtime.tv_nsec == st->st_mtim.tv_nsec;
-}
-
-/* Reads -routes-file into out, unless it is the only source and its inode, size and mtime
- * are those of the last read (and no SIGHUP asked for a re-read): then *unchanged is set.
- * A file that fails to parse is read again next cycle. */
-static int load_routes_file(poll_loop *p, route_table *out, bool only_source, bool *unchanged, buf *err)
+/* Reads -routes-file into out. */
+static int load_routes_file(poll_loop *p, route_table *out, buf *err)
 {
 	struct stat st;
 	const char *path = p->cfg.routes_file;
 	if (stat(path, &st) != 0) {
 		buf_printf(err, "%s: %s", path, strerror(errno));
-		p->file_id.known = false;
 		return -1;
 	}
-	if (only_source && !p->force_reload && same_identity(&p->file_id, &st)) {
-		*unchanged = true;
-		return 0;
-	}
-	if (input_read_eskip(out, path, NULL, err) != 0) {
-		p->file_id.known = false;
-		return -1;
-	}
-	p->file_id = (file_identity){ true, st.st_dev, st.st_ino, st.st_size, st.st_mtim };
-	return 0;
+	return input_read_eskip(out, path, NULL, err);
 }
 
 /* Hands a cluster that was read to the command's hook (shard endpoints). */
@@ -114,10 +91,12 @@ static int load_manifests(poll_loop *p, route_table *out, buf *err)
 	return rc;
 }
 
-static int load_api(poll_loop *p, route_table *out, buf *err)
+/* Decodes the API's bodies (and frees them) and compiles the cluster into out. */
+static int load_api(poll_loop *p, kube_fetch_result *fetched, route_table *out, buf *err)
 {
-	kube_cluster *c = NULL;
-	int rc = kube_client_load(p->cfg.client, p->cfg.fetch, &c, err);
+	kube_cluster *c = kube_cluster_new();
+	int rc = kube_fetch_result_decode(fetched, c, err);
+	kube_fetch_result_free(fetched);
 	if (rc == 0) {
 		kube_compile(c, p->cfg.kube, out);
 		cluster_read(p, c);
@@ -126,19 +105,66 @@ static int load_api(poll_loop *p, route_table *out, buf *err)
 	return rc;
 }
 
-/* Reads every source into raw. *unchanged is set when the only source is -routes-file and
- * the file was not touched since the last cycle (raw stays empty then). */
+/* The fingerprint of this cycle's inputs: the API's bodies as fetched, the manifests, the
+ * routes file and the default-filters directory as found on disk. False when it must not
+ * be trusted next cycle (see source_identity.h). */
+static bool inputs_fingerprint(poll_loop *p, const kube_fetch_result *fetched, source_fingerprint *out)
+{
+	source_identity id;
+	source_identity_begin(&id);
+	if (fetched) {
+		unsigned char crd = fetched->routegroups_known;
+		source_identity_bytes(&id, &crd, 1);
+		for (size_t i = 0; i < KUBE_NLISTS; i++) {
+			const kube_list *l = &fetched->lists[i];
+			unsigned char head[2] = { l->fetched, (unsigned char)l->npages };
+			source_identity_bytes(&id, head, sizeof head);
+			for (size_t pg = 0; pg < l->npages; pg++)
+				source_identity_bytes(&id, l->pages[pg].ptr, l->pages[pg].len);
+		}
+	}
+	if (p->cfg.manifests)
+		source_identity_tree(&id, p->cfg.manifests, SOURCE_TREE_MANIFESTS);
+	if (p->cfg.routes_file)
+		source_identity_tree(&id, p->cfg.routes_file, SOURCE_TREE_ALL);
+	const str *dir = &p->cfg.kube->default_filters_dir;
+	if ((fetched || p->cfg.manifests) && dir->len)
+		source_identity_tree(&id, dir->ptr, SOURCE_TREE_ALL);
+	return source_identity_finish(&id, out);
+}
+
+/* Reads every source into raw, unless their inputs are those of the last good cycle (and
+ * no SIGHUP asked for a re-read): then *unchanged is set and raw stays empty. The API is
+ * fetched every cycle; what is skipped is parsing, compiling and printing. */
 static int load_sources(poll_loop *p, route_table *raw, bool *unchanged, buf *err)
 {
 	*unchanged = false;
-	if (p->cfg.client && load_api(p, raw, err) != 0)
+	kube_fetch_result fetched;
+	if (p->cfg.client && kube_fetch(p->cfg.client, p->cfg.fetch, &fetched, err) != 0) {
+		p->inputs_known = false;
 		return -1;
-	if (p->cfg.manifests && load_manifests(p, raw, err) != 0)
-		return -1;
-	bool only_file = !p->cfg.client && !p->cfg.manifests;
-	if (p->cfg.routes_file && load_routes_file(p, raw, only_file, unchanged, err) != 0)
+	}
+	source_fingerprint fp;
+	bool settled = inputs_fingerprint(p, p->cfg.client ? &fetched : NULL, &fp);
+	if (p->inputs_known && !p->force_reload && source_fingerprint_equal(&fp, &p->last_inputs)) {
+		if (p->cfg.client)
+			kube_fetch_result_free(&fetched);
+		*unchanged = true;
+		return 0;
+	}
+	p->inputs_known = false;
+	int rc = 0;
+	if (p->cfg.client)
+		rc = load_api(p, &fetched, raw, err);
+	if (rc == 0 && p->cfg.manifests)
+		rc = load_manifests(p, raw, err);
+	if (rc == 0 && p->cfg.routes_file)
+		rc = load_routes_file(p, raw, err);
+	if (rc != 0)
 		return -1;
 	p->force_reload = false;
+	p->last_inputs = fp;
+	p->inputs_known = settled;
 	return 0;
 }
 

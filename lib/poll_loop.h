@@ -1,7 +1,9 @@
 /* poll_loop.h: routesrv-serve's poll cycle (spec eskip-and-http.md B7).
  *
  * One cycle: read every configured source (the Kubernetes API, -kubernetes-manifests,
- * -routes-file), compare the raw routes with the last cycle's (B7.4), process them
+ * -routes-file); stop there ("routes did not change") when their inputs are those of the
+ * last good cycle (source_identity.h: API bodies byte for byte, files by identity), else
+ * parse and compile them (this replaces B7.4's comparison of the raw routes), process them
  * (route_process: default filters, OAuth2 callback, edits, clones, canonical sort), print
  * the served form and the zone tables (B7.5), and publish a new snapshot only when the
  * bytes changed. A source failure is logged ("failed to fetch routes") and counted
