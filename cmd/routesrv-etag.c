@@ -12,6 +12,7 @@
 #include "etag.h"
 #include "input_eskip.h"
 #include "opt.h"
+#include "route_process.h"
 
 static const char *output_file;
 static bool gzip_tag;
@@ -123,6 +124,9 @@ int main(int argc, char **argv)
 			fail("%s%s", err.ptr, "");
 	check_ids(table);
 	route_table_canonicalize(table);
+	/* Text that parses can still print as text that does not (a number literal too large
+	 * for a double reads as +Inf): drop such routes as routesrv-serve does. */
+	route_table_drop_unparsable(table, route_log_dropped, NULL);
 
 	eskip_print_served(&served, table);
 	char tag[ETAG_MAX];

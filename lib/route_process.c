@@ -269,8 +269,7 @@ static void apply_clone(route_table *t, const route_changer *c)
 	}
 }
 
-/* level=error msg="Dropping route that skipper could not parse" error="..." id=... */
-static void log_dropped(const route *r, const char *err, void *ctx)
+void route_log_dropped(const route *r, const char *err, void *ctx)
 {
 	(void)ctx;
 	buf id = BUF_INIT;
@@ -293,5 +292,5 @@ void route_process(route_table *t, const route_processing *p)
 	for (size_t c = 0; c < p->nclones; c++)
 		apply_clone(t, &p->clones[c]);
 	route_table_canonicalize(t);
-	route_table_drop_unparsable(t, log_dropped, NULL);
+	route_table_drop_unparsable(t, route_log_dropped, NULL);
 }

@@ -117,3 +117,13 @@ setup() {
 	[ "${#lines[@]}" -eq 5 ]
 	[ -z "$stderr" ]
 }
+
+@test "routesrv-etag drops a route whose number overflows to +Inf, as serve does" {
+	printf 'a: * -> f(%s) -> <shunt>;\nb: * -> <shunt>;' "$(printf '9%.0s' $(seq 400))" > inf.eskip
+	run --separate-stderr "$BIN/routesrv-etag" -o served.eskip inf.eskip
+	assert_success
+	[ "$(cat served.eskip)" = 'b: * -> <shunt>;' ]
+	[[ "$stderr" == *'msg="Dropping route that skipper could not parse" error="parse failed after token (, last route id: a, position 10: syntax error" id=a'* ]]
+	run "$BIN/routesrv-etag" served.eskip
+	assert_success
+}
