@@ -3,6 +3,7 @@
 #   make check           every test: C unit tests, bats command tests, conformance
 #   make check SANITIZE=1  the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench           benchmarks (bench/), side by side with their anchors
+#   make soak            long runs of routesrv-serve: RSS over 1 000 poll cycles, valgrind (tests/soak)
 #   make install         PREFIX=/usr/local DESTDIR= ; make uninstall
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
@@ -33,7 +34,7 @@ CMDS      := $(CMD_SRC:cmd/%.c=$(BIN)/%)
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit bats conformance bench example docs install uninstall clean
+.PHONY: all deps check unit bats conformance bench soak example docs install uninstall clean
 all: deps $(CMDS) bin
 
 # bin/ always points at the last build, so tests and users find the commands in one place.
@@ -85,6 +86,9 @@ docs: all
 
 bench: all
 	@for b in bench/*/run; do echo "== $$b"; ROUTESRV_BIN=$(CURDIR)/$(BIN) $$b || exit 1; done
+
+soak: all
+	@ROUTESRV_BIN=$(CURDIR)/$(BIN) tests/soak/run
 
 BASHCOMP := $(PREFIX)/share/bash-completion/completions
 ZSHCOMP  := $(PREFIX)/share/zsh/vendor-completions

@@ -250,3 +250,32 @@ assert_recovers() {
 	assert_recovers --token token-1
 	refute grep -q token-1 serve.log
 }
+
+@test "under valgrind: API faults, recovery and SIGTERM without memory errors or leaks" {
+	command -v valgrind >/dev/null || skip "valgrind not installed"
+	case "$(cd "$BIN" && pwd -P)" in */san/*) skip "sanitizer build" ;; esac
+	SERVE_WRAP=(valgrind --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite,indirect
+		--log-file="$BATS_TEST_TMPDIR/valgrind.log")
+	echo token-1 >client-token
+	serve_cluster_a --token token-1 -- -kubernetes-token-file client-token -wait-for-healthcheck-interval 0s
+	stop_api
+	wait_more_log "$FAILED.*[Cc]onnect" 2
+	restart_api --fixtures a --token token-1 --fault "$INGRESSES=truncate"
+	wait_more_log "$FAILED.*transfer closed" 2
+	restart_api --fixtures a --token token-1 --fault "/api/v1/services=garbage"
+	wait_more_log "$FAILED.*not a JSON object" 2
+	restart_api --fixtures a --token token-2
+	wait_more_log "$FAILED.*HTTP 401" 2
+	restart_api --fixtures a --token token-1 --fault "/apis/zalando.org/v1=404"
+	wait_more_log "$FAILED.*checks before going on" 2
+	assert_recovers --token token-1
+	curl -s -H 'Accept-Encoding: gzip' "$URL/routes" >/dev/null
+	kill -TERM "$SERVE_PID"
+	rc=0
+	wait "$SERVE_PID" || rc=$?
+	SERVE_PID=
+	cat "$BATS_TEST_TMPDIR/valgrind.log"
+	assert_equal "$rc" 0
+	grep -q 'Memcheck, a memory error detector' "$BATS_TEST_TMPDIR/valgrind.log"
+	grep -q 'ERROR SUMMARY: 0 errors' "$BATS_TEST_TMPDIR/valgrind.log"
+}

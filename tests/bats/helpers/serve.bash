@@ -3,16 +3,18 @@
 
 # Starts routesrv-serve on free loopback ports with -source-poll-timeout 100 and the given
 # flags; sets URL, METRICS, MAIN_PORT, SUPPORT_PORT, SERVE_PID. Waits until the main
-# listener answers (any status).
+# listener answers (any status). SERVE_WRAP (an array, e.g. valgrind and its options) goes
+# in front of the command.
+SERVE_WRAP=()
 start_serve() {
 	MAIN_PORT=$(closed_port)
 	SUPPORT_PORT=$(closed_port)
 	URL="http://127.0.0.1:$MAIN_PORT"
 	METRICS="http://127.0.0.1:$SUPPORT_PORT/metrics"
-	"$BIN/routesrv-serve" -address "127.0.0.1:$MAIN_PORT" -support-listener "127.0.0.1:$SUPPORT_PORT" \
+	"${SERVE_WRAP[@]}" "$BIN/routesrv-serve" -address "127.0.0.1:$MAIN_PORT" -support-listener "127.0.0.1:$SUPPORT_PORT" \
 		-source-poll-timeout 100 "$@" >serve.log 2>&1 3>&- &
 	SERVE_PID=$!
-	for _ in $(seq 200); do
+	for _ in $(seq 600); do
 		[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/health")" != 000 ] && return 0
 		kill -0 "$SERVE_PID" 2>/dev/null || break
 		sleep 0.05
