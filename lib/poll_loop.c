@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,7 @@ static bool inputs_fingerprint(poll_loop *p, const kube_fetch_result *fetched, s
 		source_identity_bytes(&id, &crd, 1);
 		for (size_t i = 0; i < KUBE_NLISTS; i++) {
 			const kube_list *l = &fetched->lists[i];
-			unsigned char head[2] = { l->fetched, (unsigned char)l->npages };
+			uint64_t head[2] = { l->fetched, l->npages };
 			source_identity_bytes(&id, head, sizeof head);
 			for (size_t pg = 0; pg < l->npages; pg++)
 				source_identity_bytes(&id, l->pages[pg].ptr, l->pages[pg].len);
