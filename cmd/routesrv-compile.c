@@ -20,24 +20,11 @@
 #include "route_process.h"
 #include "zone_tables.h"
 
-#define MAX_FLAGS 96
 
 static const char *output_path, *zone_name, *config_file, *fixture_options;
 static bool pretty, json, log_json;
 
-static void add(opt_def *table, size_t *n, const opt_def *d)
-{
-	if (*n + 1 >= MAX_FLAGS) {
-		fputs("routesrv-compile: option table too small\n", stderr);
-		abort();
-	}
-	table[(*n)++] = *d;
-	/* A heading without a name would end the table (opt.h stops at name == NULL). */
-	if (d->kind == OPT_GROUP && !d->name)
-		table[*n - 1].name = "group";
-}
-
-static void build_table(opt_def *table, kube_options *ko, route_processing *rp)
+static opt_def *build_table(kube_options *ko, route_processing *rp)
 {
 	const opt_def own[] = {
 		{ .name = "output-group", .kind = OPT_GROUP, .help = "Output and logging" },
@@ -55,16 +42,14 @@ static void build_table(opt_def *table, kube_options *ko, route_processing *rp)
 		  .help = "apply a skipper fixture .kube option file with the fixture harness's defaults (for tests)",
 		  .completion = "file" },
 	};
-	size_t n = 0, count;
-	for (size_t i = 0; i < sizeof own / sizeof *own; i++)
-		add(table, &n, &own[i]);
+	opt_table t = { 0 };
+	size_t count;
+	opt_table_add(&t, own, sizeof own / sizeof *own);
 	const opt_def *defs = kube_options_flags(ko, &count);
-	for (size_t i = 0; i < count; i++)
-		add(table, &n, &defs[i]);
+	opt_table_add(&t, defs, count);
 	defs = route_processing_flags(rp, &count);
-	for (size_t i = 0; i < count; i++)
-		add(table, &n, &defs[i]);
-	table[n] = (opt_def){ .name = NULL };
+	opt_table_add(&t, defs, count);
+	return opt_table_done(&t);
 }
 
 /* The fixture harness builds its options from Go zero values: no health check and no HTTPS
@@ -172,17 +157,15 @@ static int write_output(const buf *b)
 
 int main(int argc, char **argv)
 {
-	static opt_def table[MAX_FLAGS];
 	kube_options ko;
 	route_processing rp;
 	kube_options_init(&ko);
 	route_processing_init(&rp);
-	build_table(table, &ko, &rp);
 	opt_command cmd = {
 		.name = "routesrv-compile",
 		.usage = "[flags] [FILE|DIR|-]...",
 		.summary = "Compile Kubernetes Ingresses and RouteGroups (JSON or YAML) into the routing table routesrv serves.",
-		.opts = table,
+		.opts = build_table(&ko, &rp),
 		.min_operands = 0,
 		.max_operands = -1,
 	};

@@ -16,9 +16,8 @@
 #include "opt.h"
 
 #define EXIT_API 3
-#define MAX_FLAGS 64
 
-static const char *output_path, *fixture_options;
+static const char *output_path, *fixture_options, *config_file;
 static const char *log_level_name = "INFO";
 static bool log_json;
 
@@ -30,41 +29,35 @@ static bool fetch_uses(const char *name)
 	       (n > s && strcmp(name + n - s, "-label-selector") == 0);
 }
 
-static void add(opt_def *table, size_t *n, opt_def d)
+static opt_def *build_table(kube_client_config *cfg, kube_options *ko)
 {
-	if (*n + 1 >= MAX_FLAGS) {
-		fputs("routesrv-fetch: option table too small\n", stderr);
-		abort();
-	}
-	table[(*n)++] = d;
-}
-
-static void build_table(opt_def *table, kube_client_config *cfg, kube_options *ko)
-{
-	size_t n = 0, nc, nk;
+	static const char *const levels[] = { "ERROR", "WARN", "INFO", "DEBUG", NULL };
+	const opt_def fixture = { .name = "fixture-options", .kind = OPT_STRING, .target = &fixture_options,
+		.metavar = "FILE", .completion = "file",
+		.help = "apply a skipper fixture .kube option file; fetch uses its endpoint slice and label selector "
+			"keys (for tests)" };
+	const opt_def output[] = {
+		{ .name = "output-group", .kind = OPT_GROUP, .help = "Output and logging" },
+		{ .name = "o", .kind = OPT_STRING, .target = &output_path, .metavar = "FILE", .completion = "file",
+		  .help = "write the List to FILE (replaced only on success) instead of stdout" },
+		{ .name = "application-log-level", .kind = OPT_STRING, .target = &log_level_name, .metavar = "LEVEL",
+		  .help = "log level", .choices = levels },
+		{ .name = "application-log-json-enabled", .kind = OPT_BOOL, .target = &log_json, .help = "log as JSON lines" },
+		{ .name = "config-file", .kind = OPT_STRING, .target = &config_file, .metavar = "FILE", .completion = "file",
+		  .help = "YAML file of flag values (command-line flags win)" },
+	};
+	opt_table t = { 0 };
+	size_t nc, nk;
 	const opt_def *client = kube_client_config_flags(cfg, &nc);
-	for (size_t i = 0; i < nc; i++)
-		add(table, &n, client[i]);
-	add(table, &n, (opt_def){ .name = "selection-group", .kind = OPT_GROUP, .help = "What to list" });
+	opt_table_add(&t, client, nc);
+	opt_table_add(&t, &(opt_def){ .name = "selection-group", .kind = OPT_GROUP, .help = "What to list" }, 1);
 	const opt_def *conv = kube_options_flags(ko, &nk);
 	for (size_t i = 0; i < nk; i++)
 		if (conv[i].name && conv[i].kind != OPT_GROUP && fetch_uses(conv[i].name))
-			add(table, &n, conv[i]);
-	add(table, &n, (opt_def){ .name = "fixture-options", .kind = OPT_STRING, .target = &fixture_options,
-				  .metavar = "FILE",
-				  .help = "apply a skipper fixture .kube option file; fetch uses its endpoint slice and "
-					  "label selector keys (for tests)",
-				  .completion = "file" });
-	add(table, &n, (opt_def){ .name = "output-group", .kind = OPT_GROUP, .help = "Output and logging" });
-	add(table, &n, (opt_def){ .name = "o", .kind = OPT_STRING, .target = &output_path, .metavar = "FILE",
-				  .help = "write the List to FILE (replaced only on success) instead of stdout",
-				  .completion = "file" });
-	static const char *const levels[] = { "ERROR", "WARN", "INFO", "DEBUG", NULL };
-	add(table, &n, (opt_def){ .name = "application-log-level", .kind = OPT_STRING, .target = &log_level_name,
-				  .metavar = "LEVEL", .help = "log level", .choices = levels });
-	add(table, &n, (opt_def){ .name = "application-log-json-enabled", .kind = OPT_BOOL, .target = &log_json,
-				  .help = "log as JSON lines" });
-	table[n] = (opt_def){ .name = NULL };
+			opt_table_add(&t, &conv[i], 1);
+	opt_table_add(&t, &fixture, 1);
+	opt_table_add(&t, output, sizeof output / sizeof *output);
+	return opt_table_done(&t);
 }
 
 /* Writes a regular file via a temporary file in the same directory and renames it, so a
@@ -117,18 +110,16 @@ static int write_stdout(const kube_list_text *t)
 
 int main(int argc, char **argv)
 {
-	static opt_def table[MAX_FLAGS];
 	kube_client_config cfg;
 	kube_options ko;
 	kube_client_config_init(&cfg);
 	kube_options_init(&ko);
-	build_table(table, &cfg, &ko);
 	opt_command cmd = {
 		.name = "routesrv-fetch",
 		.usage = "[flags]",
 		.summary = "List the Ingresses, RouteGroups, Services and Endpoints(Slices) routesrv compiles, "
 			   "as one JSON List.",
-		.opts = table,
+		.opts = build_table(&cfg, &ko),
 		.min_operands = 0,
 		.max_operands = 0,
 	};

@@ -23,7 +23,6 @@
 #include "snapshot.h"
 #include "tls_config.h"
 
-#define MAX_FLAGS 160
 
 static const char *address = ":9090";
 static const char *support_address = ":9911";
@@ -42,37 +41,13 @@ static opt_list server_filters;
 static const char *redis_ns, *redis_name, *valkey_ns, *valkey_name;
 static long redis_port = 6379, valkey_port = 6379;
 
-static void add(opt_def *table, size_t *n, opt_def d)
-{
-	if (*n + 1 >= MAX_FLAGS) {
-		fputs("routesrv-serve: option table too small\n", stderr);
-		abort();
-	}
-	table[(*n)++] = d;
-}
-
-/* Copies count entries of a flag table fragment. opt.h ends a table at the first entry
- * without a name, so group headings that come without one get a placeholder name (it is
- * never matched as a flag: the parser skips groups). */
-static void add_all(opt_def *table, size_t *n, const opt_def *defs, size_t count)
-{
-	for (size_t i = 0; i < count; i++) {
-		opt_def d = defs[i];
-		if (d.kind == OPT_GROUP && !d.name)
-			d.name = "group";
-		if (!d.name)
-			break;
-		add(table, n, d);
-	}
-}
-
 #define GROUP(n, t) { .name = n, .kind = OPT_GROUP, .help = t }
 #define STRING(n, t, mv, h, c) { .name = n, .kind = OPT_STRING, .target = t, .metavar = mv, .help = h, .completion = c }
 #define BOOL(n, t, h) { .name = n, .kind = OPT_BOOL, .target = t, .help = h }
 #define INT(n, t, mv, h) { .name = n, .kind = OPT_INT, .target = t, .metavar = mv, .help = h }
 #define DURATION(n, t, h) { .name = n, .kind = OPT_DURATION, .target = t, .metavar = "DURATION", .help = h }
 
-static void build_table(opt_def *table, kube_client_config *cfg, kube_options *ko, route_processing *rp)
+static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_processing *rp)
 {
 	const opt_def own[] = {
 		GROUP("server-group", "Server"),
@@ -120,15 +95,16 @@ static void build_table(opt_def *table, kube_client_config *cfg, kube_options *k
 		       "compile Kubernetes objects from this file or directory every cycle", "file"),
 		STRING("routes-file", &routes_file, "FILE", "serve this eskip file, re-read when it changes", "file"),
 	};
-	size_t n = 0, count;
-	add_all(table, &n, own, sizeof own / sizeof *own);
+	opt_table t = { 0 };
+	size_t count;
+	opt_table_add(&t, own, sizeof own / sizeof *own);
 	const opt_def *defs = kube_client_config_flags(cfg, &count);
-	add_all(table, &n, defs, count);
+	opt_table_add(&t, defs, count);
 	defs = kube_options_flags(ko, &count);
-	add_all(table, &n, defs, count);
+	opt_table_add(&t, defs, count);
 	defs = route_processing_flags(rp, &count);
-	add_all(table, &n, defs, count);
-	table[n] = (opt_def){ .name = NULL };
+	opt_table_add(&t, defs, count);
+	return opt_table_done(&t);
 }
 
 /* --- signals and shutdown (B10) ------------------------------------------------------- */
@@ -319,20 +295,18 @@ static bool use_api(opt_command *cmd)
 
 int main(int argc, char **argv)
 {
-	static opt_def table[MAX_FLAGS];
 	kube_client_config cfg;
 	kube_options ko;
 	route_processing rp;
 	kube_client_config_init(&cfg);
 	kube_options_init(&ko);
 	route_processing_init(&rp);
-	build_table(table, &cfg, &ko, &rp);
 	opt_command cmd = {
 		.name = "routesrv-serve",
 		.usage = "[flags]",
 		.summary = "Serve skipper's routing table, compiled from Kubernetes (or files) every few seconds, "
 			   "at /routes with ETags.",
-		.opts = table,
+		.opts = build_table(&cfg, &ko, &rp),
 		.min_operands = 0,
 		.max_operands = 0,
 	};

@@ -88,8 +88,9 @@ _routesrv_fetch() {
 	-fixture-options|--fixture-options) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-o|--o) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-application-log-level|--application-log-level) COMPREPLY=($(compgen -W "ERROR WARN INFO DEBUG" -- "$cur")); return;;
+	-config-file|--config-file) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	esac
-	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-kubernetes-url -kubernetes-in-cluster -kubernetes-token-file -kubeconfig -kube-context -kubernetes-namespace -kubernetes-ca-file -kubernetes-client-cert -kubernetes-client-key -kubernetes-insecure-skip-tls-verify -kubernetes-gzip -kubernetes-consistent-reads -kubernetes-page-size -kubernetes-connect-timeout -kubernetes-timeout -enable-kubernetes-endpointslices -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -fixture-options -o -application-log-level -application-log-json-enabled -help -version" -- "$cur")); return; fi
+	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-kubernetes-url -kubernetes-in-cluster -kubernetes-token-file -kubeconfig -kube-context -kubernetes-namespace -kubernetes-ca-file -kubernetes-client-cert -kubernetes-client-key -kubernetes-insecure-skip-tls-verify -kubernetes-gzip -kubernetes-consistent-reads -kubernetes-page-size -kubernetes-connect-timeout -kubernetes-timeout -enable-kubernetes-endpointslices -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -fixture-options -o -application-log-level -application-log-json-enabled -config-file -help -version" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -f -- "$cur"))
 }
 complete -o filenames -F _routesrv_fetch routesrv-fetch

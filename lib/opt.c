@@ -45,6 +45,28 @@ opt_def *opt_find(opt_command *cmd, const char *name)
 	return NULL;
 }
 
+void opt_table_add(opt_table *t, const opt_def *defs, size_t n)
+{
+	for (size_t i = 0; i < n && (defs[i].name || defs[i].kind == OPT_GROUP); i++) {
+		if (t->n + 2 > t->cap) {
+			t->cap = t->cap ? t->cap * 2 : 64;
+			t->v = xrealloc(t->v, t->cap * sizeof *t->v);
+		}
+		t->v[t->n] = defs[i];
+		if (!t->v[t->n].name)   /* a heading without a name would end the table */
+			t->v[t->n].name = "group";
+		t->n++;
+	}
+}
+
+opt_def *opt_table_done(opt_table *t)
+{
+	if (!t->v)
+		t->v = xrealloc(NULL, sizeof *t->v);
+	t->v[t->n] = (opt_def){ .name = NULL };
+	return t->v;
+}
+
 static int parse_bool(const char *v, bool *out)
 {
 	static const char *const t[] = { "1", "t", "T", "true", "TRUE", "True" };

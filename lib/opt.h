@@ -50,6 +50,17 @@ typedef struct {
 	int min_operands, max_operands;   /* max -1: unlimited */
 } opt_command;
 
+/* A command's table spliced from fragments (its own flags, kube_options_flags(), ...).
+ * Entries are copied; a fragment ends at its first unnamed non-group entry or after n
+ * entries. The table lives until exit (commands never free it). */
+typedef struct {
+	opt_def *v;
+	size_t n, cap;
+} opt_table;
+void opt_table_add(opt_table *t, const opt_def *defs, size_t n);
+/* Terminates the table and returns it for opt_command.opts. */
+opt_def *opt_table_done(opt_table *t);
+
 /* Parses argv. Handles --help (prints help to stdout, exit 0), --version (exit 0) and
  * --help-options (a machine-readable table for the man page and completion generators).
  * On a usage error prints "<cmd>: <message>" (one line) and "Try '<cmd> --help'." to
