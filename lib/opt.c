@@ -33,7 +33,7 @@ void opt_usage_error(const opt_command *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help'.\n", cmd->name);
+	fputc('\n', stderr);
 	exit(2);
 }
 
@@ -304,7 +304,7 @@ void opt_parse(opt_command *cmd, int argc, char **argv, char ***operands, int *n
 		}
 		opt_def *o = opt_find(cmd, namebuf);
 		if (!o)
-			opt_usage_error(cmd, "unknown flag: -%s", namebuf);
+			opt_usage_error(cmd, "unknown flag: -%s (see %s --help)", namebuf, cmd->name);
 		const char *value;
 		if (eq)
 			value = eq + 1;

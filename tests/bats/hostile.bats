@@ -364,8 +364,7 @@ EOF
 	done
 }
 
-# A kubeconfig that cannot be read is a configuration error (exit 2): the message comes
-# first, followed by the usage hint.
+# A kubeconfig that cannot be read is a configuration error (exit 2) with one line.
 @test "routesrv-fetch -kubeconfig: deep nesting, an alias bomb and random bytes exit 2" {
 	python3 - <<'EOF2'
 import random
@@ -385,6 +384,7 @@ EOF2
 		assert_equal "$status" 2
 		assert_output ''
 		[[ "${stderr%%$'\n'*}" == "routesrv-fetch: $f"* ]] || fail "$f: ${stderr:0:300}"
+		[[ "$stderr" != *$'\n'* ]] || fail "$f: more than one line: ${stderr:0:300}"
 	done
 	bounded "$BIN/routesrv-fetch" -kubeconfig deep.yaml
 	[[ "$stderr" == *"exceeded max depth of 10000"* ]] || fail "${stderr:0:300}"
