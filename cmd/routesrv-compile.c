@@ -1,12 +1,9 @@
 /* routesrv-compile: Kubernetes objects (JSON or YAML files, directories, stdin) → the
  * routing table routesrv would serve for them, with skipper's conversion flags.
  * Exit status: 0 ok, 2 usage, option or input error. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "eskip.h"
@@ -17,6 +14,7 @@
 #include "kube_selector.h"
 #include "log.h"
 #include "opt.h"
+#include "output_file.h"
 #include "route_process.h"
 #include "zone_tables.h"
 
@@ -107,52 +105,14 @@ static void format(buf *out, const route_table *t)
 	}
 }
 
-/* Writes straight into an existing non-regular file: renaming over /dev/null or a FIFO
- * would replace the device node with a plain file. */
-static int write_special(const char *path, const buf *b)
-{
-	FILE *f = fopen(path, "wb");
-	bool ok = f && fwrite(b->ptr ? b->ptr : "", 1, b->len, f) == b->len;
-	ok = f && fclose(f) == 0 && ok;
-	if (!ok)
-		log_printf(LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
-	return ok ? 0 : -1;
-}
-
-/* Writes via a temporary file in the same directory and renames it, so a failed run never
- * leaves a half-written file where the previous one was. */
-static int write_file(const char *path, const buf *b)
-{
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return write_special(path, b);
-	char *tmp;
-	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
-		abort();
-	int fd = mkstemp(tmp);
-	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-	bool ok = f && fwrite(b->ptr ? b->ptr : "", 1, b->len, f) == b->len;
-	ok = f && fclose(f) == 0 && ok;
-	if (ok && rename(tmp, path) == 0) {
-		free(tmp);
-		return 0;
-	}
-	log_printf(LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
-	if (fd >= 0)
-		unlink(tmp);
-	free(tmp);
-	return -1;
-}
-
 static int write_output(const buf *b)
 {
-	if (output_path)
-		return write_file(output_path, b);
-	if (fwrite(b->ptr ? b->ptr : "", 1, b->len, stdout) != b->len || fflush(stdout) != 0) {
-		log_printf(LOG_ERROR, "cannot write the output: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	buf err = BUF_INIT;
+	int rc = output_file_write_buf(output_path ? output_path : "-", b, &err);
+	if (rc != 0)
+		log_printf(LOG_ERROR, "%s", err.ptr);
+	buf_free(&err);
+	return rc;
 }
 
 int main(int argc, char **argv)

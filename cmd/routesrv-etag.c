@@ -4,14 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "eskip.h"
 #include "etag.h"
 #include "input_eskip.h"
 #include "opt.h"
+#include "output_file.h"
 #include "route_process.h"
 
 static const char *output_file;
@@ -55,46 +54,10 @@ static void fail(const char *fmt, const char *a, const char *b)
 	exit(2);
 }
 
-static int write_all(FILE *f, const buf *b)
-{
-	return (b->len && fwrite(b->ptr, 1, b->len, f) != b->len) || fflush(f) != 0 ? -1 : 0;
-}
-
-/* Writes the file through a temporary file and rename(2), so a reader (a file-watching
- * server, a later pipeline stage) never sees half a table. */
 static void write_served(const char *path, const buf *text)
 {
-	if (strcmp(path, "-") == 0) {
-		if (write_all(stdout, text) != 0)
-			fail("standard output: %s%s", strerror(errno), "");
-		return;
-	}
-	size_t n = strlen(path);
-	char *tmp = malloc(n + 8);
-	if (!tmp)
-		abort();
-	memcpy(tmp, path, n);
-	memcpy(tmp + n, ".XXXXXX", 8);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		free(tmp);
-		fail("%s: %s", path, strerror(errno));
-	}
-	mode_t mask = umask(0);
-	umask(mask);
-	FILE *f = fdopen(fd, "w");
-	int rc = !f || fchmod(fd, 0666 & ~mask) != 0 || write_all(f, text) != 0 ? -1 : 0;
-	int saved = errno;
-	if (f ? fclose(f) != 0 : close(fd) != 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -1, saved = errno;
-	if (rc != 0) {
-		unlink(tmp);
-		free(tmp);
-		fail("%s: %s", path, strerror(saved ? saved : errno));
-	}
-	free(tmp);
+	if (output_file_write_buf(path, text, &err) != 0)
+		fail("%s%s", err.ptr, "");
 }
 
 /* An id-less route is a whole document on its own; next to other routes it would be

@@ -1,12 +1,8 @@
 /* routesrv-fetch: list the Kubernetes objects routesrv compiles, as one JSON List.
  * Exit status: 0 ok, 2 usage or configuration error, 3 API or network error. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "buf.h"
 #include "kube_client.h"
@@ -14,6 +10,7 @@
 #include "kube_options_fixture.h"
 #include "log.h"
 #include "opt.h"
+#include "output_file.h"
 
 #define EXIT_API 3
 
@@ -60,52 +57,16 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko)
 	return opt_table_done(&t);
 }
 
-/* Writes a regular file via a temporary file in the same directory and renames it, so a
- * failed run never leaves a half-written or empty file where the previous good one was. */
-static int write_file(const char *path, const kube_list_text *t)
+/* An empty -o, like -o -, means standard output. */
+static int write_output(const kube_list_text *t)
 {
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		/* A device or FIFO (-o /dev/null, a pipe): write into it, never rename over it. */
-		int fd = open(path, O_WRONLY | O_CLOEXEC);
-		bool ok = fd >= 0 && kube_list_text_write(t, fd) == 0;
-		if (fd >= 0 && close(fd) != 0)
-			ok = false;
-		if (ok)
-			return 0;
-		log_printf(LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
-		return -1;
-	}
-	size_t n = strlen(path) + 16;
-	char *tmp = malloc(n);
-	if (!tmp)
-		abort();
-	snprintf(tmp, n, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		log_printf(LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	bool ok = kube_list_text_write(t, fd) == 0;
-	ok = close(fd) == 0 && ok;
-	if (ok && rename(tmp, path) == 0) {
-		free(tmp);
-		return 0;
-	}
-	log_printf(LOG_ERROR, "cannot write %s: %s", path, strerror(errno));
-	unlink(tmp);
-	free(tmp);
-	return -1;
-}
-
-static int write_stdout(const kube_list_text *t)
-{
-	if (fflush(stdout) != 0 || kube_list_text_write(t, STDOUT_FILENO) != 0) {
-		log_printf(LOG_ERROR, "cannot write the output: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	buf err = BUF_INIT;
+	const char *path = output_path && *output_path ? output_path : "-";
+	int rc = output_file_write(path, t->pieces, t->n, &err);
+	if (rc != 0)
+		log_printf(LOG_ERROR, "%s", err.ptr);
+	buf_free(&err);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -156,8 +117,7 @@ int main(int argc, char **argv)
 			log_printf(LOG_ERROR, "%s", err.ptr);
 			status = EXIT_API;
 		} else {
-			bool to_file = output_path && *output_path && strcmp(output_path, "-") != 0;
-			if (to_file ? write_file(output_path, &out) : write_stdout(&out))
+			if (write_output(&out) != 0)
 				status = 1;
 			kube_list_text_free(&out);
 		}

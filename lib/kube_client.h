@@ -118,8 +118,8 @@ int kube_fetch_result_decode(const kube_fetch_result *r, kube_cluster *c, buf *e
  * (kube_list_write.c). 0 ok; -1 with "failed to load cluster state: ..." in err. */
 int kube_fetch_result_write_list(const kube_fetch_result *r, buf *out, buf *err);
 
-/* The same List as pieces to write with writev, without copying the bodies: most pieces
- * point into r's bodies (keep r until written), the rest into t. */
+/* The same List as pieces to write with writev (output_file_write), without copying the
+ * bodies: most pieces point into r's bodies (keep r until written), the rest into t. */
 typedef struct {
 	struct iovec *pieces;
 	size_t n, cap, bytes;
@@ -127,8 +127,6 @@ typedef struct {
 } kube_list_text;
 
 int kube_fetch_result_list_text(const kube_fetch_result *r, kube_list_text *t, buf *err);
-/* Writes every piece to fd (short writes and EINTR continue). 0, or -1 with errno set. */
-int kube_list_text_write(const kube_list_text *t, int fd);
 void kube_list_text_free(kube_list_text *t);
 
 /* For routesrv-serve: kube_fetch + kube_fetch_result_decode into a new cluster. */

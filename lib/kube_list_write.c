@@ -14,8 +14,6 @@
  * order already (etcd keys are /registry/<resource>/<namespace>/<name>) and pages
  * concatenated keep it; watch-cache reads (resourceVersion=0) are not promised to by older
  * API servers. So the order is checked in one pass and the items sorted only when needed. */
-#include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,36 +294,6 @@ void kube_list_text_free(kube_list_text *t)
 {
 	free(t->pieces);
 	memset(t, 0, sizeof *t);
-}
-
-int kube_list_text_write(const kube_list_text *t, int fd)
-{
-	size_t i = 0, done = 0;                    /* bytes of pieces[i] already written */
-	while (i < t->n) {
-		struct iovec iov[IOV_MAX < 1024 ? IOV_MAX : 1024];
-		int cnt = 0;
-		for (size_t k = i; k < t->n && cnt < (int)(sizeof iov / sizeof *iov); k++, cnt++) {
-			iov[cnt] = t->pieces[k];
-			if (k == i) {
-				iov[cnt].iov_base = (char *)iov[cnt].iov_base + done;
-				iov[cnt].iov_len -= done;
-			}
-		}
-		ssize_t w = writev(fd, iov, cnt);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		size_t left = (size_t)w;
-		while (i < t->n && left >= t->pieces[i].iov_len - done) {
-			left -= t->pieces[i].iov_len - done;
-			done = 0;
-			i++;
-		}
-		done += left;
-	}
-	return 0;
 }
 
 int kube_fetch_result_write_list(const kube_fetch_result *r, buf *out, buf *err)

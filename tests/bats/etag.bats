@@ -66,6 +66,23 @@ teardown() {
 	[ -z "$(ls routes.eskip.* 2>/dev/null)" ]   # no temporary file left
 }
 
+@test "-o into a FIFO or device writes into it, never replaces it" {
+	printf '%s' "$SERVED_AB" > in.eskip
+	mkfifo fifo
+	cat fifo > from-fifo 3>&- &
+	local reader=$!
+	run "$BIN/routesrv-etag" -o fifo in.eskip
+	assert_success
+	assert_output "$TAG_AB"
+	[ -p fifo ] || { kill "$reader"; false; }   # replaced: the reader would wait for ever
+	wait "$reader"
+	[ "$(cat from-fifo)" = "$SERVED_AB" ]
+	run "$BIN/routesrv-etag" -o /dev/null in.eskip
+	assert_success
+	assert_output "$TAG_AB"
+	assert [ -c /dev/null ]
+}
+
 @test "-o - writes the served form to stdout and the tag to stderr" {
 	printf '%s' "$SERVED_AB" > in.eskip
 	run bash -c "'$BIN/routesrv-etag' -o - in.eskip 2>tag"
