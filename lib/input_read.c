@@ -30,31 +30,35 @@ static size_t max_bytes(const input_opts *o)
 	return o && o->max_bytes ? o->max_bytes : DEFAULT_MAX_BYTES;
 }
 
-static int read_fd(int fd, size_t limit, buf *out, buf *err)
+int input_read_fd(int fd, size_t limit, buf *out)
 {
 	struct stat st;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-		buf_reserve(out, (size_t)st.st_size + 1);
+		buf_reserve(out, (size_t)st.st_size + 1);   /* one allocation for a whole file */
 	size_t start = out->len;
 	for (;;) {
 		buf_reserve(out, 65536);
 		ssize_t n = read(fd, out->ptr + out->len, out->cap - out->len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			buf_puts(err, strerror(errno));
+		if (n < 0)
 			return -1;
-		}
+		out->ptr[out->len += (size_t)n] = 0;
 		if (n == 0)
-			break;
-		out->len += (size_t)n;
-		out->ptr[out->len] = 0;
-		if (out->len - start > limit) {
-			buf_printf(err, "input larger than %zu bytes", limit);
-			return -1;
-		}
+			return 0;
+		if (out->len - start > limit)
+			return -2;
 	}
-	return 0;
+}
+
+static int read_fd(int fd, size_t limit, buf *out, buf *err)
+{
+	int rc = input_read_fd(fd, limit, out);
+	if (rc == -1)
+		buf_puts(err, strerror(errno));
+	else if (rc == -2)
+		buf_printf(err, "input larger than %zu bytes", limit);
+	return rc == 0 ? 0 : -1;
 }
 
 static int read_local(const char *name, size_t limit, buf *out, buf *err)

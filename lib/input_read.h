@@ -30,6 +30,10 @@ typedef struct {
 /* Reads the input into out. o may be NULL for the defaults. Returns 0 or -1 (err set). */
 int input_read(const char *name, const input_opts *o, buf *out, buf *err);
 
+/* Appends all of fd to out (NUL-terminated, sized at once from fstat for a regular file).
+ * 0; -1 with errno set; -2 once more than limit bytes were read (SIZE_MAX: no limit). */
+int input_read_fd(int fd, size_t limit, buf *out);
+
 bool input_is_url(const char *name);
 /* The name to show in messages: "stdin" for "-", else the name itself. */
 const char *input_display_name(const char *name);

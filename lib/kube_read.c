@@ -4,12 +4,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "input_read.h"
 #include "kube_read_internal.h"
 #include "log.h"
 
@@ -55,27 +57,6 @@ int kube_read_buffer(kube_cluster *c, const char *data, size_t len, const char *
 	return kube_yaml_documents(data, len, source, yaml_doc, &y, err);
 }
 
-/* Reads all of fd into b; 0 or -1 with errno. */
-static int read_all(int fd, buf *b)
-{
-	struct stat st;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-		buf_reserve(b, (size_t)st.st_size + 1);
-	for (;;) {
-		buf_reserve(b, 64 * 1024);
-		ssize_t n = read(fd, b->ptr + b->len, b->cap - b->len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
-	}
-	b->ptr[b->len] = 0;
-	return 0;
-}
-
 static int read_file(kube_cluster *c, const char *path, buf *err)
 {
 	bool is_stdin = strcmp(path, "-") == 0;
@@ -85,7 +66,7 @@ static int read_file(kube_cluster *c, const char *path, buf *err)
 		return -1;
 	}
 	buf data = BUF_INIT;
-	int rc = read_all(fd, &data);
+	int rc = input_read_fd(fd, SIZE_MAX, &data);
 	if (rc != 0)
 		buf_printf(err, "%s: %s", path, strerror(errno));
 	if (!is_stdin)
