@@ -20,10 +20,6 @@ int go_float_shortest(double v, char digits[32], int *exp10);
 void eskip_escape(buf *out, const char *s, size_t n, char extra);
 
 /* --- eskip_url.c -------------------------------------------------------------------- */
-/* Go's url.ParseRequestURI acceptance. Returns true when s parses; on failure appends Go's
- * error text (`parse "<s>": <reason>`) to err. *scheme / *scheme_len get the scheme (not
- * lower-cased, possibly empty). */
-bool go_parse_request_uri(const char *s, size_t n, const char **scheme, size_t *scheme_len, buf *err);
 /* A4 step 1 for the next LB endpoint string of a route: it must be a request URI, and its
  * scheme must agree with *prev_scheme (the previous endpoint's; start with an empty str).
  * Returns true and updates *prev_scheme, or false with skipper's message appended to err. */

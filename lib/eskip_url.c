@@ -1,6 +1,7 @@
 /* eskip_url.c: the bits of Go's net/url and strconv the eskip semantic pass needs:
- * ParseRequestURI acceptance for LB endpoints (A4 step 1), zone extraction from ?zone= (A7),
- * QueryEscape, strconv.Quote for error texts, and strings.TrimSpace.
+ * LB endpoint checks (A4 step 1: ParseRequestURI through go_url.c's parser, one scheme per
+ * route), zone extraction from ?zone= (A7), QueryEscape, strconv.Quote for error texts, and
+ * strings.TrimSpace.
  *
  * Only acceptance and error texts are modelled, not Go's URL struct: an endpoint that parses
  * is kept byte-identical unless it carries a zone. */
@@ -8,6 +9,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "go_url.h"
 
 static const char hexdig[] = "0123456789abcdef";
 static const char HEXDIG[] = "0123456789ABCDEF";
@@ -144,243 +147,6 @@ void go_query_escape(buf *out, const char *s, size_t n)
 	}
 }
 
-typedef enum { ENC_PATH, ENC_HOST, ENC_ZONE, ENC_USER, ENC_FRAGMENT } url_enc;
-
-/* ASCII host bytes Go accepts unescaped (shouldEscape(c, encodeHost) == false): letters,
- * digits and -_.~!$&'()*+,;=:[]<>" ; a table because every endpoint's host goes through it. */
-static const unsigned char host_ok[128] = {
-	['-'] = 1, ['_'] = 1, ['.'] = 1, ['~'] = 1, ['!'] = 1, ['$'] = 1, ['&'] = 1, ['\''] = 1,
-	['('] = 1, [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, [';'] = 1, ['='] = 1, [':'] = 1,
-	['['] = 1, [']'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1,
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
-	['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
-	['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
-};
-
-static bool host_byte_ok(unsigned char c) { return c >= 0x80 || host_ok[c]; }
-
-/* Go's unescape() validation: bad %-escapes, and in hosts %-escaped ASCII (other than %25)
- * and bytes that would need escaping. Appends the Go error text and returns false. */
-static bool url_unescape_ok(const char *s, size_t n, url_enc mode, buf *err)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '%') {
-			if (i + 2 >= n || !is_hex(s[i + 1]) || !is_hex(s[i + 2])) {
-				buf_puts(err, "invalid URL escape ");
-				go_quote(err, s + i, n - i < 3 ? n - i : 3);
-				return false;
-			}
-			if (mode == ENC_HOST && unhex(s[i + 1]) < 8 && memcmp(s + i, "%25", 3) != 0) {
-				buf_puts(err, "invalid URL escape ");
-				go_quote(err, s + i, 3);
-				return false;
-			}
-			i += 2;
-		} else if ((mode == ENC_HOST || mode == ENC_ZONE) && !host_byte_ok(c)) {
-			buf_puts(err, "invalid character ");
-			go_quote(err, s + i, 1);
-			buf_puts(err, " in host name");
-			return false;
-		}
-	}
-	return true;
-}
-
-/* ":digits" or empty. */
-static bool valid_optional_port(const char *s, size_t n)
-{
-	if (n == 0)
-		return true;
-	if (s[0] != ':')
-		return false;
-	for (size_t i = 1; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return true;
-}
-
-static bool bad_port(const char *s, size_t n, buf *err)
-{
-	buf_puts(err, "invalid port ");
-	go_quote(err, s, n);
-	buf_puts(err, " after host");
-	return false;
-}
-
-static const char *last_index(const char *s, size_t n, char c)
-{
-	for (size_t i = n; i-- > 0;)
-		if (s[i] == c)
-			return s + i;
-	return NULL;
-}
-
-/* Go's parseHost. Unbracketed hosts are checked from the FIRST colon on (Go 1.26+ rejects
- * "http://a:1:2" and "http://::1"; skipper's go.mod asks for a newer Go). */
-static bool parse_host(const char *h, size_t n, buf *err)
-{
-	if (n && h[0] == '[') {
-		const char *rb = last_index(h, n, ']');
-		if (!rb) {
-			buf_puts(err, "missing ']' in host");
-			return false;
-		}
-		size_t i = (size_t)(rb - h);
-		if (!valid_optional_port(rb + 1, n - i - 1))
-			return bad_port(rb + 1, n - i - 1, err);
-		const char *zone = memmem(h, i, "%25", 3);
-		if (zone) {
-			size_t z = (size_t)(zone - h);
-			return url_unescape_ok(h, z, ENC_HOST, err) && url_unescape_ok(zone, i - z, ENC_ZONE, err) &&
-			       url_unescape_ok(rb, n - i, ENC_HOST, err);
-		}
-	} else {
-		const char *colon = memchr(h, ':', n);
-		if (colon && !valid_optional_port(colon, n - (size_t)(colon - h)))
-			return bad_port(colon, n - (size_t)(colon - h), err);
-	}
-	return url_unescape_ok(h, n, ENC_HOST, err);
-}
-
-static bool valid_userinfo(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (!is_alnum(c) && !(c && strchr("-._:~!$&'()*+,;=%@", c)))
-			return false;   /* includes every non-ASCII byte, as Go ranges over runes */
-	}
-	return true;
-}
-
-static bool parse_authority(const char *a, size_t n, buf *err)
-{
-	const char *at = last_index(a, n, '@');
-	const char *host = at ? at + 1 : a;
-	if (!parse_host(host, n - (size_t)(host - a), err))
-		return false;
-	if (!at)
-		return true;
-	size_t un = (size_t)(at - a);
-	if (!valid_userinfo(a, un)) {
-		buf_puts(err, "net/url: invalid userinfo");
-		return false;
-	}
-	return url_unescape_ok(a, un, ENC_USER, err);   /* ':' never fails, so one pass suffices */
-}
-
-/* Go's getScheme: "" when the text does not start with [A-Za-z][A-Za-z0-9+.-]*: */
-static bool get_scheme(const char *s, size_t n, size_t *scheme_len, buf *err)
-{
-	*scheme_len = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-			continue;
-		if ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.') {
-			if (i == 0)
-				return true;
-			continue;
-		}
-		if (c == ':') {
-			if (i == 0) {
-				buf_puts(err, "missing protocol scheme");
-				return false;
-			}
-			*scheme_len = i;
-		}
-		return true;
-	}
-	return true;
-}
-
-/* The parts of a URL zone extraction needs, as slices of the input. */
-typedef struct {
-	const char *scheme, *before_query, *query;
-	size_t scheme_len, before_query_len, query_len;
-	bool has_query;
-} url_parts;
-
-/* Go's url.parse(rawURL, viaRequest) without building the URL; false + reason on error. */
-static bool url_parse(const char *s, size_t n, bool via_request, url_parts *u, buf *err)
-{
-	memset(u, 0, sizeof *u);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) {
-			buf_puts(err, "net/url: invalid control character in URL");
-			return false;
-		}
-	if (n == 0 && via_request) {
-		buf_puts(err, "empty url");
-		return false;
-	}
-	if (n == 1 && s[0] == '*')
-		return true;
-	size_t sl;
-	if (!get_scheme(s, n, &sl, err))
-		return false;
-	u->scheme = s;
-	u->scheme_len = sl;
-	const char *rest = s + (sl ? sl + 1 : 0);
-	size_t rn = n - (size_t)(rest - s);
-	const char *q = memchr(rest, '?', rn);
-	if (q) {
-		u->has_query = true;
-		u->query = q + 1;
-		u->query_len = rn - (size_t)(q + 1 - rest);
-		rn = (size_t)(q - rest);
-	}
-	u->before_query = s;
-	u->before_query_len = (size_t)(rest + rn - s);
-	if (rn == 0 || rest[0] != '/') {
-		if (sl)
-			return true;     /* opaque, e.g. "mailto:x" */
-		if (via_request) {
-			buf_puts(err, "invalid URI for request");
-			return false;
-		}
-		const char *slash = memchr(rest, '/', rn);
-		size_t seg = slash ? (size_t)(slash - rest) : rn;
-		if (memchr(rest, ':', seg)) {
-			buf_puts(err, "first path segment in URL cannot contain colon");
-			return false;
-		}
-	}
-	bool authority = (sl || (!via_request && !(rn >= 3 && memcmp(rest, "///", 3) == 0))) && rn >= 2 &&
-			 rest[0] == '/' && rest[1] == '/';
-	if (authority) {
-		const char *a = rest + 2, *slash = memchr(a, '/', rn - 2);
-		size_t an = slash ? (size_t)(slash - a) : rn - 2;
-		if (!parse_authority(a, an, err))
-			return false;
-		rest = a + an;
-		rn = rn - 2 - an;
-	}
-	return url_unescape_ok(rest, rn, ENC_PATH, err);
-}
-
-bool go_parse_request_uri(const char *s, size_t n, const char **scheme, size_t *scheme_len, buf *err)
-{
-	url_parts u;
-	buf why = BUF_INIT;
-	bool ok = url_parse(s, n, true, &u, &why);
-	if (ok) {
-		*scheme = u.scheme ? u.scheme : "";
-		*scheme_len = u.scheme_len;
-	} else {
-		buf_puts(err, "parse ");
-		go_quote(err, s, n);
-		buf_puts(err, ": ");
-		buf_append(err, why.ptr, why.len);
-	}
-	buf_free(&why);
-	return ok;
-}
-
 static bool scheme_eq(const char *a, size_t an, const char *b, size_t bn)
 {
 	if (an != bn)
@@ -395,15 +161,14 @@ static bool scheme_eq(const char *a, size_t an, const char *b, size_t bn)
  * for the next one (quirk). */
 bool eskip_endpoint_valid(str ep, str *prev_scheme, buf *err)
 {
-	const char *s;
-	size_t sl;
-	if (!go_parse_request_uri(ep.ptr, ep.len, &s, &sl, err))
+	go_url u;
+	if (go_url_parse_request_uri(ep, &u, err) != 0)
 		return false;
-	if (prev_scheme->len && !scheme_eq(prev_scheme->ptr, prev_scheme->len, s, sl)) {
+	if (prev_scheme->len && !scheme_eq(prev_scheme->ptr, prev_scheme->len, u.scheme.ptr, u.scheme.len)) {
 		buf_puts(err, "loadbalancer endpoints cannot have mixed protocols");
 		return false;
 	}
-	*prev_scheme = (str){ s, sl };
+	*prev_scheme = u.scheme;
 	return true;
 }
 
@@ -544,31 +309,27 @@ lb_endpoint eskip_endpoint_from_string(arena *a, str s)
 	const char *qm = memchr(s.ptr, '?', s.len);   /* fast path: no query, or no "zone" in it */
 	if (!qm || !memmem(qm, s.len - (size_t)(qm - s.ptr), "zone", 4))
 		return e;
-	const char *hash = memchr(s.ptr, '#', s.len);
-	size_t un = hash ? (size_t)(hash - s.ptr) : s.len;
-	url_parts u;
-	buf scratch = BUF_INIT, dec = BUF_INIT, zone = BUF_INIT, enc = BUF_INIT, out = BUF_INIT;
+	go_url u;
+	buf dec = BUF_INIT, zone = BUF_INIT, enc = BUF_INIT, out = BUF_INIT;
 	bool has_zone = false;
-	if (hash && !url_unescape_ok(hash + 1, s.len - un - 1, ENC_FRAGMENT, &scratch))
+	if (go_url_parse(NULL, s, &u, NULL) != 0 || !u.raw_query.len)
 		goto done;
-	if (!url_parse(s.ptr, un, false, &u, &scratch) || !u.has_query)
-		goto done;
-	split_zone(u.query, u.query_len, &dec, &zone, &has_zone, &enc);
+	split_zone(u.raw_query.ptr, u.raw_query.len, &dec, &zone, &has_zone, &enc);
 	if (!has_zone || zone.len == 0)
 		goto done;
-	for (size_t i = 0; i < u.scheme_len; i++)
-		buf_putc(&out, (char)(u.scheme[i] | (u.scheme[i] >= 'A' && u.scheme[i] <= 'Z' ? 0x20 : 0)));
-	buf_append(&out, u.before_query + u.scheme_len, u.before_query_len - u.scheme_len);
+	for (size_t i = 0; i < u.scheme.len; i++)
+		buf_putc(&out, (char)(u.scheme.ptr[i] | (u.scheme.ptr[i] >= 'A' && u.scheme.ptr[i] <= 'Z' ? 0x20 : 0)));
+	const char *query_mark = u.raw_query.ptr - 1;
+	buf_append(&out, s.ptr + u.scheme.len, (size_t)(query_mark - s.ptr) - u.scheme.len);
 	if (enc.len) {
 		buf_putc(&out, '?');
 		buf_append(&out, enc.ptr, enc.len);
 	}
-	if (hash && s.len - un > 1)
-		buf_append(&out, hash, s.len - un);
+	if (u.fragment.len)   /* a lone '#' is dropped, as Go's String() does */
+		buf_append(&out, u.fragment.ptr - 1, u.fragment.len + 1);
 	e.address = arena_strndup(a, out.ptr ? out.ptr : "", out.len);
 	e.zone = arena_strndup(a, zone.ptr, zone.len);
 done:
-	buf_free(&scratch);
 	buf_free(&dec);
 	buf_free(&zone);
 	buf_free(&enc);

@@ -1,6 +1,7 @@
-/* go_url.c: Go's net/url.Parse (see go_url.h). The steps and messages mirror Go's
- * url.parse / parseAuthority / parseHost / unescape so that skipper's validation messages
- * and allow-list decisions come out the same. */
+/* go_url.c: Go's net/url parsing (see go_url.h). One parser serves url.Parse (RouteGroup
+ * backends) and url.ParseRequestURI (eskip LB endpoints); the steps and messages mirror
+ * Go's url.parse / parseAuthority / parseHost / unescape so that skipper's validation
+ * messages and allow-list decisions come out the same. */
 #include "go_url.h"
 
 #include <string.h>
@@ -26,30 +27,34 @@ static const char *find_last_char(str s, char c)
 
 static str sub(str s, size_t from, size_t to) { return (str){ s.ptr + from, to - from }; }
 
-/* Go's shouldEscape for the modes used here (host, zone; others only matter for '%'). */
-static bool should_escape(unsigned char c, go_encoding mode)
-{
-	if (is_alpha((char)c) || is_digit((char)c))
-		return false;
-	if (mode == ENC_HOST || mode == ENC_ZONE) {
-		if (c && strchr("!$&'()*+,;=:[]<>\"", c))
-			return false;
-	}
-	if (c && strchr("-_.~", c))
-		return false;
-	return true;
-}
+/* ASCII host bytes Go accepts unescaped (shouldEscape(c, encodeHost) == false): letters,
+ * digits and -_.~!$&'()*+,;=:[]<>" ; a table because every LB endpoint's host goes through it. */
+static const unsigned char host_ok[128] = {
+	['-'] = 1, ['_'] = 1, ['.'] = 1, ['~'] = 1, ['!'] = 1, ['$'] = 1, ['&'] = 1, ['\''] = 1,
+	['('] = 1, [')'] = 1, ['*'] = 1, ['+'] = 1, [','] = 1, [';'] = 1, ['='] = 1, [':'] = 1,
+	['['] = 1, [']'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1,
+	['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1,
+	['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
+/* Go's shouldEscape(c, encodeHost) (encodeZone is the same for these bytes). */
+static bool host_must_escape(unsigned char c) { return c >= 0x80 || !host_ok[c]; }
 
 static int escape_error(buf *err, const char *p, size_t n)
 {
-	if (err) {
-		buf_puts(err, "invalid URL escape ");
-		go_quote(err, p, n);
-	}
+	buf_puts(err, "invalid URL escape ");
+	go_quote(err, p, n);
 	return -1;
 }
 
-/* Go's unescape() acceptance (the decoded value is only needed for the host). */
+/* Go's unescape() acceptance: bad %-escapes; in hosts %-escaped ASCII below 0x80 (other
+ * than %25), in zones escapes of bytes a host may not hold, and in both bytes that would
+ * need escaping. The decoded value is made separately (unescape) where it is needed. */
 static int check_unescape(str s, go_encoding mode, buf *err)
 {
 	for (size_t i = 0; i < s.len;) {
@@ -62,18 +67,16 @@ static int check_unescape(str s, go_encoding mode, buf *err)
 				return escape_error(err, s.ptr + i, 3);
 			if (mode == ENC_ZONE) {
 				unsigned char v = (unsigned char)(unhex(s.ptr[i + 1]) << 4 | unhex(s.ptr[i + 2]));
-				if (!pct25 && v != ' ' && should_escape(v, ENC_HOST))
+				if (!pct25 && v != ' ' && host_must_escape(v))
 					return escape_error(err, s.ptr + i, 3);
 			}
 			i += 3;
 			continue;
 		}
-		if ((mode == ENC_HOST || mode == ENC_ZONE) && c < 0x80 && should_escape(c, mode)) {
-			if (err) {
-				buf_puts(err, "invalid character ");
-				go_quote(err, s.ptr + i, 1);
-				buf_puts(err, " in host name");
-			}
+		if ((mode == ENC_HOST || mode == ENC_ZONE) && c < 0x80 && host_must_escape(c)) {
+			buf_puts(err, "invalid character ");
+			go_quote(err, s.ptr + i, 1);
+			buf_puts(err, " in host name");
 			return -1;
 		}
 		i++;
@@ -81,6 +84,7 @@ static int check_unescape(str s, go_encoding mode, buf *err)
 	return 0;
 }
 
+/* Decodes the %-escapes of a string check_unescape accepted. */
 static str unescape(arena *a, str s)
 {
 	if (!find_char(s, '%'))
@@ -98,6 +102,7 @@ static str unescape(arena *a, str s)
 	return (str){ out, n };
 }
 
+/* ":digits" or empty. */
 static bool valid_optional_port(str p)
 {
 	if (p.len == 0)
@@ -112,40 +117,34 @@ static bool valid_optional_port(str p)
 
 static int invalid_port(buf *err, str port)
 {
-	if (err) {
-		buf_puts(err, "invalid port ");
-		go_quote(err, port.ptr, port.len);
-		buf_puts(err, " after host");
-	}
+	buf_puts(err, "invalid port ");
+	go_quote(err, port.ptr, port.len);
+	buf_puts(err, " after host");
 	return -1;
 }
 
-static int parse_host(arena *a, str host, str *out, buf *err)
+/* Go's parseHost acceptance (the host stays escaped). */
+static int parse_host(str host, buf *err)
 {
 	if (host.len && host.ptr[0] == '[') {
 		const char *close = find_last_char(host, ']');
 		if (!close) {
-			if (err)
-				buf_puts(err, "missing ']' in host");
+			buf_puts(err, "missing ']' in host");
 			return -1;
 		}
 		size_t i = (size_t)(close - host.ptr);
 		if (!valid_optional_port(sub(host, i + 1, host.len)))
 			return invalid_port(err, sub(host, i + 1, host.len));
-		str inside = sub(host, 0, i);
-		const char *zone = memmem(inside.ptr, inside.len, "%25", 3);
+		const char *zone = memmem(host.ptr, i, "%25", 3);
 		if (zone) {
 			size_t z = (size_t)(zone - host.ptr);
-			if (check_unescape(sub(host, 0, z), ENC_HOST, err) ||
-			    check_unescape(sub(host, z, i), ENC_ZONE, err) ||
-			    check_unescape(sub(host, i, host.len), ENC_HOST, err))
-				return -1;
-			*out = unescape(a, host);
-			return 0;
+			return check_unescape(sub(host, 0, z), ENC_HOST, err) ||
+			       check_unescape(sub(host, z, i), ENC_ZONE, err) ||
+			       check_unescape(sub(host, i, host.len), ENC_HOST, err) ? -1 : 0;
 		}
 	} else {
 		/* From the FIRST colon, as Go 1.26+ does (rejects "a:1:2" and "::1"; skipper's
-		 * go.mod asks for a newer Go), in line with eskip_url.c. */
+		 * go.mod asks for a newer Go). */
 		const char *colon = find_char(host, ':');
 		if (colon) {
 			str port = sub(host, (size_t)(colon - host.ptr), host.len);
@@ -153,10 +152,7 @@ static int parse_host(arena *a, str host, str *out, buf *err)
 				return invalid_port(err, port);
 		}
 	}
-	if (check_unescape(host, ENC_HOST, err))
-		return -1;
-	*out = unescape(a, host);
-	return 0;
+	return check_unescape(host, ENC_HOST, err);
 }
 
 static bool valid_userinfo(str s)
@@ -169,18 +165,18 @@ static bool valid_userinfo(str s)
 	return true;
 }
 
-static int parse_authority(arena *a, str auth, go_url *u, buf *err)
+static int parse_authority(str auth, go_url *u, buf *err)
 {
 	const char *at = find_last_char(auth, '@');
 	size_t host_from = at ? (size_t)(at - auth.ptr) + 1 : 0;
-	if (parse_host(a, sub(auth, host_from, auth.len), &u->host, err))
+	u->host = sub(auth, host_from, auth.len);
+	if (parse_host(u->host, err))
 		return -1;
 	if (!at)
 		return 0;
 	str user = sub(auth, 0, host_from - 1);
 	if (!valid_userinfo(user)) {
-		if (err)
-			buf_puts(err, "net/url: invalid userinfo");
+		buf_puts(err, "net/url: invalid userinfo");
 		return -1;
 	}
 	return check_unescape(user, ENC_USER, err);   /* username and password alike */
@@ -200,8 +196,7 @@ static int get_scheme(str s, str *scheme, str *rest, buf *err)
 		}
 		if (c == ':') {
 			if (i == 0) {
-				if (err)
-					buf_puts(err, "missing protocol scheme");
+				buf_puts(err, "missing protocol scheme");
 				return -1;
 			}
 			*scheme = sub(s, 0, i);
@@ -223,29 +218,32 @@ static size_t count_char(str s, char c)
 	return n;
 }
 
-/* Go's parse(rawURL, viaRequest=false). */
-static int parse_no_fragment(arena *a, str s, go_url *u, buf *err)
+static bool has_control_byte(str s)
 {
-	for (size_t i = 0; i < s.len; i++) {
-		unsigned char c = (unsigned char)s.ptr[i];
-		if (c < ' ' || c == 0x7f) {
-			if (err)
-				buf_puts(err, "net/url: invalid control character in URL");
-			return -1;
-		}
+	for (size_t i = 0; i < s.len; i++)
+		if ((unsigned char)s.ptr[i] < ' ' || s.ptr[i] == 0x7f)
+			return true;
+	return false;
+}
+
+/* Go's parse(rawURL, viaRequest), leaving scheme and host as written; allocates nothing. */
+static int parse(str s, bool via_request, go_url *u, buf *err)
+{
+	if (has_control_byte(s)) {
+		buf_puts(err, "net/url: invalid control character in URL");
+		return -1;
+	}
+	if (s.len == 0 && via_request) {
+		buf_puts(err, "empty url");
+		return -1;
 	}
 	if (s.len == 1 && s.ptr[0] == '*') {
 		u->has_path = true;
 		return 0;
 	}
-	str scheme, rest;
-	if (get_scheme(s, &scheme, &rest, err))
+	str rest;
+	if (get_scheme(s, &u->scheme, &rest, err))
 		return -1;
-	char *lower = arena_alloc(a, scheme.len + 1);
-	for (size_t i = 0; i < scheme.len; i++)
-		lower[i] = (char)(scheme.ptr[i] >= 'A' && scheme.ptr[i] <= 'Z' ? scheme.ptr[i] | 0x20 : scheme.ptr[i]);
-	u->scheme = (str){ lower, scheme.len };
-
 	if (rest.len && rest.ptr[rest.len - 1] == '?' && count_char(rest, '?') == 1) {
 		rest.len--;   /* ForceQuery: no RawQuery */
 	} else {
@@ -255,28 +253,29 @@ static int parse_no_fragment(arena *a, str s, go_url *u, buf *err)
 			rest.len = (size_t)(q - rest.ptr);
 		}
 	}
-	bool slash = rest.len && rest.ptr[0] == '/';
-	if (!slash) {
+	if (!rest.len || rest.ptr[0] != '/') {
 		if (u->scheme.len) {
 			u->opaque = rest;
 			return 0;
 		}
+		if (via_request) {
+			buf_puts(err, "invalid URI for request");
+			return -1;
+		}
 		const char *sl = find_char(rest, '/');
-		str segment = sl ? sub(rest, 0, (size_t)(sl - rest.ptr)) : rest;
-		if (find_char(segment, ':')) {
-			if (err)
-				buf_puts(err, "first path segment in URL cannot contain colon");
+		if (find_char(sl ? sub(rest, 0, (size_t)(sl - rest.ptr)) : rest, ':')) {
+			buf_puts(err, "first path segment in URL cannot contain colon");
 			return -1;
 		}
 	}
 	bool triple = rest.len >= 3 && memcmp(rest.ptr, "///", 3) == 0;
-	if ((u->scheme.len || !triple) && rest.len >= 2 && memcmp(rest.ptr, "//", 2) == 0) {
+	if ((u->scheme.len || (!via_request && !triple)) && rest.len >= 2 && memcmp(rest.ptr, "//", 2) == 0) {
 		str auth = sub(rest, 2, rest.len);
 		const char *sl = find_char(auth, '/');
 		rest = sl ? sub(auth, (size_t)(sl - auth.ptr), auth.len) : (str){ "", 0 };
 		if (sl)
 			auth.len = (size_t)(sl - auth.ptr);
-		if (parse_authority(a, auth, u, err))
+		if (parse_authority(auth, u, err))
 			return -1;
 	}
 	if (check_unescape(rest, ENC_PATH, err))
@@ -287,8 +286,6 @@ static int parse_no_fragment(arena *a, str s, go_url *u, buf *err)
 
 static int wrap_error(buf *err, size_t mark, str quoted)
 {
-	if (!err)
-		return -1;
 	/* The reason was appended at `mark`; Go prints `parse "<url>": <reason>`. */
 	buf reason = BUF_INIT;
 	buf_append(&reason, err->ptr + mark, err->len - mark);
@@ -301,13 +298,12 @@ static int wrap_error(buf *err, size_t mark, str quoted)
 	return -1;
 }
 
-int go_url_parse(arena *scratch, str s, go_url *u, buf *err)
+static int parse_fragment(str s, go_url *u, buf *err)
 {
-	memset(u, 0, sizeof *u);
-	size_t mark = err ? err->len : 0;
 	const char *hash = find_char(s, '#');
 	str before = hash ? sub(s, 0, (size_t)(hash - s.ptr)) : s;
-	if (parse_no_fragment(scratch, before, u, err))
+	size_t mark = err->len;
+	if (parse(before, false, u, err))
 		return wrap_error(err, mark, before);
 	if (hash) {
 		u->fragment = sub(s, (size_t)(hash - s.ptr) + 1, s.len);
@@ -315,6 +311,31 @@ int go_url_parse(arena *scratch, str s, go_url *u, buf *err)
 			return wrap_error(err, mark, s);
 	}
 	return 0;
+}
+
+int go_url_parse(arena *scratch, str s, go_url *u, buf *err)
+{
+	memset(u, 0, sizeof *u);
+	buf ignored = BUF_INIT;
+	int rc = parse_fragment(s, u, err ? err : &ignored);
+	buf_free(&ignored);
+	if (rc || !scratch)
+		return rc;
+	char *lower = arena_alloc(scratch, u->scheme.len + 1);
+	for (size_t i = 0; i < u->scheme.len; i++) {
+		char c = u->scheme.ptr[i];
+		lower[i] = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+	}
+	u->scheme = (str){ lower, u->scheme.len };
+	u->host = unescape(scratch, u->host);
+	return 0;
+}
+
+int go_url_parse_request_uri(str s, go_url *u, buf *err)
+{
+	memset(u, 0, sizeof *u);
+	size_t mark = err->len;
+	return parse(s, true, u, err) ? wrap_error(err, mark, s) : 0;
 }
 
 str go_url_hostname(const go_url *u)
