@@ -278,7 +278,7 @@ bool call_eq(const call *a, const call *b)
 	return true;
 }
 
-static bool calls_eq(const call *a, size_t na, const call *b, size_t nb)
+bool calls_eq(const call *a, size_t na, const call *b, size_t nb)
 {
 	if (na != nb)
 		return false;

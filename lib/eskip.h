@@ -53,6 +53,8 @@ bool route_eq(const route *a, const route *b);         /* canonical comparison (
 bool route_lists_eq(const route *a, size_t na, const route *b, size_t nb);
 bool arg_eq(const arg *a, const arg *b);
 bool call_eq(const call *a, const call *b);
+/* Two lists of calls: the same length and call_eq pairwise (order matters). */
+bool calls_eq(const call *a, size_t na, const call *b, size_t nb);
 
 /* --- served form (DECISIONS.md 1) --------------------------------------------------- */
 /* Replaces every route of t by its canonical form and stably sorts the table by id. */

@@ -8,16 +8,6 @@
 
 /* --- comparing ------------------------------------------------------------------------ */
 
-static bool calls_eq(const call *a, size_t na, const call *b, size_t nb)
-{
-	if (na != nb)
-		return false;
-	for (size_t i = 0; i < na; i++)
-		if (!call_eq(&a[i], &b[i]))
-			return false;
-	return true;
-}
-
 static bool backends_eq(const route *a, const route *b)
 {
 	if (a->backend_type != b->backend_type)
