@@ -411,7 +411,6 @@ int main(int argc, char **argv)
 	kube_client_free(client);
 	route_processing_free(&rp);
 	kube_options_free(&ko);
-	free(cmd.opts);   /* opt_table_done's table */
 	buf_free(&err);
 	return 0;
 }

@@ -59,11 +59,20 @@ void opt_table_add(opt_table *t, const opt_def *defs, size_t n)
 	}
 }
 
+/* The command's table lives until exit, and is freed then so leak checkers stay quiet. */
+static opt_def *command_table;
+
+static void free_command_table(void) { free(command_table); }
+
 opt_def *opt_table_done(opt_table *t)
 {
 	if (!t->v)
 		t->v = xrealloc(NULL, sizeof *t->v);
 	t->v[t->n] = (opt_def){ .name = NULL };
+	if (!command_table) {   /* one table per command */
+		command_table = t->v;
+		atexit(free_command_table);
+	}
 	return t->v;
 }
 
