@@ -259,21 +259,15 @@ static void empty_routes(void)
 	metrics_count("routes.empty");
 }
 
-/* Adds each zone's document (B7.5) to the snapshot. */
-static void add_zone_tables(snapshot *s, const route_table *t)
+/* Adds each zone's document (B7.5) to the snapshot and frees the zone documents. */
+static void add_zone_docs(snapshot *s, zone_docs *zones, size_t count)
 {
-	zone_tables *zones = zone_tables_build(t);
 	for (size_t i = 0; i < zones->n; i++) {
-		const zone_table *z = &zones->v[i];
-		if (z->nfiltered == 0) {   /* nothing filtered: the full table's bytes */
-			snapshot_add_zone(s, z->zone.ptr, NULL, z->table->n);
-			continue;
-		}
-		buf doc = BUF_INIT;
-		eskip_print_served(&doc, z->table);
-		snapshot_add_zone(s, z->zone.ptr, &doc, z->table->n);
+		zone_doc *z = &zones->v[i];
+		/* nothing filtered: the full table's bytes */
+		snapshot_add_zone(s, z->zone.ptr, z->nfiltered ? &z->doc : NULL, count);
 	}
-	zone_tables_free(zones);
+	zone_docs_free(zones);
 	snapshot_seal(s);
 }
 
@@ -303,25 +297,29 @@ static void update(poll_loop *p, route_table *t)
 		empty_routes();
 		return;
 	}
-	buf plain = BUF_INIT;
-	eskip_print_served(&plain, t);
+	served_doc full = { .doc = BUF_INIT };
+	served_doc_print(&full, t);
+	buf *plain = &full.doc;
 	snapshot *cur = snapshot_acquire(p->cfg.slot);
 	const char *old = cur ? cur->full.bytes[SNAP_PLAIN] : "";
 	size_t oldlen = cur ? cur->full.len[SNAP_PLAIN] : 0;
-	if (cur && oldlen == plain.len && memcmp(old, plain.ptr, oldlen) == 0) {
+	if (cur && oldlen == plain->len && memcmp(old, plain->ptr, oldlen) == 0) {
 		log_kv(LOG_INFO, "routes did not change", NULL);
 		snapshot_release(cur);
-		buf_free(&plain);
+		served_doc_free(&full);
 		return;
 	}
-	change_counts cc = diff_served(old, oldlen, plain.ptr, plain.len, false);
+	change_counts cc = diff_served(old, oldlen, plain->ptr, plain->len, false);
 	/* Last-Modified only moves forward, by at least a second per change: two changes in one
 	 * second would otherwise share it and If-Modified-Since would hide the second one. */
 	time_t now = time(NULL);
 	if (cur && now <= cur->last_modified)
 		now = cur->last_modified + 1;
-	snapshot *s = snapshot_new(now, &plain, t->n);
-	add_zone_tables(s, t);
+	/* zone documents first: they are copied from the full document, which the snapshot takes */
+	zone_docs *zones = zone_docs_build(t, &full);
+	snapshot *s = snapshot_new(now, plain, t->n);
+	add_zone_docs(s, zones, t->n);
+	served_doc_free(&full);
 	metrics_table_bytes(s->full.len[SNAP_PLAIN], s->full.len[SNAP_GZIP]);
 	double wall = metrics_now();
 	if (!cur) {
