@@ -51,28 +51,25 @@ int input_read_fd(int fd, size_t limit, buf *out)
 	}
 }
 
-static int read_fd(int fd, size_t limit, buf *out, buf *err)
+int input_read_file(const char *path, size_t limit, buf *out)
 {
-	int rc = input_read_fd(fd, limit, out);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = input_read_fd(fd, limit, out), saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+static int read_local(const char *name, size_t limit, buf *out, buf *err)
+{
+	int rc = strcmp(name, "-") == 0 ? input_read_fd(STDIN_FILENO, limit, out) : input_read_file(name, limit, out);
 	if (rc == -1)
 		buf_puts(err, strerror(errno));
 	else if (rc == -2)
 		buf_printf(err, "input larger than %zu bytes", limit);
 	return rc == 0 ? 0 : -1;
-}
-
-static int read_local(const char *name, size_t limit, buf *out, buf *err)
-{
-	if (strcmp(name, "-") == 0)
-		return read_fd(STDIN_FILENO, limit, out, err);
-	int fd = open(name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		buf_puts(err, strerror(errno));
-		return -1;
-	}
-	int rc = read_fd(fd, limit, out, err);
-	close(fd);
-	return rc;
 }
 
 /* --- HTTP ----------------------------------------------------------------------------- */

@@ -33,6 +33,9 @@ int input_read(const char *name, const input_opts *o, buf *out, buf *err);
 /* Appends all of fd to out (NUL-terminated, sized at once from fstat for a regular file).
  * 0; -1 with errno set; -2 once more than limit bytes were read (SIZE_MAX: no limit). */
 int input_read_fd(int fd, size_t limit, buf *out);
+/* input_read_fd of the file at path (opened O_CLOEXEC; -1 with errno also when it cannot be
+ * opened). */
+int input_read_file(const char *path, size_t limit, buf *out);
 
 bool input_is_url(const char *name);
 /* The name to show in messages: "stdin" for "-", else the name itself. */

@@ -4,12 +4,14 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <jv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 
+#include "input_read.h"
 #include "json_scan.h"
 #include "kube_read.h"
 #include "kubeconfig.h"
@@ -174,28 +176,21 @@ static void set_token(kube_client *c, const char *token)
  * part of a message. */
 static int read_token_file(const char *path, char **out, buf *err)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
+	buf b = BUF_INIT;
+	if (input_read_file(path, SIZE_MAX, &b) != 0) {
 		buf_printf(err, "reading token file %s: %s", path, strerror(errno));
+		if (b.ptr)
+			explicit_bzero(b.ptr, b.cap);
+		buf_free(&b);
 		return -1;
 	}
-	buf b = BUF_INIT;
-	char tmp[4096];
-	size_t n;
-	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
-		buf_append(&b, tmp, n);
-	explicit_bzero(tmp, sizeof tmp);
-	bool failed = ferror(f);
-	fclose(f);
 	size_t start = 0, end = b.len;
 	while (start < end && strchr(" \t\r\n", b.ptr[start]))
 		start++;
 	while (end > start && strchr(" \t\r\n", b.ptr[end - 1]))
 		end--;
 	int rc = -1;
-	if (failed)
-		buf_printf(err, "reading token file %s: read error", path);
-	else if (end == start)
+	if (end == start)
 		buf_printf(err, "token file %s is empty", path);
 	else {
 		rc = 0;

@@ -4,12 +4,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "eskip.h"
+#include "input_read.h"
 #include "kube_annotations.h"
 #include "log.h"
 
@@ -37,20 +39,12 @@ static bool has_two_parts(const char *name)
 
 static int read_file(arena *a, const char *path, str *out)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -1;
 	buf b = BUF_INIT;
-	char chunk[8192];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(&b, chunk, got);
-	int failed = ferror(f);
-	fclose(f);
-	if (!failed)
+	int rc = input_read_file(path, SIZE_MAX, &b);
+	if (rc == 0)
 		*out = arena_strndup(a, b.ptr ? b.ptr : "", b.len);
 	buf_free(&b);
-	return failed ? -1 : 0;
+	return rc;
 }
 
 static int by_name(const void *x, const void *y)

@@ -3,7 +3,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,19 +58,12 @@ int kube_read_buffer(kube_cluster *c, const char *data, size_t len, const char *
 
 static int read_file(kube_cluster *c, const char *path, buf *err)
 {
-	bool is_stdin = strcmp(path, "-") == 0;
-	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		buf_printf(err, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	buf data = BUF_INIT;
-	int rc = input_read_fd(fd, SIZE_MAX, &data);
+	int rc = strcmp(path, "-") == 0 ? input_read_fd(STDIN_FILENO, SIZE_MAX, &data)
+					: input_read_file(path, SIZE_MAX, &data);
 	if (rc != 0)
 		buf_printf(err, "%s: %s", path, strerror(errno));
-	if (!is_stdin)
-		close(fd);
-	if (rc == 0)
+	else
 		rc = kube_read_buffer(c, data.ptr ? data.ptr : "", data.len, path, NULL, err);
 	buf_free(&data);
 	return rc;

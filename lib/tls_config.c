@@ -4,12 +4,16 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "input_read.h"
 
 /* A PEM file is small; this only bounds what a wrong path (a log, a device) could cost. */
 #define PEM_MAX (4 * 1024 * 1024)
@@ -24,8 +28,8 @@ struct tls_pair {
 /* Reads a whole file (NUL-terminated); NULL with Go's "open <path>: <reason>" in err. */
 static char *read_file(const char *path, size_t *len, buf *err)
 {
-	FILE *f = fopen(path, "rbe");
-	if (!f) {
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
 		char why[128];
 		snprintf(why, sizeof why, "%s", strerror(errno));
 		why[0] = (char)tolower((unsigned char)why[0]);
@@ -33,15 +37,10 @@ static char *read_file(const char *path, size_t *len, buf *err)
 		return NULL;
 	}
 	buf b = BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	while (b.len <= PEM_MAX && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(&b, chunk, n);
-	bool bad = ferror(f) || b.len > PEM_MAX;
-	fclose(f);
-	explicit_bzero(chunk, sizeof chunk);
-	if (bad) {
-		buf_printf(err, "read %s: %s", path, b.len > PEM_MAX ? "file too large" : "read error");
+	int rc = input_read_fd(fd, PEM_MAX, &b);
+	close(fd);
+	if (rc != 0) {
+		buf_printf(err, "read %s: %s", path, rc == -2 ? "file too large" : "read error");
 		if (b.ptr) explicit_bzero(b.ptr, b.len);
 		buf_free(&b);
 		return NULL;
