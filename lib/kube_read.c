@@ -69,7 +69,7 @@ static int read_file(kube_cluster *c, const char *path, buf *err)
 	return rc;
 }
 
-static bool has_manifest_suffix(const char *name)
+bool kube_read_manifest_name(const char *name)
 {
 	static const char *const suffixes[] = { ".yaml", ".yml", ".json" };
 	size_t n = strlen(name);
@@ -116,7 +116,7 @@ static int read_dir(kube_cluster *c, const char *path, int depth, buf *err)
 				log_kv(LOG_WARN, "Skipping unreadable entry", "path", child, "error", strerror(errno), NULL);
 			else if (S_ISDIR(st.st_mode))
 				rc = read_dir(c, child, depth + 1, err);
-			else if (S_ISREG(st.st_mode) && has_manifest_suffix(names[i]->d_name))
+			else if (S_ISREG(st.st_mode) && kube_read_manifest_name(names[i]->d_name))
 				rc = read_file(c, child, err);
 			free(child);
 		}

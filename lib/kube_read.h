@@ -23,6 +23,9 @@
 int kube_read_buffer(kube_cluster *c, const char *data, size_t len, const char *source, const char *list_kind, buf *err);
 /* Reads a file, a directory (recursively: *.yaml, *.yml, *.json, in sorted order) or "-". */
 int kube_read_path(kube_cluster *c, const char *path, buf *err);
+/* Whether a directory entry of that name is read (and so fingerprinted, source_identity.c):
+ * *.yaml, *.yml or *.json. */
+bool kube_read_manifest_name(const char *name);
 
 /* When true (the API client sets it), a type mismatch anywhere in an item fails the whole
  * read with an error, as skipper's list decoding does; when false (files) the item is

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <xxhash.h>
 
+#include "kube_read.h"
+
 #define MAX_DEPTH 64    /* symlink loops end here; kube_read_path stops earlier */
 
 void source_identity_begin(source_identity *id)
@@ -58,24 +60,12 @@ static int not_dots(const struct dirent *e)
 	return strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
 }
 
-static bool has_manifest_suffix(const char *name)
-{
-	static const char *const suffixes[] = { ".yaml", ".yml", ".json" };
-	size_t n = strlen(name);
-	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
-		size_t m = strlen(suffixes[i]);
-		if (n > m && strcmp(name + n - m, suffixes[i]) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* Whether an entry below the top path counts (directories are looked into either way). */
 static bool counts(source_tree_kind kind, const char *name, const struct stat *st)
 {
 	if (kind == SOURCE_TREE_ALL)
 		return true;
-	return name[0] != '.' && (S_ISDIR(st->st_mode) || has_manifest_suffix(name));
+	return name[0] != '.' && (S_ISDIR(st->st_mode) || kube_read_manifest_name(name));
 }
 
 static void add_tree(source_identity *id, const char *path, const char *name, source_tree_kind kind, int depth)
