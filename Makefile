@@ -77,6 +77,7 @@ conformance: all
 
 # Serves the bundled example cluster on 127.0.0.1:9090 (routes) and :9911 (metrics).
 example: all
+	@cat examples/try-it.txt
 	$(BIN)/routesrv-serve -kubernetes-manifests examples/cluster \
 		-address 127.0.0.1:9090 -support-listener 127.0.0.1:9911
 
