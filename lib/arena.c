@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "xalloc.h"
+
 #define ARENA_MIN_CHUNK (64 * 1024)
 #define ARENA_MAX_CHUNK (4 * 1024 * 1024)   /* bounds the unused tail of the last chunk */
 #define ARENA_ALIGN 16
@@ -36,20 +38,6 @@ struct arena {
 	void (*full)(void);
 	struct mapping *mappings;           /* arena_own_mapping */
 };
-
-static void out_of_memory(void)
-{
-	fputs("routesrv: out of memory\n", stderr);
-	abort();
-}
-
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n);
-	if (!p)
-		out_of_memory();
-	return p;
-}
 
 arena *arena_new(void)
 {

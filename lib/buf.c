@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "xalloc.h"
+
 void buf_reserve(buf *b, size_t extra)
 {
 	if (extra > SIZE_MAX - b->len - 1)
@@ -17,10 +19,8 @@ void buf_reserve(buf *b, size_t extra)
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	char *p = realloc(b->ptr, cap);
-	if (!p) {
-		fputs("routesrv: out of memory\n", stderr);
-		abort();
-	}
+	if (!p)
+		out_of_memory();
 	b->ptr = p;
 	b->cap = cap;
 }

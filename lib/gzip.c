@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "xalloc.h"
+
 static void *must(void *p)
 {
-	if (!p) {
-		fputs("routesrv: out of memory\n", stderr);
-		abort();
-	}
+	if (!p)
+		out_of_memory();
 	return p;
 }
 

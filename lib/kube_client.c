@@ -16,6 +16,7 @@
 #include "kube_read.h"
 #include "kubeconfig.h"
 #include "log.h"
+#include "xalloc.h"
 
 #define DEFAULT_SERVICEACCOUNT_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
 #define EXEC_PLUGIN_TIMEOUT_MS 30000L
@@ -117,14 +118,6 @@ struct kube_client {
 	bool routegroups_seen;           /* the last accepted discovery listed RouteGroups */
 	int routegroups_missing;         /* discoveries in a row since then that did not */
 };
-
-static char *xstrdup(const char *s)
-{
-	char *r = strdup(s);
-	if (!r)
-		abort();
-	return r;
-}
 
 static void wipe_free(char *s)
 {

@@ -1,9 +1,10 @@
 /* kube_model.c: the cluster container and map lookup of the Kubernetes object model. */
 #include "kube_model.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "xalloc.h"
 
 const str *kube_map_get(const kube_map *m, const char *key)
 {
@@ -17,10 +18,8 @@ const str *kube_map_get(const kube_map *m, const char *key)
 kube_cluster *kube_cluster_new(void)
 {
 	kube_cluster *c = calloc(1, sizeof *c);
-	if (!c) {
-		fputs("routesrv: out of memory\n", stderr);
-		abort();
-	}
+	if (!c)
+		out_of_memory();
 	c->arena = arena_new();
 	c->routegroups_known = true;
 	return c;

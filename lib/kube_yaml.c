@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "kube_read_internal.h"
+#include "xalloc.h"
 
 /* Alias expansion budget per stream: nodes reachable through aliases. Real manifests
  * stay far below; a "billion laughs" document hits it after a few levels. */
@@ -41,14 +42,6 @@ typedef struct {
 	jv root;
 	bool have_root;
 } yaml_builder;
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n);
-	if (!p)
-		abort();
-	return p;
-}
 
 /* --- scalar resolution (yaml.v2 resolve.go) --------------------------------------------- */
 

@@ -17,16 +17,9 @@
 #include <yaml.h>
 
 #include "base64.h"
+#include "xalloc.h"
 
 extern char **environ;
-
-static char *xstrdup(const char *s)
-{
-	char *r = strdup(s);
-	if (!r)
-		abort();
-	return r;
-}
 
 static void *xcalloc(size_t n, size_t size)
 {

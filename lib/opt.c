@@ -10,21 +10,12 @@
 #include <strings.h>
 
 #include "opt_config.h"
+#include "xalloc.h"
 
 #define MAX_OPTS 256
 
 /* Default values as text, captured before parsing, for --help. */
 static char *defaults[MAX_OPTS];
-
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n);
-	if (!p) {
-		fputs("routesrv: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
 
 void opt_usage_error(const opt_command *cmd, const char *fmt, ...)
 {

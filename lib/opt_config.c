@@ -6,15 +6,7 @@
 #include <string.h>
 #include <yaml.h>
 
-static void *xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n);
-	if (!p) {
-		fputs("routesrv: out of memory\n", stderr);
-		abort();
-	}
-	return p;
-}
+#include "xalloc.h"
 
 static opt_config_entry *add_entry(opt_config *cfg, const char *key)
 {
