@@ -143,6 +143,19 @@ static void put_header(buf *out, const char *name, const char *type, const char 
 
 static int keyed_cmp(const void *a, const void *b) { return strcmp(((const keyed *)a)->key, ((const keyed *)b)->key); }
 
+/* A family of keyed series, sorted by key; nothing at all without series. */
+static void put_keyed(buf *out, const char *name, const char *type, const char *help, keyed *all, size_t n)
+{
+	if (n == 0) return;
+	qsort(all, n, sizeof *all, keyed_cmp);
+	put_header(out, name, type, help);
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(out, "%s{key=\"%s\"} ", name, all[i].key);
+		put_float(out, all[i].value);
+		buf_putc(out, '\n');
+	}
+}
+
 /* Status counters and keyed counters together, sorted by key as client_golang does. */
 static void render_custom_total(buf *out)
 {
@@ -157,14 +170,7 @@ static void render_custom_total(buf *out)
 	pthread_mutex_lock(&keyed_mu);
 	for (size_t i = 0; i < ncounters; i++) all[n++] = counters[i];
 	pthread_mutex_unlock(&keyed_mu);
-	if (n == 0) return;
-	qsort(all, n, sizeof *all, keyed_cmp);
-	put_header(out, "routesrv_custom_total", "counter", "Total number of custom metrics.");
-	for (size_t i = 0; i < n; i++) {
-		buf_printf(out, "routesrv_custom_total{key=\"%s\"} ", all[i].key);
-		put_float(out, all[i].value);
-		buf_putc(out, '\n');
-	}
+	put_keyed(out, "routesrv_custom_total", "counter", "Total number of custom metrics.", all, n);
 }
 
 static void render_custom_gauges(buf *out)
@@ -174,14 +180,7 @@ static void render_custom_gauges(buf *out)
 	size_t n = ngauges;
 	memcpy(all, gauges, n * sizeof *all);
 	pthread_mutex_unlock(&keyed_mu);
-	if (n == 0) return;
-	qsort(all, n, sizeof *all, keyed_cmp);
-	put_header(out, "routesrv_custom_gauges", "gauge", "Gauges number of custom metrics.");
-	for (size_t i = 0; i < n; i++) {
-		buf_printf(out, "routesrv_custom_gauges{key=\"%s\"} ", all[i].key);
-		put_float(out, all[i].value);
-		buf_putc(out, '\n');
-	}
+	put_keyed(out, "routesrv_custom_gauges", "gauge", "Gauges number of custom metrics.", all, n);
 }
 
 /* labels: the series' labels without "le" (e.g. `host="",route="routersv",zone=""`) or "". */
