@@ -145,7 +145,6 @@ int main(int argc, char **argv)
 	read_processes();
 	kube_cluster *c = kube_cluster_new();
 	read_inputs(&cmd, c, operands, noperands);
-	free(operands);
 	kube_cluster_select(c, &ko);
 
 	route_table *t = route_table_new();

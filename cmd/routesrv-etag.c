@@ -43,7 +43,6 @@ static void free_all(void)
 	route_table_free(table);
 	buf_free(&served);
 	buf_free(&err);
-	free(operands);
 }
 
 static void fail(const char *fmt, const char *a, const char *b)

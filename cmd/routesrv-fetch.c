@@ -87,7 +87,6 @@ int main(int argc, char **argv)
 	char **operands;
 	int noperands;
 	opt_parse(&cmd, argc, argv, &operands, &noperands);
-	free(operands);
 
 	log_level level;
 	if (log_level_parse(log_level_name, &level) != 0)

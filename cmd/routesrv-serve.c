@@ -313,7 +313,6 @@ int main(int argc, char **argv)
 	char **operands;
 	int noperands;
 	opt_parse(&cmd, argc, argv, &operands, &noperands);
-	free(operands);
 
 	buf err = BUF_INIT;
 	if (kube_options_finish(&ko, &err) != 0)

@@ -50,20 +50,47 @@ void opt_table_add(opt_table *t, const opt_def *defs, size_t n)
 	}
 }
 
-/* The command's table lives until exit, and is freed then so leak checkers stay quiet. */
-static opt_def *command_table;
+/* What opt allocates lives until exit (options point into it) and is freed at exit, so leak
+ * checkers stay quiet: the command's table, list arrays and the config file's values. The
+ * registry holds the allocations themselves, never the options' targets, which may be gone
+ * (locals of main) by the time atexit handlers run. */
+static struct {
+	void **v;
+	size_t n;
+	bool registered;
+} owned;
 
-static void free_command_table(void) { free(command_table); }
+static void free_owned(void)
+{
+	for (size_t i = 0; i < owned.n; i++)
+		free(owned.v[i]);
+	free(owned.v);
+	owned.v = NULL;
+	owned.n = 0;
+}
+
+/* Records p (or, with old set, replaces old by p after a realloc). */
+static void own(void *old, void *p)
+{
+	for (size_t i = 0; old && i < owned.n; i++)
+		if (owned.v[i] == old) {
+			owned.v[i] = p;
+			return;
+		}
+	if (!owned.registered) {
+		atexit(free_owned);
+		owned.registered = true;
+	}
+	owned.v = xrealloc(owned.v, (owned.n + 1) * sizeof *owned.v);
+	owned.v[owned.n++] = p;
+}
 
 opt_def *opt_table_done(opt_table *t)
 {
 	if (!t->v)
 		t->v = xrealloc(NULL, sizeof *t->v);
 	t->v[t->n] = (opt_def){ .name = NULL };
-	if (!command_table) {   /* one table per command */
-		command_table = t->v;
-		atexit(free_command_table);
-	}
+	own(NULL, t->v);
 	return t->v;
 }
 
@@ -128,8 +155,10 @@ static int parse_duration(const char *v, long *out)
 
 static void list_push(opt_list *l, const char *v)
 {
+	const char **old = l->v;
 	l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
 	l->v[l->n++] = v;
+	own(old, (void *)l->v);
 }
 
 /* Stores value v into option o; returns an error message or NULL. */
@@ -241,11 +270,25 @@ static void print_option_table(const opt_command *cmd)
 	}
 }
 
+/* The config's strings become option values: they live until exit like everything opt owns. */
+static void own_config(opt_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n; i++) {
+		own(NULL, (void *)cfg->entries[i].key);
+		for (size_t j = 0; j < cfg->entries[i].nvalues; j++)
+			own(NULL, (void *)cfg->entries[i].values[j]);
+		own(NULL, (void *)cfg->entries[i].values);
+	}
+	own(NULL, cfg->entries);
+}
+
 static void apply_config_file(opt_command *cmd, const char *path)
 {
 	opt_config cfg;
 	char err[512];
-	if (opt_config_load(path, &cfg, err, sizeof err) != 0)
+	int rc = opt_config_load(path, &cfg, err, sizeof err);
+	own_config(&cfg);   /* also what a failed load read so far */
+	if (rc != 0)
 		opt_usage_error(cmd, "-config-file %s: %s", path, err);
 	for (size_t i = 0; i < cfg.n; i++) {
 		opt_def *o = NULL;
@@ -270,6 +313,7 @@ void opt_parse(opt_command *cmd, int argc, char **argv, char ***operands, int *n
 {
 	capture_defaults(cmd);
 	char **ops = xrealloc(NULL, (size_t)(argc + 1) * sizeof *ops);
+	own(NULL, ops);
 	int nops = 0;
 	bool flags_done = false;
 	for (int i = 1; i < argc; i++) {

@@ -64,7 +64,8 @@ opt_def *opt_table_done(opt_table *t);
 /* Parses argv. Handles --help (prints help to stdout, exit 0), --version (exit 0) and
  * --help-options (a machine-readable table for the man page and completion generators).
  * On a usage error prints one line "<cmd>: <message>" to stderr and exits 2.
- * On success the remaining arguments are in *operands (NULL-terminated) and *noperands. */
+ * On success the remaining arguments are in *operands (NULL-terminated; owned by opt until
+ * exit, like the option table) and *noperands. */
 void opt_parse(opt_command *cmd, int argc, char **argv, char ***operands, int *noperands);
 
 /* Prints --help text to stdout: usage, summary, grouped options with defaults. */

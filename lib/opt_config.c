@@ -79,7 +79,8 @@ static int parse_events(yaml_parser_t *p, opt_config *cfg, char *err, size_t err
 			} else if (t == YAML_SEQUENCE_START_EVENT)
 				state = IN_LIST;
 			else if (t == YAML_MAPPING_START_EVENT) {
-				cfg->n--;   /* nested settings of skipper's proxy: not ours */
+				free((void *)cur->key);   /* nested settings of skipper's proxy: not ours */
+				cfg->n--;
 				rc = skip_node(p);
 				state = KEY;
 			}
