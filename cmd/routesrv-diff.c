@@ -59,13 +59,12 @@ static bool use_color(void)
 
 /* Freed at exit, also when a later input fails, so leak checkers stay quiet. */
 static route_table *tables[2];
-static char **names;
+static char **names;   /* the operands: owned by opt */
 
 static void free_all(void)
 {
 	route_table_free(tables[0]);
 	route_table_free(tables[1]);
-	free(names);
 }
 
 static route_table *load(int i, const input_opts *io)

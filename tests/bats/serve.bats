@@ -5,6 +5,7 @@
 # behaviours (B12) as black-box tests, and shutdown. Servers listen on 127.0.0.1 only.
 
 load helpers/common
+load helpers/serve
 
 EXAMPLES="$(cd "$HELPERS/../../../examples" && pwd)"
 
@@ -30,78 +31,6 @@ teardown() {
 		wait "$SERVE_PID" 2>/dev/null || true
 	fi
 	stop_api
-}
-
-# Starts routesrv-serve on free loopback ports with the given flags; sets URL, METRICS,
-# SERVE_PID. Waits until the main listener answers (any status).
-start_serve() {
-	MAIN_PORT=$(closed_port)
-	SUPPORT_PORT=$(closed_port)
-	URL="http://127.0.0.1:$MAIN_PORT"
-	METRICS="http://127.0.0.1:$SUPPORT_PORT/metrics"
-	"$BIN/routesrv-serve" -address "127.0.0.1:$MAIN_PORT" -support-listener "127.0.0.1:$SUPPORT_PORT" \
-		-source-poll-timeout 100 "$@" >serve.log 2>&1 3>&- &
-	SERVE_PID=$!
-	for _ in $(seq 200); do
-		[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/health")" != 000 ] && return 0
-		kill -0 "$SERVE_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "routesrv-serve did not start:" >&2
-	cat serve.log >&2
-	return 1
-}
-
-# Waits until serve.log has at least $2 (default 1) lines matching $1.
-wait_log() {
-	local want=${2:-1}
-	for _ in $(seq 400); do
-		[ "$(grep -c -- "$1" serve.log)" -ge "$want" ] && return 0
-		sleep 0.05
-	done
-	echo "timed out waiting for $want x '$1' in serve.log:" >&2
-	cat serve.log >&2
-	return 1
-}
-
-# Response headers of a request (status line first), CR removed.
-headers() {
-	curl -s -D - -o /dev/null "$@" | tr -d '\r'
-}
-
-header_value() { # NAME, then curl arguments
-	local name=$1
-	shift
-	headers "$@" | awk -v n="$(echo "$name" | tr A-Z a-z)" -F': ' 'tolower($1) == n { print $2; exit }'
-}
-
-status() {
-	curl -s -o /dev/null -w '%{http_code}' "$@"
-}
-
-# Starts the fake Kubernetes API with the given arguments; sets API, API_PORT, API_PID.
-start_api() {
-	local portfile="$BATS_TEST_TMPDIR/api.port"
-	rm -f "$portfile"
-	python3 "$HELPERS/fake_kube_api.py" --port-file "$portfile" --log "$BATS_TEST_TMPDIR/api.log" \
-		--lifetime 120 "$@" 3>&- &
-	API_PID=$!
-	for _ in $(seq 200); do
-		[ -s "$portfile" ] && break
-		kill -0 "$API_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	[ -s "$portfile" ] || { echo "fake API did not start" >&2; return 1; }
-	API_PORT=$(cat "$portfile")
-	API="http://127.0.0.1:$API_PORT"
-}
-
-stop_api() {
-	if [ -n "${API_PID:-}" ]; then
-		kill "$API_PID" 2>/dev/null || true
-		wait "$API_PID" 2>/dev/null || true
-		API_PID=
-	fi
 }
 
 serve_table() { # TEXT, then extra flags
