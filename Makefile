@@ -34,6 +34,9 @@ CMDS      := $(CMD_SRC:cmd/%.c=$(BIN)/%)
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
+# Object files of tests and commands are kept (no "rm" lines after a build).
+.SECONDARY: $(CMD_SRC:cmd/%.c=$(BUILD)/cmd/%.o) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.o)
+
 .PHONY: all deps check unit bats conformance bench soak example docs install uninstall clean
 all: deps $(CMDS) bin
 
