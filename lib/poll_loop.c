@@ -292,7 +292,9 @@ static void log_update(const char *msg, const snapshot *s, const change_counts *
  * process them, and keeping the raw table for it would cost five times the table's bytes. */
 static void update(poll_loop *p, route_table *t)
 {
-	route_process(t, p->cfg.process);
+	/* counted each time the inputs change and the table is processed again */
+	for (size_t dropped = route_process(t, p->cfg.process); dropped; dropped--)
+		metrics_count("routes.unparsable_dropped");
 	if (t->n == 0) {
 		empty_routes();
 		return;

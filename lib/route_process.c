@@ -279,7 +279,7 @@ void route_log_dropped(const route *r, const char *err, void *ctx)
 	buf_free(&id);
 }
 
-void route_process(route_table *t, const route_processing *p)
+size_t route_process(route_table *t, const route_processing *p)
 {
 	add_default_filters(t, p);
 	if (p->enable_oauth2_grant_flow)
@@ -292,5 +292,5 @@ void route_process(route_table *t, const route_processing *p)
 	for (size_t c = 0; c < p->nclones; c++)
 		apply_clone(t, &p->clones[c]);
 	route_table_canonicalize(t);
-	route_table_drop_unparsable(t, route_log_dropped, NULL);
+	return route_table_drop_unparsable(t, route_log_dropped, NULL);
 }

@@ -85,8 +85,9 @@ void route_processing_free(route_processing *p);
 int route_changer_parse(arena *a, const char *value, route_changer *out, buf *err);
 
 /* Applies steps 1-5 above to t in place. Parse failures of edited text are logged
- * (level error, "Failed to parse predicate: ..." / "Failed to parse filter: ..."). */
-void route_process(route_table *t, const route_processing *p);
+ * (level error, "Failed to parse predicate: ..." / "Failed to parse filter: ...").
+ * Returns how many routes step 5 dropped. */
+size_t route_process(route_table *t, const route_processing *p);
 
 /* A route_drop_fn (eskip.h) logging step 5's line:
  *   level=error msg="Dropping route that skipper could not parse" error="<err>" id=<id> */

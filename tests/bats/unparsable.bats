@@ -81,6 +81,10 @@ setup() {
 	cluster > cluster.yaml
 }
 
+teardown() {
+	if [ -n "${SERVE_PID:-}" ]; then kill -INT "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
+}
+
 @test "an Endpoints IP with a space and Header(\"a\", 1) drop their routes, logged; the rest is served" {
 	run --separate-stderr "$BIN/routesrv-compile" "${QUIET[@]}" cluster.yaml
 	assert_success
@@ -126,4 +130,15 @@ setup() {
 	[[ "$stderr" == *'msg="Dropping route that skipper could not parse" error="parse failed after token (, last route id: a, position 10: syntax error" id=a'* ]]
 	run "$BIN/routesrv-etag" served.eskip
 	assert_success
+}
+
+@test "routesrv-serve drops them too and counts them in routes.unparsable_dropped" {
+	load helpers/serve
+	mkdir manifests && cp cluster.yaml manifests/
+	start_serve -kubernetes-manifests manifests "${QUIET[@]}"
+	wait_log "routes initialized"
+	run curl -s "$URL/routes"
+	assert_line "$GOOD_RG"
+	refute_output --partial 'kube_shop__web__'
+	assert_equal "$(metric 'routesrv_custom_total{key="routes.unparsable_dropped"}')" 2
 }
