@@ -81,4 +81,6 @@ size_t route_table_drop_unparsable(route_table *t, route_drop_fn dropped, void *
 /* --- JSON form (A10) -------------------------------------------------------------- */
 /* Appends a JSON array of the routes in canonical form (one object per route). */
 void eskip_print_json(buf *out, const route *routes, size_t n);
+/* A JSON string as Go's encoder writes it without HTML escaping (invalid UTF-8 → \ufffd). */
+void eskip_json_string(buf *out, const char *s, size_t n);
 #endif

@@ -203,21 +203,6 @@ void route_diff_print_text(buf *out, const route_diff *d, const route_diff_print
 
 /* --- JSON ---------------------------------------------------------------------------- */
 
-static void json_string(buf *out, const char *s, size_t n)
-{
-	buf_putc(out, '"');
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '"' || ch == '\\')
-			buf_printf(out, "\\%c", ch);
-		else if (ch < 0x20)
-			buf_printf(out, "\\u%04x", ch);
-		else
-			buf_putc(out, (char)ch);
-	}
-	buf_putc(out, '"');
-}
-
 /* One route object: eskip_print_json's array of one, without the brackets. */
 static void json_route(buf *out, const route *r)
 {
@@ -241,7 +226,7 @@ static void json_entries(buf *out, const route_diff *d, route_change kind)
 		if (e->kind != kind)
 			continue;
 		buf_puts(out, k++ ? ",{\"id\":" : "{\"id\":");
-		json_string(out, e->key.ptr, e->key.len);
+		eskip_json_string(out, e->key.ptr, e->key.len);
 		if (kind == ROUTE_CHANGED) {
 			buf_puts(out, ",\"differs\":[");
 			for (unsigned p = 0, m = 0; p < 3; p++)
@@ -265,9 +250,9 @@ static void json_entries(buf *out, const route_diff *d, route_change kind)
 void route_diff_print_json(buf *out, const route_diff *d, const route_diff_print_opts *o)
 {
 	buf_printf(out, "{\"same\":%s,\"old\":", route_diff_same(d) ? "true" : "false");
-	json_string(out, o->old_name, strlen(o->old_name));
+	eskip_json_string(out, o->old_name, strlen(o->old_name));
 	buf_puts(out, ",\"new\":");
-	json_string(out, o->new_name, strlen(o->new_name));
+	eskip_json_string(out, o->new_name, strlen(o->new_name));
 	buf_printf(out, ",\"counts\":{\"added\":%zu,\"removed\":%zu,\"changed\":%zu,\"unchanged\":%zu,\"duplicates\":%zu}",
 		   d->added, d->removed, d->changed, d->unchanged, d->ndups);
 	if (!o->stat) {
@@ -277,7 +262,7 @@ void route_diff_print_json(buf *out, const route_diff *d, const route_diff_print
 		buf_puts(out, ",\"duplicates\":[");
 		for (size_t i = 0; i < d->ndups; i++) {
 			buf_puts(out, i ? ",{\"id\":" : "{\"id\":");
-			json_string(out, d->dups[i].key.ptr, d->dups[i].key.len);
+			eskip_json_string(out, d->dups[i].key.ptr, d->dups[i].key.len);
 			buf_printf(out, ",\"old\":%zu,\"new\":%zu}", d->dups[i].old_count, d->dups[i].new_count);
 		}
 		buf_putc(out, ']');

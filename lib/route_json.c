@@ -16,7 +16,7 @@ static const char hex[] = "0123456789abcdef";
 
 #define PUT_LIT(b, lit) buf_append((b), (lit), sizeof(lit) - 1)
 
-static void json_string(buf *out, const char *s, size_t n)
+void eskip_json_string(buf *out, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	buf_putc(out, '"');
@@ -59,7 +59,7 @@ static void json_string(buf *out, const char *s, size_t n)
 	buf_putc(out, '"');
 }
 
-static void json_str(buf *out, str s) { json_string(out, s.ptr ? s.ptr : "", s.len); }
+static void json_str(buf *out, str s) { eskip_json_string(out, s.ptr ? s.ptr : "", s.len); }
 
 /* encoding/json's float64: shortest digits, 'f' layout unless |v| < 1e-6 or |v| >= 1e21,
  * where it is 'e' with a two-digit negative exponent shortened (1e-07 → 1e-7). */
@@ -151,7 +151,7 @@ static void json_backend(buf *out, const route *r, bool *first)
 		buf_putc(out, ',');
 	*first = false;
 	PUT_LIT(out, "\"backend\":{\"type\":");
-	json_string(out, backend_type_name(r->backend_type), strlen(backend_type_name(r->backend_type)));
+	eskip_json_string(out, backend_type_name(r->backend_type), strlen(backend_type_name(r->backend_type)));
 	if (r->backend.len) {
 		PUT_LIT(out, ",\"address\":");
 		json_str(out, r->backend);
@@ -168,7 +168,7 @@ static void json_backend(buf *out, const route *r, bool *first)
 				buf_putc(out, ',');
 			buf_reset(&ep);
 			eskip_print_endpoint(&ep, &r->endpoints[i]);
-			json_string(out, ep.ptr, ep.len);
+			eskip_json_string(out, ep.ptr, ep.len);
 		}
 		buf_free(&ep);
 		buf_putc(out, ']');
