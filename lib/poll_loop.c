@@ -13,6 +13,7 @@
 #include "input_eskip.h"
 #include "kube_compile.h"
 #include "kube_read.h"
+#include "kube_selector.h"
 #include "log.h"
 #include "metrics.h"
 #include "source_identity.h"
@@ -85,6 +86,7 @@ static int load_manifests(poll_loop *p, route_table *out, buf *err)
 	kube_cluster *c = kube_cluster_new();
 	int rc = kube_read_path(c, p->cfg.manifests, err);
 	if (rc == 0) {
+		kube_cluster_select(c, p->cfg.kube);   /* the API applies label selectors itself; files do not */
 		kube_compile(c, p->cfg.kube, out);
 		cluster_read(p, c);
 	}

@@ -404,6 +404,22 @@ r2: Path("/r2") -> <roundRobin, "http://10.0.1.1:80?zone=zone-a", "http://10.0.1
 	fi
 }
 
+@test "-kubernetes-manifests applies the label selectors as routesrv-compile does" {
+	mkdir manifests
+	sed 's/^  name: shop$/  name: shop\n  labels: {team: shop}/' "$EXAMPLES/cluster/shop.yaml" >manifests/shop.yaml
+	cp "$EXAMPLES/cluster/blog.yaml" manifests/
+	grep -q 'team: shop' manifests/shop.yaml
+	start_serve -kubernetes-manifests manifests -kubernetes-ingresses-label-selector team=shop \
+		-kubernetes-routegroups-label-selector team=none
+	wait_log "routes initialized"
+	curl -s "$URL/routes" >served.eskip
+	grep -q '^kube_default__shop__' served.eskip
+	! grep -q '^kube_rg__' served.eskip
+	"$BIN/routesrv-compile" -kubernetes-ingresses-label-selector team=shop \
+		-kubernetes-routegroups-label-selector team=none manifests >compiled.eskip
+	cmp served.eskip compiled.eskip
+}
+
 @test "the Kubernetes API source: served, and the last table kept through API failures" {
 	cp "$EXAMPLES/cluster/shop.yaml" cluster.yaml
 	start_api --fixtures cluster.yaml
