@@ -331,6 +331,20 @@ static bool header_seen(const call *preds, size_t i)
 	return false;
 }
 
+/* Path and Method: one string argument, at most once (a duplicate counts only after a
+ * valid first occurrence, as in skipper). */
+static bool single_string_once(const call *p, bool *seen, const char *duplicate_msg, str id, buf *err)
+{
+	if (*seen) {
+		buf_puts(err, duplicate_msg);
+		return false;
+	}
+	if (!string_args(p, 1, id, err))
+		return false;
+	*seen = true;
+	return true;
+}
+
 bool eskip_predicates_valid(const call *preds, size_t n, str id, buf *err)
 {
 	bool path_set = false, method_set = false;
@@ -341,22 +355,12 @@ bool eskip_predicates_valid(const call *preds, size_t n, str id, buf *err)
 		case P_GENERIC:
 			break;
 		case P_PATH:
-			if (path_set) {
-				buf_puts(err, "duplicate path tree predicate");
+			if (!single_string_once(p, &path_set, "duplicate path tree predicate", id, err))
 				return false;
-			}
-			if (!string_args(p, 1, id, err))
-				return false;
-			path_set = true;
 			break;
 		case P_METHOD:
-			if (method_set) {
-				buf_puts(err, "duplicate method predicate");
+			if (!single_string_once(p, &method_set, "duplicate method predicate", id, err))
 				return false;
-			}
-			if (!string_args(p, 1, id, err))
-				return false;
-			method_set = true;
 			break;
 		case P_HOST:
 		case P_PATHREGEXP:
