@@ -26,7 +26,7 @@ else
 endif
 BIN       := $(BUILD)/bin
 
-LIB_SRC   := $(sort $(wildcard lib/*.c))
+LIB_SRC   := $(sort $(wildcard lib/*/*.c))
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB       := $(BUILD)/libroutesrv.a
 CMD_SRC   := $(sort $(wildcard cmd/*.c))
@@ -47,7 +47,7 @@ bin: $(CMDS)
 deps:
 	@./scripts/deps
 
-$(BUILD)/%.o: %.c $(wildcard lib/*.h) | deps
+$(BUILD)/%.o: %.c $(wildcard lib/*/*.h) | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -MMD -c -o $@ $<
@@ -141,7 +141,7 @@ fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 		tests/fuzz/run $(FUZZ_BUILD)/fuzz_$$t $(FUZZ_SECONDS) || exit 1; done
 
-$(FUZZ_BUILD)/%.o: %.c $(wildcard lib/*.h) tests/fuzz/fuzz_common.h | deps
+$(FUZZ_BUILD)/%.o: %.c $(wildcard lib/*/*.h) tests/fuzz/fuzz_common.h | deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 

@@ -5,18 +5,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "eskip.h"
-#include "kube_compile.h"
-#include "kube_options.h"
-#include "kube_options_fixture.h"
-#include "kube_read.h"
-#include "kube_selector.h"
-#include "log.h"
-#include "opt.h"
-#include "output_file.h"
-#include "route_process.h"
-#include "zone_tables.h"
+#include "base/buf.h"
+#include "eskip/eskip.h"
+#include "routes/kube_compile.h"
+#include "routes/kube_options.h"
+#include "objects/kube_options_fixture.h"
+#include "objects/kube_read.h"
+#include "objects/kube_selector.h"
+#include "base/log.h"
+#include "base/opt.h"
+#include "base/output_file.h"
+#include "routes/route_process.h"
+#include "table/zone_tables.h"
 
 
 static const char *output_path, *zone_name, *config_file, *fixture_options;

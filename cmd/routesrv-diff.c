@@ -4,10 +4,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "input_eskip.h"
-#include "opt.h"
-#include "route_diff.h"
+#include "base/buf.h"
+#include "eskip/input_eskip.h"
+#include "base/opt.h"
+#include "eskip/route_diff.h"
 
 static const char *color = "auto";
 static bool quiet, stat_only, json, ignore_zones, ignore_endpoints, insecure;

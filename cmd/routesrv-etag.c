@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "eskip.h"
-#include "etag.h"
-#include "input_eskip.h"
-#include "opt.h"
-#include "output_file.h"
-#include "route_process.h"
+#include "base/buf.h"
+#include "eskip/eskip.h"
+#include "table/etag.h"
+#include "eskip/input_eskip.h"
+#include "base/opt.h"
+#include "base/output_file.h"
+#include "routes/route_process.h"
 
 static const char *output_file;
 static bool gzip_tag;

@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "kube_client.h"
-#include "kube_options.h"
-#include "kube_options_fixture.h"
-#include "log.h"
-#include "opt.h"
-#include "output_file.h"
+#include "base/buf.h"
+#include "source/kube_client.h"
+#include "routes/kube_options.h"
+#include "objects/kube_options_fixture.h"
+#include "base/log.h"
+#include "base/opt.h"
+#include "base/output_file.h"
 
 #define EXIT_API 3
 

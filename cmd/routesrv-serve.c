@@ -10,18 +10,18 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "access_tokens.h"
-#include "http_server.h"
-#include "kube_client.h"
-#include "kube_options.h"
-#include "log.h"
-#include "opt.h"
-#include "poll_loop.h"
-#include "route_process.h"
-#include "route_server_filters.h"
-#include "shards.h"
-#include "snapshot.h"
-#include "tls_config.h"
+#include "http/access_tokens.h"
+#include "http/http_server.h"
+#include "source/kube_client.h"
+#include "routes/kube_options.h"
+#include "base/log.h"
+#include "base/opt.h"
+#include "pipeline/poll_loop.h"
+#include "routes/route_process.h"
+#include "http/route_server_filters.h"
+#include "http/shards.h"
+#include "http/snapshot.h"
+#include "http/tls_config.h"
 
 
 static const char *address = ":9090";

@@ -12,16 +12,16 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "buf.h"
-#include "eskip.h"
-#include "eskip_internal.h"
-#include "kube_compile.h"
-#include "kube_options.h"
-#include "kube_read.h"
-#include "kube_selector.h"
-#include "log.h"
-#include "opt.h"
-#include "route_process.h"
+#include "base/buf.h"
+#include "eskip/eskip.h"
+#include "eskip/eskip_internal.h"
+#include "routes/kube_compile.h"
+#include "routes/kube_options.h"
+#include "objects/kube_read.h"
+#include "objects/kube_selector.h"
+#include "base/log.h"
+#include "base/opt.h"
+#include "routes/route_process.h"
 
 #define RUNS 5
 

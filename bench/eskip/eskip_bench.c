@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "buf.h"
-#include "eskip.h"
-#include "etag.h"
+#include "base/buf.h"
+#include "eskip/eskip.h"
+#include "table/etag.h"
 
 static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # routesrv-serve's poll cycle skips parsing when its inputs are those of the last good cycle
-# (lib/source_identity.h): the API's bodies byte for byte, files by identity (inode, size,
+# (lib/source/source_identity.h): the API's bodies byte for byte, files by identity (inode, size,
 # mtime, ctime). What shows it from outside: an object's warning is logged when the inputs
 # are read, so once per change (and per SIGHUP) instead of once per cycle. And no change
 # may be missed: rewrites that keep size and mtime, ConfigMap-style symlink swaps.

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "route.h"
+#include "base/log.h"
+#include "eskip/route.h"
 
 static inline void fuzz_quiet_logs(void)
 {

@@ -14,9 +14,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "eskip.h"
+#include "eskip/eskip.h"
 #include "fuzz_common.h"
-#include "route.h"
+#include "eskip/route.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "http_conditional.h"
+#include "http/http_conditional.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -10,14 +10,14 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "eskip.h"
+#include "eskip/eskip.h"
 #include "fuzz_common.h"
-#include "kube_compile.h"
-#include "kube_options.h"
-#include "kube_read.h"
-#include "kube_selector.h"
-#include "route_process.h"
-#include "zone_tables.h"
+#include "routes/kube_compile.h"
+#include "routes/kube_options.h"
+#include "objects/kube_read.h"
+#include "objects/kube_selector.h"
+#include "routes/route_process.h"
+#include "table/zone_tables.h"
 
 static kube_options options;
 static route_processing processing;

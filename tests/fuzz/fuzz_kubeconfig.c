@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "fuzz_common.h"
-#include "kubeconfig.h"
+#include "source/kubeconfig.h"
 
 static int fd = -1;
 static char path[64];

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "eskip.h"
+#include "eskip/eskip.h"
 
 static buf util_ring[8];
 static int util_next;

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "etag.h"
-#include "gzip.h"
-#include "input_read.h"
+#include "table/etag.h"
+#include "base/gzip.h"
+#include "base/input_read.h"
 #include "test.h"
 
 static void check_hex(const char *data, size_t len, const char *want)

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "kube_model.h"
-#include "kube_read.h"
-#include "kubeconfig.h"
+#include "base/buf.h"
+#include "objects/kube_model.h"
+#include "objects/kube_read.h"
+#include "source/kubeconfig.h"
 #include "test.h"
 
 /* fuzz_kubeconfig: "+5:00" made rfc3339_parse step 6 bytes past a 5-byte offset and read

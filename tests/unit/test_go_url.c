@@ -1,6 +1,6 @@
 /* go_url: the one URL parser behind url.Parse (RouteGroup backends) and url.ParseRequestURI
  * (eskip LB endpoints) — where the two entry points differ, and rules they share. */
-#include "go_url.h"
+#include "go/go_url.h"
 #include "test.h"
 
 static const char *request_error(const char *s)

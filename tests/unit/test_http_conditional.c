@@ -1,5 +1,5 @@
 /* Tests for http_conditional.c: every precondition rule of spec B2.1 step 7b. */
-#include "http_conditional.h"
+#include "http/http_conditional.h"
 #include "test.h"
 
 #define ETAG "\"0123456789abcdef0123456789abcdef\""

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/json_scan.h"
-#include "../../lib/kube_client.h"
+#include "base/json_scan.h"
+#include "source/kube_client.h"
 #include "test.h"
 
 /* The whole text is exactly one valid JSON value (surrounding whitespace allowed). */

@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kube_client.h"
-#include "log.h"
+#include "source/kube_client.h"
+#include "base/log.h"
 #include "test.h"
 
 extern char **environ;

@@ -9,16 +9,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "eskip.h"
-#include "kube_compile.h"
-#include "kube_cycle.h"
-#include "kube_default_filters.h"
-#include "kube_endpoints.h"
-#include "kube_hostrx.h"
-#include "kube_ids.h"
-#include "kube_read.h"
-#include "kube_traffic.h"
-#include "log.h"
+#include "eskip/eskip.h"
+#include "routes/kube_compile.h"
+#include "routes/kube_cycle.h"
+#include "routes/kube_default_filters.h"
+#include "routes/kube_endpoints.h"
+#include "routes/kube_hostrx.h"
+#include "routes/kube_ids.h"
+#include "objects/kube_read.h"
+#include "routes/kube_traffic.h"
+#include "base/log.h"
 #include "test.h"
 
 static arena *A;

@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kube_read.h"
-#include "log.h"
+#include "objects/kube_read.h"
+#include "base/log.h"
 #include "test.h"
 
 static kube_cluster *read_text(const char *text, const char *list_kind, int *rc, buf *err)

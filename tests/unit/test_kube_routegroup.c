@@ -4,14 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eskip.h"
-#include "go_url.h"
-#include "kube_compile.h"
-#include "kube_cycle.h"
-#include "kube_options.h"
-#include "kube_rg_backends.h"
-#include "kube_rg_validate.h"
-#include "kube_routegroup.h"
+#include "eskip/eskip.h"
+#include "go/go_url.h"
+#include "routes/kube_compile.h"
+#include "routes/kube_cycle.h"
+#include "routes/kube_options.h"
+#include "routes/kube_rg_backends.h"
+#include "routes/kube_rg_validate.h"
+#include "routes/kube_routegroup.h"
 #include "test.h"
 
 /* --- building RouteGroups ---------------------------------------------------------- */

@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base64.h"
-#include "kubeconfig.h"
+#include "base/base64.h"
+#include "source/kubeconfig.h"
 #include "test.h"
 
 static char dir[] = "/tmp/test_kubeconfig.XXXXXX";

@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "output_file.h"
+#include "base/output_file.h"
 #include "test.h"
 
 static char dir[] = "/tmp/test_output_file.XXXXXX";

@@ -2,7 +2,7 @@
  * ReplaceAllString/Expand semantics. Expected values are what Go's regexp package gives. */
 #include <stdlib.h>
 
-#include "regex.h"
+#include "go/regex.h"
 #include "test.h"
 
 /* Compiles p; returns the error message (static) or NULL on success. */

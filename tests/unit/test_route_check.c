@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "eskip.h"
-#include "eskip_internal.h"
-#include "route_process.h"
+#include "eskip/eskip.h"
+#include "eskip/eskip_internal.h"
+#include "routes/route_process.h"
 #include "test.h"
 
 #define FIXTURES "../shared/conformance/skipper"

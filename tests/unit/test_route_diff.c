@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "eskip.h"
-#include "input_eskip.h"
-#include "route_diff.h"
+#include "eskip/eskip.h"
+#include "eskip/input_eskip.h"
+#include "eskip/route_diff.h"
 #include "test.h"
 
 static route_table *parse(const char *text)

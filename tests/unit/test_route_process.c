@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "eskip.h"
-#include "log.h"
-#include "regex.h"
-#include "route_process.h"
+#include "eskip/eskip.h"
+#include "base/log.h"
+#include "go/regex.h"
+#include "routes/route_process.h"
 #include "test.h"
 
 typedef struct {

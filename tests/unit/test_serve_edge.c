@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "access_tokens.h"
-#include "kube_read.h"
-#include "route_server_filters.h"
-#include "shards.h"
+#include "http/access_tokens.h"
+#include "objects/kube_read.h"
+#include "http/route_server_filters.h"
+#include "http/shards.h"
 #include "test.h"
 
 static kube_cluster *cluster(const char *yaml)

@@ -1,9 +1,9 @@
 /* Tests for snapshot.c: representations, ETags, zones and the publish/acquire protocol. */
 #include <string.h>
 
-#include "etag.h"
-#include "gzip.h"
-#include "snapshot.h"
+#include "table/etag.h"
+#include "base/gzip.h"
+#include "http/snapshot.h"
 #include "test.h"
 
 static buf text(const char *s)

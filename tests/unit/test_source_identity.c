@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "source_identity.h"
+#include "source/source_identity.h"
 #include "test.h"
 
 static char dir[64];

@@ -2,8 +2,8 @@
  * unknown zones served the full table. */
 #include <stdlib.h>
 
-#include "eskip.h"
-#include "zone_tables.h"
+#include "eskip/eskip.h"
+#include "table/zone_tables.h"
 #include "test.h"
 
 static route_table *parse(const char *text)

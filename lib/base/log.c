@@ -1,0 +1,158 @@
+/* log.c: logfmt/JSON line writer. One fputs per line keeps lines whole across threads. */
+#include "base/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "base/buf.h"
+
+static bool log_json;
+static log_level log_max = LOG_INFO;
+static bool log_time = true;
+
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
+
+void log_setup(bool json, log_level level)
+{
+	log_json = json;
+	log_max = level;
+}
+
+void log_set_timestamps(bool on) { log_time = on; }
+
+bool log_enabled(log_level level) { return level <= log_max; }
+
+int log_level_parse(const char *s, log_level *out)
+{
+	static const struct { const char *name; log_level level; } names[] = {
+		{ "error", LOG_ERROR }, { "fatal", LOG_ERROR }, { "panic", LOG_ERROR }, { "warn", LOG_WARN },
+		{ "warning", LOG_WARN }, { "info", LOG_INFO }, { "debug", LOG_DEBUG }, { "trace", LOG_DEBUG },
+	};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (strcasecmp(s, names[i].name) == 0) {
+			*out = names[i].level;
+			return 0;
+		}
+	return -1;
+}
+
+/* logrus quotes unless every byte is in [A-Za-z0-9-._/@^+]; empty values are quoted. */
+static bool needs_quotes(const char *v)
+{
+	if (!*v)
+		return true;
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      strchr("-._/@^+", *p)))
+			return true;
+	return false;
+}
+
+/* Go %q-like escaping (also valid JSON string content for the bytes we emit). */
+static void put_quoted(buf *b, const char *v)
+{
+	buf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		switch (*p) {
+		case '"': buf_puts(b, "\\\""); break;
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		default:
+			if (*p < 0x20 || *p == 0x7f)
+				buf_printf(b, "\\u%04x", *p);
+			else
+				buf_putc(b, (char)*p);
+		}
+	}
+	buf_putc(b, '"');
+}
+
+struct field {
+	const char *key, *value;
+};
+
+static int field_cmp(const void *a, const void *b) { return strcmp(((const struct field *)a)->key, ((const struct field *)b)->key); }
+
+static void put_field(buf *b, const char *key, const char *value, bool first)
+{
+	if (log_json) {
+		buf_puts(b, first ? "{" : ",");
+		put_quoted(b, key);
+		buf_putc(b, ':');
+		put_quoted(b, value);
+		return;
+	}
+	if (!first)
+		buf_putc(b, ' ');
+	buf_puts(b, key);
+	buf_putc(b, '=');
+	if (needs_quotes(value))
+		put_quoted(b, value);
+	else
+		buf_puts(b, value);
+}
+
+static void emit(log_level level, const char *msg, struct field *fields, size_t n)
+{
+	buf b = BUF_INIT;
+	bool first = true;
+	if (log_time) {
+		char ts[32];
+		time_t now = time(NULL);
+		struct tm tm;
+		gmtime_r(&now, &tm);
+		strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		put_field(&b, "time", ts, first);
+		first = false;
+	}
+	put_field(&b, "level", level_names[level], first);
+	put_field(&b, "msg", msg, false);
+	if (n > 1)
+		qsort(fields, n, sizeof *fields, field_cmp);
+	for (size_t i = 0; i < n; i++)
+		put_field(&b, fields[i].key, fields[i].value ? fields[i].value : "", false);
+	buf_puts(&b, log_json ? "}\n" : "\n");
+	fputs(b.ptr, stderr);
+	buf_free(&b);
+}
+
+void log_kv(log_level level, const char *msg, ...)
+{
+	if (!log_enabled(level))
+		return;
+	struct field fields[32];
+	size_t n = 0;
+	va_list ap;
+	va_start(ap, msg);
+	for (const char *k; (k = va_arg(ap, const char *)) != NULL && n < 32; n++) {
+		fields[n].key = k;
+		fields[n].value = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	emit(level, msg, fields, n);
+}
+
+void log_printf(log_level level, const char *fmt, ...)
+{
+	if (!log_enabled(level))
+		return;
+	buf b = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n > 0) {
+		buf_reserve(&b, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(b.ptr, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
+	emit(level, b.ptr ? b.ptr : "", NULL, 0);
+	buf_free(&b);
+}

@@ -1,0 +1,42 @@
+/* metrics.h: routesrv-serve's metrics in Prometheus text format (spec eskip-and-http.md B8).
+ *
+ * Names are skipper routesrv's, so dashboards and alerts carry over:
+ *   routesrv_custom_total{key="<status>"|"routes.fetch_errors"|"routes.empty"}   counters
+ *   routesrv_custom_gauges{key="polling_started_timestamp"|"routes.initialized_timestamp"|
+ *                               "routes.updated_timestamp"|"routes.total"|"routes.byte"}
+ *   routesrv_backend_combined_duration_seconds, routesrv_backend_duration_seconds
+ *       {host="",route="routersv",zone=""}   request duration histograms (the typo is skipper's)
+ * plus routesrv's own: routesrv_poll_duration_seconds (histogram),
+ * routesrv_last_successful_poll_timestamp_seconds, routesrv_table_bytes{encoding=...},
+ * and the process_* series of Prometheus' process collector (CPU, RSS, fds, start time).
+ * As in skipper, a custom series appears only after its first use.
+ *
+ * Thread safety: every function may be called from any thread. The request path
+ * (metrics_observe_request) uses only atomics; keyed counters and gauges take a mutex
+ * (they change once per poll). Process-wide state; nothing to free. */
+#ifndef ROUTESRV_METRICS_H
+#define ROUTESRV_METRICS_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/buf.h"
+
+/* One /routes request: status counter and both duration histograms. */
+void metrics_observe_request(int status, double seconds);
+
+/* routesrv_custom_total{key=key} += 1 (e.g. "routes.fetch_errors"). */
+void metrics_count(const char *key);
+/* routesrv_custom_gauges{key=key} = value (e.g. "routes.total"). */
+void metrics_gauge(const char *key, double value);
+
+/* One poll cycle's duration; a successful one also sets the last-success timestamp. */
+void metrics_observe_poll(double seconds, bool ok);
+/* Sizes of the served full table's representations. */
+void metrics_table_bytes(size_t plain, size_t gzip);
+
+/* Appends the whole exposition (text format 0.0.4) to out. */
+void metrics_render(buf *out);
+
+/* Seconds since the Unix epoch, with sub-second precision. */
+double metrics_now(void);
+#endif

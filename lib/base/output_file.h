@@ -1,0 +1,29 @@
+/* output_file.h: the commands' -o FILE — write a result so that a failed run never leaves
+ * a half-written file behind, and never replaces a device or FIFO.
+ *
+ * Ownership: nothing is kept; the byte ranges are only read. */
+#ifndef ROUTESRV_OUTPUT_FILE_H
+#define ROUTESRV_OUTPUT_FILE_H
+#include <stddef.h>
+#include <sys/uio.h>
+
+#include "base/buf.h"
+
+/* Writes the byte ranges iov[0..n) in order to path:
+ *   "-"                 standard output (stdio is flushed first);
+ *   an existing non-regular file (-o /dev/null, a FIFO): straight into it — renaming over
+ *                       it would replace the device node with a plain file;
+ *   anything else:      a temporary file PATH.tmpXXXXXX in the same directory (mode 0666
+ *                       less the umask, as a plain open would make it), renamed over path
+ *                       once complete, removed on failure.
+ * 0 ok; -1 with "cannot write PATH: reason" (or "cannot write standard output: reason")
+ * in err. */
+int output_file_write(const char *path, const struct iovec *iov, size_t n, buf *err);
+
+/* output_file_write of one buffer (an empty or never-filled buf writes an empty file). */
+int output_file_write_buf(const char *path, const buf *b, buf *err);
+
+/* Writes every range to fd with writev; short writes and EINTR continue. 0, or -1 with
+ * errno set. */
+int output_fd_writev(int fd, const struct iovec *iov, size_t n);
+#endif

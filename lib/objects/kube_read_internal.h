@@ -1,0 +1,49 @@
+/* kube_read_internal.h: the pieces of the Kubernetes object reader (kube_read.h), shared
+ * by its source files only: document dispatch and jv → struct decoding (kube_decode.c),
+ * the JSON item splitter (kube_read_json.c) and YAML → jv conversion (kube_yaml.c). */
+#ifndef ROUTESRV_KUBE_READ_INTERNAL_H
+#define ROUTESRV_KUBE_READ_INTERNAL_H
+#include <jv.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "objects/kube_model.h"
+
+typedef struct {
+	kube_cluster *c;
+	const char *source;     /* file name or "-" for messages */
+	bool yaml;              /* values came from YAML: plain scalars may stand for strings */
+	buf *err;               /* receives the message when a call returns -1 */
+} kube_read_ctx;
+
+/* Decodes one top-level document: an object, a `List` or a typed list. `list_kind` is the
+ * kind of kind-less items (API list responses) or NULL. Consumes doc. Returns 0, or -1
+ * (strict mode, a type mismatch) with the message in r->err. */
+int kube_decode_document(kube_read_ctx *r, jv doc, const char *list_kind);
+/* Decodes one object whose kind is `kind` (NULL: read it from the object). Consumes obj. */
+int kube_decode_object(kube_read_ctx *r, jv obj, const char *kind);
+
+/* "IngressList" → "Ingress" in buf out; NULL if kind is not a typed list ("List" gives ""). */
+const char *kube_list_item_kind(const char *kind, char *out, size_t outlen);
+/* Looks a key up as Go's encoding/json does: exact match first, then case-insensitively.
+ * Borrows obj; returns an owned value, or jv_invalid() when absent. */
+jv kube_json_field(jv obj, const char *key);
+
+/* JSON input: one or more values one after another. Objects with an "items" array are
+ * split into items without parsing the whole text into one jv tree. */
+int kube_read_json(kube_read_ctx *r, const char *data, size_t len, const char *list_kind);
+
+/* YAML input: every document of a stream as a jv (YAML 1.1 scalar resolution as Go's
+ * yaml.v2: plain true/false/yes/no/on/off, ints, floats, null; quoted scalars are strings;
+ * anchors, aliases and << merge keys; alias expansion is capped against "billion laughs").
+ * Calls each(ud, doc) per non-empty document (doc owned by the callback); stops when it
+ * returns non-zero and returns that. A syntax error returns -1 with
+ * "<source>:<line>:<col>: <reason>" in err. */
+/* The value of a plain (unquoted, untagged) scalar under those rules: null, bool, number,
+ * or the text as a string. */
+jv kube_yaml_resolve_plain(const char *text, size_t len);
+
+typedef int (*kube_yaml_doc_fn)(void *ud, jv doc);
+int kube_yaml_documents(const char *data, size_t len, const char *source, kube_yaml_doc_fn each, void *ud, buf *err);
+#endif

@@ -1,0 +1,22 @@
+/* kube_selector.h: Kubernetes equality-based label selectors, for objects read from files
+ * (the API client sends the same selectors to the API server instead).
+ *
+ * Syntax: comma-separated requirements, each `key=value`, `key==value`, `key!=value`,
+ * `key` (the label exists) or `!key` (it does not); all must hold. Spaces around keys
+ * and values are ignored. Set-based requirements (`key in (a,b)`) are not supported.
+ * An empty selector matches everything. */
+#ifndef ROUTESRV_KUBE_SELECTOR_H
+#define ROUTESRV_KUBE_SELECTOR_H
+#include <stdbool.h>
+
+#include "base/buf.h"
+#include "objects/kube_model.h"
+#include "routes/kube_options.h"
+
+/* 0 if the selector is well-formed, else -1 with the reason in err. */
+int kube_selector_check(const char *selector, buf *err);
+/* Does an object with these labels match? A malformed selector matches nothing. */
+bool kube_labels_match(const kube_map *labels, const char *selector);
+/* Drops the objects of c that the -kubernetes-*-label-selector options exclude. */
+void kube_cluster_select(kube_cluster *c, const kube_options *o);
+#endif

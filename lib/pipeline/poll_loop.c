@@ -1,0 +1,430 @@
+/* poll_loop.c: sources → raw routes → processed table → snapshot (see poll_loop.h). */
+#include "pipeline/poll_loop.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "eskip/eskip.h"
+#include "eskip/input_eskip.h"
+#include "routes/kube_compile.h"
+#include "objects/kube_read.h"
+#include "objects/kube_selector.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "source/source_identity.h"
+#include "table/zone_tables.h"
+
+/* No route table survives a cycle: a 20 000-route table takes about 35 MB as structs, five
+ * times its served bytes, so between cycles the loop keeps only the snapshot (the bytes),
+ * and a new table is compared with the served one by its served bytes. What it keeps of
+ * the inputs is their fingerprint: a cycle whose inputs are those of the last good one
+ * stops before parsing them (same inputs, same table). */
+struct poll_loop {
+	poll_config cfg;
+	source_fingerprint last_inputs; /* of the last cycle that read every source */
+	bool inputs_known;              /* last_inputs is set and settled */
+	size_t last_raw_count;          /* routes the sources gave when they were last read */
+	bool force_reload;
+	unsigned long failed_cycles;    /* consecutive cycles whose sources failed */
+	double failing_since;           /* monotonic time of the first of them */
+};
+
+static double mono_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+poll_loop *poll_loop_new(const poll_config *cfg)
+{
+	poll_loop *p = calloc(1, sizeof *p);
+	if (!p)
+		abort();
+	p->cfg = *cfg;
+	return p;
+}
+
+void poll_loop_free(poll_loop *p)
+{
+	free(p);
+}
+
+void poll_loop_force_reload(poll_loop *p)
+{
+	p->force_reload = true;
+}
+
+/* --- sources ------------------------------------------------------------------------- */
+
+/* Reads -routes-file into out. */
+static int load_routes_file(poll_loop *p, route_table *out, buf *err)
+{
+	struct stat st;
+	const char *path = p->cfg.routes_file;
+	if (stat(path, &st) != 0) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return input_read_eskip(out, path, NULL, err);
+}
+
+/* Hands a cluster that was read to the command's hook (shard endpoints). */
+static void cluster_read(poll_loop *p, const kube_cluster *c)
+{
+	if (p->cfg.on_cluster)
+		p->cfg.on_cluster(p->cfg.on_cluster_ctx, c);
+}
+
+static int load_manifests(poll_loop *p, route_table *out, buf *err)
+{
+	kube_cluster *c = kube_cluster_new();
+	int rc = kube_read_path(c, p->cfg.manifests, err);
+	if (rc == 0) {
+		kube_cluster_select(c, p->cfg.kube);   /* the API applies label selectors itself; files do not */
+		kube_compile(c, p->cfg.kube, out);
+		cluster_read(p, c);
+	}
+	kube_cluster_free(c);
+	return rc;
+}
+
+/* Decodes the API's bodies (and frees them) and compiles the cluster into out. */
+static int load_api(poll_loop *p, kube_fetch_result *fetched, route_table *out, buf *err)
+{
+	kube_cluster *c = kube_cluster_new();
+	int rc = kube_fetch_result_decode(fetched, c, err);
+	kube_fetch_result_free(fetched);
+	if (rc == 0) {
+		kube_compile(c, p->cfg.kube, out);
+		cluster_read(p, c);
+	}
+	kube_cluster_free(c);
+	return rc;
+}
+
+/* The fingerprint of this cycle's inputs: the API's bodies as fetched, the manifests, the
+ * routes file and the default-filters directory as found on disk. False when it must not
+ * be trusted next cycle (see source_identity.h). */
+static bool inputs_fingerprint(poll_loop *p, const kube_fetch_result *fetched, source_fingerprint *out)
+{
+	source_identity id;
+	source_identity_begin(&id);
+	if (fetched) {
+		unsigned char crd = fetched->routegroups_known;
+		source_identity_bytes(&id, &crd, 1);
+		for (size_t i = 0; i < KUBE_NLISTS; i++) {
+			const kube_list *l = &fetched->lists[i];
+			uint64_t head[2] = { l->fetched, l->npages };
+			source_identity_bytes(&id, head, sizeof head);
+			for (size_t pg = 0; pg < l->npages; pg++)
+				source_identity_bytes(&id, l->pages[pg].ptr, l->pages[pg].len);
+		}
+	}
+	if (p->cfg.manifests)
+		source_identity_tree(&id, p->cfg.manifests, SOURCE_TREE_MANIFESTS);
+	if (p->cfg.routes_file)
+		source_identity_tree(&id, p->cfg.routes_file, SOURCE_TREE_ALL);
+	const str *dir = &p->cfg.kube->default_filters_dir;
+	if ((fetched || p->cfg.manifests) && dir->len)
+		source_identity_tree(&id, dir->ptr, SOURCE_TREE_ALL);
+	return source_identity_finish(&id, out);
+}
+
+/* Reads every source into raw, unless their inputs are those of the last good cycle (and
+ * no SIGHUP asked for a re-read): then *unchanged is set and raw stays empty. The API is
+ * fetched every cycle; what is skipped is parsing, compiling and printing. */
+static int load_sources(poll_loop *p, route_table *raw, bool *unchanged, buf *err)
+{
+	*unchanged = false;
+	kube_fetch_result fetched;
+	if (p->cfg.client && kube_fetch(p->cfg.client, p->cfg.fetch, &fetched, err) != 0) {
+		p->inputs_known = false;
+		return -1;
+	}
+	source_fingerprint fp;
+	bool settled = inputs_fingerprint(p, p->cfg.client ? &fetched : NULL, &fp);
+	if (p->inputs_known && !p->force_reload && source_fingerprint_equal(&fp, &p->last_inputs)) {
+		if (p->cfg.client)
+			kube_fetch_result_free(&fetched);
+		*unchanged = true;
+		return 0;
+	}
+	p->inputs_known = false;
+	int rc = 0;
+	if (p->cfg.client)
+		rc = load_api(p, &fetched, raw, err);
+	if (rc == 0 && p->cfg.manifests)
+		rc = load_manifests(p, raw, err);
+	if (rc == 0 && p->cfg.routes_file)
+		rc = load_routes_file(p, raw, err);
+	if (rc != 0)
+		return -1;
+	p->force_reload = false;
+	p->last_inputs = fp;
+	p->inputs_known = settled;
+	return 0;
+}
+
+/* --- change summary: a merge of the old and new served forms, one route per line -------- */
+
+typedef struct {
+	const char *line;
+	size_t len, idlen;
+} served_line;
+
+/* Splits a served form into its route lines (sorted by id by construction). */
+static served_line *split_lines(const char *text, size_t len, size_t *n)
+{
+	size_t cap = 16;
+	served_line *v = malloc(cap * sizeof *v);
+	if (!v)
+		abort();
+	*n = 0;
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		if (*n == cap && !(v = realloc(v, (cap *= 2) * sizeof *v)))
+			abort();
+		const char *colon = memchr(text + i, ':', end - i);
+		v[(*n)++] = (served_line){ text + i, end - i, colon ? (size_t)(colon - (text + i)) : 0 };
+		i = end + 1;
+	}
+	return v;
+}
+
+static int id_cmp(const served_line *a, const served_line *b)
+{
+	size_t n = a->idlen < b->idlen ? a->idlen : b->idlen;
+	int c = memcmp(a->line, b->line, n);
+	return c ? c : (a->idlen > b->idlen) - (a->idlen < b->idlen);
+}
+
+typedef struct {
+	size_t inserted, deleted, updated;
+} change_counts;
+
+static void log_route_change(const char *what, const char *op, size_t i, size_t n, const served_line *l)
+{
+	char msg[64], id[256];
+	snprintf(msg, sizeof msg, "%s route %zu of %zu", what, i, n);
+	snprintf(id, sizeof id, "%.*s", (int)l->idlen, l->line);
+	log_kv(LOG_DEBUG, msg, "op", op, "id", id, NULL);
+}
+
+/* Counts the routes that differ between two served forms and, with log_routes, logs them
+ * one by one (B7.6: inserted, then deleted, then updated). */
+static change_counts diff_served(const char *old, size_t oldlen, const char *new, size_t newlen, bool log_routes)
+{
+	size_t na, nb;
+	served_line *a = split_lines(old, oldlen, &na), *b = split_lines(new, newlen, &nb);
+	change_counts cc = { 0, 0, 0 };
+	/* Each line gets a mark: 'i' inserted (b), 'd' deleted (a), 'u' updated (b). */
+	char *ma = calloc(na + 1, 1), *mb = calloc(nb + 1, 1);
+	if (!ma || !mb)
+		abort();
+	for (size_t i = 0, j = 0; i < na || j < nb;) {
+		int c = i == na ? 1 : j == nb ? -1 : id_cmp(&a[i], &b[j]);
+		if (c < 0) { ma[i++] = 'd'; cc.deleted++; }
+		else if (c > 0) { mb[j++] = 'i'; cc.inserted++; }
+		else {
+			if (a[i].len != b[j].len || memcmp(a[i].line, b[j].line, a[i].len) != 0) { mb[j] = 'u'; cc.updated++; }
+			i++;
+			j++;
+		}
+	}
+	if (log_routes) {
+		size_t k = 0;
+		for (size_t j = 0; j < nb; j++) if (mb[j] == 'i') log_route_change("Inserted", "inserted", ++k, cc.inserted, &b[j]);
+		k = 0;
+		for (size_t i = 0; i < na; i++) if (ma[i] == 'd') log_route_change("Deleted", "deleted", ++k, cc.deleted, &a[i]);
+		k = 0;
+		for (size_t j = 0; j < nb; j++) if (mb[j] == 'u') log_route_change("Updated", "updated", ++k, cc.updated, &b[j]);
+	}
+	free(ma);
+	free(mb);
+	free(a);
+	free(b);
+	return cc;
+}
+
+/* --- publishing ---------------------------------------------------------------------- */
+
+static void empty_routes(void)
+{
+	log_kv(LOG_INFO, "received empty routes; ignoring", NULL);
+	metrics_count("routes.empty");
+}
+
+/* Adds each zone's document (B7.5) to the snapshot and frees the zone documents. */
+static void add_zone_docs(snapshot *s, zone_docs *zones, size_t count)
+{
+	for (size_t i = 0; i < zones->n; i++) {
+		zone_doc *z = &zones->v[i];
+		/* nothing filtered: the full table's bytes */
+		snapshot_add_zone(s, z->zone.ptr, z->nfiltered ? &z->doc : NULL, count);
+	}
+	zone_docs_free(zones);
+	snapshot_seal(s);
+}
+
+static void log_update(const char *msg, const snapshot *s, const change_counts *cc)
+{
+	char count[32], bytes[32], ins[32], del[32], upd[32];
+	snprintf(count, sizeof count, "%zu", s->full.count);
+	snprintf(bytes, sizeof bytes, "%zu", s->full.len[SNAP_PLAIN]);
+	snprintf(ins, sizeof ins, "%zu", cc->inserted);
+	snprintf(del, sizeof del, "%zu", cc->deleted);
+	snprintf(upd, sizeof upd, "%zu", cc->updated);
+	/* hash: the ETag without quotes, under the field name skipper's routesrv logs it with. */
+	char hash[ETAG_MAX];
+	snprintf(hash, sizeof hash, "%.*s", ETAG_HEX_LEN, s->full.etag[SNAP_PLAIN] + 1);
+	log_kv(LOG_INFO, msg, "count", count, "bytes", bytes, "hash", hash, "inserted", ins, "deleted", del,
+	       "updated", upd, NULL);
+}
+
+/* Processes the routes (in place) and publishes them when their served bytes differ from
+ * the current snapshot's. This byte comparison is what decides updates in skipper too
+ * (B7.5); skipper's earlier comparison of the raw routes (B7.4) only decides whether to
+ * process them, and keeping the raw table for it would cost five times the table's bytes. */
+static void update(poll_loop *p, route_table *t)
+{
+	/* counted each time the inputs change and the table is processed again */
+	for (size_t dropped = route_process(t, p->cfg.process); dropped; dropped--)
+		metrics_count("routes.unparsable_dropped");
+	if (t->n == 0) {
+		empty_routes();
+		return;
+	}
+	served_doc full = { .doc = BUF_INIT };
+	served_doc_print(&full, t);
+	buf *plain = &full.doc;
+	snapshot *cur = snapshot_acquire(p->cfg.slot);
+	const char *old = cur ? cur->full.bytes[SNAP_PLAIN] : "";
+	size_t oldlen = cur ? cur->full.len[SNAP_PLAIN] : 0;
+	if (cur && oldlen == plain->len && memcmp(old, plain->ptr, oldlen) == 0) {
+		log_kv(LOG_INFO, "routes did not change", NULL);
+		snapshot_release(cur);
+		served_doc_free(&full);
+		return;
+	}
+	change_counts cc = diff_served(old, oldlen, plain->ptr, plain->len, false);
+	/* Last-Modified only moves forward, by at least a second per change: two changes in one
+	 * second would otherwise share it and If-Modified-Since would hide the second one. */
+	time_t now = time(NULL);
+	if (cur && now <= cur->last_modified)
+		now = cur->last_modified + 1;
+	/* zone documents first: they are copied from the full document, which the snapshot takes */
+	zone_docs *zones = zone_docs_build(t, &full);
+	snapshot *s = snapshot_new(now, plain, t->n);
+	add_zone_docs(s, zones, t->n);
+	served_doc_free(&full);
+	metrics_table_bytes(s->full.len[SNAP_PLAIN], s->full.len[SNAP_GZIP]);
+	double wall = metrics_now();
+	if (!cur) {
+		log_update("routes initialized", s, &cc);
+		metrics_gauge("routes.initialized_timestamp", wall);
+	}
+	log_update("routes updated", s, &cc);
+	metrics_gauge("routes.updated_timestamp", wall);
+	metrics_gauge("routes.total", (double)s->full.count);
+	metrics_gauge("routes.byte", (double)s->full.len[SNAP_PLAIN]);
+	if (log_enabled(LOG_DEBUG))
+		diff_served(old, oldlen, s->full.bytes[SNAP_PLAIN], s->full.len[SNAP_PLAIN], true);
+	snapshot_release(cur);
+	snapshot_publish(p->cfg.slot, s);
+}
+
+/* One line per failed cycle, with the reason (it names the URL or file). */
+static void source_failed(poll_loop *p, double now, const buf *err)
+{
+	if (p->failed_cycles++ == 0)
+		p->failing_since = now;
+	log_kv(LOG_ERROR, "failed to fetch routes", "error", err->ptr ? err->ptr : "", NULL);
+	metrics_count("routes.fetch_errors");
+}
+
+/* After failures, says once that the sources answer again and how long they did not:
+ * the error lines alone do not tell an operator when an outage ended. */
+static void source_recovered(poll_loop *p, double now)
+{
+	if (p->failed_cycles == 0)
+		return;
+	char cycles[32], secs[32];
+	snprintf(cycles, sizeof cycles, "%lu", p->failed_cycles);
+	snprintf(secs, sizeof secs, "%.3fs", now - p->failing_since);
+	log_kv(LOG_INFO, "fetching routes recovered", "failed_polls", cycles, "failing_for", secs, NULL);
+	p->failed_cycles = 0;
+}
+
+void poll_loop_cycle(poll_loop *p)
+{
+	double t0 = mono_now();
+	route_table *raw = route_table_new();
+	buf err = BUF_INIT;
+	bool unchanged;
+	int rc = load_sources(p, raw, &unchanged, &err);
+	if (rc != 0) {
+		source_failed(p, t0, &err);
+	} else {
+		source_recovered(p, t0);
+		if (unchanged) {
+			log_kv(LOG_INFO, "routes did not change", NULL);
+			if (p->last_raw_count == 0)
+				empty_routes();
+		} else {
+			p->last_raw_count = raw->n;
+			update(p, raw);
+		}
+	}
+	route_table_free(raw);
+	buf_free(&err);
+	/* The table's memory goes back to the system: between cycles only the snapshot stays. */
+	malloc_trim(0);
+	metrics_observe_poll(mono_now() - t0, rc == 0);
+}
+
+/* --- timing -------------------------------------------------------------------------- */
+
+static void add_ms(struct timespec *t, long ms)
+{
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+static bool before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+void poll_loop_run(poll_loop *p, poll_wait_fn wait, void *ctx)
+{
+	char interval[32];
+	snprintf(interval, sizeof interval, "%ldms", p->cfg.interval_ms);
+	log_kv(LOG_INFO, "starting polling", "timeout", interval, NULL);
+	metrics_gauge("polling_started_timestamp", metrics_now());
+	for (;;) {
+		struct timespec start, now;
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		poll_loop_cycle(p);
+		/* Like Go's ticker: the next cycle is due one interval after this one started;
+		 * when this one overran, it is due at once, and missed ticks are not made up. */
+		struct timespec next = start;
+		add_ms(&next, p->cfg.interval_ms);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (before(&next, &now)) next = now;
+		poll_wake w = wait(ctx, &next);
+		if (w == POLL_WAKE_STOP) break;
+		if (w == POLL_WAKE_RELOAD) poll_loop_force_reload(p);
+	}
+	log_kv(LOG_INFO, "polling stopped", NULL);
+}

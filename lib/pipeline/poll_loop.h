@@ -1,0 +1,67 @@
+/* poll_loop.h: routesrv-serve's poll cycle (spec eskip-and-http.md B7).
+ *
+ * One cycle: read every configured source (the Kubernetes API, -kubernetes-manifests,
+ * -routes-file); stop there ("routes did not change") when their inputs are those of the
+ * last good cycle (source_identity.h: API bodies byte for byte, files by identity), else
+ * parse and compile them (this replaces B7.4's comparison of the raw routes), process them
+ * (route_process: default filters, OAuth2 callback, edits, clones, canonical sort), print
+ * the served form and the zone tables (B7.5), and publish a new snapshot only when the
+ * bytes changed. A source failure is logged ("failed to fetch routes") and counted
+ * (routes.fetch_errors); the last good table stays served. An empty table never replaces
+ * a non-empty one ("received empty routes; ignoring").
+ *
+ * Timing (B7.1): the first cycle runs at once, then one per interval; a cycle that
+ * overruns the interval delays the next one (it starts at once), cycles never stack.
+ *
+ * Threads: everything here runs on the calling thread (the only one that touches jv,
+ * route tables and the API client); request threads only see published snapshots.
+ * Ownership: the loop borrows everything in its config; poll_loop_free() frees the loop. */
+#ifndef ROUTESRV_POLL_LOOP_H
+#define ROUTESRV_POLL_LOOP_H
+#include <stdbool.h>
+#include <time.h>
+
+#include "source/kube_client.h"
+#include "routes/kube_options.h"
+#include "routes/route_process.h"
+#include "http/snapshot.h"
+
+typedef struct {
+	kube_client *client;                     /* the API source, or NULL */
+	const kube_fetch_request *fetch;         /* what the client lists */
+	const char *manifests;                   /* -kubernetes-manifests PATH, or NULL */
+	const char *routes_file;                 /* -routes-file FILE, or NULL */
+	const kube_options *kube;                /* conversion options (API and manifests) */
+	const route_processing *process;         /* processing flags (every source) */
+	long interval_ms;                        /* -source-poll-timeout, > 0 */
+	snapshot_slot *slot;                     /* where tables are published */
+	/* Called with each successfully read cluster (the API's, then the manifests') before
+	 * it is freed, e.g. for the Redis/Valkey shard endpoints; NULL: none. Poll thread. */
+	void (*on_cluster)(void *ctx, const kube_cluster *c);
+	void *on_cluster_ctx;
+} poll_config;
+
+typedef struct poll_loop poll_loop;
+
+/* What a wait between cycles was ended by. */
+typedef enum {
+	POLL_WAKE_TICK,      /* the deadline passed: run the next cycle */
+	POLL_WAKE_RELOAD,    /* run a cycle now, re-reading files even if they look unchanged */
+	POLL_WAKE_STOP,      /* leave the loop */
+} poll_wake;
+
+/* Waits until deadline (CLOCK_MONOTONIC) or an event; supplied by the command. */
+typedef poll_wake (*poll_wait_fn)(void *ctx, const struct timespec *deadline);
+
+poll_loop *poll_loop_new(const poll_config *cfg);
+void poll_loop_free(poll_loop *p);              /* NULL is fine */
+
+/* One cycle now (the tests and the loop use it). */
+void poll_loop_cycle(poll_loop *p);
+/* Makes the next cycle re-read -routes-file even when it looks unchanged (SIGHUP). */
+void poll_loop_force_reload(poll_loop *p);
+
+/* Logs "starting polling", runs cycles until wait() returns POLL_WAKE_STOP, then logs
+ * "polling stopped". */
+void poll_loop_run(poll_loop *p, poll_wait_fn wait, void *ctx);
+#endif

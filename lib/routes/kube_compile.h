@@ -1,0 +1,22 @@
+/* kube_compile.h: Kubernetes objects → skipper routes, as skipper's Kubernetes data client
+ * computes them (spec kubernetes-to-eskip.md §0 steps 2-7).
+ *
+ * kube_compile filters by class, validates and sorts Ingresses and RouteGroups, converts
+ * them (§7, §8), appends the global routes (§9.1) and de-duplicates by id (§9.2).
+ * Skipped objects are logged (log.h) with kind/ns/name, as skipper does; they never fail
+ * the whole conversion. The result is not canonicalized or sorted (see route_process).
+ *
+ * Ownership: routes are appended to `out` (its arena); the cluster and options are only
+ * read. Per-cycle caches live inside the call. */
+#ifndef ROUTESRV_KUBE_COMPILE_H
+#define ROUTESRV_KUBE_COMPILE_H
+#include "objects/kube_model.h"
+#include "routes/kube_options.h"
+#include "eskip/route.h"
+
+void kube_compile(const kube_cluster *c, const kube_options *o, route_table *out);
+
+/* The pieces, for the converters and their tests. */
+void kube_compile_ingresses(const kube_cluster *c, const kube_options *o, route_table *out);
+void kube_compile_routegroups(const kube_cluster *c, const kube_options *o, route_table *out);
+#endif

@@ -1,0 +1,48 @@
+/* kube_cycle.h: the state of one conversion cycle (spec kubernetes-to-eskip.md §0), shared
+ * by the Ingress and RouteGroup converters.
+ *
+ * A cycle holds the lookup indexes over the cluster's Services, Endpoints and merged
+ * EndpointSlices (kube_endpoints.h), the per-cycle endpoint caches skipper keeps
+ * (§5.3.7, §5.4.7), the default-filters directory read once per cycle (§5.9.3) and the
+ * per-object log de-duplication of §3.8.
+ *
+ * Ownership: kube_cycle_init allocates everything in the cycle's own arena (cy->arena);
+ * kube_cycle_free releases it. The cluster and options are borrowed and must outlive the
+ * cycle. Routes are never allocated here: converters allocate them in their output table. */
+#ifndef ROUTESRV_KUBE_CYCLE_H
+#define ROUTESRV_KUBE_CYCLE_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/arena.h"
+#include "objects/kube_model.h"
+#include "routes/kube_options.h"
+#include "base/log.h"
+
+typedef struct kube_endpoint_state kube_endpoint_state;   /* kube_endpoints.h */
+typedef struct kube_default_filters kube_default_filters; /* kube_default_filters.h */
+
+typedef struct {
+	const kube_cluster *cluster;
+	const kube_options *opts;
+	arena *arena;                         /* indexes, caches, scratch strings of the cycle */
+	kube_endpoint_state *eps;             /* never NULL after kube_cycle_init */
+	kube_default_filters *default_filters;/* NULL: no -default-filters-dir or unreadable */
+
+	/* Per-object log de-duplication: the object messages are currently logged for, and
+	 * the messages already emitted for it. */
+	const void *log_object;
+	char **log_seen; size_t nlog_seen, log_seen_cap;
+} kube_cycle;
+
+/* Builds the indexes (logging "Invalid service resource detected." once if a Service lacks
+ * metadata or spec) and reads the default-filters directory if configured. */
+void kube_cycle_init(kube_cycle *cy, const kube_cluster *c, const kube_options *o);
+void kube_cycle_free(kube_cycle *cy);
+
+/* Logs a message for one object with skipper's fields kind=<kind> name=<name> ns=<ns>;
+ * each distinct message is emitted once per object (`object` identifies it, e.g. the
+ * kube_ingress pointer) per cycle, as skipper's per-object loggers do. */
+void kube_cycle_log(kube_cycle *cy, const void *object, log_level level, const char *kind,
+	str ns, str name, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+#endif

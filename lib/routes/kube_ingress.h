@@ -1,0 +1,18 @@
+/* kube_ingress.h: Ingress (networking.k8s.io/v1) conversion within one conversion cycle
+ * (spec kubernetes-to-eskip.md §7). kube_compile_ingresses (kube_compile.h) is the same
+ * with a cycle of its own.
+ *
+ * Order: class filter (-kubernetes-ingress-class on kubernetes.io/ingress.class and
+ * spec.ingressClassName), sort by (namespace, name), annotation validation (failures
+ * logged "[ingress] …" and dropped), then every Ingress with host buckets, redirect
+ * bookkeeping and catch-alls shared across all of them (§7.1).
+ *
+ * Ownership: routes are appended to `out` (its arena); the cycle's cluster and options are
+ * only read. */
+#ifndef ROUTESRV_KUBE_INGRESS_H
+#define ROUTESRV_KUBE_INGRESS_H
+#include "routes/kube_cycle.h"
+#include "eskip/route.h"
+
+void kube_compile_ingresses_cycle(kube_cycle *cy, route_table *out);
+#endif

@@ -1,0 +1,118 @@
+/* source_identity.c: fingerprints of poll-cycle inputs (see source_identity.h). */
+#include "source/source_identity.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <xxhash.h>
+
+#include "objects/kube_read.h"
+
+#define MAX_DEPTH 64    /* symlink loops end here; kube_read_path stops earlier */
+
+void source_identity_begin(source_identity *id)
+{
+	id->state = XXH3_createState();
+	if (!id->state)
+		abort();
+	XXH3_128bits_reset(id->state);
+	id->now = time(NULL);
+	id->unsettled = false;
+}
+
+void source_identity_bytes(source_identity *id, const void *data, size_t len)
+{
+	uint64_t n = len;
+	XXH3_128bits_update(id->state, &n, sizeof n);   /* lengths keep "ab"+"c" apart from "a"+"bc" */
+	if (len)
+		XXH3_128bits_update(id->state, data, len);
+}
+
+static void add_u64(source_identity *id, uint64_t v)
+{
+	XXH3_128bits_update(id->state, &v, sizeof v);
+}
+
+static void add_stat(source_identity *id, const struct stat *st)
+{
+	uint64_t v[8] = {
+		st->st_dev, st->st_ino, (uint64_t)st->st_size, st->st_mode,
+		(uint64_t)st->st_mtim.tv_sec, (uint64_t)st->st_mtim.tv_nsec,
+		(uint64_t)st->st_ctim.tv_sec, (uint64_t)st->st_ctim.tv_nsec,
+	};
+	XXH3_128bits_update(id->state, v, sizeof v);
+	time_t newest = st->st_mtim.tv_sec > st->st_ctim.tv_sec ? st->st_mtim.tv_sec : st->st_ctim.tv_sec;
+	if (newest > id->now - SOURCE_SETTLE_SECONDS)
+		id->unsettled = true;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+static int not_dots(const struct dirent *e)
+{
+	return strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+}
+
+/* Whether an entry below the top path counts (directories are looked into either way). */
+static bool counts(source_tree_kind kind, const char *name, const struct stat *st)
+{
+	if (kind == SOURCE_TREE_ALL)
+		return true;
+	return name[0] != '.' && (S_ISDIR(st->st_mode) || kube_read_manifest_name(name));
+}
+
+static void add_tree(source_identity *id, const char *path, const char *name, source_tree_kind kind, int depth)
+{
+	struct stat st;
+	int rc = stat(path, &st);
+	if (name && rc == 0 && !counts(kind, name, &st))
+		return;
+	source_identity_bytes(id, path, strlen(path));
+	if (rc != 0) {
+		add_u64(id, (uint64_t)errno);   /* missing: the read reports it */
+		return;
+	}
+	/* A directory of manifests is its entries: its own times move whenever anything is
+	 * created next to them (a log file), which must not count. */
+	if (!(kind == SOURCE_TREE_MANIFESTS && S_ISDIR(st.st_mode)))
+		add_stat(id, &st);
+	if (!S_ISDIR(st.st_mode) || depth >= MAX_DEPTH)
+		return;
+	struct dirent **names;
+	int n = scandir(path, &names, not_dots, by_name);
+	if (n < 0) {
+		add_u64(id, (uint64_t)errno);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		char *child;
+		if (asprintf(&child, "%s/%s", path, names[i]->d_name) < 0)
+			abort();
+		add_tree(id, child, names[i]->d_name, kind, depth + 1);
+		free(child);
+		free(names[i]);
+	}
+	free(names);
+}
+
+void source_identity_tree(source_identity *id, const char *path, source_tree_kind kind)
+{
+	add_tree(id, path, NULL, kind, 0);
+}
+
+bool source_identity_finish(source_identity *id, source_fingerprint *out)
+{
+	XXH128_hash_t h = XXH3_128bits_digest(id->state);
+	XXH3_freeState(id->state);
+	id->state = NULL;
+	out->hi = h.high64;
+	out->lo = h.low64;
+	return !id->unsettled;
+}

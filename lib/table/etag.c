@@ -1,0 +1,30 @@
+/* etag.c: XXH3-128 ETags. */
+#include "table/etag.h"
+
+#include <stdio.h>
+#include <xxhash.h>
+
+void etag_hash_hex(const void *data, size_t len, char hex[ETAG_HEX_LEN + 1])
+{
+	static const char digits[] = "0123456789abcdef";
+	XXH128_canonical_t c;
+	/* The canonical form is big-endian (high64 first): the byte order xxhsum prints. */
+	XXH128_canonicalFromHash(&c, XXH3_128bits(data, len));
+	for (size_t i = 0; i < sizeof c.digest; i++) {
+		hex[2 * i] = digits[c.digest[i] >> 4];
+		hex[2 * i + 1] = digits[c.digest[i] & 15];
+	}
+	hex[ETAG_HEX_LEN] = 0;
+}
+
+void etag_from_hex(const char hex[ETAG_HEX_LEN + 1], bool gzip, char tag[ETAG_MAX])
+{
+	snprintf(tag, ETAG_MAX, "\"%.*s%s\"", ETAG_HEX_LEN, hex, gzip ? "+gzip" : "");
+}
+
+void etag_of(const void *data, size_t len, bool gzip, char tag[ETAG_MAX])
+{
+	char hex[ETAG_HEX_LEN + 1];
+	etag_hash_hex(data, len, hex);
+	etag_from_hex(hex, gzip, tag);
+}
