@@ -1,8 +1,10 @@
 /* go_text.c: Go's text helpers that skipper's messages and escapes depend on:
- * utf8.DecodeRune, strconv.Quote (%q in error texts), strings.TrimSpace, url.QueryEscape. */
+ * utf8.DecodeRune, strconv.Quote (%q in error texts), strings.TrimSpace, url.QueryEscape and
+ * the path escaping of url.URL. */
 #include "go/go_text.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 static const char hexdig[] = "0123456789abcdef";
 static const char HEXDIG[] = "0123456789ABCDEF";
@@ -133,4 +135,37 @@ void go_query_escape(buf *out, const char *s, size_t n)
 			buf_append(out, e, 3);
 		}
 	}
+}
+
+/* Go's shouldEscape(c, encodePath). */
+static bool path_must_escape(unsigned char c)
+{
+	if (is_alnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
+		return false;
+	return !strchr("$&+,/:;=@", c) || c == 0;
+}
+
+void go_path_escape(buf *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!path_must_escape(c)) {
+			buf_putc(out, (char)c);
+		} else {
+			char e[3] = { '%', HEXDIG[c >> 4], HEXDIG[c & 15] };
+			buf_append(out, e, 3);
+		}
+	}
+}
+
+bool go_path_valid_encoded(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c != 0 && strchr("!$&'()*+,;=:@[]%", c))
+			continue;
+		if (path_must_escape(c))
+			return false;
+	}
+	return true;
 }

@@ -5,6 +5,7 @@
  * caller's bytes; nothing is allocated here. */
 #ifndef ROUTESRV_GO_TEXT_H
 #define ROUTESRV_GO_TEXT_H
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/buf.h"
@@ -17,4 +18,9 @@ void go_quote(buf *out, const char *s, size_t n);
 void go_trim_space(const char **s, size_t *n);
 /* Go url.QueryEscape. */
 void go_query_escape(buf *out, const char *s, size_t n);
+/* Go's escape(s, encodePath), what URL.EscapedPath() writes for a path without RawPath:
+ * everything but letters, digits, -_.~ and $&+,/:;=@ as %XX. */
+void go_path_escape(buf *out, const char *s, size_t n);
+/* Go's validEncoded(s, encodePath): s may stand as an escaped path as it is (RawPath). */
+bool go_path_valid_encoded(const char *s, size_t n);
 #endif

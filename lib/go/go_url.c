@@ -239,6 +239,7 @@ static int parse(str s, bool via_request, go_url *u, buf *err)
 	}
 	if (s.len == 1 && s.ptr[0] == '*') {
 		u->has_path = true;
+		u->path = s;
 		return 0;
 	}
 	str rest;
@@ -280,6 +281,7 @@ static int parse(str s, bool via_request, go_url *u, buf *err)
 	}
 	if (check_unescape(rest, ENC_PATH, err))
 		return -1;
+	u->path = rest;
 	u->has_path = rest.len > 0;
 	return 0;
 }

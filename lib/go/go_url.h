@@ -5,7 +5,7 @@
  *
  * Acceptance and error texts follow Go: a failure appends `parse "<url>": <reason>` to err
  * (e.g. `parse "http://a b": invalid character " " in host name`). Only the parts skipper
- * looks at are kept; Path is reported as "non-empty or not" since validation only asks that.
+ * and the HTTP router (http_mux.c) look at are kept; the path stays escaped as written.
  *
  * Ownership: the str fields point into the caller's input (scheme and host into `scratch`
  * when lower-cased / unescaped); nothing else is allocated. */
@@ -21,6 +21,7 @@ typedef struct {
 	str opaque;        /* "scheme:rest" without a leading slash */
 	str host;          /* host[:port]; empty: none */
 	bool has_path;     /* the path is non-empty */
+	str path;          /* the path as written (still escaped) */
 	str raw_query;     /* after the first '?' (none for a lone trailing '?', Go's ForceQuery) */
 	str fragment;      /* raw */
 } go_url;

@@ -17,11 +17,20 @@
 #include "base/gzip.h"
 #include "http/http_conditional.h"
 #include "http/http_conns.h"
+#include "http/http_framing.h"
+#include "http/http_mux.h"
 #include "base/log.h"
 #include "base/metrics.h"
 
+/* The main listener's patterns, as skipper's routesrv registers them (B2); the shard
+ * endpoints only when configured. The support listener's are B4's. */
+enum { PAT_ROUTES, PAT_ZONE, PAT_HEALTH, PAT_REDIS, PAT_VALKEY, PAT_COUNT };
+enum { PAT_METRICS, PAT_METRICS_TREE, PAT_SUPPORT_COUNT };
+static const char *const support_patterns[PAT_SUPPORT_COUNT] = { "/metrics", "/metrics/" };
+
 struct http_server {
 	struct MHD_Daemon *daemon;
+	const char *patterns[PAT_COUNT];     /* NULL: not registered */
 	int listen_fd;
 	http_server_config cfg;
 	snapshot_slot *slot;                 /* NULL for the support listener */
@@ -34,6 +43,7 @@ struct http_server {
 	struct MHD_Response *health_ok;      /* 204 */
 	struct MHD_Response *health_wait;    /* 503 "routes were not initialized yet\n" */
 	struct MHD_Response *unauthorized;   /* 401, WWW-Authenticate: Bearer */
+	struct MHD_Response *bad_request;    /* 400 "400 Bad Request" (Go's server) */
 };
 
 /* A response about to be queued: the body is kept for copies with the filter chain's
@@ -46,8 +56,10 @@ typedef struct {
 	bool own;                            /* r was made for this request: destroy it */
 } answer;
 
-/* Per-request state, from the first access-handler call to the completion callback. */
+/* Per-request state, from the request line (on_request_line) to the completion callback. */
 typedef struct {
+	mux_route route;                     /* where the request URI leads (http_mux.h) */
+	bool started;                        /* the header is complete: the handler ran once */
 	struct timespec start;
 	snapshot *snap;                      /* the snapshot this request is answered from */
 	int status;
@@ -151,20 +163,59 @@ static answer serve_shards(http_server *srv, struct MHD_Connection *c, const cha
 	return (answer){ MHD_HTTP_OK, r, NULL, 0, true };
 }
 
-/* Go's ServeMux pattern /routes/{zone}: exactly one non-empty segment after /routes/. */
-static const char *zone_of(const char *url)
+/* Go's Redirect: Location, and for GET and HEAD a short HTML body naming it. */
+static answer redirect_answer(const char *method, const char *location)
 {
-	const char *z = url + strlen("/routes/");
-	return (*z && !strchr(z, '/')) ? z : NULL;
+	bool get_or_head = is_get_or_head(method);
+	buf body = BUF_INIT;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) == 0) {
+		buf_puts(&body, "<a href=\"");
+		for (const char *p = location; *p; p++) {
+			switch (*p) {
+			case '&': buf_puts(&body, "&amp;"); break;
+			case '<': buf_puts(&body, "&lt;"); break;
+			case '>': buf_puts(&body, "&gt;"); break;
+			case '"': buf_puts(&body, "&#34;"); break;
+			case '\'': buf_puts(&body, "&#39;"); break;
+			default: buf_putc(&body, *p);
+			}
+		}
+		buf_puts(&body, "\">Moved Permanently</a>.\n\n");
+	}
+	struct MHD_Response *r = MHD_create_response_from_buffer(body.len, body.ptr ? body.ptr : "", MHD_RESPMEM_MUST_COPY);
+	buf_free(&body);
+	if (!r) abort();
+	MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
+	if (get_or_head) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
+	return (answer){ MHD_HTTP_MOVED_PERMANENTLY, r, NULL, 0, true };
 }
 
-static answer route_request(http_server *srv, struct MHD_Connection *c, const char *url, const char *method, request *rq)
+static answer not_found(http_server *srv)
 {
-	if (strcmp(url, "/routes") == 0) return serve_routes(srv, c, method, NULL, rq);
-	if (strncmp(url, "/routes/", 8) == 0 && zone_of(url)) return serve_routes(srv, c, method, zone_of(url), rq);
-	if (srv->cfg.redis && strcmp(url, "/swarm/redis/shards") == 0) return serve_shards(srv, c, method, srv->cfg.redis);
-	if (srv->cfg.valkey && strcmp(url, "/swarm/valkey/shards") == 0) return serve_shards(srv, c, method, srv->cfg.valkey);
 	return shared(MHD_HTTP_NOT_FOUND, srv->not_found, "404 page not found\n", 19);
+}
+
+static answer serve_health(http_server *srv);
+
+/* The zone of /routes/{zone}; one with a NUL byte (%00) is no zone any table has. */
+static const char *zone_of(const request *rq)
+{
+	const buf *w = &rq->route.wildcard;
+	return w->ptr && strlen(w->ptr) == w->len ? w->ptr : "";
+}
+
+static answer route_request(http_server *srv, struct MHD_Connection *c, const char *method, request *rq)
+{
+	if (rq->route.kind == MUX_REDIRECT) return redirect_answer(method, rq->route.location.ptr);
+	if (rq->route.kind != MUX_MATCH) return not_found(srv);
+	switch (rq->route.pattern) {
+	case PAT_ROUTES: return serve_routes(srv, c, method, NULL, rq);
+	case PAT_ZONE: return serve_routes(srv, c, method, zone_of(rq), rq);
+	case PAT_HEALTH: return serve_health(srv);
+	case PAT_REDIS: return serve_shards(srv, c, method, srv->cfg.redis);
+	case PAT_VALKEY: return serve_shards(srv, c, method, srv->cfg.valkey);
+	}
+	return not_found(srv);
 }
 
 static answer serve_health(http_server *srv)
@@ -247,20 +298,25 @@ static enum MHD_Result send_answer(struct MHD_Connection *c, request *rq, answer
 	return ret;
 }
 
-static enum MHD_Result handle_main(http_server *srv, struct MHD_Connection *c, const char *url, const char *method, request *rq)
+static bool is_health(const request *rq)
+{
+	return rq->route.kind == MUX_MATCH && rq->route.pattern == PAT_HEALTH;
+}
+
+static enum MHD_Result handle_main(http_server *srv, struct MHD_Connection *c, const char *method, request *rq)
 {
 	if (!client_verified(srv, c)) {
 		log_kv(LOG_DEBUG, "closing a connection without a verified client certificate", NULL);
 		return MHD_NO;
 	}
 	/* /health bypasses the chain (exact path only), as in skipper. */
-	if (strcmp(url, "/health") == 0) return send_answer(c, rq, serve_health(srv));
-	if (route_filters_empty(srv->cfg.filters)) return send_answer(c, rq, route_request(srv, c, url, method, rq));
+	if (is_health(rq)) return send_answer(c, rq, serve_health(srv));
+	if (route_filters_empty(srv->cfg.filters)) return send_answer(c, rq, route_request(srv, c, method, rq));
 	rsf_request frq = { tls_session(c), header(c, MHD_HTTP_HEADER_HOST) };
 	rsf_result f;
 	route_filters_run(srv->cfg.filters, &frq, &f);
 	if (f.served) return send_answer(c, rq, filter_answer(&f));   /* not counted (B8) */
-	return send_answer(c, rq, with_headers(route_request(srv, c, url, method, rq), &f));
+	return send_answer(c, rq, with_headers(route_request(srv, c, method, rq), &f));
 }
 
 /* --- /metrics ------------------------------------------------------------------------ */
@@ -284,35 +340,103 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *c, request *rq)
 	return send_answer(c, rq, (answer){ MHD_HTTP_OK, r, NULL, 0, true });
 }
 
-static enum MHD_Result route_support(http_server *srv, struct MHD_Connection *c, const char *url, request *rq)
+static enum MHD_Result route_support(http_server *srv, struct MHD_Connection *c, const char *method, request *rq)
 {
-	if (strcmp(url, "/metrics") == 0 || strncmp(url, "/metrics/", 9) == 0) return serve_metrics(c, rq);
-	return send_answer(c, rq, shared(MHD_HTTP_NOT_FOUND, srv->not_found, "404 page not found\n", 19));
+	if (rq->route.kind == MUX_MATCH) return serve_metrics(c, rq);
+	if (rq->route.kind == MUX_REDIRECT) return send_answer(c, rq, redirect_answer(method, rq->route.location.ptr));
+	return send_answer(c, rq, not_found(srv));
 }
 
 /* --- libmicrohttpd callbacks ---------------------------------------------------------- */
+
+/* --- the request's framing (http_framing.h) ------------------------------------------- */
+
+/* The header field libmicrohttpd is given before it reads the client's (see on_request_line). */
+static const char claimed_length_name[] = "Content-Length", claimed_length_value[] = "0";
+
+typedef struct {
+	http_field *v, stack[32];
+	size_t n, cap;
+} field_list;
+
+static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+		const char *value, size_t value_size)
+{
+	field_list *l = cls;
+	if (key == claimed_length_name) return MHD_YES;
+	if (l->n == l->cap) {
+		http_field *v = malloc(2 * l->cap * sizeof *v);
+		if (!v) abort();
+		memcpy(v, l->v, l->n * sizeof *v);
+		if (l->v != l->stack) free(l->v);
+		l->v = v;
+		l->cap *= 2;
+	}
+	l->v[l->n++] = (http_field){ key, value ? value : "", key_size, value_size };
+	return MHD_YES;
+}
+
+/* Why a request must not reach a handler, or NULL (http_framing_check on the bytes
+ * libmicrohttpd parsed in place: they start at the method). */
+static const char *framing_refusal(struct MHD_Connection *c, const char *method, const char *version)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+	if (!ci || !version) return "malformed request line";
+	field_list l = { .v = l.stack, .cap = sizeof l.stack / sizeof *l.stack };
+	MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_field, &l);
+	http_request_head h = { version + strlen(version), method + ci->header_size, l.v, l.n };
+	const char *why = http_framing_check(&h);
+	if (l.v != l.stack) free(l.v);
+	return why;
+}
+
+/* Answers 400 and closes the connection: queued on the handler's first call, the response
+ * makes libmicrohttpd read nothing more from it (not the body, no next request). */
+static enum MHD_Result refuse(http_server *srv, struct MHD_Connection *c, request *rq, const char *why)
+{
+	log_kv(LOG_DEBUG, "refused a request", "error", why, NULL);
+	return send_answer(c, rq, shared(MHD_HTTP_BAD_REQUEST, srv->bad_request, "400 Bad Request", 15));
+}
+
+/* --- libmicrohttpd callbacks ---------------------------------------------------------- */
+
+/* MHD_OPTION_URI_LOG_CALLBACK: the request line has been read, no header yet. The request
+ * URI is still as sent (escaped, with its query), which is what Go's ServeMux routes on.
+ * libmicrohttpd 0.9.75 answers a Content-Length it cannot parse (negative, too large, not
+ * a number) itself, before any handler, and sends that answer's header twice. Giving it a
+ * "Content-Length: 0" of our own before the client's fields makes its framing "no body"
+ * (it takes the first one), and on_request's first call decides on the client's fields
+ * alone (http_framing.h); the field is recognised by its address and never counted. */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	http_server *srv = cls;
+	request *rq = calloc(1, sizeof *rq);
+	if (!rq) abort();
+	rq->route = (mux_route)MUX_ROUTE_INIT;
+	MHD_set_connection_value(c, MHD_HEADER_KIND, claimed_length_name, claimed_length_value);
+	if (srv->slot) http_mux_route(srv->patterns, PAT_COUNT, uri, &rq->route);
+	else http_mux_route(support_patterns, PAT_SUPPORT_COUNT, uri, &rq->route);
+	return rq;
+}
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 		const char *version, const char *upload, size_t *upload_size, void **req_cls) {
 	http_server *srv = cls;
 	request *rq = *req_cls;
-	if (!rq) {
-		/* Queueing on the first call makes libmicrohttpd 0.9.75 close every connection
-		 * (peers-and-platform.md §4.1), so the first call only sets up the request. */
-		rq = calloc(1, sizeof *rq);
-		if (!rq) return MHD_NO;
+	if (!rq) return MHD_NO;   /* on_request_line always runs first */
+	if (!rq->started) {
+		/* The header is complete. Queueing a response now makes libmicrohttpd 0.9.75 close
+		 * the connection (peers-and-platform.md §4.1), which only a refusal wants; every
+		 * other request is answered on the next call. */
+		rq->started = true;
 		clock_gettime(CLOCK_MONOTONIC, &rq->start);
-		*req_cls = rq;
 		atomic_fetch_add_explicit(&srv->in_flight, 1, memory_order_relaxed);
-		http_conn_request_started(conn_of(c));   /* the header is complete */
-		return MHD_YES;
+		http_conn_request_started(conn_of(c));
+		const char *why = rq->route.kind == MUX_BAD_REQUEST ? "invalid request URI" : framing_refusal(c, method, version);
+		return why ? refuse(srv, c, rq, why) : MHD_YES;
 	}
-	if (*upload_size) {   /* a request body is read and dropped: no handler takes one */
-		*upload_size = 0;
-		return MHD_YES;
-	}
-	if (!srv->slot) return route_support(srv, c, url, rq);
-	return handle_main(srv, c, url, method, rq);
+	if (!srv->slot) return route_support(srv, c, method, rq);
+	return handle_main(srv, c, method, rq);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
@@ -321,11 +445,14 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 	request *rq = *req_cls;
 	if (!rq) return;
 	if (rq->routes && rq->status) metrics_observe_request(rq->status, seconds_since(&rq->start));
+	if (rq->started) {
+		atomic_fetch_sub_explicit(&srv->in_flight, 1, memory_order_relaxed);
+		http_conn_request_done(conn_of(c));
+	}
 	snapshot_release(rq->snap);
+	mux_route_free(&rq->route);
 	free(rq);
 	*req_cls = NULL;
-	atomic_fetch_sub_explicit(&srv->in_flight, 1, memory_order_relaxed);
-	http_conn_request_done(conn_of(c));
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context, enum MHD_ConnectionNotificationCode toe)
@@ -449,8 +576,9 @@ static struct MHD_Daemon *start_daemon(http_server *srv, unsigned threads)
 		{ MHD_OPTION_CONNECTION_MEMORY_LIMIT, 16 * 1024, NULL },
 		{ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv },
 		{ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv },
+		{ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_line, srv },
 	};
-	size_t n = 7;
+	size_t n = 8;
 	/* A pool of one is no pool: libmicrohttpd warns about it, so leave it out. */
 	if (threads > 1) opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, threads, NULL };
 	if (tls) {
@@ -485,6 +613,14 @@ static http_server *start(const http_server_config *cfg, snapshot_slot *slot, un
 	srv->health_ok = empty_response();
 	srv->health_wait = text_response("routes were not initialized yet\n");
 	srv->unauthorized = unauthorized_response();
+	srv->bad_request = text_response("400 Bad Request");
+	if (slot) {
+		srv->patterns[PAT_ROUTES] = "/routes";
+		srv->patterns[PAT_ZONE] = "/routes/{zone}";
+		srv->patterns[PAT_HEALTH] = "/health";
+		srv->patterns[PAT_REDIS] = cfg->redis ? "/swarm/redis/shards" : NULL;
+		srv->patterns[PAT_VALKEY] = cfg->valkey ? "/swarm/valkey/shards" : NULL;
+	}
 	srv->daemon = start_daemon(srv, threads);
 	if (!srv->daemon) {
 		buf_printf(err, "listen tcp %s: libmicrohttpd could not start%s", cfg->address,
@@ -536,6 +672,7 @@ void http_server_stop(http_server *s, long timeout_ms)
 	MHD_destroy_response(s->health_ok);
 	MHD_destroy_response(s->health_wait);
 	MHD_destroy_response(s->unauthorized);
+	MHD_destroy_response(s->bad_request);
 	http_conns_stop(s->conns);
 	free(s);
 }

@@ -356,6 +356,97 @@ sign() { # NAME CN EXTENSIONS
 	assert_failure 2
 }
 
+# --- request framing (issue 11 item 7): one 400, then the connection is closed ---------------
+
+# Sends $2 (escapes decoded) to port $1 and expects exactly one status line, 400, and a close.
+refused() {
+	run python3 "$HELPERS/hostile_clients.py" raw "$1" "$2"
+	assert_success
+	assert_output "$(printf 'HTTP/1.1 400 Bad Request\nclosed')"
+}
+
+@test "framing: Content-Length twice, with Transfer-Encoding, or with a body is refused" {
+	start_edge -routes-file routes.eskip
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 0\r\n\r\nhello'
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n'
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n'
+	refused "$PORT" 'POST /routes HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello'
+	# the body is not read as a second request (no 204 for the /health inside it)
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nContent-Length: 37\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n'
+}
+
+@test "framing: a negative, huge or non-numeric Content-Length gets one answer, not two header blocks" {
+	start_edge -routes-file routes.eskip
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n'
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n'
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nContent-Length: \r\n\r\n'
+}
+
+@test "framing: malformed header syntax is refused (space or tab before the colon, NUL, CR, folding)" {
+	start_edge -routes-file routes.eskip
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nContent-Length : 5\r\n\r\nhello'
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nX-A\t: b\r\n\r\n'
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n'
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\x00y\r\n\r\n'
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nX-A: a\rb\r\n\r\n'
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n'
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nX(A): b\r\n\r\n'
+	# a NUL in a field name: libmicrohttpd's own 400, also once
+	refused "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nX\x00A: b\r\n\r\n'
+}
+
+@test "framing: GET with Content-Length: 0 is served and keeps the connection; the support listener refuses too" {
+	start_edge -routes-file routes.eskip
+	run python3 "$HELPERS/hostile_clients.py" raw "$PORT" 'GET /routes HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nX-Tab:\ta\t\r\n\r\nGET /health HTTP/1.1\nHost: x\n\n'
+	assert_output "$(printf 'HTTP/1.1 200 OK\nopen')"
+	run python3 "$HELPERS/hostile_clients.py" raw "$PORT" 'GET /health HTTP/1.0\r\n\r\n'
+	assert_output "$(printf 'HTTP/1.1 204 No Content\nclosed')"
+	local support=${METRICS#http://127.0.0.1:}
+	refused "${support%/metrics}" 'GET /metrics HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'
+	# refusals are not /routes requests: not counted
+	run curl -s "$METRICS"
+	refute_output --partial 'key="400"'
+}
+
+# --- paths as Go's ServeMux routes them (issue 12, B2) --------------------------------------
+
+path_code() {
+	curl -s --path-as-is -o /dev/null -w '%{http_code} %header{location}' "$@"
+}
+
+@test "paths: unclean paths are redirected (301) to the cleaned path, query kept" {
+	start_edge -routes-file routes.eskip
+	assert_equal "$(path_code "$URL/routes/.")" "301 /routes"
+	assert_equal "$(path_code "$URL/routes/..")" "301 /"
+	assert_equal "$(path_code "$URL//routes")" "301 /routes"
+	assert_equal "$(path_code "$URL/./routes?nopretty&limit=5")" "301 /routes?nopretty&limit=5"
+	assert_equal "$(path_code "$URL/x/../health")" "301 /health"
+	run curl -s --path-as-is -D - "$URL/routes/."
+	assert_line --partial 'Content-Type: text/html; charset=utf-8'
+	assert_line '<a href="/routes">Moved Permanently</a>.'
+	# following the redirect gets the table
+	assert_equal "$(curl -s -L --path-as-is -o /dev/null -w '%{http_code}' "$URL//routes")" 200
+	# the support listener routes the same way
+	assert_equal "$(path_code "${METRICS%/metrics}//metrics")" "301 /metrics"
+	assert_equal "$(path_code "${METRICS%/metrics}/metrics/anything")" "200 "
+}
+
+@test "paths: escaped slashes, trailing slashes and escaped letters route as in Go" {
+	start_edge -routes-file routes.eskip
+	assert_equal "$(path_code "$URL/routes%2Fx")" "404 "
+	assert_equal "$(path_code "$URL/routes/")" "404 "
+	assert_equal "$(path_code "$URL/routes/a/b")" "404 "
+	assert_equal "$(path_code "$URL/health/")" "404 "
+	assert_equal "$(path_code "$URL/r%6Futes")" "200 "
+	assert_equal "$(path_code "$URL/%68ealth")" "204 "
+	# a zone with an escaped slash is one zone (unknown here: the full table)
+	assert_equal "$(path_code "$URL/routes/a%2Fb")" "200 "
+	assert_equal "$(path_code "$URL/routes/%zz")" "400 "
+}
+
 # --- shard endpoints (B2.3, TestRedisEndpoints/-Slices, TestValkey...) ------------------------
 
 ENDPOINTS='apiVersion: v1

@@ -14,6 +14,12 @@
       holds N idle connections, sends a request on one more and prints "answered" or
       "waiting" after 0.5 s, closes the N and prints "answered" if the pending request
       is answered within 5 s.
+  hostile_clients.py raw PORT REQUEST
+      sends REQUEST (Python escapes such as \\r, \\n, \\x00 are decoded) in one write,
+      reads until the server closes (at most 5 s) and prints every status line of the
+      answer, then "closed" if the server closed the connection, else "open". A status
+      line is a line starting with "HTTP/" at the start of the answer or after a blank
+      line, so a doubled header block shows as two.
 """
 import socket
 import sys
@@ -109,6 +115,29 @@ def limit(port, n):
         print("waiting")
 
 
+def raw(port, request):
+    s = connect(port)
+    s.sendall(request.encode("latin-1").decode("unicode_escape").encode("latin-1"))
+    data, closed = b"", False
+    s.settimeout(5)
+    while len(data) < (1 << 20):
+        try:
+            d = s.recv(65536)
+        except socket.timeout:
+            break
+        except ConnectionResetError:
+            closed = True
+            break
+        if not d:
+            closed = True
+            break
+        data += d
+    for i, line in enumerate(data.split(b"\r\n")):
+        if line.startswith(b"HTTP/") and (i == 0 or data.split(b"\r\n")[i - 1] == b""):
+            print(line.decode("latin-1"))
+    print("closed" if closed else "open")
+
+
 def main():
     cmd, port = sys.argv[1], int(sys.argv[2])
     if cmd == "crowd":
@@ -119,6 +148,8 @@ def main():
         header_deadline(port, float(sys.argv[3]))
     elif cmd == "limit":
         limit(port, int(sys.argv[3]))
+    elif cmd == "raw":
+        raw(port, sys.argv[3])
     else:
         sys.exit("unknown command " + cmd)
 
