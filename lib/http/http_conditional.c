@@ -294,13 +294,14 @@ static cond check_if_match(const http_cond_request *r, const char *etag)
 	return http_etag_list_matches_strong(r->if_match, etag) ? COND_TRUE : COND_FALSE;
 }
 
-/* Go ignores date conditions when the modification time is unknown (zero or the epoch). */
-static cond check_if_unmodified_since(const http_cond_request *r, time_t modtime)
+/* Go ignores date conditions when the modification time is unknown (zero or the epoch).
+ * A date at or after dated_from names this representation: not modified since then. */
+static cond check_if_unmodified_since(const http_cond_request *r, time_t modtime, time_t dated_from)
 {
 	time_t t;
 	if (!present(r->if_unmodified_since) || modtime <= 0) return COND_NONE;
 	if (http_date_parse(r->if_unmodified_since, &t) != 0) return COND_NONE;
-	return modtime <= t ? COND_TRUE : COND_FALSE;
+	return dated_from <= t ? COND_TRUE : COND_FALSE;
 }
 
 static cond check_if_none_match(const http_cond_request *r, const char *etag)
@@ -309,24 +310,26 @@ static cond check_if_none_match(const http_cond_request *r, const char *etag)
 	return http_etag_list_matches_weak(r->if_none_match, etag) ? COND_FALSE : COND_TRUE;
 }
 
-static cond check_if_modified_since(const http_cond_request *r, time_t modtime)
+static cond check_if_modified_since(const http_cond_request *r, time_t modtime, time_t dated_from)
 {
 	time_t t;
 	if (!r->get_or_head || !present(r->if_modified_since) || modtime <= 0) return COND_NONE;
 	if (http_date_parse(r->if_modified_since, &t) != 0) return COND_NONE;
-	return modtime <= t ? COND_FALSE : COND_TRUE;
+	return dated_from <= t ? COND_FALSE : COND_TRUE;
 }
 
-http_cond_result http_cond_evaluate(const http_cond_request *req, const char *etag, time_t last_modified)
+http_cond_result http_cond_evaluate(const http_cond_request *req, const char *etag, time_t last_modified,
+	time_t dated_from)
 {
+	if (dated_from < last_modified) dated_from = last_modified;
 	cond c = check_if_match(req, etag);
-	if (c == COND_NONE) c = check_if_unmodified_since(req, last_modified);
+	if (c == COND_NONE) c = check_if_unmodified_since(req, last_modified, dated_from);
 	if (c == COND_FALSE) return HTTP_COND_PRECONDITION_FAILED;
 	switch (check_if_none_match(req, etag)) {
 	case COND_FALSE:
 		return req->get_or_head ? HTTP_COND_NOT_MODIFIED : HTTP_COND_PRECONDITION_FAILED;
 	case COND_NONE:
-		if (check_if_modified_since(req, last_modified) == COND_FALSE) return HTTP_COND_NOT_MODIFIED;
+		if (check_if_modified_since(req, last_modified, dated_from) == COND_FALSE) return HTTP_COND_NOT_MODIFIED;
 		break;
 	case COND_TRUE:
 		break;

@@ -8,6 +8,14 @@
  *   suppresses If-Modified-Since; otherwise If-Modified-Since → 304 when not newer.
  * Only the first line of each header counts; an empty header value counts as absent.
  *
+ * Dates are whole seconds, so a date is compared with the first second from which it can
+ * only name this representation (`dated_from`): Go compares with Last-Modified itself,
+ * which is the same unless an earlier, different representation was served with a
+ * Last-Modified in or after that second (two changes within one second). Then
+ * If-Modified-Since equal to Last-Modified gets the representation (200), not 304, and
+ * If-Unmodified-Since equal to it fails (412): the date cannot tell which of them the
+ * client has; the ETag can.
+ *
  * Ownership: nothing is allocated; strings are borrowed for the duration of the call. */
 #ifndef ROUTESRV_HTTP_CONDITIONAL_H
 #define ROUTESRV_HTTP_CONDITIONAL_H
@@ -30,9 +38,11 @@ typedef struct {
 	const char *if_unmodified_since;
 } http_cond_request;
 
-/* Evaluates the preconditions against the response's ETag (as sent, with quotes) and
- * Last-Modified time (whole seconds, UTC). */
-http_cond_result http_cond_evaluate(const http_cond_request *req, const char *etag, time_t last_modified);
+/* Evaluates the preconditions against the response's ETag (as sent, with quotes), its
+ * Last-Modified time and the first second whose date names it alone (whole seconds, UTC;
+ * dated_from >= last_modified, or 0 for last_modified). */
+http_cond_result http_cond_evaluate(const http_cond_request *req, const char *etag, time_t last_modified,
+	time_t dated_from);
 
 /* Entity-tag list checks as Go implements them: the list is scanned left to right; "*"
  * matches; the first element that is not a valid entity tag ends the scan (no match). */

@@ -136,7 +136,7 @@ static answer serve_routes(http_server *srv, struct MHD_Connection *c, const cha
 		.if_modified_since = header(c, MHD_HTTP_HEADER_IF_MODIFIED_SINCE),
 		.if_unmodified_since = header(c, MHD_HTTP_HEADER_IF_UNMODIFIED_SINCE),
 	};
-	switch (http_cond_evaluate(&cr, t->etag[enc], rq->snap->last_modified)) {
+	switch (http_cond_evaluate(&cr, t->etag[enc], rq->snap->last_modified, rq->snap->dated_from)) {
 	case HTTP_COND_NOT_MODIFIED:
 		return shared(MHD_HTTP_NOT_MODIFIED, t->not_modified[enc], "", 0);
 	case HTTP_COND_PRECONDITION_FAILED:

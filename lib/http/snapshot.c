@@ -153,6 +153,13 @@ snapshot *snapshot_acquire(snapshot_slot *slot)
 
 void snapshot_publish(snapshot_slot *slot, snapshot *s)
 {
+	if (s) {
+		/* A date names this table alone only after every Last-Modified served before
+		 * (two changes within one second share theirs). */
+		s->dated_from = s->last_modified;
+		if (slot->latest_modified >= s->last_modified) s->dated_from = slot->latest_modified + 1;
+		else slot->latest_modified = s->last_modified;
+	}
 	pthread_mutex_lock(&slot->mu);
 	snapshot *old = slot->current;
 	slot->current = s;

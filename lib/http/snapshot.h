@@ -13,6 +13,12 @@
  * reference to the old one, which is freed when its last request finishes. A request
  * therefore sees one whole snapshot, never a mix of two (skipper#3984).
  *
+ * Last-Modified is the time the table changed (never later than a response's Date, unless
+ * the clock is set back), so two changes within one second share it. snapshot_publish()
+ * sets dated_from, the first second whose If-Modified-Since / If-Unmodified-Since date
+ * names the new table alone: its Last-Modified, or the second after the latest
+ * Last-Modified served before when that is not earlier (http_conditional.h).
+ *
  * Ownership: snapshot_new() returns a snapshot with one reference, owned by the caller
  * until it is handed to snapshot_publish(). Bytes passed in bufs are taken over (the
  * bufs are left empty). */
@@ -49,7 +55,8 @@ typedef struct {
 
 typedef struct snapshot {
 	atomic_long refs;
-	time_t last_modified;            /* whole seconds, UTC */
+	time_t last_modified;            /* whole seconds, UTC: when the table changed */
+	time_t dated_from;               /* set by snapshot_publish (http_cond_evaluate) */
 	snapshot_table full;
 	snapshot_zone *zones;            /* sorted by name after snapshot_seal() */
 	size_t nzones;
@@ -73,13 +80,15 @@ void snapshot_release(snapshot *s);          /* NULL is fine; frees on the last 
 typedef struct {
 	pthread_mutex_t mu;              /* guards only the pointer load + reference increment */
 	snapshot *current;               /* NULL until the first table */
+	time_t latest_modified;          /* the latest Last-Modified published (publisher only) */
 } snapshot_slot;
 
-#define SNAPSHOT_SLOT_INIT { PTHREAD_MUTEX_INITIALIZER, NULL }
+#define SNAPSHOT_SLOT_INIT { PTHREAD_MUTEX_INITIALIZER, NULL, 0 }
 
 /* The current snapshot with a new reference, or NULL before the first table. */
 snapshot *snapshot_acquire(snapshot_slot *slot);
-/* Makes s current (the slot takes the caller's reference) and releases the old one. */
+/* Makes s current (the slot takes the caller's reference), sets its dated_from, and
+ * releases the old one. One publishing thread. */
 void snapshot_publish(snapshot_slot *slot, snapshot *s);
 /* Releases the slot's snapshot (at exit). */
 void snapshot_slot_clear(snapshot_slot *slot);

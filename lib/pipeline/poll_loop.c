@@ -314,11 +314,9 @@ static void update(poll_loop *p, route_table *t)
 		return;
 	}
 	change_counts cc = diff_served(old, oldlen, plain->ptr, plain->len, false);
-	/* Last-Modified only moves forward, by at least a second per change: two changes in one
-	 * second would otherwise share it and If-Modified-Since would hide the second one. */
+	/* Last-Modified is the time of the change; two changes in one second share it, and
+	 * snapshot_publish() keeps If-Modified-Since from confusing them (snapshot.h). */
 	time_t now = time(NULL);
-	if (cur && now <= cur->last_modified)
-		now = cur->last_modified + 1;
 	/* zone documents first: they are copied from the full document, which the snapshot takes */
 	zone_docs *zones = zone_docs_build(t, &full);
 	snapshot *s = snapshot_new(now, plain, t->n);

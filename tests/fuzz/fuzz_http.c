@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.if_modified_since = field[F_IF_MODIFIED],
 		.if_unmodified_since = field[F_IF_UNMODIFIED],
 	};
-	http_cond_result r = http_cond_evaluate(&rq, etag, last_modified);
+	http_cond_result r = http_cond_evaluate(&rq, etag, last_modified, 0);
 	FUZZ_ASSERT(r == HTTP_COND_SERVE || r == HTTP_COND_NOT_MODIFIED || r == HTTP_COND_PRECONDITION_FAILED,
 		    "unknown result %d", (int)r);
 	(void)http_accepts_gzip(field[F_ACCEPT]);

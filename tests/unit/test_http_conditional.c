@@ -10,7 +10,7 @@
 static http_cond_result eval(const char *im, const char *inm, const char *ims, const char *ius)
 {
 	http_cond_request r = { true, im, inm, ims, ius };
-	return http_cond_evaluate(&r, ETAG, MODTIME);
+	return http_cond_evaluate(&r, ETAG, MODTIME, 0);
 }
 
 static http_cond_result eval_inm(const char *inm) { return eval(NULL, inm, NULL, NULL); }
@@ -33,7 +33,7 @@ TEST(if_none_match_weak_comparison)
 {
 	CHECK_INT(eval_inm("W/" ETAG), HTTP_COND_NOT_MODIFIED);
 	http_cond_request r = { true, NULL, ETAG, NULL, NULL };
-	CHECK_INT(http_cond_evaluate(&r, "W/" ETAG, MODTIME), HTTP_COND_NOT_MODIFIED);
+	CHECK_INT(http_cond_evaluate(&r, "W/" ETAG, MODTIME, 0), HTTP_COND_NOT_MODIFIED);
 	CHECK_INT(eval_inm("w/" ETAG), HTTP_COND_SERVE);   /* the prefix is case-sensitive */
 }
 
@@ -60,9 +60,9 @@ TEST(plain_and_gzip_tags_differ)
 {
 	CHECK_INT(eval_inm(GZ_ETAG), HTTP_COND_SERVE);
 	http_cond_request r = { true, NULL, ETAG, NULL, NULL };
-	CHECK_INT(http_cond_evaluate(&r, GZ_ETAG, MODTIME), HTTP_COND_SERVE);
+	CHECK_INT(http_cond_evaluate(&r, GZ_ETAG, MODTIME, 0), HTTP_COND_SERVE);
 	r.if_none_match = GZ_ETAG;
-	CHECK_INT(http_cond_evaluate(&r, GZ_ETAG, MODTIME), HTTP_COND_NOT_MODIFIED);
+	CHECK_INT(http_cond_evaluate(&r, GZ_ETAG, MODTIME, 0), HTTP_COND_NOT_MODIFIED);
 }
 
 TEST(if_modified_since)
@@ -76,7 +76,7 @@ TEST(if_modified_since)
 TEST(if_modified_since_only_for_get_and_head)
 {
 	http_cond_request r = { false, NULL, NULL, "Tue, 03 Mar 2026 10:00:00 GMT", NULL };
-	CHECK_INT(http_cond_evaluate(&r, ETAG, MODTIME), HTTP_COND_SERVE);
+	CHECK_INT(http_cond_evaluate(&r, ETAG, MODTIME, 0), HTTP_COND_SERVE);
 }
 
 TEST(if_none_match_suppresses_if_modified_since)
@@ -88,7 +88,7 @@ TEST(if_none_match_suppresses_if_modified_since)
 TEST(if_none_match_other_methods_412)
 {
 	http_cond_request r = { false, NULL, ETAG, NULL, NULL };
-	CHECK_INT(http_cond_evaluate(&r, ETAG, MODTIME), HTTP_COND_PRECONDITION_FAILED);
+	CHECK_INT(http_cond_evaluate(&r, ETAG, MODTIME, 0), HTTP_COND_PRECONDITION_FAILED);
 }
 
 TEST(if_match_strong)
@@ -100,7 +100,7 @@ TEST(if_match_strong)
 	CHECK_INT(eval("W/" ETAG, NULL, NULL, NULL), HTTP_COND_PRECONDITION_FAILED);   /* weak never matches */
 	CHECK_INT(eval("garbage", NULL, NULL, NULL), HTTP_COND_PRECONDITION_FAILED);
 	http_cond_request r = { true, "W/" ETAG, NULL, NULL, NULL };
-	CHECK_INT(http_cond_evaluate(&r, "W/" ETAG, MODTIME), HTTP_COND_PRECONDITION_FAILED);
+	CHECK_INT(http_cond_evaluate(&r, "W/" ETAG, MODTIME, 0), HTTP_COND_PRECONDITION_FAILED);
 }
 
 TEST(if_unmodified_since)
@@ -125,7 +125,33 @@ TEST(precondition_failure_before_not_modified)
 TEST(zero_modtime_ignores_dates)
 {
 	http_cond_request r = { true, NULL, NULL, "Tue, 03 Mar 2026 10:00:00 GMT", "Thu, 01 Jan 1970 00:00:00 GMT" };
-	CHECK_INT(http_cond_evaluate(&r, ETAG, 0), HTTP_COND_SERVE);
+	CHECK_INT(http_cond_evaluate(&r, ETAG, 0, 0), HTTP_COND_SERVE);
+}
+
+/* Two tables within one second share Last-Modified: the later one's dates count only from
+ * the next second on (issue 11 item 5). */
+TEST(dated_from_after_two_changes_in_one_second)
+{
+	const time_t next = MODTIME + 1;
+	http_cond_request r = { true, NULL, NULL, "Tue, 03 Mar 2026 10:00:00 GMT", NULL };
+	CHECK_INT(http_cond_evaluate(&r, ETAG, MODTIME, next), HTTP_COND_SERVE);
+	r.if_modified_since = "Tue, 03 Mar 2026 10:00:01 GMT";
+	CHECK_INT(http_cond_evaluate(&r, ETAG, MODTIME, next), HTTP_COND_NOT_MODIFIED);
+	r.if_modified_since = "Tue, 03 Mar 2026 09:59:59 GMT";
+	CHECK_INT(http_cond_evaluate(&r, ETAG, MODTIME, next), HTTP_COND_SERVE);
+	/* the ETag still tells them apart, and If-None-Match decides alone */
+	r.if_none_match = ETAG;
+	r.if_modified_since = "Tue, 03 Mar 2026 10:00:00 GMT";
+	CHECK_INT(http_cond_evaluate(&r, ETAG, MODTIME, next), HTTP_COND_NOT_MODIFIED);
+	http_cond_request u = { true, NULL, NULL, NULL, "Tue, 03 Mar 2026 10:00:00 GMT" };
+	CHECK_INT(http_cond_evaluate(&u, ETAG, MODTIME, next), HTTP_COND_PRECONDITION_FAILED);
+	u.if_unmodified_since = "Tue, 03 Mar 2026 10:00:01 GMT";
+	CHECK_INT(http_cond_evaluate(&u, ETAG, MODTIME, next), HTTP_COND_SERVE);
+	/* dated_from before Last-Modified (or 0) is Last-Modified: Go's rule */
+	r.if_none_match = NULL;
+	r.if_modified_since = "Tue, 03 Mar 2026 10:00:00 GMT";
+	CHECK_INT(http_cond_evaluate(&r, ETAG, MODTIME, MODTIME - 5), HTTP_COND_NOT_MODIFIED);
+	CHECK_INT(http_cond_evaluate(&r, ETAG, MODTIME, 0), HTTP_COND_NOT_MODIFIED);
 }
 
 static long parsed(const char *s)
@@ -197,6 +223,7 @@ int main(void)
 	RUN(if_match_overrides_if_unmodified_since);
 	RUN(precondition_failure_before_not_modified);
 	RUN(zero_modtime_ignores_dates);
+	RUN(dated_from_after_two_changes_in_one_second);
 	RUN(date_formats);
 	RUN(date_rejects);
 	RUN(date_format);

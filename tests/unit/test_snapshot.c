@@ -106,11 +106,46 @@ TEST(publish_keeps_acquired_snapshot_alive)
 	CHECK(snapshot_acquire(&slot) == NULL);
 }
 
+static snapshot *at(time_t last_modified, const char *doc)
+{
+	buf b = text(doc);
+	return snapshot_new(last_modified, &b, 1);
+}
+
+/* Issue 11 item 5: Last-Modified is the time of the change; a table published in the second
+ * of an earlier table's Last-Modified (or after the clock went back) is dated only from
+ * the second after it. */
+TEST(publish_dates_tables_apart_within_one_second)
+{
+	snapshot_slot slot = SNAPSHOT_SLOT_INIT;
+	const time_t t = 1772532000;
+	snapshot *a = at(t, "a: * -> <shunt>");
+	snapshot_publish(&slot, a);
+	CHECK_INT(a->last_modified, t);
+	CHECK_INT(a->dated_from, t);
+	snapshot *b = at(t, "b: * -> <shunt>");
+	snapshot_publish(&slot, b);
+	CHECK_INT(b->last_modified, t);   /* never ahead of the time of the change */
+	CHECK_INT(b->dated_from, t + 1);
+	snapshot *c = at(t, "c: * -> <shunt>");
+	snapshot_publish(&slot, c);
+	CHECK_INT(c->dated_from, t + 1);
+	snapshot *d = at(t + 2, "d: * -> <shunt>");
+	snapshot_publish(&slot, d);
+	CHECK_INT(d->dated_from, t + 2);
+	snapshot *e = at(t - 10, "e: * -> <shunt>");   /* the clock was set back */
+	snapshot_publish(&slot, e);
+	CHECK_INT(e->last_modified, t - 10);
+	CHECK_INT(e->dated_from, t + 3);
+	snapshot_slot_clear(&slot);
+}
+
 int main(void)
 {
 	RUN(representations_and_etags);
 	RUN(zones_share_identical_documents);
 	RUN(zone_lookup_after_sorting);
 	RUN(publish_keeps_acquired_snapshot_alive);
+	RUN(publish_dates_tables_apart_within_one_second);
 	return TEST_SUMMARY();
 }
