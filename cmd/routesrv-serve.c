@@ -35,7 +35,7 @@ static long max_connections = 10000;
 static long idle_timeout_ms = 60000, read_header_timeout_ms = 60000;
 /* Access control. */
 static const char *token_file, *tls_cert, *tls_key, *tls_min_version = "1.2", *mtls_ca;
-static bool enable_mtls;
+static bool enable_mtls, enable_tls, mtls_append_ca;
 static opt_list server_filters;
 /* Shard endpoints (B2.3). */
 static const char *redis_ns, *redis_name, *valkey_ns, *valkey_name;
@@ -68,14 +68,21 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 		STRING("routes-token-file", &token_file, "FILE",
 		       "bearer tokens, one per line, that /routes and the shard endpoints require (re-read on change)",
 		       "file"),
-		STRING("tls-cert", &tls_cert, "FILES", "serve TLS with these PEM certificates (comma list, pairs with -tls-key)",
-		       "file"),
+		BOOL("enable-mtls", &enable_mtls,
+		     "serve TLS (-tls-cert, -tls-key) and require a client certificate that verifies against "
+		     "-mtls-authn-ca"),
+		BOOL("enable-tls", &enable_tls,
+		     "serve TLS (-tls-cert, -tls-key) without requiring client certificates (routesrv only)"),
+		STRING("tls-cert", &tls_cert, "FILES",
+		       "PEM certificates for -enable-mtls or -enable-tls (comma list, pairs with -tls-key); "
+		       "alone they leave the listener plain HTTP, as in skipper", "file"),
 		STRING("tls-key", &tls_key, "FILES", "PEM private keys of -tls-cert (comma list)", "file"),
 		STRING("tls-min-version", &tls_min_version, "VERSION", "lowest TLS version accepted: 1.0, 1.1, 1.2 or 1.3",
 		       NULL),
-		BOOL("enable-mtls", &enable_mtls, "require a client certificate that verifies against -mtls-authn-ca"),
 		STRING("mtls-authn-ca", &mtls_ca, "FILES", "CA certificates (PEM, comma list) client certificates must chain to",
 		       "file"),
+		BOOL("mtls-authn-append-ca", &mtls_append_ca,
+		     "add the system's CA certificates to -mtls-authn-ca ($SSL_CERT_FILE, $SSL_CERT_DIR as in Go)"),
 		{ .name = "route-server-filters", .kind = OPT_LIST, .target = &server_filters, .metavar = "FILTERS",
 		  .help = "filters every request but /health passes (status, inlineContent, annotate, "
 			  "setResponseHeader, mtlsAuthn, mtlsCN); repeatable" },
@@ -351,8 +358,12 @@ int main(int argc, char **argv)
 	if (!filters)
 		opt_usage_error(&cmd, "%s", err.ptr);
 	static tls_config tls;
-	if (tls_config_load(&tls, tls_cert, tls_key, tls_min_version, mtls_ca, enable_mtls, &err) != 0)
+	if ((enable_mtls || enable_tls) &&
+	    tls_config_load(&tls, tls_cert, tls_key, tls_min_version, mtls_ca, mtls_append_ca, enable_mtls, &err) != 0)
 		opt_usage_error(&cmd, "%s", err.ptr);
+	if (!enable_mtls && !enable_tls && ((tls_cert && *tls_cert) || (tls_key && *tls_key)))
+		log_kv(LOG_INFO, "-tls-cert and -tls-key are not used without -enable-mtls or -enable-tls: "
+				 "the main listener serves plain HTTP, as skipper's routesrv does", NULL);
 	if (token_file && *token_file && !(st.tokens = access_tokens_open(token_file, &err)))
 		opt_usage_error(&cmd, "-routes-token-file: %s", err.ptr);
 

@@ -57,14 +57,14 @@ static void wipe_free(char *s)
 	}
 }
 
-/* Splits a comma list into trimmed non-empty items (malloc'd array of malloc'd strings). */
-static char **split_list(const char *list, size_t *n)
+/* Splits a list at sep into trimmed non-empty items (malloc'd array of malloc'd strings). */
+static char **split_list_by(const char *list, char sep, size_t *n)
 {
 	*n = 0;
 	char **v = calloc(strlen(list ? list : "") / 2 + 2, sizeof *v);
 	if (!v) abort();
 	for (const char *p = list ? list : ""; *p;) {
-		const char *comma = strchr(p, ',');
+		const char *comma = strchr(p, sep);
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);
 		while (len && isspace((unsigned char)*p)) { p++; len--; }
 		while (len && isspace((unsigned char)p[len - 1])) len--;
@@ -74,6 +74,8 @@ static char **split_list(const char *list, size_t *n)
 	}
 	return v;
 }
+
+static char **split_list(const char *list, size_t *n) { return split_list_by(list, ',', n); }
 
 static void free_list(char **v, size_t n)
 {
@@ -153,7 +155,72 @@ static int load_pairs(tls_config *t, const char *certs, const char *keys, buf *e
 
 /* --- CAs and versions ----------------------------------------------------------------- */
 
-static int load_cas(tls_config *t, const char *cas, buf *err)
+/* Go's certFiles and certDirectories on Linux (crypto/x509/root_linux.go). */
+static const char *const go_cert_files[] = {
+	"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt", "/etc/ssl/ca-bundle.pem",
+	"/etc/pki/tls/cacert.pem", "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "/etc/ssl/cert.pem",
+};
+static const char *const go_cert_dirs[] = { "/etc/ssl/certs", "/etc/pki/tls/certs" };
+
+/* Go's loadSystemRoots with SSL_CERT_FILE / SSL_CERT_DIR: the first file that loads, then
+ * every file of every directory. */
+static void add_go_system_roots(gnutls_x509_trust_list_t list, const char *file, const char *dirs)
+{
+	unsigned flags = GNUTLS_TL_NO_DUPLICATES;
+	if (file && *file) {
+		gnutls_x509_trust_list_add_trust_file(list, file, NULL, GNUTLS_X509_FMT_PEM, flags, 0);
+	} else {
+		for (size_t i = 0; i < sizeof go_cert_files / sizeof *go_cert_files; i++)
+			if (gnutls_x509_trust_list_add_trust_file(list, go_cert_files[i], NULL, GNUTLS_X509_FMT_PEM, flags, 0) >= 0)
+				break;
+	}
+	if (dirs && *dirs) {
+		size_t n;
+		char **v = split_list_by(dirs, ':', &n);
+		for (size_t i = 0; i < n; i++)
+			gnutls_x509_trust_list_add_trust_dir(list, v[i], NULL, GNUTLS_X509_FMT_PEM, flags, 0);
+		free_list(v, n);
+	} else {
+		for (size_t i = 0; i < sizeof go_cert_dirs / sizeof *go_cert_dirs; i++)
+			gnutls_x509_trust_list_add_trust_dir(list, go_cert_dirs[i], NULL, GNUTLS_X509_FMT_PEM, flags, 0);
+	}
+}
+
+/* -mtls-authn-append-ca: the system's CAs as PEM, appended to out (libmicrohttpd takes the
+ * trusted CAs as one PEM text). */
+static int append_system_cas(buf *out, buf *err)
+{
+	gnutls_x509_trust_list_t list;
+	if (gnutls_x509_trust_list_init(&list, 0) < 0) {
+		buf_puts(err, "-mtls-authn-append-ca: out of memory");
+		return -1;
+	}
+	const char *file = getenv("SSL_CERT_FILE"), *dirs = getenv("SSL_CERT_DIR");
+	if ((file && *file) || (dirs && *dirs)) add_go_system_roots(list, file, dirs);
+	else gnutls_x509_trust_list_add_system_trust(list, 0, 0);
+	gnutls_x509_trust_list_iter_t it = NULL;
+	gnutls_x509_crt_t crt;
+	size_t count = 0;
+	while (gnutls_x509_trust_list_iter_get_ca(list, &it, &crt) >= 0) {
+		gnutls_datum_t pem;
+		if (gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &pem) >= 0) {
+			buf_append(out, pem.data, pem.size);
+			buf_putc(out, '\n');
+			gnutls_free(pem.data);
+			count++;
+		}
+		gnutls_x509_crt_deinit(crt);
+	}
+	gnutls_x509_trust_list_iter_deinit(it);
+	gnutls_x509_trust_list_deinit(list, 1);
+	if (count == 0) {
+		buf_puts(err, "-mtls-authn-append-ca: no system CA certificates found");
+		return -1;
+	}
+	return 0;
+}
+
+static int load_cas(tls_config *t, const char *cas, bool append_system, buf *err)
 {
 	size_t n;
 	char **v = split_list(cas, &n);
@@ -182,6 +249,7 @@ static int load_cas(tls_config *t, const char *cas, buf *err)
 		buf_free(&why);
 	}
 	free_list(v, n);
+	if (rc == 0 && append_system) rc = append_system_cas(&all, err);
 	if (rc == 0 && all.len) {
 		size_t len;
 		t->trust_pem = buf_steal(&all, &len);
@@ -219,20 +287,20 @@ static int set_priorities(tls_config *t, const char *v, buf *err)
 }
 
 int tls_config_load(tls_config *t, const char *certs, const char *keys, const char *min_version,
-	const char *cas, bool mtls, buf *err)
+	const char *cas, bool append_system_cas, bool mtls, buf *err)
 {
 	*t = (tls_config){ .require_client_cert = mtls };
-	bool want_tls = (certs && *certs) || (keys && *keys);
-	if (!want_tls) {
-		if (mtls) buf_puts(err, "-enable-mtls needs -tls-cert and -tls-key");
-		return mtls ? -1 : 0;
+	const char *flag = mtls ? "-enable-mtls" : "-enable-tls";
+	if (!(certs && *certs) && !(keys && *keys)) {
+		buf_printf(err, "%s needs -tls-cert and -tls-key", flag);
+		return -1;
 	}
-	if (mtls && !(cas && *cas)) {
-		buf_puts(err, "-enable-mtls needs -mtls-authn-ca");
+	if (mtls && !(cas && *cas) && !append_system_cas) {
+		buf_puts(err, "-enable-mtls needs -mtls-authn-ca or -mtls-authn-append-ca");
 		return -1;
 	}
 	if (set_priorities(t, min_version && *min_version ? min_version : "1.2", err) != 0 ||
-	    load_pairs(t, certs, keys, err) != 0 || load_cas(t, cas, err) != 0) {
+	    load_pairs(t, certs, keys, err) != 0 || load_cas(t, cas, append_system_cas, err) != 0) {
 		tls_config_free(t);
 		return -1;
 	}

@@ -8,8 +8,12 @@
  * first pair without SNI or without a match), as Go's tls.Config.Certificates does.
  * -tls-min-version: 1.0, 1.1, 1.2 (default), 1.3 (also "10".."13" as skipper).
  * -mtls-authn-ca: comma list of CA PEM files: client certificates are requested and can be
- * checked (mtlsAuthn()); -enable-mtls makes a verified client certificate mandatory for
- * every request.
+ * checked (mtlsAuthn()); -mtls-authn-append-ca adds the system's CAs to them, as Go's
+ * x509.SystemCertPool finds them: $SSL_CERT_FILE and $SSL_CERT_DIR (colon list) when set,
+ * with Go's default file and directories for the one not set, else GnuTLS's system trust
+ * store. -enable-mtls makes a verified client certificate mandatory for every request.
+ * Whether the listener speaks TLS at all is the caller's choice (routesrv-serve: only with
+ * -enable-mtls or -enable-tls, as skipper's routesrv only with -enable-mtls).
  *
  * Key material is read once at start-up, never logged and wiped at tls_config_free().
  * Threads: the verification functions may run on any request thread. Ownership: the
@@ -32,10 +36,10 @@ typedef struct {
 	bool require_client_cert;        /* -enable-mtls */
 } tls_config;
 
-/* Loads and checks everything; 0, or -1 with a one-line message in err. certs and keys
- * NULL or empty: no TLS (then cas and mtls are errors). min_version NULL: 1.2. */
+/* Loads and checks everything for a TLS listener; 0, or -1 with a one-line message in err
+ * (certs and keys are required; with mtls a CA too). min_version NULL: 1.2. */
 int tls_config_load(tls_config *t, const char *certs, const char *keys, const char *min_version,
-	const char *cas, bool mtls, buf *err);
+	const char *cas, bool append_system_cas, bool mtls, buf *err);
 void tls_config_free(tls_config *t);
 
 /* Installs t as the process's SNI certificate selector (several pairs) and returns the

@@ -24,13 +24,13 @@ teardown() {
 }
 
 # Starts routesrv-serve serving routes.eskip with the given flags; sets PORT, URL (http or,
-# with -tls-cert among the flags, https), METRICS, SERVE_PID; waits for any answer.
+# with -enable-mtls or -enable-tls among the flags, https), METRICS, SERVE_PID; waits for any answer.
 start_edge() {
 	PORT=$(closed_port)
 	local support
 	support=$(closed_port)
 	local scheme=http
-	case " $* " in *" -tls-cert "*) scheme=https ;; esac
+	case " $* " in *" -enable-mtls "* | *" -enable-tls "*) scheme=https ;; esac
 	URL="$scheme://127.0.0.1:$PORT"
 	METRICS="http://127.0.0.1:$support/metrics"
 	"$BIN/routesrv-serve" -address "127.0.0.1:$PORT" -support-listener "127.0.0.1:$support" \
@@ -161,27 +161,45 @@ sign() { # NAME CN EXTENSIONS
 
 # --- TLS and mTLS -------------------------------------------------------------------------
 
-@test "TLS: -tls-cert/-tls-key serve HTTPS; plain HTTP to the port gets no answer" {
+@test "TLS: -enable-tls serves HTTPS with -tls-cert/-tls-key; plain HTTP to the port gets no answer" {
 	make_certs
-	start_edge -routes-file routes.eskip -tls-cert server.crt -tls-key server.key
+	start_edge -routes-file routes.eskip -enable-tls -tls-cert server.crt -tls-key server.key
 	assert_equal "$(code --cacert ca.crt "$URL/routes")" 200
 	assert_equal "$(code --cacert ca.crt "$URL/health")" 204
 	assert_equal "$(code "http://127.0.0.1:$PORT/routes")" 000
 	run curl -s --cacert ca.crt "$URL/routes"
 	assert_output "$(printf '%s\n%s' 'a: Path("/a") -> <shunt>;' 'b: * -> "http://b";')"
+	# no client certificate is asked for without a CA
+	run openssl s_client -connect "127.0.0.1:$PORT" -CAfile ca.crt </dev/null
+	refute_output --partial 'Acceptable client certificate CA names'
 	# The key appears nowhere in the logs.
 	run grep -c "PRIVATE KEY" serve.log
 	assert_output 0
 }
 
+@test "TLS: -tls-cert/-tls-key alone leave the listener plain HTTP, as skipper's routesrv (a shared proxy config)" {
+	make_certs
+	start_edge -routes-file routes.eskip -tls-cert server.crt -tls-key server.key -mtls-authn-ca ca.crt
+	assert_equal "$URL" "http://127.0.0.1:$PORT"
+	assert_equal "$(code "$URL/routes")" 200
+	assert_equal "$(code --cacert ca.crt "https://127.0.0.1:$PORT/routes")" 000
+	run grep -c -- "-tls-cert and -tls-key are not used without -enable-mtls or -enable-tls" serve.log
+	assert_output 1
+	kill -INT "$SERVE_PID"
+	wait "$SERVE_PID" || true
+	# The proxy's certificate paths need not exist where routesrv runs: they are not read.
+	start_edge -routes-file routes.eskip -tls-cert /nonexistent/proxy.crt -tls-key /nonexistent/proxy.key
+	assert_equal "$(code "$URL/routes")" 200
+}
+
 @test "TLS: -tls-min-version 1.3 refuses a TLS 1.2 client, the default 1.2 refuses 1.1" {
 	make_certs
-	start_edge -routes-file routes.eskip -tls-cert server.crt -tls-key server.key -tls-min-version 1.3
+	start_edge -routes-file routes.eskip -enable-tls -tls-cert server.crt -tls-key server.key -tls-min-version 1.3
 	assert_equal "$(code --cacert ca.crt --tls-max 1.2 "$URL/routes")" 000
 	assert_equal "$(code --cacert ca.crt --tlsv1.3 "$URL/routes")" 200
 	kill -INT "$SERVE_PID"
 	wait "$SERVE_PID" || true
-	start_edge -routes-file routes.eskip -tls-cert server.crt -tls-key server.key
+	start_edge -routes-file routes.eskip -enable-tls -tls-cert server.crt -tls-key server.key
 	assert_equal "$(code --cacert ca.crt --tls-max 1.1 "$URL/routes")" 000
 	assert_equal "$(code --cacert ca.crt --tls-max 1.2 "$URL/routes")" 200
 }
@@ -190,7 +208,7 @@ sign() { # NAME CN EXTENSIONS
 	make_certs
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout b.key -out b.crt -subj /CN=b.example \
 		-addext subjectAltName=DNS:b.example -days 2 2>/dev/null
-	start_edge -routes-file routes.eskip -tls-cert server.crt,b.crt -tls-key server.key,b.key
+	start_edge -routes-file routes.eskip -enable-tls -tls-cert server.crt,b.crt -tls-key server.key,b.key
 	subject() {
 		openssl s_client -connect "127.0.0.1:$PORT" -servername "$1" </dev/null 2>/dev/null |
 			openssl x509 -noout -subject
@@ -205,21 +223,31 @@ sign() { # NAME CN EXTENSIONS
 
 @test "TLS: certificate errors are skipper's, at start-up (status 2)" {
 	make_certs
-	run "$BIN/routesrv-serve" -address 127.0.0.1:0 -routes-file routes.eskip -tls-cert server.crt,client.crt -tls-key server.key
+	serve() { run "$BIN/routesrv-serve" -address 127.0.0.1:0 -routes-file routes.eskip "$@"; }
+	serve -enable-tls -tls-cert server.crt,client.crt -tls-key server.key
 	assert_failure 2
 	assert_output --partial "number of certificates does not match number of keys"
-	run "$BIN/routesrv-serve" -address 127.0.0.1:0 -routes-file routes.eskip -tls-cert server.crt -tls-key client.key
+	serve -enable-mtls -mtls-authn-ca ca.crt -tls-cert server.crt -tls-key client.key
 	assert_failure 2
 	assert_output --partial "failed to load X509 keypair from server.crt and client.key: "
-	run "$BIN/routesrv-serve" -address 127.0.0.1:0 -routes-file routes.eskip -tls-cert nope.crt -tls-key server.key
+	serve -enable-tls -tls-cert nope.crt -tls-key server.key
 	assert_failure 2
 	assert_output --partial "failed to load X509 keypair from nope.crt and server.key: open nope.crt: no such file or directory"
-	run "$BIN/routesrv-serve" -address 127.0.0.1:0 -routes-file routes.eskip -tls-cert server.crt -tls-key server.key -tls-min-version 1.4
+	serve -enable-tls -tls-cert server.crt -tls-key server.key -tls-min-version 1.4
 	assert_failure 2
 	assert_output --partial '-tls-min-version'
-	run "$BIN/routesrv-serve" -address 127.0.0.1:0 -routes-file routes.eskip -enable-mtls
+	serve -enable-mtls -mtls-authn-ca ca.crt
 	assert_failure 2
 	assert_output --partial "-enable-mtls needs -tls-cert and -tls-key"
+	serve -enable-tls
+	assert_failure 2
+	assert_output --partial "-enable-tls needs -tls-cert and -tls-key"
+	serve -enable-mtls -tls-cert server.crt -tls-key server.key
+	assert_failure 2
+	assert_output --partial "-enable-mtls needs -mtls-authn-ca or -mtls-authn-append-ca"
+	serve -enable-mtls -tls-cert server.crt -tls-key server.key -mtls-authn-ca nope-ca.crt
+	assert_failure 2
+	assert_output --partial "failed to load CA certificates from nope-ca.crt"
 	refute_output --partial "PRIVATE KEY"
 }
 
@@ -237,9 +265,9 @@ sign() { # NAME CN EXTENSIONS
 	assert_equal "$(code --cacert ca.crt --cert other.crt --key other.key "$URL/routes")" 403
 }
 
-@test "mTLS filters without -enable-mtls: 401 without a certificate, 403 when it does not verify" {
+@test "mTLS filters with -enable-tls: 401 without a certificate, 403 when it does not verify" {
 	make_certs
-	start_edge -routes-file routes.eskip -tls-cert server.crt -tls-key server.key -mtls-authn-ca ca.crt \
+	start_edge -routes-file routes.eskip -enable-tls -tls-cert server.crt -tls-key server.key -mtls-authn-ca ca.crt \
 		-route-server-filters 'mtlsAuthn()'
 	run curl -s -D - -o /dev/null --cacert ca.crt "$URL/routes"
 	assert_line --partial 'HTTP/1.1 401'
@@ -247,6 +275,58 @@ sign() { # NAME CN EXTENSIONS
 	assert_equal "$(code --cacert ca.crt --cert rogue.crt --key rogue.key "$URL/routes")" 403
 	assert_equal "$(code --cacert ca.crt --cert client.crt --key client.key "$URL/routes")" 200
 	assert_equal "$(code --cacert ca.crt "$URL/health")" 204
+}
+
+# A second CA whose certificates the test puts in the "system" store ($SSL_CERT_FILE or
+# $SSL_CERT_DIR, which Go's x509.SystemCertPool reads) and a client certificate from it.
+make_system_ca() {
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout sys-ca.key -out sys-ca.crt -subj /CN=system-ca -days 2 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -keyout sys-client.key -out sys-client.csr -subj /CN=trusted-cn 2>/dev/null
+	openssl x509 -req -in sys-client.csr -CA sys-ca.crt -CAkey sys-ca.key -CAcreateserial -out sys-client.crt \
+		-days 2 -extfile ext.cnf -extensions cli 2>/dev/null
+}
+
+@test "mTLS: -mtls-authn-append-ca adds the system's CAs to -mtls-authn-ca (\$SSL_CERT_FILE as in Go)" {
+	make_certs
+	make_system_ca
+	SSL_CERT_FILE=$PWD/sys-ca.crt start_edge -routes-file routes.eskip -enable-mtls -tls-cert server.crt \
+		-tls-key server.key -mtls-authn-ca ca.crt -mtls-authn-append-ca
+	assert_equal "$(code --cacert ca.crt --cert sys-client.crt --key sys-client.key "$URL/routes")" 200
+	assert_equal "$(code --cacert ca.crt --cert client.crt --key client.key "$URL/routes")" 200
+	assert_equal "$(code --cacert ca.crt --cert rogue.crt --key rogue.key "$URL/routes")" 000
+	kill -INT "$SERVE_PID"
+	wait "$SERVE_PID" || true
+	# without the flag the system's CAs do not count
+	SSL_CERT_FILE=$PWD/sys-ca.crt start_edge -routes-file routes.eskip -enable-mtls -tls-cert server.crt \
+		-tls-key server.key -mtls-authn-ca ca.crt
+	assert_equal "$(code --cacert ca.crt --cert sys-client.crt --key sys-client.key "$URL/routes")" 000
+	assert_equal "$(code --cacert ca.crt --cert client.crt --key client.key "$URL/routes")" 200
+}
+
+@test "mTLS: -mtls-authn-append-ca alone trusts the system's CAs only (\$SSL_CERT_DIR, GnuTLS's store by default)" {
+	make_certs
+	make_system_ca
+	mkdir sys-certs
+	cp sys-ca.crt sys-certs/
+	SSL_CERT_DIR=$PWD/sys-certs start_edge -routes-file routes.eskip -enable-mtls -tls-cert server.crt \
+		-tls-key server.key -mtls-authn-append-ca
+	assert_equal "$(code --cacert ca.crt --cert sys-client.crt --key sys-client.key "$URL/routes")" 200
+	assert_equal "$(code --cacert ca.crt --cert client.crt --key client.key "$URL/routes")" 000
+	kill -INT "$SERVE_PID"
+	wait "$SERVE_PID" || true
+	# Without the variables: the machine's trust store (ca-certificates), whose CA names
+	# the server lists when it asks for a client certificate, next to -mtls-authn-ca's.
+	[ -s /etc/ssl/certs/ca-certificates.crt ] || { echo "no system trust store" >&2; false; }
+	env -u SSL_CERT_FILE -u SSL_CERT_DIR "$BIN/routesrv-serve" -address "127.0.0.1:$PORT" -support-listener 127.0.0.1:0 \
+		-routes-file routes.eskip -enable-mtls -tls-cert server.crt -tls-key server.key -mtls-authn-ca ca.crt \
+		-mtls-authn-append-ca >serve.log 2>&1 3>&- &
+	SERVE_PID=$!
+	for _ in $(seq 100); do grep -q "routes initialized" serve.log && break; sleep 0.05; done
+	names=$(openssl s_client -connect "127.0.0.1:$PORT" -CAfile ca.crt </dev/null 2>/dev/null |
+		sed -n '/^Acceptable client certificate CA names/,/^Client Certificate Types\|^Requested/p' | grep -c ' = ')
+	[ "$names" -gt 10 ] || { echo "only $names CA names listed" >&2; false; }
+	run openssl s_client -connect "127.0.0.1:$PORT" -CAfile ca.crt </dev/null
+	assert_output --partial 'CN = test-ca'
 }
 
 @test "mtlsAuthn on plain HTTP answers 401 with WWW-Authenticate: <Host>" {
