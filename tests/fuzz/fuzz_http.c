@@ -1,15 +1,17 @@
 /* fuzz_http: the request handling of routesrv-serve that is ours. The server parses HTTP
- * with libmicrohttpd and exposes no request parser of its own; what it does with a
- * request's headers is the pure precondition logic of http_conditional.h (If-Match,
- * If-None-Match, If-Modified-Since, If-Unmodified-Since, Accept-Encoding), fuzzed here.
- * The input is split at NUL bytes into: method flag, the four conditional headers,
- * Accept-Encoding, the ETag and a date string; missing pieces are absent (NULL). */
+ * with libmicrohttpd; what it does with a request is the routing of its request URI
+ * (http_mux.h: the whole input, up to its first NUL, as the URI) and the pure precondition
+ * logic of http_conditional.h (If-Match, If-None-Match, If-Modified-Since,
+ * If-Unmodified-Since, Accept-Encoding), fuzzed here. For the preconditions the input is
+ * split at NUL bytes into: method flag, the four conditional headers, Accept-Encoding, the
+ * ETag and a date string; missing pieces are absent (NULL). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "fuzz_common.h"
 #include "http/http_conditional.h"
+#include "http/http_mux.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -19,11 +21,29 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 enum { F_METHOD, F_IF_MATCH, F_IF_NONE_MATCH, F_IF_MODIFIED, F_IF_UNMODIFIED, F_ACCEPT, F_ETAG, F_DATE, NFIELDS };
 
+static const char *const patterns[] = { "/routes", "/routes/{zone}", "/health", "/metrics/" };
+
+/* A redirect's Location is a clean path Go accepts: routing it never redirects again. */
+static void route_uri(const char *uri)
+{
+	mux_route r = MUX_ROUTE_INIT, again = MUX_ROUTE_INIT;
+	http_mux_route(patterns, 4, uri, &r);
+	if (r.kind == MUX_REDIRECT) {
+		http_mux_route(patterns, 4, r.location.ptr, &again);
+		FUZZ_ASSERT(again.kind == MUX_MATCH || again.kind == MUX_NOT_FOUND, "%s redirects to %s, which gives %d",
+			    uri, r.location.ptr, (int)again.kind);
+	}
+	FUZZ_ASSERT(r.kind != MUX_MATCH || r.pattern != 1 || r.wildcard.len > 0, "%s: empty zone", uri);
+	mux_route_free(&r);
+	mux_route_free(&again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size + 1);
 	memcpy(text, data, size);
 	text[size] = 0;
+	route_uri(text);
 	const char *field[NFIELDS] = { 0 };
 	char *p = text, *end = text + size;
 	for (int i = 0; i < NFIELDS && p <= end; i++) {
