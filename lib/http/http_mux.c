@@ -105,12 +105,12 @@ typedef enum { PAT_NO, PAT_YES, PAT_WANTS_SLASH } pat_match;
 
 /* Matches a clean path against one pattern; a "{name}" segment's value goes to wildcard.
  * PAT_WANTS_SLASH: the path is a subtree pattern without its trailing slash. */
-static pat_match match_pattern(const char *pattern, const char *path, buf *wildcard)
+static pat_match match_pattern(const char *pattern, str path, buf *wildcard)
 {
 	size_t plen = strlen(pattern);
 	bool subtree = plen > 1 && pattern[plen - 1] == '/';
 	segments pi = { pattern + 1, pattern + plen - subtree, false };
-	segments si = { path + 1, path + strlen(path), false };
+	segments si = { path.ptr + 1, path.ptr + path.len, false };
 	str ps, ss;
 	while (next_segment(&pi, &ps)) {
 		if (!next_segment(&si, &ss)) return PAT_NO;
@@ -125,6 +125,22 @@ static pat_match match_pattern(const char *pattern, const char *path, buf *wildc
 	bool more = next_segment(&si, &ss);
 	if (subtree) return more ? PAT_YES : PAT_WANTS_SLASH;
 	return more ? PAT_NO : PAT_YES;
+}
+
+/* What cleanPath leaves as it is: rooted, no empty segment but a trailing one, no "." or
+ * ".." segment. (The usual request: no copy is made of it.) */
+static bool is_clean(str p)
+{
+	if (p.len == 0 || p.ptr[0] != '/') return false;
+	for (size_t i = 1, start = 1; i <= p.len; i++) {
+		if (i < p.len && p.ptr[i] != '/') continue;
+		size_t n = i - start;
+		const char *seg = p.ptr + start;
+		if ((n == 0 && i < p.len) || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return false;
+		start = i + 1;
+	}
+	return true;
 }
 
 /* The 301 target: the path as Go's url.URL{Path: p, RawQuery: q}.String() writes it. */
@@ -149,14 +165,20 @@ void http_mux_route(const char *const *patterns, size_t n, const char *request_u
 	/* Go's server reads the request line up to the first space: one in the URI breaks it. */
 	if (rc != 0 || strchr(request_uri, ' ')) return;
 	buf escaped = BUF_INIT, clean = BUF_INIT;
-	escaped_path(&escaped, u.path);
-	clean_path(&clean, escaped.ptr ? escaped.ptr : "", escaped.len);
+	str path = u.path;   /* the path routed: escaped and clean */
+	bool unchanged = is_clean(path) && go_path_valid_encoded(path.ptr, path.len);
+	if (!unchanged) {
+		escaped_path(&escaped, u.path);
+		clean_path(&clean, escaped.ptr ? escaped.ptr : "", escaped.len);
+		path = (str){ clean.ptr, clean.len };
+		unchanged = clean.len == escaped.len && memcmp(clean.ptr, escaped.ptr ? escaped.ptr : "", clean.len) == 0;
+	}
 	out->kind = MUX_NOT_FOUND;
 	bool wants_slash = false;
 	for (size_t i = 0; i < n && out->kind == MUX_NOT_FOUND; i++) {
 		if (!patterns[i]) continue;
 		buf_reset(&out->wildcard);
-		pat_match m = match_pattern(patterns[i], clean.ptr, &out->wildcard);
+		pat_match m = match_pattern(patterns[i], path, &out->wildcard);
 		if (m == PAT_YES) {
 			out->kind = MUX_MATCH;
 			out->pattern = (int)i;
@@ -164,11 +186,14 @@ void http_mux_route(const char *const *patterns, size_t n, const char *request_u
 		wants_slash |= m == PAT_WANTS_SLASH;
 	}
 	if (out->kind == MUX_NOT_FOUND && wants_slash) {   /* Go's matchOrRedirect: "/tree" to "/tree/" */
-		buf_putc(&clean, '/');
-		set_redirect(out, clean.ptr, clean.len, u.raw_query);
-	} else if (clean.len != escaped.len || memcmp(clean.ptr, escaped.ptr ? escaped.ptr : "", clean.len) != 0) {
+		buf slash = BUF_INIT;
+		buf_append(&slash, path.ptr, path.len);
+		buf_putc(&slash, '/');
+		set_redirect(out, slash.ptr, slash.len, u.raw_query);
+		buf_free(&slash);
+	} else if (!unchanged) {
 		out->pattern = -1;
-		set_redirect(out, clean.ptr, clean.len, u.raw_query);
+		set_redirect(out, path.ptr, path.len, u.raw_query);
 	}
 	if (out->kind != MUX_MATCH) buf_reset(&out->wildcard);
 	buf_free(&escaped);

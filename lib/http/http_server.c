@@ -347,8 +347,6 @@ static enum MHD_Result route_support(http_server *srv, struct MHD_Connection *c,
 	return send_answer(c, rq, not_found(srv));
 }
 
-/* --- libmicrohttpd callbacks ---------------------------------------------------------- */
-
 /* --- the request's framing (http_framing.h) ------------------------------------------- */
 
 /* The header field libmicrohttpd is given before it reads the client's (see on_request_line). */

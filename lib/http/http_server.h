@@ -1,6 +1,9 @@
 /* http_server.h: routesrv-serve's two listeners on libmicrohttpd (spec eskip-and-http.md
  * B2-B4, peers-and-platform.md §4.1).
  *
+ * Before any handler, on both listeners: a request with a body or ambiguous framing or
+ * malformed header syntax gets 400 and its connection is closed (http_framing.h), and the
+ * request URI is routed as Go's ServeMux routes it (http_mux.h: 301 to clean paths).
  * Main listener: /routes and /routes/{zone} (GET, HEAD; other methods 405), /health
  * (204 once a table is served, 503 before), /swarm/redis/shards and /swarm/valkey/shards
  * when configured (B2.3), everything else 404 "404 page not found".
@@ -14,6 +17,8 @@
  * per-request work is routing the path, picking plain or gzip and the precondition checks.
  * It runs libmicrohttpd's internal epoll thread pool, one thread per core.
  * Support listener: /metrics and /metrics/... (Prometheus text, gzip when accepted).
+ * TLS (main listener only) when cfg.tls holds certificate pairs: routesrv-serve loads them
+ * only with -enable-mtls or -enable-tls.
  *
  * Addresses are Go's: "host:port", ":port" (all interfaces, IPv6 and IPv4), "[v6]:port".
  *
