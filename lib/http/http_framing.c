@@ -81,7 +81,8 @@ const char *http_framing_check(const http_request_head *h)
 	for (size_t i = 0; i < h->nfields; i++) {
 		const http_field *f = &h->fields[i];
 		/* one line end (CRLF or LF: one or two NULs) before each field */
-		if (f->name < p || f->name >= h->end || !line_ends(&p, f->name, 1, 2) || !field_tiles(f, &p, h->end))
+		if (h->raw_layout_known && (f->name < p || f->name >= h->end || !line_ends(&p, f->name, 1, 2) ||
+					    !field_tiles(f, &p, h->end)))
 			return "malformed header line";
 		if (!valid_name(f)) return "malformed header field name";
 		if (!valid_value(f)) return "malformed header field value";
@@ -92,7 +93,7 @@ const char *http_framing_check(const http_request_head *h)
 		chunked |= name_is(f, "Transfer-Encoding", 17);
 	}
 	/* the last line's end and the empty line's */
-	if (!line_ends(&p, h->end, 2, 4)) return "malformed header line";
+	if (h->raw_layout_known && !line_ends(&p, h->end, 2, 4)) return "malformed header line";
 	if (chunked) return "Transfer-Encoding is not accepted";
 	if (lengths > 1) return "more than one Content-Length";
 	if (body) return "a request body (Content-Length is not 0)";

@@ -16,11 +16,15 @@
  * overwritten with NUL. So the check also proves that the parsed fields tile those bytes
  * exactly, line by line; whatever libmicrohttpd dropped shows up as bytes between them.
  * (One case cannot show: a NUL as the last byte of a value before a bare LF reads like
- * a CRLF. It changes no framing.)
+ * a CRLF. It changes no framing.) That layout is libmicrohttpd's internal business, verified
+ * for 0.9.75 only: with another version (raw_layout_known false) the tiling proof is left
+ * out, so a changed layout can never make every request fail, and the checks on the parsed
+ * fields (framing, names, values) still apply.
  *
  * Ownership: nothing is allocated; the view borrows the connection's bytes for the call. */
 #ifndef ROUTESRV_HTTP_FRAMING_H
 #define ROUTESRV_HTTP_FRAMING_H
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct {
@@ -34,6 +38,7 @@ typedef struct {
 	const char *end;            /* the end of the header: just past the empty line's terminator */
 	const http_field *fields;   /* in order, pointers into [line_end, end) */
 	size_t nfields;
+	bool raw_layout_known;      /* the bytes are laid out as 0.9.75 leaves them: check the tiling */
 } http_request_head;
 
 /* NULL when the request may reach a handler; else the reason it gets 400 (static text). */

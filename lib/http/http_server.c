@@ -374,6 +374,15 @@ static enum MHD_Result collect_field(void *cls, enum MHD_ValueKind kind, const c
 	return MHD_YES;
 }
 
+/* Whether the running libmicrohttpd is the one whose in-place header layout
+ * http_framing_check was verified against (http_framing.h). */
+static bool raw_layout_known(void)
+{
+	static int known = -1;   /* benign race: every thread computes the same value */
+	if (known < 0) known = strcmp(MHD_get_version(), "0.9.75") == 0;
+	return known;
+}
+
 /* Why a request must not reach a handler, or NULL (http_framing_check on the bytes
  * libmicrohttpd parsed in place: they start at the method). */
 static const char *framing_refusal(struct MHD_Connection *c, const char *method, const char *version)
@@ -382,7 +391,7 @@ static const char *framing_refusal(struct MHD_Connection *c, const char *method,
 	if (!ci || !version) return "malformed request line";
 	field_list l = { .v = l.stack, .cap = sizeof l.stack / sizeof *l.stack };
 	MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_field, &l);
-	http_request_head h = { version + strlen(version), method + ci->header_size, l.v, l.n };
+	http_request_head h = { version + strlen(version), method + ci->header_size, l.v, l.n, raw_layout_known() };
 	const char *why = http_framing_check(&h);
 	if (l.v != l.stack) free(l.v);
 	return why;
@@ -596,6 +605,9 @@ static struct MHD_Daemon *start_daemon(http_server *srv, unsigned threads)
 
 static http_server *start(const http_server_config *cfg, snapshot_slot *slot, unsigned threads, buf *err)
 {
+	if (!raw_layout_known())
+		log_kv(LOG_WARN, "header bytes are not checked for NUL bytes and folded lines (verified with libmicrohttpd 0.9.75 only)",
+		       "libmicrohttpd", MHD_get_version(), NULL);
 	int fd = open_listener(cfg->address, err);
 	if (fd < 0) return NULL;
 	http_server *srv = calloc(1, sizeof *srv);
