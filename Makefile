@@ -95,7 +95,9 @@ soak: all
 	@ROUTESRV_BIN=$(CURDIR)/$(BIN) tests/soak/run
 
 BASHCOMP := $(PREFIX)/share/bash-completion/completions
-ZSHCOMP  := $(PREFIX)/share/zsh/vendor-completions
+# Debian 12's zsh searches /usr/local/share/zsh/site-functions (local installs) and
+# /usr/share/zsh/vendor-completions (packages), not PREFIX/share/zsh/vendor-completions in general.
+ZSHCOMP  ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/share/zsh/vendor-completions,$(PREFIX)/share/zsh/site-functions)
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7 \
 		$(DESTDIR)$(BASHCOMP) $(DESTDIR)$(ZSHCOMP)

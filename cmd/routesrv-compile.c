@@ -38,7 +38,7 @@ static opt_def *build_table(kube_options *ko, route_processing *rp)
 		  .help = "YAML file of flag values (command-line flags win)", .completion = "file" },
 		{ .name = "fixture-options", .kind = OPT_STRING, .target = &fixture_options, .metavar = "FILE",
 		  .help = "apply a skipper fixture .kube option file with the fixture harness's defaults (for tests)",
-		  .completion = "file" },
+		  .completion = "file", .flags = OPT_HIDDEN },
 	};
 	opt_table t = { 0 };
 	size_t count;

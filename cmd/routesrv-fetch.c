@@ -15,7 +15,6 @@
 #define EXIT_API 3
 
 static const char *output_path, *fixture_options, *config_file;
-static const char *log_level_name = "INFO";
 static bool log_json;
 
 /* Of the conversion flags, fetch uses those that change what is listed. */
@@ -28,17 +27,14 @@ static bool fetch_uses(const char *name)
 
 static opt_def *build_table(kube_client_config *cfg, kube_options *ko)
 {
-	static const char *const levels[] = { "ERROR", "WARN", "INFO", "DEBUG", NULL };
 	const opt_def fixture = { .name = "fixture-options", .kind = OPT_STRING, .target = &fixture_options,
-		.metavar = "FILE", .completion = "file",
+		.metavar = "FILE", .completion = "file", .flags = OPT_HIDDEN,
 		.help = "apply a skipper fixture .kube option file; fetch uses its endpoint slice and label selector "
 			"keys (for tests)" };
 	const opt_def output[] = {
 		{ .name = "output-group", .kind = OPT_GROUP, .help = "Output and logging" },
 		{ .name = "o", .kind = OPT_STRING, .target = &output_path, .metavar = "FILE", .completion = "file",
 		  .help = "write the List to FILE (replaced only on success) instead of stdout" },
-		{ .name = "application-log-level", .kind = OPT_STRING, .target = &log_level_name, .metavar = "LEVEL",
-		  .help = "log level", .choices = levels },
 		{ .name = "application-log-json-enabled", .kind = OPT_BOOL, .target = &log_json, .help = "log as JSON lines" },
 		{ .name = "config-file", .kind = OPT_STRING, .target = &config_file, .metavar = "FILE", .completion = "file",
 		  .help = "YAML file of flag values (command-line flags win)" },
@@ -54,6 +50,9 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko)
 			opt_table_add(&t, &conv[i], 1);
 	opt_table_add(&t, &fixture, 1);
 	opt_table_add(&t, output, sizeof output / sizeof *output);
+	for (size_t i = 0; i < nk; i++)   /* and the same log level flag as the other commands */
+		if (conv[i].name && strcmp(conv[i].name, "application-log-level") == 0)
+			opt_table_add(&t, &conv[i], 1);
 	return opt_table_done(&t);
 }
 
@@ -74,6 +73,7 @@ int main(int argc, char **argv)
 	kube_client_config cfg;
 	kube_options ko;
 	kube_client_config_init(&cfg);
+	cfg.discovery = KUBE_DISCOVER_KUBECTL;   /* a tool next to kubectl connects where kubectl does */
 	kube_options_init(&ko);
 	opt_command cmd = {
 		.name = "routesrv-fetch",
@@ -88,16 +88,12 @@ int main(int argc, char **argv)
 	int noperands;
 	opt_parse(&cmd, argc, argv, &operands, &noperands);
 
-	log_level level;
-	if (log_level_parse(log_level_name, &level) != 0)
-		opt_usage_error(&cmd, "invalid -application-log-level %s", log_level_name);
-	log_setup(log_json, level);
-
 	buf err = BUF_INIT;
 	if (fixture_options && kube_options_load_fixture(&ko, fixture_options, &err) != 0)
 		opt_usage_error(&cmd, "-fixture-options %s", err.ptr);
 	if (kube_options_finish(&ko, &err) != 0)
 		opt_usage_error(&cmd, "%s", err.ptr);
+	log_setup(log_json, ko.app_log_level);
 	kube_fetch_request req;
 	kube_fetch_request_from_options(&req, &ko);
 
@@ -109,7 +105,8 @@ int main(int argc, char **argv)
 	kube_fetch_result res;
 	kube_list_text out;
 	if (kube_fetch(client, &req, &res, &err) != 0) {
-		log_printf(LOG_ERROR, "%s", err.ptr);
+		const char *hint = kube_client_hint(client);
+		log_printf(LOG_ERROR, "%s%s%s", err.ptr, hint ? "; " : "", hint ? hint : "");
 		status = EXIT_API;
 	} else {
 		if (kube_fetch_result_list_text(&res, &out, &err) != 0) {

@@ -49,6 +49,7 @@ static long redis_port = 6379, valkey_port = 6379;
 
 static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_processing *rp)
 {
+	static const char *const tls_versions[] = { "1.0", "1.1", "1.2", "1.3", NULL };
 	const opt_def own[] = {
 		GROUP("server-group", "Server"),
 		STRING("address", &address, "ADDR", "listen address for /routes and /health (\":9090\": all interfaces)", NULL),
@@ -77,15 +78,16 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 		       "PEM certificates for -enable-mtls or -enable-tls (comma list, pairs with -tls-key); "
 		       "alone they leave the listener plain HTTP, as in skipper", "file"),
 		STRING("tls-key", &tls_key, "FILES", "PEM private keys of -tls-cert (comma list)", "file"),
-		STRING("tls-min-version", &tls_min_version, "VERSION", "lowest TLS version accepted: 1.0, 1.1, 1.2 or 1.3",
-		       NULL),
+		{ .name = "tls-min-version", .kind = OPT_STRING, .target = &tls_min_version, .metavar = "VERSION",
+		  .help = "lowest TLS version accepted (10 to 13 work too, as in skipper)", .choices = tls_versions,
+		  .flags = OPT_OPEN_CHOICES },
 		STRING("mtls-authn-ca", &mtls_ca, "FILES", "CA certificates (PEM, comma list) client certificates must chain to",
 		       "file"),
 		BOOL("mtls-authn-append-ca", &mtls_append_ca,
 		     "add the system's CA certificates to -mtls-authn-ca ($SSL_CERT_FILE, $SSL_CERT_DIR as in Go)"),
 		{ .name = "route-server-filters", .kind = OPT_LIST, .target = &server_filters, .metavar = "FILTERS",
 		  .help = "filters every request but /health passes (status, inlineContent, annotate, "
-			  "setResponseHeader, mtlsAuthn, mtlsCN); repeatable" },
+			  "setResponseHeader, mtlsAuthn, mtlsCN)" },
 		GROUP("shards-group", "Shard endpoints"),
 		STRING("kubernetes-redis-service-namespace", &redis_ns, "NS",
 		       "with -kubernetes-redis-service-name: serve /swarm/redis/shards", NULL),
@@ -137,32 +139,11 @@ static const struct timespec *earlier(const struct timespec *a, const struct tim
 	return (a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec)) ? a : b;
 }
 
-/* Go's time.Duration.String() for whole milliseconds: "45s", "1.5s", "2m0s", "250ms". */
-static void format_duration(buf *out, long ms)
-{
-	if (ms < 1000) {
-		buf_printf(out, ms ? "%ldms" : "%lds", ms);
-		return;
-	}
-	long h = ms / 3600000, m = ms / 60000 % 60;
-	if (h)
-		buf_printf(out, "%ldh", h);
-	if (h || m)
-		buf_printf(out, "%ldm", m);
-	buf_printf(out, "%ld", ms / 1000 % 60);
-	if (ms % 1000) {
-		buf_printf(out, ".%03ld", ms % 1000);
-		while (out->ptr[out->len - 1] == '0')
-			out->ptr[--out->len] = 0;
-	}
-	buf_putc(out, 's');
-}
-
 static void begin_shutdown(run_state *st, long delay_ms)
 {
 	buf msg = BUF_INIT;
 	buf_puts(&msg, "shutting down the server in ");
-	format_duration(&msg, delay_ms);
+	opt_format_duration(&msg, delay_ms);
 	buf_puts(&msg, "...");
 	log_kv(LOG_INFO, msg.ptr, NULL);
 	buf_free(&msg);

@@ -6,13 +6,12 @@ _routesrv_compile() {
 	-o|--o) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-zone|--zone) return;;
 	-config-file|--config-file) COMPREPLY=($(compgen -f -- "$cur")); return;;
-	-fixture-options|--fixture-options) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-kubernetes-ingress-class|--kubernetes-ingress-class) return;;
 	-kubernetes-routegroup-class|--kubernetes-routegroup-class) return;;
 	-kubernetes-path-mode|--kubernetes-path-mode) COMPREPLY=($(compgen -W "kubernetes-ingress path-regexp path-prefix" -- "$cur")); return;;
 	-kubernetes-https-redirect-code|--kubernetes-https-redirect-code) return;;
 	-whitelisted-healthcheck-cidr|--whitelisted-healthcheck-cidr) return;;
-	-application-log-level|--application-log-level) return;;
+	-application-log-level|--application-log-level) COMPREPLY=($(compgen -W "ERROR WARN INFO DEBUG" -- "$cur")); return;;
 	-kubernetes-east-west-domain|--kubernetes-east-west-domain) return;;
 	-kubernetes-east-west-range-domains|--kubernetes-east-west-range-domains) return;;
 	-kubernetes-east-west-range-predicates|--kubernetes-east-west-range-predicates) return;;
@@ -22,7 +21,7 @@ _routesrv_compile() {
 	-kubernetes-east-west-range-annotation-filters-append|--kubernetes-east-west-range-annotation-filters-append) return;;
 	-kubernetes-application-annotation-label|--kubernetes-application-annotation-label) return;;
 	-kubernetes-allowed-external-name|--kubernetes-allowed-external-name) return;;
-	-kubernetes-default-lb-algorithm|--kubernetes-default-lb-algorithm) return;;
+	-kubernetes-default-lb-algorithm|--kubernetes-default-lb-algorithm) COMPREPLY=($(compgen -W "roundRobin random consistentHash powerOfRandomNChoices weightedRoundRobin leastRequests" -- "$cur")); return;;
 	-kubernetes-backend-traffic-algorithm|--kubernetes-backend-traffic-algorithm) COMPREPLY=($(compgen -W "traffic-predicate traffic-segment-predicate" -- "$cur")); return;;
 	-forward-backend-url|--forward-backend-url) return;;
 	-kubernetes-topology-zone|--kubernetes-topology-zone) return;;
@@ -39,7 +38,7 @@ _routesrv_compile() {
 	-clone-route|--clone-route) return;;
 	-oauth2-callback-path|--oauth2-callback-path) return;;
 	esac
-	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-o -pretty -json -zone -application-log-json-enabled -config-file -fixture-options -kubernetes-ingress-class -kubernetes-routegroup-class -kubernetes-path-mode -kubernetes-https-redirect -kubernetes-https-redirect-code -kubernetes-disable-catchall-routes -kubernetes-healthcheck -whitelisted-healthcheck-cidr -reverse-source-predicate -application-log-level -enable-kubernetes-east-west -kubernetes-east-west-domain -kubernetes-east-west-range-domains -kubernetes-east-west-range-predicates -kubernetes-annotation-predicates -kubernetes-annotation-filters-append -kubernetes-east-west-range-annotation-predicates -kubernetes-east-west-range-annotation-filters-append -kubernetes-application-annotation-label -enable-kubernetes-external-names -kubernetes-external-name-preserve-host -kubernetes-only-allowed-external-names -kubernetes-allowed-external-name -kubernetes-force-service -kubernetes-default-lb-algorithm -kubernetes-backend-traffic-algorithm -forward-backend-url -kubernetes-topology-zone -enable-kubernetes-endpointslices -default-filters-dir -opentracing-backend-name-tag -kubernetes-enable-tls -kubernetes-status-from-service -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -default-filters-prepend -default-filters-append -edit-route -clone-route -enable-oauth2-grant-flow -oauth2-callback-path -help -version" -- "$cur")); return; fi
+	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-o -pretty -json -zone -application-log-json-enabled -config-file -kubernetes-ingress-class -kubernetes-routegroup-class -kubernetes-path-mode -kubernetes-https-redirect -kubernetes-https-redirect-code -kubernetes-disable-catchall-routes -kubernetes-healthcheck -whitelisted-healthcheck-cidr -reverse-source-predicate -application-log-level -enable-kubernetes-east-west -kubernetes-east-west-domain -kubernetes-east-west-range-domains -kubernetes-east-west-range-predicates -kubernetes-annotation-predicates -kubernetes-annotation-filters-append -kubernetes-east-west-range-annotation-predicates -kubernetes-east-west-range-annotation-filters-append -kubernetes-application-annotation-label -enable-kubernetes-external-names -kubernetes-external-name-preserve-host -kubernetes-only-allowed-external-names -kubernetes-allowed-external-name -kubernetes-force-service -kubernetes-default-lb-algorithm -kubernetes-backend-traffic-algorithm -forward-backend-url -kubernetes-topology-zone -enable-kubernetes-endpointslices -default-filters-dir -opentracing-backend-name-tag -kubernetes-enable-tls -kubernetes-status-from-service -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -default-filters-prepend -default-filters-append -edit-route -clone-route -enable-oauth2-grant-flow -oauth2-callback-path -help -version" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -f -- "$cur"))
 }
 complete -o filenames -F _routesrv_compile routesrv-compile
@@ -85,13 +84,12 @@ _routesrv_fetch() {
 	-kubernetes-services-label-selector|--kubernetes-services-label-selector) return;;
 	-kubernetes-endpoints-label-selector|--kubernetes-endpoints-label-selector) return;;
 	-kubernetes-endpointslices-label-selector|--kubernetes-endpointslices-label-selector) return;;
-	-fixture-options|--fixture-options) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-o|--o) COMPREPLY=($(compgen -f -- "$cur")); return;;
-	-application-log-level|--application-log-level) COMPREPLY=($(compgen -W "ERROR WARN INFO DEBUG" -- "$cur")); return;;
 	-config-file|--config-file) COMPREPLY=($(compgen -f -- "$cur")); return;;
+	-application-log-level|--application-log-level) COMPREPLY=($(compgen -W "ERROR WARN INFO DEBUG" -- "$cur")); return;;
 	esac
-	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-kubernetes-url -kubernetes-in-cluster -kubernetes-token-file -kubeconfig -kube-context -kubernetes-namespace -kubernetes-ca-file -kubernetes-client-cert -kubernetes-client-key -kubernetes-insecure-skip-tls-verify -kubernetes-gzip -kubernetes-consistent-reads -kubernetes-page-size -kubernetes-connect-timeout -kubernetes-timeout -enable-kubernetes-endpointslices -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -fixture-options -o -application-log-level -application-log-json-enabled -config-file -help -version" -- "$cur")); return; fi
-	COMPREPLY=($(compgen -f -- "$cur"))
+	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-kubernetes-url -kubernetes-in-cluster -kubernetes-token-file -kubeconfig -kube-context -kubernetes-namespace -kubernetes-ca-file -kubernetes-client-cert -kubernetes-client-key -kubernetes-insecure-skip-tls-verify -kubernetes-gzip -kubernetes-consistent-reads -kubernetes-page-size -kubernetes-connect-timeout -kubernetes-timeout -enable-kubernetes-endpointslices -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -o -application-log-json-enabled -config-file -application-log-level -help -version" -- "$cur")); return; fi
+	COMPREPLY=()   # no operands
 }
 complete -o filenames -F _routesrv_fetch routesrv-fetch
 
@@ -109,7 +107,7 @@ _routesrv_serve() {
 	-routes-token-file|--routes-token-file) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-tls-cert|--tls-cert) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-tls-key|--tls-key) COMPREPLY=($(compgen -f -- "$cur")); return;;
-	-tls-min-version|--tls-min-version) return;;
+	-tls-min-version|--tls-min-version) COMPREPLY=($(compgen -W "1.0 1.1 1.2 1.3" -- "$cur")); return;;
 	-mtls-authn-ca|--mtls-authn-ca) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-route-server-filters|--route-server-filters) return;;
 	-kubernetes-redis-service-namespace|--kubernetes-redis-service-namespace) return;;
@@ -136,7 +134,7 @@ _routesrv_serve() {
 	-kubernetes-path-mode|--kubernetes-path-mode) COMPREPLY=($(compgen -W "kubernetes-ingress path-regexp path-prefix" -- "$cur")); return;;
 	-kubernetes-https-redirect-code|--kubernetes-https-redirect-code) return;;
 	-whitelisted-healthcheck-cidr|--whitelisted-healthcheck-cidr) return;;
-	-application-log-level|--application-log-level) return;;
+	-application-log-level|--application-log-level) COMPREPLY=($(compgen -W "ERROR WARN INFO DEBUG" -- "$cur")); return;;
 	-kubernetes-east-west-domain|--kubernetes-east-west-domain) return;;
 	-kubernetes-east-west-range-domains|--kubernetes-east-west-range-domains) return;;
 	-kubernetes-east-west-range-predicates|--kubernetes-east-west-range-predicates) return;;
@@ -146,7 +144,7 @@ _routesrv_serve() {
 	-kubernetes-east-west-range-annotation-filters-append|--kubernetes-east-west-range-annotation-filters-append) return;;
 	-kubernetes-application-annotation-label|--kubernetes-application-annotation-label) return;;
 	-kubernetes-allowed-external-name|--kubernetes-allowed-external-name) return;;
-	-kubernetes-default-lb-algorithm|--kubernetes-default-lb-algorithm) return;;
+	-kubernetes-default-lb-algorithm|--kubernetes-default-lb-algorithm) COMPREPLY=($(compgen -W "roundRobin random consistentHash powerOfRandomNChoices weightedRoundRobin leastRequests" -- "$cur")); return;;
 	-kubernetes-backend-traffic-algorithm|--kubernetes-backend-traffic-algorithm) COMPREPLY=($(compgen -W "traffic-predicate traffic-segment-predicate" -- "$cur")); return;;
 	-forward-backend-url|--forward-backend-url) return;;
 	-kubernetes-topology-zone|--kubernetes-topology-zone) return;;
@@ -164,6 +162,6 @@ _routesrv_serve() {
 	-oauth2-callback-path|--oauth2-callback-path) return;;
 	esac
 	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-address -support-listener -source-poll-timeout -wait-for-healthcheck-interval -application-log-json-enabled -config-file -max-connections -idle-timeout -read-header-timeout -routes-token-file -enable-mtls -enable-tls -tls-cert -tls-key -tls-min-version -mtls-authn-ca -mtls-authn-append-ca -route-server-filters -kubernetes-redis-service-namespace -kubernetes-redis-service-name -kubernetes-redis-service-port -kubernetes-valkey-service-namespace -kubernetes-valkey-service-name -kubernetes-valkey-service-port -kubernetes -kubernetes-manifests -routes-file -kubernetes-url -kubernetes-in-cluster -kubernetes-token-file -kubeconfig -kube-context -kubernetes-namespace -kubernetes-ca-file -kubernetes-client-cert -kubernetes-client-key -kubernetes-insecure-skip-tls-verify -kubernetes-gzip -kubernetes-consistent-reads -kubernetes-page-size -kubernetes-connect-timeout -kubernetes-timeout -kubernetes-ingress-class -kubernetes-routegroup-class -kubernetes-path-mode -kubernetes-https-redirect -kubernetes-https-redirect-code -kubernetes-disable-catchall-routes -kubernetes-healthcheck -whitelisted-healthcheck-cidr -reverse-source-predicate -application-log-level -enable-kubernetes-east-west -kubernetes-east-west-domain -kubernetes-east-west-range-domains -kubernetes-east-west-range-predicates -kubernetes-annotation-predicates -kubernetes-annotation-filters-append -kubernetes-east-west-range-annotation-predicates -kubernetes-east-west-range-annotation-filters-append -kubernetes-application-annotation-label -enable-kubernetes-external-names -kubernetes-external-name-preserve-host -kubernetes-only-allowed-external-names -kubernetes-allowed-external-name -kubernetes-force-service -kubernetes-default-lb-algorithm -kubernetes-backend-traffic-algorithm -forward-backend-url -kubernetes-topology-zone -enable-kubernetes-endpointslices -default-filters-dir -opentracing-backend-name-tag -kubernetes-enable-tls -kubernetes-status-from-service -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -default-filters-prepend -default-filters-append -edit-route -clone-route -enable-oauth2-grant-flow -oauth2-callback-path -help -version" -- "$cur")); return; fi
-	COMPREPLY=($(compgen -f -- "$cur"))
+	COMPREPLY=()   # no operands
 }
 complete -o filenames -F _routesrv_serve routesrv-serve

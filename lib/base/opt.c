@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/buf.h"
 #include "base/opt_config.h"
 #include "base/xalloc.h"
 
@@ -31,9 +32,56 @@ void opt_usage_error(const opt_command *cmd, const char *fmt, ...)
 opt_def *opt_find(opt_command *cmd, const char *name)
 {
 	for (opt_def *o = cmd->opts; o->name; o++)
-		if (o->kind != OPT_GROUP && strcmp(o->name, name) == 0)
+		if (o->kind != OPT_GROUP && (strcmp(o->name, name) == 0 || (o->alias && strcmp(o->alias, name) == 0)))
 			return o;
 	return NULL;
+}
+
+/* Levenshtein distance of a and b, counted up to limit + 1 (flag names are short). */
+static size_t edit_distance(const char *a, const char *b, size_t limit)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	if (na > 64 || nb > 64)
+		return limit + 1;
+	size_t row[65];
+	for (size_t j = 0; j <= nb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= na; i++) {
+		size_t diag = row[0], best = row[0] = i;
+		for (size_t j = 1; j <= nb; j++) {
+			size_t up = row[j];
+			size_t v = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < v)
+				v = up + 1;
+			if (row[j - 1] + 1 < v)
+				v = row[j - 1] + 1;
+			row[j] = v;
+			diag = up;
+			if (v < best)
+				best = v;
+		}
+		if (best > limit)
+			return limit + 1;
+	}
+	return row[nb];
+}
+
+/* The visible flag a mistyped name most likely meant: the only one it is a prefix of, else
+ * the nearest within two edits (one for short names). NULL when nothing is close. */
+static const char *near_miss(const opt_command *cmd, const char *name)
+{
+	const char *prefix_of = NULL, *nearest = NULL;
+	size_t prefixes = 0, best = strlen(name) <= 4 ? 1 : 2;
+	for (const opt_def *o = cmd->opts; o->name; o++) {
+		if (o->kind == OPT_GROUP || (o->flags & OPT_HIDDEN))
+			continue;
+		if (strncmp(o->name, name, strlen(name)) == 0)
+			prefix_of = o->name, prefixes++;
+		size_t d = edit_distance(name, o->name, best);
+		if (d <= best && (d < best || !nearest))
+			nearest = o->name, best = d;
+	}
+	return prefixes == 1 ? prefix_of : nearest;
 }
 
 void opt_table_add(opt_table *t, const opt_def *defs, size_t n)
@@ -153,6 +201,26 @@ static int parse_duration(const char *v, long *out)
 	return 0;
 }
 
+void opt_format_duration(buf *out, long ms)
+{
+	if (ms < 1000) {
+		buf_printf(out, ms ? "%ldms" : "%lds", ms);
+		return;
+	}
+	long h = ms / 3600000, m = ms / 60000 % 60;
+	if (h)
+		buf_printf(out, "%ldh", h);
+	if (h || m)
+		buf_printf(out, "%ldm", m);
+	buf_printf(out, "%ld", ms / 1000 % 60);
+	if (ms % 1000) {
+		buf_printf(out, ".%03ld", ms % 1000);
+		while (out->ptr[out->len - 1] == '0')
+			out->ptr[--out->len] = 0;
+	}
+	buf_putc(out, 's');
+}
+
 static void list_push(opt_list *l, const char *v)
 {
 	const char **old = l->v;
@@ -164,12 +232,12 @@ static void list_push(opt_list *l, const char *v)
 /* Stores value v into option o; returns an error message or NULL. */
 static const char *set_value(opt_def *o, const char *v)
 {
-	if (o->choices) {
+	if (o->choices && !(o->flags & OPT_OPEN_CHOICES)) {
 		const char *const *c = o->choices;
-		while (*c && strcmp(*c, v) != 0)
+		while (*c && ((o->flags & OPT_ANY_CASE) ? strcasecmp(*c, v) : strcmp(*c, v)) != 0)
 			c++;
 		if (!*c)
-			return "is not one of the allowed values";
+			return "must be one of";   /* the caller lists them */
 	}
 	switch (o->kind) {
 	case OPT_BOOL:
@@ -210,9 +278,11 @@ static char *value_text(const opt_def *o)
 	case OPT_INT:
 		snprintf(tmp, sizeof tmp, "%ld", *(long *)o->target);
 		return strdup(tmp);
-	case OPT_DURATION:
-		snprintf(tmp, sizeof tmp, "%ldms", *(long *)o->target);
-		return strdup(tmp);
+	case OPT_DURATION: {
+		buf b = BUF_INIT;
+		opt_format_duration(&b, *(long *)o->target);
+		return buf_steal(&b, NULL);
+	}
 	default:
 		return NULL;
 	}
@@ -226,48 +296,122 @@ static void capture_defaults(const opt_command *cmd)
 			defaults[i] = value_text(o);
 }
 
+/* --help layout: descriptions start in one column and wrap within HELP_WIDTH; a flag too
+ * long for the column puts its description on the next line, at the column. */
+#define HELP_WIDTH 100
+#define HELP_COLUMN 34
+#define NBSP '\x01'   /* a space that does not break a line: "[default: 45s]" stays whole */
+
+/* Writes text from column col (the cursor's), breaking lines between words before
+ * HELP_WIDTH; continuation lines start at column indent. */
+static void print_wrapped(const char *text, size_t col, size_t indent)
+{
+	bool line_start = true;
+	for (const char *p = text; *p;) {
+		size_t word = strcspn(p, " ");
+		if (!line_start && col + 1 + word > HELP_WIDTH) {
+			printf("\n%*s", (int)indent, "");
+			col = indent;
+		} else if (!line_start) {
+			putchar(' ');
+			col++;
+		}
+		for (size_t i = 0; i < word; i++)
+			putchar(p[i] == NBSP ? ' ' : p[i]);
+		col += word;
+		line_start = false;
+		p += word;
+		while (*p == ' ')
+			p++;
+	}
+	putchar('\n');
+}
+
+/* The description with choices and the default, each written one way. */
+static void describe(buf *b, const opt_def *o, const char *default_value)
+{
+	buf_puts(b, o->help);
+	if (o->choices) {
+		buf_puts(b, (o->flags & OPT_OPEN_CHOICES) ? " (e.g." : " (one of:");
+		for (const char *const *c = o->choices; *c; c++)
+			buf_printf(b, "%s %s", c == o->choices ? "" : ",", *c);
+		buf_puts(b, ")");
+	}
+	if (o->kind == OPT_LIST)
+		buf_puts(b, " [repeatable]");
+	else if (o->default_text)
+		buf_printf(b, " [default:%c%s]", NBSP, o->default_text);
+	else if (default_value && (o->kind != OPT_BOOL || strcmp(default_value, "true") == 0))
+		buf_printf(b, " [default:%c%s]", NBSP, default_value);
+}
+
+static void print_help_line(const char *left, const char *text)
+{
+	size_t len = strlen(left);
+	if (len + 1 > HELP_COLUMN)
+		printf("%s\n%*s", left, HELP_COLUMN, "");
+	else
+		printf("%-*s", HELP_COLUMN, left);
+	print_wrapped(text, HELP_COLUMN, HELP_COLUMN);
+}
+
 void opt_print_help(const opt_command *cmd)
 {
-	printf("Usage: %s %s\n%s\n", cmd->name, cmd->usage, cmd->summary);
+	printf("Usage: %s %s\n", cmd->name, cmd->usage);
+	print_wrapped(cmd->summary, 0, 0);
 	size_t i = 0;
 	for (const opt_def *o = cmd->opts; o->name; o++, i++) {
 		if (o->kind == OPT_GROUP) {
 			printf("\n%s:\n", o->help);
 			continue;
 		}
-		char left[128];
-		snprintf(left, sizeof left, "  -%s%s%s", o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
-		printf("%-44s %s", left, o->help);
-		if (o->choices) {
-			printf(" (");
-			for (const char *const *c = o->choices; *c; c++)
-				printf("%s%s", c == o->choices ? "" : ", ", *c);
-			printf(")");
-		}
-		if (o->kind == OPT_LIST)
-			printf(" [repeatable]");
-		else if (i < MAX_OPTS && defaults[i] && o->kind != OPT_BOOL)
-			printf(" [default: %s]", defaults[i]);
-		if (strlen(left) > 44)
-			putchar('\n');
-		putchar('\n');
+		if (o->flags & OPT_HIDDEN)
+			continue;
+		buf left = BUF_INIT, text = BUF_INIT;
+		buf_puts(&left, "  ");
+		if (o->alias)
+			buf_printf(&left, "-%s, ", o->alias);
+		buf_printf(&left, "-%s%s%s", o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		describe(&text, o, i < MAX_OPTS ? defaults[i] : NULL);
+		print_help_line(left.ptr, text.ptr);
+		buf_free(&left);
+		buf_free(&text);
 	}
-	printf("\n  -%-42s %s\n  -%-42s %s\n", "help", "show this help and exit", "version", "show the version and exit");
+	putchar('\n');
+	print_help_line("  -help", "show this help and exit");
+	print_help_line("  -version", "show the version and exit");
 }
 
-/* One line per option, tab-separated: name, kind, metavar, choices (|-joined), completion,
- * default, help. Used by scripts/gen-docs to build man OPTIONS sections and completions. */
+/* One line per visible option, tab-separated: name, kind, metavar, choices (|-joined),
+ * completion, default, help, alias, "open" when the choices are not enforced, "text" when
+ * the default is a description rather than a value. Used by
+ * scripts/gen-docs to build man OPTIONS sections and completions. */
 static void print_option_table(const opt_command *cmd)
 {
 	static const char *const kinds[] = { "bool", "string", "int", "duration", "list", "group" };
 	size_t i = 0;
 	for (const opt_def *o = cmd->opts; o->name; o++, i++) {
+		if (o->flags & OPT_HIDDEN)
+			continue;
 		printf("%s\t%s\t%s\t", o->kind == OPT_GROUP ? "" : o->name, kinds[o->kind], o->metavar ? o->metavar : "");
 		for (const char *const *c = o->choices; c && *c; c++)
 			printf("%s%s", c == o->choices ? "" : "|", *c);
-		printf("\t%s\t%s\t%s\n", o->completion ? o->completion : "", i < MAX_OPTS && defaults[i] ? defaults[i] : "",
-		       o->help);
+		const char *def = o->default_text ? o->default_text : i < MAX_OPTS && defaults[i] ? defaults[i] : "";
+		printf("\t%s\t%s\t%s\t%s\t%s\t%s\n", o->completion ? o->completion : "", def, o->help, o->alias ? o->alias : "",
+		       (o->flags & OPT_OPEN_CHOICES) ? "open" : "", o->default_text ? "text" : "");
 	}
+}
+
+/* One line: the value, the flag, what is wrong, and the allowed values when they are a list. */
+static void invalid_value(const opt_command *cmd, const opt_def *o, const char *value, const char *why,
+			  const char *where)
+{
+	buf choices = BUF_INIT;
+	if (strcmp(why, "must be one of") == 0)
+		for (const char *const *c = o->choices; *c; c++)
+			buf_printf(&choices, "%s %s", c == o->choices ? "" : ",", *c);
+	opt_usage_error(cmd, "invalid value \"%s\" for flag -%s%s: %s%s", value, o->name, where, why,
+			choices.ptr ? choices.ptr : "");
 }
 
 /* The config's strings become option values: they live until exit like everything opt owns. */
@@ -303,8 +447,11 @@ static void apply_config_file(opt_command *cmd, const char *path)
 			opt_usage_error(cmd, "-config-file %s: key %s takes one value, not a list", path, o->name);
 		for (size_t j = 0; j < cfg.entries[i].nvalues; j++) {
 			const char *e = set_value(o, cfg.entries[i].values[j]);
-			if (e)
-				opt_usage_error(cmd, "-config-file %s: value %s for %s %s", path, cfg.entries[i].values[j], o->name, e);
+			if (e) {
+				char where[600];
+				snprintf(where, sizeof where, " (in -config-file %s)", path);
+				invalid_value(cmd, o, cfg.entries[i].values[j], e, where);
+			}
 		}
 	}
 }
@@ -347,6 +494,9 @@ void opt_parse(opt_command *cmd, int argc, char **argv, char ***operands, int *n
 			exit(0);
 		}
 		opt_def *o = opt_find(cmd, namebuf);
+		const char *guess = o ? NULL : near_miss(cmd, namebuf);
+		if (!o && guess)
+			opt_usage_error(cmd, "unknown flag: -%s (did you mean -%s? see %s --help)", namebuf, guess, cmd->name);
 		if (!o)
 			opt_usage_error(cmd, "unknown flag: -%s (see %s --help)", namebuf, cmd->name);
 		const char *value;
@@ -360,7 +510,7 @@ void opt_parse(opt_command *cmd, int argc, char **argv, char ***operands, int *n
 			opt_usage_error(cmd, "flag needs an argument: -%s", namebuf);
 		const char *e = set_value(o, value);
 		if (e)
-			opt_usage_error(cmd, "invalid value \"%s\" for flag -%s: %s", value, namebuf, e);
+			invalid_value(cmd, o, value, e, "");
 	}
 	opt_def *cfg = opt_find(cmd, "config-file");
 	if (cfg && cfg->seen && *(const char **)cfg->target && **(const char **)cfg->target)

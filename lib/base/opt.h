@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/buf.h"
+
 typedef enum {
 	OPT_BOOL,      /* target: bool *            */
 	OPT_STRING,    /* target: const char **     */
@@ -40,7 +42,17 @@ typedef struct {
 	const char *completion;        /* "file", "dir", "url" or NULL: what shells complete */
 	const char *config_key;        /* YAML key when it differs from name, else NULL */
 	bool seen;                     /* set by the parser when given (command line or config) */
+	const char *alias;             /* a second name, e.g. "q" for "brief" (diff(1)'s short options) */
+	const char *default_text;      /* the default as --help shows it, when the value cannot say it
+	                                * (e.g. "the terminal's width"); NULL: the target's value */
+	unsigned flags;                /* OPT_HIDDEN, OPT_ANY_CASE, OPT_OPEN_CHOICES */
 } opt_def;
+
+enum {
+	OPT_HIDDEN = 1,          /* parsed, but not in --help, man pages or completions (test harness flags) */
+	OPT_ANY_CASE = 2,        /* choices match regardless of case (logrus levels: "info", "INFO") */
+	OPT_OPEN_CHOICES = 4,    /* choices are listed and completed, not enforced (the command decides) */
+};
 
 typedef struct {
 	const char *name;              /* e.g. "routesrv-diff" */
@@ -63,15 +75,20 @@ opt_def *opt_table_done(opt_table *t);
 
 /* Parses argv. Handles --help (prints help to stdout, exit 0), --version (exit 0) and
  * --help-options (a machine-readable table for the man page and completion generators).
- * On a usage error prints one line "<cmd>: <message>" to stderr and exits 2.
+ * On a usage error prints one line "<cmd>: <message>" to stderr and exits 2: an unknown
+ * flag gets "did you mean -NAME?" for a near miss, a value outside the choices lists them.
  * On success the remaining arguments are in *operands (NULL-terminated; owned by opt until
  * exit, like the option table) and *noperands. */
 void opt_parse(opt_command *cmd, int argc, char **argv, char ***operands, int *noperands);
 
-/* Prints --help text to stdout: usage, summary, grouped options with defaults. */
+/* Prints --help text to stdout: usage, summary, grouped options with defaults, every line
+ * within 100 columns (descriptions wrap under their column). Defaults are written one way:
+ * "[default: VALUE]" (booleans only when true; durations as Go writes them, "30s"). */
 void opt_print_help(const opt_command *cmd);
 /* Reports a bad option value found after parsing (e.g. a semantic check) and exits 2. */
 void opt_usage_error(const opt_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-/* Finds an option by name, or NULL. */
+/* Finds an option by name or alias, or NULL. */
 opt_def *opt_find(opt_command *cmd, const char *name);
+/* Go's time.Duration.String() of whole milliseconds: "45s", "1.5s", "2m0s", "250ms", "0s". */
+void opt_format_duration(buf *out, long ms);
 #endif

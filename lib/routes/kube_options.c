@@ -12,6 +12,8 @@
 
 static const char *const path_modes[] = { "kubernetes-ingress", "path-regexp", "path-prefix", NULL };
 static const char *const traffic_algorithms[] = { "traffic-predicate", "traffic-segment-predicate", NULL };
+/* Completed and listed; the value is checked by log_level_parse, which takes skipper's others. */
+static const char *const log_levels[] = { "ERROR", "WARN", "INFO", "DEBUG", NULL };
 static const char *const lb_algorithms[] = {
 	"roundRobin", "random", "consistentHash", "powerOfRandomNChoices", "weightedRoundRobin", "leastRequests", NULL,
 };
@@ -68,17 +70,19 @@ const opt_def *kube_options_flags(kube_options *o, size_t *n)
 		       "keep RouteGroups whose class matches this regexp (empty: skipper)"),
 		{ .name = "kubernetes-path-mode", .kind = OPT_STRING, .target = &o->flag.path_mode, .metavar = "MODE",
 		  .help = "how ImplementationSpecific Ingress paths are read", .choices = path_modes },
-		BOOL("kubernetes-https-redirect", &o->https_redirect, "add HTTPS redirect routes (default true)"),
+		BOOL("kubernetes-https-redirect", &o->https_redirect, "add HTTPS redirect routes"),
 		{ .name = "kubernetes-https-redirect-code", .kind = OPT_INT, .target = &o->flag.https_redirect_code,
 		  .metavar = "CODE", .help = "status code of the HTTPS redirects (<= 0: 308)" },
 		BOOL("kubernetes-disable-catchall-routes", &o->disable_catchall_routes, "do not add catch-all shunt routes"),
-		BOOL("kubernetes-healthcheck", &o->healthcheck, "add the kube__healthz_up/down routes (default true)"),
+		BOOL("kubernetes-healthcheck", &o->healthcheck, "add the kube__healthz_up/down routes"),
 		STRING("whitelisted-healthcheck-cidr", &o->flag.whitelisted_healthcheck_cidr, "CIDRS",
 		       "comma-separated CIDRs added to the health-check Source predicate"),
 		BOOL("reverse-source-predicate", &o->reverse_source_predicate,
 		     "health-check routes use SourceFromLast instead of Source"),
-		STRING("application-log-level", &o->flag.application_log_level, "LEVEL",
-		       "log level: ERROR, WARN, INFO or DEBUG (DEBUG also keeps access logs of kube__healthz_up)"),
+		{ .name = "application-log-level", .kind = OPT_STRING, .target = &o->flag.application_log_level,
+		  .metavar = "LEVEL", .choices = log_levels, .flags = OPT_OPEN_CHOICES,
+		  .help = "log level in any case, also logrus's PANIC, FATAL, WARNING and TRACE "
+			  "(DEBUG also keeps access logs of kube__healthz_up)" },
 		BOOL("enable-kubernetes-east-west", &o->east_west, "add east-west copies of routes (deprecated)"),
 		STRING("kubernetes-east-west-domain", &o->flag.east_west_domain, "DOMAIN",
 		       "east-west domain (empty: skipper.cluster.local when east-west is on)"),
@@ -106,7 +110,8 @@ const opt_def *kube_options_flags(kube_options *o, size_t *n)
 		  .config_key = "kubernetes-allowed-external-names" },
 		BOOL("kubernetes-force-service", &o->force_service, "route Ingress backends to the service's cluster DNS name"),
 		{ .name = "kubernetes-default-lb-algorithm", .kind = OPT_STRING, .target = &o->flag.default_lb_algorithm,
-		  .metavar = "ALGORITHM", .help = "load balancing algorithm of LB routes (unknown: roundRobin)" },
+		  .metavar = "ALGORITHM", .help = "load balancing algorithm of LB routes (unknown: roundRobin)",
+		  .choices = lb_algorithms, .flags = OPT_OPEN_CHOICES },
 		{ .name = "kubernetes-backend-traffic-algorithm", .kind = OPT_STRING,
 		  .target = &o->flag.backend_traffic_algorithm, .metavar = "ALGORITHM",
 		  .help = "how backend weights become predicates", .choices = traffic_algorithms },

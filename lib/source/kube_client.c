@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/mman.h>
 #include <time.h>
 
@@ -39,39 +40,44 @@ void kube_client_config_init(kube_client_config *cfg)
 const opt_def *kube_client_config_flags(kube_client_config *cfg, size_t *n)
 {
 	static opt_def defs[] = {
-		{ "kubernetes-api-group", OPT_GROUP, NULL, NULL, "Kubernetes API connection", NULL, NULL, NULL, false },
-		{ "kubernetes-url", OPT_STRING, NULL, "URL",
-		  "API server URL (default: " KUBE_DEFAULT_URL ", where kubectl proxy listens)", NULL, "url", NULL, false },
-		{ "kubernetes-in-cluster", OPT_BOOL, NULL, NULL,
-		  "connect as a pod: KUBERNETES_SERVICE_HOST/PORT, service-account token and CA", NULL, NULL, NULL, false },
-		{ "kubernetes-token-file", OPT_STRING, NULL, "FILE",
-		  "bearer token file, re-read every cycle and after a 401", NULL, "file", NULL, false },
-		{ "kubeconfig", OPT_STRING, NULL, "FILE",
-		  "kubeconfig file (default: first entry of $KUBECONFIG, else ~/.kube/config)", NULL, "file", NULL,
-		  false },
-		{ "kube-context", OPT_STRING, NULL, "NAME", "kubeconfig context instead of current-context", NULL, NULL,
-		  NULL, false },
-		{ "kubernetes-namespace", OPT_STRING, NULL, "NAMESPACE", "list only this namespace (default: all)", NULL,
-		  NULL, NULL, false },
-		{ "kubernetes-ca-file", OPT_STRING, NULL, "FILE", "CA certificates (PEM) to verify the API server", NULL,
-		  "file", NULL, false },
-		{ "kubernetes-client-cert", OPT_STRING, NULL, "FILE", "client certificate (PEM)", NULL, "file", NULL,
-		  false },
-		{ "kubernetes-client-key", OPT_STRING, NULL, "FILE", "client key (PEM)", NULL, "file", NULL, false },
-		{ "kubernetes-insecure-skip-tls-verify", OPT_BOOL, NULL, NULL,
-		  "do not verify the API server certificate (tests only)", NULL, NULL, NULL, false },
-		{ "kubernetes-gzip", OPT_BOOL, NULL, NULL,
-		  "send Accept-Encoding: gzip (saves bandwidth, costs API server CPU)", NULL, NULL, NULL, false },
-		{ "kubernetes-consistent-reads", OPT_BOOL, NULL, NULL,
-		  "quorum reads from etcd instead of resourceVersion=0 (watch cache)", NULL, NULL, NULL, false },
-		{ "kubernetes-page-size", OPT_INT, NULL, "N", "list in pages of N objects (limit/continue); 0: no paging",
-		  NULL, NULL, NULL, false },
-		{ "kubernetes-connect-timeout", OPT_DURATION, NULL, "DURATION", "connect and TLS handshake timeout", NULL,
-		  NULL, NULL, false },
-		{ "kubernetes-timeout", OPT_DURATION, NULL, "DURATION", "total time limit of one API request", NULL, NULL,
-		  NULL, false },
-		{ NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, false },
+		{ .name = "kubernetes-api-group", .kind = OPT_GROUP, .help = "Kubernetes API connection" },
+		{ .name = "kubernetes-url", .kind = OPT_STRING, .metavar = "URL", .completion = "url",
+		  .help = "API server URL, e.g. " KUBE_DEFAULT_URL " where kubectl proxy listens" },
+		{ .name = "kubernetes-in-cluster", .kind = OPT_BOOL,
+		  .help = "connect as a pod: KUBERNETES_SERVICE_HOST/PORT, service-account token and CA" },
+		{ .name = "kubernetes-token-file", .kind = OPT_STRING, .metavar = "FILE", .completion = "file",
+		  .help = "bearer token file, re-read every cycle and after a 401" },
+		{ .name = "kubeconfig", .kind = OPT_STRING, .metavar = "FILE", .completion = "file",
+		  .help = "kubeconfig file" },
+		{ .name = "kube-context", .kind = OPT_STRING, .metavar = "NAME",
+		  .help = "kubeconfig context instead of current-context" },
+		{ .name = "kubernetes-namespace", .kind = OPT_STRING, .metavar = "NAMESPACE",
+		  .help = "list only this namespace", .default_text = "all namespaces" },
+		{ .name = "kubernetes-ca-file", .kind = OPT_STRING, .metavar = "FILE", .completion = "file",
+		  .help = "CA certificates (PEM) to verify the API server" },
+		{ .name = "kubernetes-client-cert", .kind = OPT_STRING, .metavar = "FILE", .completion = "file",
+		  .help = "client certificate (PEM)" },
+		{ .name = "kubernetes-client-key", .kind = OPT_STRING, .metavar = "FILE", .completion = "file",
+		  .help = "client key (PEM)" },
+		{ .name = "kubernetes-insecure-skip-tls-verify", .kind = OPT_BOOL,
+		  .help = "do not verify the API server certificate (tests only)" },
+		{ .name = "kubernetes-gzip", .kind = OPT_BOOL,
+		  .help = "send Accept-Encoding: gzip (saves bandwidth, costs API server CPU)" },
+		{ .name = "kubernetes-consistent-reads", .kind = OPT_BOOL,
+		  .help = "quorum reads from etcd instead of resourceVersion=0 (watch cache)" },
+		{ .name = "kubernetes-page-size", .kind = OPT_INT, .metavar = "N",
+		  .help = "list in pages of N objects (limit/continue); 0: no paging" },
+		{ .name = "kubernetes-connect-timeout", .kind = OPT_DURATION, .metavar = "DURATION",
+		  .help = "connect and TLS handshake timeout" },
+		{ .name = "kubernetes-timeout", .kind = OPT_DURATION, .metavar = "DURATION",
+		  .help = "total time limit of one API request" },
+		{ .name = NULL },
 	};
+	/* Without connection flags, each command has its own rule (kube_client_config.discovery). */
+	defs[1].default_text = cfg->discovery == KUBE_DISCOVER_KUBECTL
+		? "as kubectl: $KUBECONFIG, else ~/.kube/config, else " KUBE_DEFAULT_URL
+		: "$KUBECONFIG's cluster if set, else " KUBE_DEFAULT_URL;
+	defs[4].default_text = "first entry of $KUBECONFIG, else ~/.kube/config";
 	void *targets[] = {
 		NULL, &cfg->url, &cfg->in_cluster, &cfg->token_file, &cfg->kubeconfig, &cfg->kube_context, &cfg->namespace,
 		&cfg->ca_file, &cfg->client_cert, &cfg->client_key, &cfg->insecure_skip_tls_verify, &cfg->gzip,
@@ -113,6 +119,9 @@ struct kube_client {
 	bool exec_cred_valid;
 	char *token;                     /* the token in use (secret) */
 	struct curl_slist *headers;      /* holds "Authorization: Bearer <token>" (secret) */
+
+	bool default_url;                /* no flag or kubeconfig chose the server */
+	bool unreachable;                /* the last request failed to connect */
 
 	bool warned_no_routegroups;      /* warn once per process, as skipper */
 	bool routegroups_seen;           /* the last accepted discovery listed RouteGroups */
@@ -361,8 +370,20 @@ static int setup_url(kube_client *c, const kube_client_config *cfg, buf *err)
 
 static bool given(const char *s) { return s && *s; }
 
+/* kubectl's rule reads ~/.kube/config when neither a flag nor $KUBECONFIG names one. */
+static bool home_kubeconfig_exists(const kube_client_config *cfg)
+{
+	if (cfg->discovery != KUBE_DISCOVER_KUBECTL)
+		return false;
+	char *path = kubeconfig_path(NULL);
+	bool found = access(path, F_OK) == 0;
+	free(path);
+	return found;
+}
+
 /* Connection mode: in-cluster; else an explicit URL; else a kubeconfig when one is named
- * (-kubeconfig, -kube-context or $KUBECONFIG); else skipper's default, kubectl proxy. */
+ * (-kubeconfig, -kube-context or $KUBECONFIG) or, with kubectl's rule, ~/.kube/config
+ * exists; else skipper's default, kubectl proxy. */
 static int choose_mode(kube_client *c, const kube_client_config *cfg, buf *err)
 {
 	bool kubeconfig_flags = given(cfg->kubeconfig) || given(cfg->kube_context);
@@ -386,8 +407,9 @@ static int choose_mode(kube_client *c, const kube_client_config *cfg, buf *err)
 		return setup_in_cluster(c, cfg, err);
 	if (given(cfg->url))
 		return setup_url(c, cfg, err);
-	if (kubeconfig_flags || given(getenv("KUBECONFIG")))
+	if (kubeconfig_flags || given(getenv("KUBECONFIG")) || home_kubeconfig_exists(cfg))
 		return setup_kubeconfig(c, cfg, err);
+	c->default_url = true;
 	return setup_url(c, cfg, err);
 }
 
@@ -449,6 +471,20 @@ void kube_client_free(kube_client *c)
 }
 
 const char *kube_client_url(const kube_client *c) { return c->base_url; }
+
+const char *kube_client_hint(const kube_client *c)
+{
+	if (!c->unreachable)
+		return NULL;
+	if (c->default_url)
+		return "no kubeconfig was found and nothing listens at " KUBE_DEFAULT_URL
+		       ": start `kubectl proxy`, or pass -kubeconfig FILE (or -kubernetes-url URL)";
+	if (c->have_kc)
+		return "the kubeconfig's server is unreachable: check the context (-kube-context), "
+		       "or start `kubectl proxy` and pass -kubernetes-url " KUBE_DEFAULT_URL;
+	return "the API server is unreachable: is `kubectl proxy` running, or should this be "
+	       "-kubeconfig FILE?";
+}
 
 /* --- requests ------------------------------------------------------------------------------------ */
 
@@ -552,6 +588,8 @@ static int http_get(kube_client *c, const char *url, buf *body, long *status, bu
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &sink);
 	CURLcode rc = curl_easy_perform(c->curl);
+	c->unreachable = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+			 rc == CURLE_COULDNT_RESOLVE_PROXY;
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
 		buf_printf(err, "GET %s: timed out after %ld ms (-kubernetes-timeout)", url, c->timeout_ms);
 		return -1;

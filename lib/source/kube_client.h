@@ -31,8 +31,15 @@
 #include "routes/kube_options.h"
 #include "base/opt.h"
 
+/* Where a command connects when no connection flag is given. */
+typedef enum {
+	KUBE_DISCOVER_KUBECONFIG_ENV,    /* $KUBECONFIG if set, else KUBE_DEFAULT_URL (routesrv-serve) */
+	KUBE_DISCOVER_KUBECTL,           /* kubectl's: $KUBECONFIG, ~/.kube/config, else KUBE_DEFAULT_URL */
+} kube_discovery;
+
 /* Connection settings: the targets of kube_client_config_flags(). */
 typedef struct {
+	kube_discovery discovery;        /* set by the command before kube_client_config_flags() */
 	const char *url;                 /* -kubernetes-url; default http://127.0.0.1:8001 */
 	bool in_cluster;                 /* -kubernetes-in-cluster */
 	const char *token_file;          /* -kubernetes-token-file */
@@ -76,6 +83,9 @@ kube_client *kube_client_new(const kube_client_config *cfg, buf *err);
 void kube_client_free(kube_client *c);          /* NULL is fine */
 /* The API server base URL in use, for logs. */
 const char *kube_client_url(const kube_client *c);
+/* After a failed kube_fetch that could not connect: what the user can do (start kubectl
+ * proxy, pass -kubeconfig ...), one sentence; NULL for other failures. */
+const char *kube_client_hint(const kube_client *c);
 
 typedef enum {
 	KUBE_LIST_INGRESSES,

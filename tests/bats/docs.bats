@@ -51,7 +51,7 @@ commands() { for c in "$BIN"/routesrv-*; do basename "$c"; done; }
 	for c in $(commands); do
 		[ -f "$TOP/man/$c.1" ]
 		for flag in $("$BIN/$c" --help-options | cut -f1 | grep .); do
-			grep -q "^\.It Fl $flag\( \|$\)" "$TOP/man/$c.1" || { echo "$c.1 lacks -$flag"; false; }
+			grep -q "^\.It \(Fl [^ ]* , \)\?Fl $flag\( \|$\)" "$TOP/man/$c.1" || { echo "$c.1 lacks -$flag"; false; }
 		done
 	done
 }
@@ -66,6 +66,80 @@ commands() { for c in "$BIN"/routesrv-*; do basename "$c"; done; }
 	assert_equal "${COMPREPLY[*]}" "path-prefix"
 }
 
+@test "--help: every line within 100 columns, descriptions in one column, no blank line inside a group" {
+	for c in $(commands); do
+		run "$BIN/$c" --help
+		assert_success
+		long=$(awk 'length > 100' <<<"$output")
+		[ -z "$long" ] || fail "$c --help has lines over 100 columns: $long"
+		# a blank line only before a group title or the -help/-version block
+		run awk 'prev == "" && NR > 3 && $0 !~ /:$/ && $0 !~ /^  -help/ { print "blank line before: " $0 } { prev = $0 }' <<<"$output"
+		assert_output ""
+	done
+	run "$BIN/routesrv-compile" --help
+	assert_line '  -kubernetes-east-west-range-predicates PREDICATES'
+	assert_line --regexp '^ {34}eskip predicates appended to routes of internal hosts$'
+}
+
+@test "--help writes defaults one way: [default: VALUE], durations as Go writes them, true booleans" {
+	run "$BIN/routesrv-compile" --help
+	refute_output --partial '(default true)'
+	refute_output --partial '(default:'
+	assert_output --regexp '-kubernetes-healthcheck +add the kube__healthz_up/down routes \[default: true\]'
+	refute_output --partial 'fixture-options'
+	run "$BIN/routesrv-serve" --help
+	assert_output --partial '[default: 45s]'
+	refute_output --regexp '\[default: [0-9]+ms\]'
+	run bash -c "'$BIN/routesrv-fetch' --help | tr -s ' \n' ' '"
+	refute_output --partial 'fixture-options'
+	assert_output --partial '[default: as kubectl: $KUBECONFIG, else ~/.kube/config, else http://127.0.0.1:8001]'
+}
+
+@test "a near miss gets 'did you mean', a value outside the choices lists them" {
+	run --separate-stderr "$BIN/routesrv-compile" -prety
+	assert_failure 2
+	assert_equal "$stderr" "routesrv-compile: unknown flag: -prety (did you mean -pretty? see routesrv-compile --help)"
+	run --separate-stderr "$BIN/routesrv-compile" -kubernetes-path
+	assert_failure 2
+	[[ "$stderr" == *"did you mean -kubernetes-path-mode?"* ]]
+	run --separate-stderr "$BIN/routesrv-compile" -zzzzzz
+	assert_failure 2
+	[[ "$stderr" != *"did you mean"* ]]
+	run --separate-stderr "$BIN/routesrv-compile" -kubernetes-path-mode prefix
+	assert_failure 2
+	assert_equal "$stderr" 'routesrv-compile: invalid value "prefix" for flag -kubernetes-path-mode: must be one of kubernetes-ingress, path-regexp, path-prefix'
+	run --separate-stderr "$BIN/routesrv-diff" -color sometimes a b
+	assert_equal "$stderr" 'routesrv-diff: invalid value "sometimes" for flag -color: must be one of auto, always, never'
+	# open choices are completed but the command decides: logrus's names in any case
+	run "$BIN/routesrv-compile" -application-log-level trace /dev/null
+	assert_success
+}
+
+@test "completions: enumerated values, no files for fetch and serve, apostrophes kept, zsh parses" {
+	source "$TOP/completions/routesrv.bash"
+	COMP_WORDS=(routesrv-serve -tls-min-version 1.); COMP_CWORD=2
+	_routesrv_serve
+	assert_equal "${COMPREPLY[*]}" "1.0 1.1 1.2 1.3"
+	COMP_WORDS=(routesrv-fetch -application-log-level D); COMP_CWORD=2
+	_routesrv_fetch
+	assert_equal "${COMPREPLY[*]}" "DEBUG"
+	cd "$BATS_TEST_TMPDIR" && touch afile
+	COMP_WORDS=(routesrv-fetch a); COMP_CWORD=1
+	_routesrv_fetch
+	assert_equal "${#COMPREPLY[@]}" 0
+	COMP_WORDS=(routesrv-compile a); COMP_CWORD=1
+	_routesrv_compile
+	assert_equal "${COMPREPLY[*]}" "afile"
+	run zsh -n "$TOP/completions/_routesrv"
+	assert_success
+	grep -qF "route Ingress backends to the service'\''s cluster DNS name" "$TOP/completions/_routesrv"
+	grep -qF ':level:(ERROR WARN INFO DEBUG)' "$TOP/completions/_routesrv"
+	# operands are completed as files only for the commands that take them
+	run awk '/^routesrv-(fetch|serve)\)/ { c = 1 } /^;;|^\t;;/ { c = 0 } c && /_files'"'"'$/' "$TOP/completions/_routesrv"
+	assert_output ""
+	grep -A200 '^routesrv-compile)' "$TOP/completions/_routesrv" | grep -m1 -q "'\*:file:_files'"
+}
+
 @test "make install and uninstall with PREFIX and DESTDIR" {
 	dest=$BATS_TEST_TMPDIR/dest
 	run make -C "$TOP" -s install PREFIX=/usr DESTDIR="$dest"
@@ -76,7 +150,15 @@ commands() { for c in "$BIN"/routesrv-*; do basename "$c"; done; }
 		[ -f "$dest/usr/share/bash-completion/completions/$c" ]
 	done
 	[ -f "$dest/usr/share/man/man7/routesrv.7" ]
+	# where Debian's zsh looks: vendor-completions for /usr, site-functions for /usr/local
 	[ -f "$dest/usr/share/zsh/vendor-completions/_routesrv" ]
+	run make -C "$TOP" -s install PREFIX=/usr/local DESTDIR="$dest"
+	assert_success
+	[ -f "$dest/usr/local/share/zsh/site-functions/_routesrv" ]
+	zsh -c 'print -l $fpath' | grep -qx /usr/local/share/zsh/site-functions
+	zsh -c 'print -l $fpath' | grep -qx /usr/share/zsh/vendor-completions
+	run make -C "$TOP" -s uninstall PREFIX=/usr/local DESTDIR="$dest"
+	assert_success
 	run make -C "$TOP" -s uninstall PREFIX=/usr DESTDIR="$dest"
 	assert_success
 	run find "$dest" -type f
