@@ -420,6 +420,8 @@ OUT
 	run "$BIN/routesrv-fetch" -kubernetes-url "http://127.0.0.1:$port/"
 	assert_failure 3
 	assert_output --partial "failed to load cluster state: GET http://127.0.0.1:$port/apis/networking.k8s.io/v1/ingresses?resourceVersion=0: "
+	assert_output --partial 'is `kubectl proxy` running, or should this be -kubeconfig FILE?'
+	assert_equal "${#lines[@]}" 1
 }
 
 @test "skipper's cluster-state fixtures: failures fail, discovery errors are logged" {
@@ -587,9 +589,29 @@ EOF
 	mv kubeconfig "$HOME/.kube/config"
 	run "$BIN/routesrv-fetch" -kube-context plain
 	assert_success
-	# Without any kubeconfig hint the default is kubectl proxy's address.
+}
+
+@test "no connection flags: as kubectl, \$KUBECONFIG, then ~/.kube/config, then kubectl proxy with a hint" {
+	start_api --fixtures "$CLUSTER" --token kc-token
+	PLAIN_PORT=$API_PORT
+	write_kubeconfig plain
+	mkdir -p "$HOME/.kube"
+	cp kubeconfig "$HOME/.kube/config"
+	# ~/.kube/config alone, as kubectl reads it
+	run "$BIN/routesrv-fetch"
+	assert_success
+	assert_output --partial '"kind":"List"'
+	# $KUBECONFIG wins over ~/.kube/config
+	sed "s/127.0.0.1:$API_PORT/127.0.0.1:$(closed_port)/" kubeconfig > broken
+	KUBECONFIG="$PWD/broken" run "$BIN/routesrv-fetch" -kubernetes-connect-timeout 1s
+	assert_failure 3
+	assert_output --partial "the kubeconfig's server is unreachable"
+	# neither: kubectl proxy's address, and the error says what to do
+	rm "$HOME/.kube/config"
 	run "$BIN/routesrv-fetch" -kubernetes-timeout 2s -kubernetes-connect-timeout 1s
+	assert_failure 3
 	assert_output --partial 'GET http://127.0.0.1:8001/apis/networking.k8s.io/v1/ingresses'
+	assert_output --partial 'start `kubectl proxy`, or pass -kubeconfig FILE'
 }
 
 @test "kubeconfig: tokenFile relative to the kubeconfig, re-read per run" {
