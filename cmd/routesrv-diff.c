@@ -2,27 +2,41 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/buf.h"
-#include "eskip/input_eskip.h"
 #include "base/opt.h"
+#include "eskip/input_eskip.h"
 #include "eskip/route_diff.h"
+#include "routes/kube_ids.h"
 
 static const char *color = "auto";
-static bool quiet, stat_only, json, ignore_zones, ignore_endpoints, insecure;
+static bool quiet, brief, report_identical, unified, stat_only, json, ignore_zones, ignore_endpoints, insecure;
 static opt_list ignore_id_prefixes;
-static long timeout_ms = 30000;
+static long timeout_ms = 30000, width, repeat = 1, interval_ms = 5000;
 
 static const char *const color_choices[] = { "auto", "always", "never", NULL };
 
 static opt_def options[] = {
 	{ .name = "group-output", .kind = OPT_GROUP, .help = "Output" },
-	{ .name = "color", .kind = OPT_STRING, .target = &color, .metavar = "WHEN", .choices = color_choices,
-	  .help = "colour the report: auto (on a terminal without NO_COLOR), always or never" },
+	{ .name = "unified", .alias = "u", .kind = OPT_BOOL, .target = &unified,
+	  .help = "the per-route report, grouped by object (the default; -u as in diff(1))" },
+	{ .name = "stat", .kind = OPT_BOOL, .target = &stat_only,
+	  .help = "print the counts of each object (Ingress, RouteGroup) and the summary line (with -json: only "
+		  "the counts)" },
+	{ .name = "brief", .alias = "q", .kind = OPT_BOOL, .target = &brief,
+	  .help = "print only \"Tables OLD and NEW differ\" when they do, as diff -q" },
+	{ .name = "report-identical-tables", .alias = "s", .kind = OPT_BOOL, .target = &report_identical,
+	  .help = "say \"Tables OLD and NEW are identical\" when they are, as diff -s" },
 	{ .name = "quiet", .kind = OPT_BOOL, .target = &quiet, .help = "print nothing; the exit status tells the result" },
-	{ .name = "stat", .kind = OPT_BOOL, .target = &stat_only, .help = "print only the summary line (with -json: only the counts)" },
 	{ .name = "json", .kind = OPT_BOOL, .target = &json, .help = "print the result as one JSON object" },
+	{ .name = "width", .alias = "W", .kind = OPT_INT, .target = &width, .metavar = "COLUMNS",
+	  .default_text = "$COLUMNS, else the terminal's width, else no limit",
+	  .help = "cut route lines around their first difference to fit COLUMNS, wrap endpoint lists; 0: no limit" },
+	{ .name = "color", .kind = OPT_STRING, .target = &color, .metavar = "WHEN", .choices = color_choices,
+	  .help = "colour the report (auto: on a terminal, unless NO_COLOR is set or TERM is dumb)" },
 	{ .name = "group-comparison", .kind = OPT_GROUP, .help = "Comparison" },
 	{ .name = "ignore-id-prefix", .kind = OPT_LIST, .target = &ignore_id_prefixes, .metavar = "PREFIX",
 	  .help = "strip PREFIX from route IDs before matching them (the first matching prefix)" },
@@ -30,6 +44,12 @@ static opt_def options[] = {
 	  .help = "drop LB endpoint zones before comparing" },
 	{ .name = "ignore-endpoints", .kind = OPT_BOOL, .target = &ignore_endpoints,
 	  .help = "drop LB endpoint lists before comparing (type and algorithm still count)" },
+	{ .name = "repeat", .kind = OPT_INT, .target = &repeat, .metavar = "N",
+	  .help = "read and compare both tables N times, -interval apart, and report only the differences seen "
+		  "in every comparison (tables of a cluster whose pods roll differ for a moment); stops early "
+		  "when a comparison finds none" },
+	{ .name = "interval", .kind = OPT_DURATION, .target = &interval_ms, .metavar = "DURATION",
+	  .help = "time between two comparisons of -repeat" },
 	{ .name = "group-input", .kind = OPT_GROUP, .help = "Input" },
 	{ .name = "timeout", .kind = OPT_DURATION, .target = &timeout_ms, .metavar = "DURATION",
 	  .help = "time limit for reading a URL" },
@@ -41,7 +61,8 @@ static opt_def options[] = {
 static opt_command command = {
 	.name = "routesrv-diff",
 	.usage = "[flags] OLD NEW",
-	.summary = "Compare two eskip routing tables semantically (OLD and NEW: files, - for standard input, or http(s) URLs).",
+	.summary = "Compare two eskip routing tables semantically (OLD and NEW: files, - for standard input, or "
+		   "http(s) URLs). Exit status: 0 same, 1 different, 2 trouble.",
 	.opts = options,
 	.min_operands = 2,
 	.max_operands = 2,
@@ -57,27 +78,118 @@ static bool use_color(void)
 	return isatty(STDOUT_FILENO) && !(no_color && *no_color) && !(term && strcmp(term, "dumb") == 0);
 }
 
-/* Freed at exit, also when a later input fails, so leak checkers stay quiet. */
-static route_table *tables[2];
+/* -width, else $COLUMNS, else the terminal's width when standard output is one, else none. */
+static size_t output_width(void)
+{
+	if (opt_find(&command, "width")->seen)
+		return (size_t)width;
+	const char *env = getenv("COLUMNS");
+	char *end;
+	long n = env ? strtol(env, &end, 10) : 0;
+	if (env && *env && !*end && n > 0)
+		return (size_t)n;
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 0;
+}
+
+/* Two generations of tables (-repeat keeps the previous comparison's), freed at exit, also
+ * when a later input fails, so leak checkers stay quiet. */
+static route_table *tables[2][2];
+static route_diff diffs[2];
 static char **names;   /* the operands: owned by opt */
 
 static void free_all(void)
 {
-	route_table_free(tables[0]);
-	route_table_free(tables[1]);
+	for (int g = 0; g < 2; g++) {
+		route_diff_free(&diffs[g]);
+		route_table_free(tables[g][0]);
+		route_table_free(tables[g][1]);
+	}
 }
 
-static route_table *load(int i, const input_opts *io)
+static route_table *load(int gen, int i, const input_opts *io)
 {
-	tables[i] = route_table_new();
+	route_table_free(tables[gen][i]);
+	tables[gen][i] = route_table_new();
 	buf err = BUF_INIT;
-	if (input_read_eskip(tables[i], names[i], io, &err) != 0) {
+	if (input_read_eskip(tables[gen][i], names[i], io, &err) != 0) {
 		fprintf(stderr, "routesrv-diff: %s\n", err.ptr);
 		buf_free(&err);
 		exit(2);
 	}
 	buf_free(&err);
-	return tables[i];
+	return tables[gen][i];
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* Compares the operands -repeat times; the last comparison, keeping only what every one found. */
+static const route_diff *compare(void)
+{
+	input_opts io = { .timeout_ms = timeout_ms, .insecure = insecure };
+	route_diff_opts dopts = {
+		.ignore_id_prefixes = ignore_id_prefixes.v,
+		.nignore_id_prefixes = ignore_id_prefixes.n,
+		.ignore_zones = ignore_zones,
+		.ignore_endpoints = ignore_endpoints,
+	};
+	route_diff *d = NULL;
+	for (long k = 0; k < repeat; k++) {
+		int gen = (int)(k % 2);
+		if (k)
+			sleep_ms(interval_ms);
+		route_diff_free(&diffs[gen]);
+		route_table *old_t = load(gen, 0, &io), *new_t = load(gen, 1, &io);
+		route_diff_compute(&diffs[gen], old_t->routes, old_t->n, new_t->routes, new_t->n, &dopts);
+		if (d)
+			route_diff_keep_persistent(&diffs[gen], d);
+		d = &diffs[gen];
+		if (route_diff_same(d))
+			break;   /* nothing left that every comparison could have seen */
+	}
+	return d;
+}
+
+static int print_report(const route_diff *d)
+{
+	const char *old_name = input_display_name(names[0]), *new_name = input_display_name(names[1]);
+	bool same = route_diff_same(d);
+	buf out = BUF_INIT;
+	if (brief || (report_identical && same && !json && !stat_only)) {
+		if (!same)
+			buf_printf(&out, "Tables %s and %s differ\n", old_name, new_name);
+		else if (report_identical)
+			buf_printf(&out, "Tables %s and %s are identical\n", old_name, new_name);
+	} else {
+		route_diff_print_opts po = {
+			.old_name = old_name,
+			.new_name = new_name,
+			.color = !json && use_color(),
+			.stat = stat_only,
+			.width = json ? 0 : output_width(),
+			.group_of = kube_route_group,
+		};
+		if (json) {
+			route_diff_print_json(&out, d, &po);
+			buf_putc(&out, '\n');
+		} else {
+			route_diff_print_text(&out, d, &po);
+		}
+	}
+	int status = 0;
+	if (out.len && (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout) != 0)) {
+		perror("routesrv-diff: standard output");
+		status = 2;
+	}
+	buf_free(&out);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -89,40 +201,17 @@ int main(int argc, char **argv)
 		opt_usage_error(&command, "OLD and NEW cannot both be standard input");
 	if (timeout_ms <= 0)
 		opt_usage_error(&command, "-timeout must be positive");
+	if (width < 0)
+		opt_usage_error(&command, "invalid value \"%ld\" for flag -width: must not be negative", width);
+	if (repeat < 1)
+		opt_usage_error(&command, "invalid value \"%ld\" for flag -repeat: must be at least 1", repeat);
+	if (repeat > 1 && (strcmp(names[0], "-") == 0 || strcmp(names[1], "-") == 0))
+		opt_usage_error(&command, "-repeat reads its inputs again: standard input cannot be one of them");
+	(void)unified;   /* the only report format; accepted for diff(1) habits */
 
-	input_opts io = { .timeout_ms = timeout_ms, .insecure = insecure };
-	route_table *old_t = load(0, &io), *new_t = load(1, &io);
-
-	route_diff_opts dopts = {
-		.ignore_id_prefixes = ignore_id_prefixes.v,
-		.nignore_id_prefixes = ignore_id_prefixes.n,
-		.ignore_zones = ignore_zones,
-		.ignore_endpoints = ignore_endpoints,
-	};
-	route_diff d;
-	route_diff_compute(&d, old_t->routes, old_t->n, new_t->routes, new_t->n, &dopts);
-	int status = route_diff_same(&d) ? 0 : 1;
-
-	if (!quiet) {
-		route_diff_print_opts po = {
-			.old_name = input_display_name(names[0]),
-			.new_name = input_display_name(names[1]),
-			.color = !json && use_color(),
-			.stat = stat_only,
-		};
-		buf out = BUF_INIT;
-		if (json) {
-			route_diff_print_json(&out, &d, &po);
-			buf_putc(&out, '\n');
-		} else {
-			route_diff_print_text(&out, &d, &po);
-		}
-		if (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-			perror("routesrv-diff: standard output");
-			status = 2;
-		}
-		buf_free(&out);
-	}
-	route_diff_free(&d);
+	const route_diff *d = compare();
+	int status = route_diff_same(d) ? 0 : 1;
+	if (!quiet && print_report(d) != 0)
+		status = 2;
 	return status;
 }

@@ -46,11 +46,14 @@ complete -o filenames -F _routesrv_compile routesrv-compile
 _routesrv_diff() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
 	case $prev in
+	-width|--width|-W|--W) return;;
 	-color|--color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return;;
 	-ignore-id-prefix|--ignore-id-prefix) return;;
+	-repeat|--repeat) return;;
+	-interval|--interval) return;;
 	-timeout|--timeout) return;;
 	esac
-	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-color -quiet -stat -json -ignore-id-prefix -ignore-zones -ignore-endpoints -timeout -insecure -help -version" -- "$cur")); return; fi
+	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-unified -u -stat -brief -q -report-identical-tables -s -quiet -json -width -W -color -ignore-id-prefix -ignore-zones -ignore-endpoints -repeat -interval -timeout -insecure -help -version" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -f -- "$cur"))
 }
 complete -o filenames -F _routesrv_diff routesrv-diff

@@ -179,7 +179,7 @@ static int finish_http(CURL *c, http_state *s, buf *body, size_t limit, buf *out
 	return 0;
 }
 
-static int read_url(const char *url, const input_opts *o, buf *out, buf *err)
+static int read_url(const char *url, const input_opts *o, buf *out, char *content_type, size_t cap, buf *err)
 {
 	size_t limit = max_bytes(o);
 	buf body = BUF_INIT;
@@ -203,6 +203,9 @@ static int read_url(const char *url, const input_opts *o, buf *out, buf *err)
 		buf_printf(err, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	else
 		result = finish_http(c, &s, &body, limit, out, err);
+	const char *type = NULL;
+	if (content_type && cap && curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type)
+		snprintf(content_type, cap, "%s", type);
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(c);
 	buf_free(&body);
@@ -213,8 +216,15 @@ static int read_url(const char *url, const input_opts *o, buf *out, buf *err)
 
 int input_read(const char *name, const input_opts *o, buf *out, buf *err)
 {
+	return input_read_typed(name, o, out, NULL, 0, err);
+}
+
+int input_read_typed(const char *name, const input_opts *o, buf *out, char *content_type, size_t cap, buf *err)
+{
+	if (content_type && cap)
+		content_type[0] = 0;
 	if (input_is_url(name))
-		return read_url(name, o, out, err);
+		return read_url(name, o, out, content_type, cap, err);
 	buf raw = BUF_INIT;
 	int rc = read_local(name, max_bytes(o), &raw, err);
 	if (rc == 0 && gzip_is_gzip(raw.ptr, raw.len)) {

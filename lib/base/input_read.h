@@ -29,6 +29,9 @@ typedef struct {
 
 /* Reads the input into out. o may be NULL for the defaults. Returns 0 or -1 (err set). */
 int input_read(const char *name, const input_opts *o, buf *out, buf *err);
+/* input_read that also copies a URL's Content-Type header (as sent) into content_type
+ * (cap bytes, NUL-terminated; "" for files, stdin and responses without one). */
+int input_read_typed(const char *name, const input_opts *o, buf *out, char *content_type, size_t cap, buf *err);
 
 /* Appends all of fd to out (NUL-terminated, sized at once from fstat for a regular file).
  * 0; -1 with errno set; -2 once more than limit bytes were read (SIZE_MAX: no limit). */

@@ -60,15 +60,67 @@ int input_parse_eskip(route_table *t, const char *name, const char *text, size_t
 	return -1;
 }
 
+/* Whether text can start an eskip document: after blanks and // comments, nothing, an
+ * identifier (a route ID or a predicate) or "*". Metrics ("# HELP"), JSON, YAML lists,
+ * HTML and binary data cannot. */
+static bool may_be_eskip(const char *t, size_t n)
+{
+	size_t i = 0;
+	for (;;) {
+		while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+			i++;
+		if (i + 1 < n && t[i] == '/' && t[i + 1] == '/') {
+			const char *nl = memchr(t + i, '\n', n - i);
+			i = nl ? (size_t)(nl - t) : n;
+			continue;
+		}
+		break;
+	}
+	if (i == n)
+		return true;
+	unsigned char c = (unsigned char)t[i];
+	return c == '*' || c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* What was received, without its content: size, Content-Type and the first few printable
+ * bytes of the first line (a word such as "# HELP routesrv_c" or "{\"kind\":\"List\"",
+ * never far enough to reach a value that could be secret). */
+static void describe_received(buf *out, const char *t, size_t n, const char *content_type)
+{
+	buf_printf(out, "received %zu bytes", n);
+	if (content_type && *content_type) {
+		buf_puts(out, " (Content-Type ");
+		append_one_line(out, content_type, strnlen(content_type, 120));
+		buf_putc(out, ')');
+	}
+	size_t shown = 0;
+	while (shown < n && shown < 16 && t[shown] != '\n' && t[shown] != '\r' && (unsigned char)t[shown] >= 0x20 &&
+	       (unsigned char)t[shown] < 0x7f)
+		shown++;
+	if (shown == 0)
+		buf_puts(out, " (binary or empty first line)");
+	else
+		buf_puts(out, " starting with \""), append_one_line(out, t, shown), buf_putc(out, '"');
+}
+
 int input_read_eskip(route_table *t, const char *name, const input_opts *o, buf *err)
 {
 	buf text = BUF_INIT, why = BUF_INIT;
-	int rc;
-	if (input_read(name, o, &text, &why) != 0) {
-		buf_printf(err, "%s: %s", input_display_name(name), why.ptr);
-		rc = -1;
+	char content_type[128];
+	int rc = -1;
+	const char *shown = input_display_name(name);
+	if (input_read_typed(name, o, &text, content_type, sizeof content_type, &why) != 0) {
+		buf_printf(err, "%s: %s", shown, why.ptr);
+	} else if (!may_be_eskip(text.ptr, text.len)) {
+		buf_printf(err, "%s: not an eskip routing table: ", shown);
+		describe_received(err, text.ptr, text.len, content_type);
 	} else {
 		rc = input_parse_eskip(t, name, text.ptr, text.len, err);
+		if (rc != 0 && content_type[0]) {
+			buf_puts(err, " (Content-Type ");
+			append_one_line(err, content_type, strnlen(content_type, 120));
+			buf_putc(err, ')');
+		}
 	}
 	buf_free(&text);
 	buf_free(&why);

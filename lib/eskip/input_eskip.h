@@ -5,7 +5,11 @@
  *   routes.eskip:3:17: parse failed after token ->, last route id: r2, position 49: syntax error
  *   http://127.0.0.1:9911/routes: HTTP status 500 Internal Server Error
  * Line and column (both 1-based; the column counts bytes) are computed from skipper's byte
- * position, which stays in the message unchanged. */
+ * position, which stays in the message unchanged. Input that cannot start an eskip document
+ * (Prometheus metrics, JSON, HTML, binary data) is said to be so, with what was received:
+ *   http://127.0.0.1:9911/metrics: not an eskip routing table: received 2638 bytes
+ *   (Content-Type text/plain; version=0.0.4) starting with "# HELP routesrv_"
+ * (at most 16 bytes of the first line are shown). */
 #ifndef ROUTESRV_INPUT_ESKIP_H
 #define ROUTESRV_INPUT_ESKIP_H
 #include <stddef.h>

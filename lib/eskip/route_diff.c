@@ -63,6 +63,54 @@ void calls_mark_differences(const call *a, size_t na, const call *b, size_t nb, 
 	free(len);
 }
 
+/* Endpoints compare by address, then zone: the canonical order sorts by address only. */
+static int endpoint_cmp(const lb_endpoint *a, const lb_endpoint *b)
+{
+	int c = str_cmp(a->address, b->address);
+	return c ? c : str_cmp(a->zone, b->zone);
+}
+
+static int endpoint_ptr_cmp(const void *pa, const void *pb)
+{
+	return endpoint_cmp(*(const lb_endpoint *const *)pa, *(const lb_endpoint *const *)pb);
+}
+
+static const lb_endpoint **sorted_endpoints(const route *r)
+{
+	const lb_endpoint **v = malloc((r->nendpoints ? r->nendpoints : 1) * sizeof *v);
+	if (!v)
+		abort();
+	for (size_t i = 0; i < r->nendpoints; i++)
+		v[i] = &r->endpoints[i];
+	qsort(v, r->nendpoints, sizeof *v, endpoint_ptr_cmp);
+	return v;
+}
+
+bool endpoints_mark_differences(const route *a, const route *b, bool *a_only, bool *b_only)
+{
+	if (a->backend_type != BACKEND_LB || b->backend_type != BACKEND_LB || !str_eq(a->lb_algorithm, b->lb_algorithm))
+		return false;
+	const lb_endpoint **va = sorted_endpoints(a), **vb = sorted_endpoints(b);
+	for (size_t i = 0; i < a->nendpoints; i++)
+		a_only[i] = true;
+	for (size_t j = 0; j < b->nendpoints; j++)
+		b_only[j] = true;
+	/* A merge of the sorted lists; a repeated endpoint pairs up once per occurrence. */
+	size_t i = 0, j = 0;
+	while (i < a->nendpoints && j < b->nendpoints) {
+		int c = endpoint_cmp(va[i], vb[j]);
+		if (c == 0)
+			a_only[va[i++] - a->endpoints] = b_only[vb[j++] - b->endpoints] = false;
+		else if (c < 0)
+			i++;
+		else
+			j++;
+	}
+	free(va);
+	free(vb);
+	return true;
+}
+
 /* --- normalising ---------------------------------------------------------------------- */
 
 typedef struct {
@@ -119,6 +167,32 @@ static side_item *prepare_side(arena *a, const route *routes, size_t n, const ro
 
 /* --- matching ----------------------------------------------------------------------- */
 
+/* The endpoints of r whose mark is set, as an arena array. */
+static const lb_endpoint **marked_endpoints(arena *a, const route *r, const bool *marks, size_t *n)
+{
+	const lb_endpoint **v = arena_alloc(a, (r->nendpoints ? r->nendpoints : 1) * sizeof *v);
+	*n = 0;
+	for (size_t i = 0; i < r->nendpoints; i++)
+		if (marks[i])
+			v[(*n)++] = &r->endpoints[i];
+	return v;
+}
+
+static void endpoint_delta(arena *a, route_diff_entry *e)
+{
+	const route *o = e->old_route, *n = e->new_route;
+	bool *om = calloc(o->nendpoints + 1, sizeof *om), *nm = calloc(n->nendpoints + 1, sizeof *nm);
+	if (!om || !nm)
+		abort();
+	if (endpoints_mark_differences(o, n, om, nm)) {
+		e->endpoint_delta = true;
+		e->endpoints_gone = marked_endpoints(a, o, om, &e->nendpoints_gone);
+		e->endpoints_new = marked_endpoints(a, n, nm, &e->nendpoints_new);
+	}
+	free(om);
+	free(nm);
+}
+
 static void add_entry(route_diff *d, route_change kind, str key, const route *o, const route *n)
 {
 	route_diff_entry *e = arena_array_push(d->arena, (void **)&d->entries, &d->n, sizeof *e);
@@ -127,6 +201,8 @@ static void add_entry(route_diff *d, route_change kind, str key, const route *o,
 	e->old_route = o;
 	e->new_route = n;
 	e->parts = kind == ROUTE_CHANGED ? route_parts_differ(o, n) : 0;
+	if (e->parts & DIFF_BACKEND)
+		endpoint_delta(d->arena, e);
 	*(kind == ROUTE_ADDED ? &d->added : kind == ROUTE_REMOVED ? &d->removed : &d->changed) += 1;
 }
 
@@ -174,6 +250,7 @@ void route_diff_compute(route_diff *d, const route *old_routes, size_t nold, con
 {
 	memset(d, 0, sizeof *d);
 	d->arena = arena_new();
+	d->comparisons = 1;
 	side_item *os = prepare_side(d->arena, old_routes, nold, o);
 	side_item *ns = prepare_side(d->arena, new_routes, nnew, o);
 	size_t i = 0, j = 0;
@@ -191,6 +268,60 @@ void route_diff_compute(route_diff *d, const route *old_routes, size_t nold, con
 bool route_diff_same(const route_diff *d)
 {
 	return d->n == 0 && d->ndups == 0;
+}
+
+/* --- repeated comparisons --------------------------------------------------------------- */
+
+static bool same_route(const route *a, const route *b)
+{
+	return a == b || (a && b && str_eq(a->id, b->id) && route_parts_differ(a, b) == 0);
+}
+
+static bool same_entry(const route_diff_entry *a, const route_diff_entry *b)
+{
+	return a->kind == b->kind && str_eq(a->key, b->key) && same_route(a->old_route, b->old_route) &&
+	       same_route(a->new_route, b->new_route);
+}
+
+/* Whether prev's entries [from, n) with a's key hold one equal to a; *from advances past
+ * smaller keys (both lists are sorted by key). */
+static bool seen_before(const route_diff *prev, size_t *from, const route_diff_entry *a)
+{
+	while (*from < prev->n && str_cmp(prev->entries[*from].key, a->key) < 0)
+		(*from)++;
+	for (size_t i = *from; i < prev->n && str_eq(prev->entries[i].key, a->key); i++)
+		if (same_entry(&prev->entries[i], a))
+			return true;
+	return false;
+}
+
+void route_diff_keep_persistent(route_diff *d, const route_diff *prev)
+{
+	size_t kept = 0, from = 0;
+	d->transient = prev->transient;
+	d->added = d->removed = d->changed = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		const route_diff_entry *e = &d->entries[i];
+		if (!seen_before(prev, &from, e)) {
+			d->transient++;
+			continue;
+		}
+		*(e->kind == ROUTE_ADDED ? &d->added : e->kind == ROUTE_REMOVED ? &d->removed : &d->changed) += 1;
+		d->entries[kept++] = *e;
+	}
+	d->transient += prev->n - kept;   /* differences that went away since the last comparison */
+	d->n = kept;
+	size_t dups = 0, j = 0;   /* both sorted by key, one report per key */
+	for (size_t i = 0; i < d->ndups; i++) {
+		while (j < prev->ndups && str_cmp(prev->dups[j].key, d->dups[i].key) < 0)
+			j++;
+		if (j < prev->ndups && str_eq(d->dups[i].key, prev->dups[j].key) &&
+		    d->dups[i].old_count == prev->dups[j].old_count && d->dups[i].new_count == prev->dups[j].new_count)
+			d->dups[dups++] = d->dups[i];
+	}
+	d->transient += d->ndups - dups + prev->ndups - dups;
+	d->ndups = dups;
+	d->comparisons = prev->comparisons + 1;
 }
 
 void route_diff_free(route_diff *d)

@@ -31,6 +31,11 @@ typedef struct {
 	const route *old_route;    /* normalised canonical form with its own ID; NULL if added */
 	const route *new_route;    /* NULL if removed */
 	unsigned parts;            /* DIFF_* for ROUTE_CHANGED, else 0 */
+	/* A changed LB backend with the same algorithm on both sides (a rolling deployment's
+	 * change): the endpoints only the old side has, and those only the new side has. */
+	bool endpoint_delta;
+	const lb_endpoint **endpoints_gone, **endpoints_new;
+	size_t nendpoints_gone, nendpoints_new;
 } route_diff_entry;
 
 typedef struct {
@@ -52,6 +57,8 @@ typedef struct {
 	route_diff_dup *dups;      /* sorted by key */
 	size_t ndups;
 	size_t added, removed, changed, unchanged;
+	unsigned comparisons;      /* 1, or how many route_diff_keep_persistent() saw */
+	size_t transient;          /* differences that came or went between comparisons */
 } route_diff;
 
 /* Compares two route lists (any form; canonicalised here). o may be NULL. */
@@ -60,25 +67,51 @@ void route_diff_compute(route_diff *d, const route *old_routes, size_t nold, con
 bool route_diff_same(const route_diff *d);        /* no entries and no duplicates */
 void route_diff_free(route_diff *d);
 
+/* For repeated comparisons of changing tables (routesrv-diff -repeat): keeps the entries and
+ * duplicate reports of d that prev (the previous comparison, itself filtered) has too, with
+ * the same kind, key and routes. d->transient adds to prev's the entries of d that prev
+ * lacks and those of prev that d lacks. A difference that pods rolling between two reads
+ * make lasts one comparison; a real one stays. */
+void route_diff_keep_persistent(route_diff *d, const route_diff *prev);
+
 /* DIFF_* mask of two canonical routes (IDs are not compared). */
 unsigned route_parts_differ(const route *a, const route *b);
 /* Marks the calls of each list that are not part of a longest common subsequence of the
  * two lists (call_eq), i.e. the ones a reader should look at. */
 void calls_mark_differences(const call *a, size_t na, const call *b, size_t nb, bool *a_differs, bool *b_differs);
+/* For two LB backends with the same algorithm, marks the endpoints (address and zone) only
+ * one side has and returns true; false (nothing marked) for other backends. */
+bool endpoints_mark_differences(const route *a, const route *b, bool *a_only, bool *b_only);
+
+/* --- grouping by origin ------------------------------------------------------------- */
+/* Where a route came from, as its ID tells (e.g. the Kubernetes object: routes/kube_ids.h
+ * has the function for skipper's ID scheme). Reports list the entries group by group. */
+typedef struct {
+	int rank;                  /* groups sort by rank, then namespace, then name */
+	const char *kind;          /* e.g. "Ingress"; NULL: no known origin */
+	str ns, name;              /* parts of the ID as spelled there; empty when the kind has none */
+} route_group;
+typedef void (*route_group_fn)(str id, route_group *g);
 
 /* --- output ----------------------------------------------------------------------- */
 typedef struct {
 	const char *old_name, *new_name;   /* shown in headers and JSON */
 	bool color;                        /* ANSI colours instead of ^^^ marker lines */
-	bool stat;                         /* the summary line only (JSON: counts only) */
+	bool stat;                         /* counts per group and the summary line (JSON: counts only) */
+	size_t width;                      /* most columns per line; 0: no limit */
+	route_group_fn group_of;           /* NULL: no grouping */
 } route_diff_print_opts;
 
 /* Human-readable report (see routesrv-diff(1)): "--- OLD" / "+++ NEW" headers, duplicate
- * IDs, then per ID "- id: route;", "+ id: route;" or "~ id (parts)" with the old and new
- * route and the differing predicates/filters/backend marked, then the summary line. */
+ * IDs, then group by group ("@@ Ingress ns/name @@") per ID "- id: route;", "+ id: route;",
+ * "~ id (endpoints) -ADDR +ADDR" for a changed LB endpoint list, or "~ id (parts)" with the
+ * old and new route and the differing predicates, filters and endpoints marked; then the
+ * summary line. With a width, a route line longer than it shows the part around its first
+ * difference with "..." where it is cut, endpoint lists wrap. */
 void route_diff_print_text(buf *out, const route_diff *d, const route_diff_print_opts *o);
 /* The summary line without newline, e.g. "3 routes differ: 1 added, 1 removed, 1 changed,
- * 120 unchanged" (", N duplicate IDs" when there are any). */
+ * 120 unchanged" (", N duplicate IDs" when there are any; after several comparisons
+ * "; N transient in M comparisons"). */
 void route_diff_print_summary(buf *out, const route_diff *d);
 /* One JSON object (no trailing newline); routes in the JSON form of eskip_print_json. */
 void route_diff_print_json(buf *out, const route_diff *d, const route_diff_print_opts *o);

@@ -135,3 +135,56 @@ str kube_id_suffix(arena *a, str id, const char *suffix)
 {
 	return arena_printf(a, "%.*s%s", (int)id.len, id.ptr, suffix);
 }
+
+/* --- back from an ID to its object ------------------------------------------------------ */
+
+static bool take_prefix(str *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	if (s->len < n || memcmp(s->ptr, prefix, n) != 0)
+		return false;
+	s->ptr += n;
+	s->len -= n;
+	return true;
+}
+
+/* The part of s before the next "__" (all of s when there is none); s moves past it. */
+static str take_field(str *s)
+{
+	const char *sep = s->len >= 2 ? memmem(s->ptr, s->len, "__", 2) : NULL;
+	str f = { s->ptr, sep ? (size_t)(sep - s->ptr) : s->len };
+	s->ptr += f.len + (sep ? 2 : 0);
+	s->len -= f.len + (sep ? 2 : 0);
+	return f;
+}
+
+void kube_route_group(str id, route_group *g)
+{
+	*g = (route_group){ .rank = 9 };
+	str s = id;
+	take_prefix(&s, "clone_");                       /* -clone-route copies */
+	/* east-west copies ("kubeew" + the id without "kube") belong to the same object */
+	if (!take_prefix(&s, "kubeew_") && !take_prefix(&s, "kube_"))
+		return;
+	if (take_prefix(&s, "rg__")) {
+		take_prefix(&s, "internal_");
+		if (take_prefix(&s, "__")) {                 /* kube_rg__[internal_]__HOST__catchall__0_0 */
+			*g = (route_group){ .rank = 3, .kind = "catch-all routes" };
+			return;
+		}
+		str ns = take_field(&s), name = take_field(&s);
+		*g = (route_group){ .rank = 2, .kind = "RouteGroup", .ns = ns, .name = name };
+		return;
+	}
+	if (take_prefix(&s, "__catchall__")) {           /* kube_ + "" + __catchall__HOST... */
+		*g = (route_group){ .rank = 3, .kind = "catch-all routes" };
+		return;
+	}
+	if (take_prefix(&s, "_")) {                      /* kube__healthz_up, kube__redirect */
+		*g = (route_group){ .rank = 0, .kind = "cluster-wide routes" };
+		return;
+	}
+	str ns = take_field(&s), name = take_field(&s);
+	if (ns.len && name.len)
+		*g = (route_group){ .rank = 1, .kind = "Ingress", .ns = ns, .name = name };
+}

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "base/arena.h"
+#include "eskip/route_diff.h"
 
 /* S(): every code point outside ASCII [0-9A-Za-z_] becomes "_". */
 str kube_id_sanitize_runes(arena *a, str s);
@@ -34,4 +35,13 @@ str kube_rg_catchall_id(arena *a, str host, bool internal);
 str kube_eastwest_id(arena *a, str id);
 /* id + suffix, e.g. "_https_redirect" / "_disable_https_redirect". */
 str kube_id_suffix(arena *a, str id, const char *suffix);
+
+/* The object a route ID names, for reports grouped by object (a route_group_fn): Ingress
+ * or RouteGroup with namespace and name as the ID spells them (sanitised: "kube-system"
+ * reads "kube_system"), "cluster-wide routes" (kube__healthz_*, kube__redirect), "catch-all
+ * routes", or no kind for IDs of another scheme. East-west and -clone-route copies belong
+ * to their object. Best effort where the scheme is ambiguous: an Ingress's named custom
+ * routes (name_customid_index) form a group of their own, an Ingress in namespace "rg"
+ * reads as a RouteGroup. ns and name point into id. */
+void kube_route_group(str id, route_group *g);
 #endif

@@ -176,8 +176,195 @@ OUT
 		[ "$status" -eq 1 ] || { echo "removed route not found ($status): $f"; return 1; }
 		run "$BIN/routesrv-diff" --stat "$f" "change$i.eskip"
 		[ "$status" -eq 1 ] || { echo "changed route not found ($status): $f"; return 1; }
-		[[ "$output" == "1 route differs: 0 added, 0 removed, 1 changed, "* ]] || { echo "$f: $output"; return 1; }
+		[[ "${lines[-1]}" == "1 route differs: 0 added, 0 removed, 1 changed, "* ]] || { echo "$f: $output"; return 1; }
 		tested=$((tested + 1))
 	done
 	[ "$tested" -gt 200 ]
+}
+
+# --- at fleet scale: endpoints, objects, terminals, repeated comparisons ---------------------
+
+# Kubernetes route IDs: an Ingress (two paths), a RouteGroup, an east-west copy, a catch-all,
+# the cluster-wide health-check route and one of another scheme.
+write_fleet_tables() {
+	local api='kube_default__shop__shop_example_org___api__shop_api'
+	cat > fleet-old.eskip <<EOF
+kube__healthz_up: Path("/kube-system/healthz") -> status(200) -> <shunt>;
+$api: Host("^shop[.]example[.]org$") && PathSubtree("/api") -> <roundRobin, "http://10.2.2.21:9000", "http://10.2.2.22:9000", "http://10.2.2.24:9000">;
+kube_default__shop__shop_example_org_____shop_frontend: Host("^shop[.]example[.]org$") && PathSubtree("/") -> ratelimit(10, "1m") -> <roundRobin, "http://10.2.1.11:8080", "http://10.2.1.12:8080">;
+kubeew_default__shop__shop_example_org___api__shop_api: Host("^shop[.]default[.]svc$") -> <roundRobin, "http://10.2.2.21:9000", "http://10.2.2.22:9000">;
+kube_rg__default__blog__all__0_0: Host("^blog[.]example[.]org$") -> <roundRobin, "http://10.2.3.31:8080">;
+kube_rg____blog_example_org__catchall__0_0: Host("^blog[.]example[.]org$") -> <shunt>;
+static_route: Path("/static") -> <shunt>;
+EOF
+	cat > fleet-new.eskip <<EOF
+kube__healthz_up: Path("/kube-system/healthz") -> status(204) -> <shunt>;
+$api: Host("^shop[.]example[.]org$") && PathSubtree("/api") -> <roundRobin, "http://10.2.2.21:9000", "http://10.2.2.23:9000", "http://10.2.2.24:9000">;
+kube_default__shop__shop_example_org_____shop_frontend: Host("^shop[.]example[.]org$") && PathSubtree("/") -> ratelimit(20, "1m") -> <roundRobin, "http://10.2.1.11:8080", "http://10.2.1.13:8080">;
+kubeew_default__shop__shop_example_org___api__shop_api: Host("^shop[.]default[.]svc$") -> <roundRobin, "http://10.2.2.21:9000", "http://10.2.2.23:9000">;
+kube_rg__default__blog__all__0_0: Host("^blog[.]example[.]org$") -> <roundRobin, "http://10.2.3.32:8080">;
+static_route: Path("/static/") -> <shunt>;
+EOF
+}
+
+@test "a changed LB endpoint list shows the endpoints that changed, not the whole list" {
+	write_fleet_tables
+	run "$BIN/routesrv-diff" fleet-old.eskip fleet-new.eskip
+	assert_failure 1
+	assert_line '~ kube_default__shop__shop_example_org___api__shop_api (endpoints) -http://10.2.2.22:9000 +http://10.2.2.23:9000'
+	assert_line '~ kube_rg__default__blog__all__0_0 (endpoints) -http://10.2.3.31:8080 +http://10.2.3.32:8080'
+	refute_output --partial '  - kube_default__shop__shop_example_org___api__shop_api:'
+	# with a filter change too, both lines are shown; the carets mark the filter and the one
+	# endpoint that changed, not the whole list
+	run "$BIN/routesrv-diff" -W 0 fleet-old.eskip fleet-new.eskip
+	line=$(grep -n -- '  - kube_default__shop__shop_example_org_____shop_frontend' <<<"$output" | cut -d: -f1)
+	old_route=${lines[line - 1]} carets=${lines[line]}
+	marked=$(python3 -c 'import sys; r, c = sys.argv[1], sys.argv[2]; print("|".join(w for w in "".join(r[i] if i < len(c) and c[i] == "^" else " " for i in range(len(r))).split()))' "$old_route" "$carets")
+	assert_equal "$marked" 'ratelimit(10,|"1m")|"http://10.2.1.12:8080"'
+	# the JSON form names them too
+	run "$BIN/routesrv-diff" -json fleet-old.eskip fleet-new.eskip
+	echo "$output" | jq -e '.changed[] | select(.id == "kube_rg__default__blog__all__0_0") | .endpoints == {"removed": ["http://10.2.3.31:8080"], "added": ["http://10.2.3.32:8080"]}'
+	# a different algorithm is not an endpoint change
+	printf 'r: * -> <random, "http://a:1", "http://b:1">;' > alg-old.eskip
+	printf 'r: * -> <roundRobin, "http://a:1", "http://b:1">;' > alg-new.eskip
+	run "$BIN/routesrv-diff" alg-old.eskip alg-new.eskip
+	assert_line '~ r (backend)'
+}
+
+@test "the report is grouped by Kubernetes object; --stat counts per object" {
+	write_fleet_tables
+	run "$BIN/routesrv-diff" -W 0 fleet-old.eskip fleet-new.eskip
+	assert_failure 1
+	run grep -E '^@@ ' <<<"$output"
+	assert_output - <<'OUT'
+@@ cluster-wide routes @@
+@@ Ingress default/shop @@
+@@ RouteGroup default/blog @@
+@@ catch-all routes @@
+@@ other routes @@
+OUT
+	# the east-west copy belongs to its Ingress
+	run "$BIN/routesrv-diff" fleet-old.eskip fleet-new.eskip
+	run awk '/^@@ Ingress default\/shop @@/ { on = 1; next } /^@@/ { on = 0 } on && /^~/ { print $2 }' <<<"$output"
+	assert_output - <<'OUT'
+kube_default__shop__shop_example_org_____shop_frontend
+kube_default__shop__shop_example_org___api__shop_api
+kubeew_default__shop__shop_example_org___api__shop_api
+OUT
+	run "$BIN/routesrv-diff" --stat fleet-old.eskip fleet-new.eskip
+	assert_failure 1
+	assert_output - <<'OUT'
+  cluster-wide routes      1 changed
+  Ingress default/shop     3 changed
+  RouteGroup default/blog  1 changed
+  catch-all routes         1 removed
+  other routes             1 changed
+7 routes differ: 0 added, 1 removed, 6 changed, 0 unchanged
+OUT
+	run "$BIN/routesrv-diff" --json --stat fleet-old.eskip fleet-new.eskip
+	echo "$output" | jq -e '.groups[1] == {"group": {"kind": "Ingress", "namespace": "default", "name": "shop"}, "added": 0, "removed": 0, "changed": 3}'
+	echo "$output" | jq -e '.groups[4].group.kind == null'
+}
+
+@test "a width for terminals: -W, \$COLUMNS; lines are cut around their first difference" {
+	write_fleet_tables
+	for w in 60 80 100; do
+		run "$BIN/routesrv-diff" -W "$w" fleet-old.eskip fleet-new.eskip
+		assert_failure 1
+		run awk -v w="$w" 'length > w' <<<"$output"
+		assert_output ""
+	done
+	run "$BIN/routesrv-diff" -W 80 fleet-old.eskip fleet-new.eskip
+	# the changed filter stays in view, with ... where the line is cut, and carets under it
+	assert_line --regexp '^  - \.\.\..*ratelimit\(10, "1m"\).*\.\.\.$'
+	line=$(grep -n -- '^  - \.\.\..*ratelimit(10' <<<"$output" | cut -d: -f1)
+	route_line=${lines[line - 1]} carets=${lines[line]}
+	first_caret=${carets%%^*}
+	assert_equal "${route_line:${#first_caret}:9}" 'ratelimit'
+	# long endpoint lists wrap instead of being cut
+	assert_line '    -http://10.2.2.22:9000 +http://10.2.2.23:9000'
+	COLUMNS=60 run "$BIN/routesrv-diff" fleet-old.eskip fleet-new.eskip
+	run awk 'length > 60' <<<"$output"
+	assert_output ""
+	# not a terminal and no $COLUMNS: no limit; -W 0: no limit either
+	COLUMNS= run "$BIN/routesrv-diff" fleet-old.eskip fleet-new.eskip
+	assert_line '  + kube_default__shop__shop_example_org_____shop_frontend: Host("^shop[.]example[.]org$") && PathSubtree("/") -> ratelimit(20, "1m") -> <roundRobin, "http://10.2.1.11:8080", "http://10.2.1.13:8080">;'
+	COLUMNS=60 run "$BIN/routesrv-diff" -W 0 fleet-old.eskip fleet-new.eskip
+	assert_line --partial '"http://10.2.1.13:8080">;'
+	run "$BIN/routesrv-diff" -W -1 fleet-old.eskip fleet-new.eskip
+	assert_failure 2
+}
+
+@test "diff(1)'s short options: -q reports only that tables differ, -s that they are identical, -u is the default" {
+	run "$BIN/routesrv-diff" -q old.eskip new.eskip
+	assert_failure 1
+	assert_output 'Tables old.eskip and new.eskip differ'
+	run "$BIN/routesrv-diff" -q old.eskip old.eskip
+	assert_success
+	assert_output ''
+	run "$BIN/routesrv-diff" -s old.eskip old.eskip
+	assert_success
+	assert_output 'Tables old.eskip and old.eskip are identical'
+	run "$BIN/routesrv-diff" -s old.eskip new.eskip
+	assert_failure 1
+	assert_line '3 routes differ: 1 added, 1 removed, 1 changed, 1 unchanged'
+	run "$BIN/routesrv-diff" old.eskip new.eskip
+	expected=$output
+	run "$BIN/routesrv-diff" -u old.eskip new.eskip
+	assert_output "$expected"
+}
+
+@test "-repeat N reports only the differences seen in every one of N comparisons" {
+	mkdir www
+	printf 'a: * -> <roundRobin, "http://10.0.0.1:80", "http://10.0.0.2:80">;\nb: * -> f(1) -> <shunt>;\n' > www/routes
+	# the other side: a pod rolls (a's endpoints differ only in the first read), b differs every time
+	printf 'a: * -> <roundRobin, "http://10.0.0.1:80", "http://10.0.0.3:80">;\nb: * -> f(2) -> <shunt>;\n' > www/rolling.1
+	printf 'a: * -> <roundRobin, "http://10.0.0.1:80", "http://10.0.0.2:80">;\nb: * -> f(2) -> <shunt>;\n' > www/rolling.2
+	start_http_server www
+	base="http://127.0.0.1:$HTTP_PORT"
+	run "$BIN/routesrv-diff" -repeat 3 -interval 10ms "$base/routes" "$base/seq/rolling"
+	assert_failure 1
+	assert_line '~ b (filters)'
+	refute_line --partial '~ a '
+	assert_line '1 route differs: 0 added, 0 removed, 1 changed, 1 unchanged; 1 transient in 3 comparisons'
+	cp www/rolling.1 www/again.1 && cp www/rolling.2 www/again.2
+	run "$BIN/routesrv-diff" -json -repeat 2 -interval 10ms "$base/routes" "$base/seq/again"
+	echo "$output" | jq -e '.counts.transient == 1 and .counts.comparisons == 2 and .counts.changed == 1'
+	# once a comparison finds the tables equal, no difference can be in all: it stops there
+	printf 'a: * -> <roundRobin, "http://10.0.0.1:80", "http://10.0.0.2:80">;\nb: * -> f(1) -> <shunt>;\n' > www/settle.1
+	run "$BIN/routesrv-diff" -repeat 5 -interval 1h "$base/routes" "$base/seq/settle"
+	assert_success
+	assert_output '0 routes differ: 0 added, 0 removed, 0 changed, 2 unchanged'
+	run "$BIN/routesrv-diff" -repeat 2 - old.eskip < old.eskip
+	assert_failure 2
+	assert_output --partial 'standard input'
+	run "$BIN/routesrv-diff" -repeat 0 old.eskip old.eskip
+	assert_failure 2
+}
+
+@test "a URL that serves no eskip: what was received, not a parse error at position 0" {
+	mkdir www
+	printf '# HELP routesrv_custom_total Total number of custom metrics.\n# TYPE routesrv_custom_total counter\n' > www/metrics
+	printf '{"kind":"List","apiVersion":"v1","items":[{"token":"s3cr3t"}]}' > www/list
+	printf '<!DOCTYPE html>\n<html></html>\n' > www/index.html
+	start_http_server www
+	base="http://127.0.0.1:$HTTP_PORT"
+	run "$BIN/routesrv-diff" "$base/metrics" old.eskip
+	assert_failure 2
+	assert_output "routesrv-diff: $base/metrics: not an eskip routing table: received $(wc -c < www/metrics) bytes (Content-Type text/plain; charset=utf-8) starting with \"# HELP routesrv_\""
+	run "$BIN/routesrv-diff" old.eskip "$base/json/list"
+	assert_failure 2
+	assert_output --partial '(Content-Type application/json) starting with "{"kind":"List",""'
+	refute_output --partial 's3cr3t'
+	run "$BIN/routesrv-diff" old.eskip "$base/index.html"
+	assert_output --partial 'not an eskip routing table'
+	head -c 300 /dev/urandom | tr '\n' x > binary
+	printf '\001' | cat - binary > binary.bin
+	run "$BIN/routesrv-diff" old.eskip binary.bin
+	assert_failure 2
+	assert_output "routesrv-diff: binary.bin: not an eskip routing table: received 301 bytes (binary or empty first line)"
+	# eskip that fails to parse still gets the parser's message, with the Content-Type of a URL
+	printf 'a: Path("/x" -> <shunt>;' > www/bad
+	run "$BIN/routesrv-diff" old.eskip "$base/bad"
+	assert_output --regexp "^routesrv-diff: $base/bad:1:16: parse failed .* \\(Content-Type text/plain; charset=utf-8\\)$"
 }

@@ -5,6 +5,7 @@
 #include "eskip/eskip.h"
 #include "eskip/input_eskip.h"
 #include "eskip/route_diff.h"
+#include "routes/kube_ids.h"
 #include "test.h"
 
 static route_table *parse(const char *text)
@@ -230,7 +231,8 @@ TEST(json_report)
 	route_diff_print_opts po = { .old_name = "o\"ld", .new_name = "new" };
 	route_diff_print_json(&out, &f.d, &po);
 	const char *head = "{\"same\":false,\"old\":\"o\\\"ld\",\"new\":\"new\",\"counts\":{\"added\":1,\"removed\":1,"
-			   "\"changed\":1,\"unchanged\":0,\"duplicates\":0},\"added\":[{\"id\":\"d\",\"route\":{";
+			   "\"changed\":1,\"unchanged\":0,\"duplicates\":0,\"transient\":0,\"comparisons\":1},"
+			   "\"added\":[{\"id\":\"d\",\"route\":{";
 	CHECK(strncmp(out.ptr, head, strlen(head)) == 0);
 	CHECK(strstr(out.ptr, "\"changed\":[{\"id\":\"c\",\"differs\":[\"filters\"],\"old\":{") != NULL);
 	CHECK(strstr(out.ptr, "\"removed\":[{\"id\":\"a\",\"route\":{") != NULL);
@@ -267,6 +269,121 @@ TEST(located_parse_errors)
 	route_table_free(t);
 }
 
+
+TEST(endpoint_delta)
+{
+	fixture f;
+	diff(&f,
+	     "a: * -> <roundRobin, \"http://10.0.0.1:80\", \"http://10.0.0.2:80\", \"http://10.0.0.3:80?zone=z1\">;"
+	     "b: * -> <random, \"http://10.0.0.1:80\">;"
+	     "c: * -> <\"http://10.0.0.1:80\", \"http://10.0.0.1:80\">;",
+	     "a: * -> <roundRobin, \"http://10.0.0.4:80\", \"http://10.0.0.1:80\", \"http://10.0.0.3:80?zone=z2\">;"
+	     "b: * -> <roundRobin, \"http://10.0.0.1:80\">;"
+	     "c: * -> <\"http://10.0.0.1:80\", \"http://10.0.0.5:80\">;",
+	     NULL);
+	CHECK_INT(f.d.n, 3);
+	const route_diff_entry *a = &f.d.entries[0], *b = &f.d.entries[1], *c = &f.d.entries[2];
+	CHECK(a->endpoint_delta);
+	CHECK_INT(a->nendpoints_gone, 2);
+	CHECK_INT(a->nendpoints_new, 2);
+	CHECK(str_eq_c(a->endpoints_gone[0]->address, "http://10.0.0.2:80"));
+	CHECK(str_eq_c(a->endpoints_gone[1]->zone, "z1"));   /* a zone change is a change of the endpoint */
+	CHECK(str_eq_c(a->endpoints_new[1]->address, "http://10.0.0.4:80"));
+	CHECK(!b->endpoint_delta);                            /* another algorithm: the whole backend */
+	CHECK(c->endpoint_delta);                             /* a repeated endpoint pairs up once */
+	CHECK_INT(c->nendpoints_gone, 1);
+	CHECK_INT(c->nendpoints_new, 1);
+	char *text = text_report(&f.d, false);
+	CHECK(strstr(text, "~ a (endpoints) -http://10.0.0.2:80 -http://10.0.0.3:80?zone=z1 +http://10.0.0.3:80?zone=z2 "
+			   "+http://10.0.0.4:80\n") != NULL);
+	CHECK(strstr(text, "~ b (backend)\n") != NULL);
+	free(text);
+	done(&f);
+}
+
+TEST(persistent_differences)
+{
+	fixture f1, f2, f3;
+	diff(&f1, "a: * -> <\"http://1:80\", \"http://2:80\">; b: * -> f(1) -> <shunt>;",
+	     "a: * -> <\"http://1:80\", \"http://3:80\">; b: * -> f(2) -> <shunt>; x: * -> <shunt>;", NULL);
+	diff(&f2, "a: * -> <\"http://1:80\", \"http://2:80\">; b: * -> f(1) -> <shunt>;",
+	     "a: * -> <\"http://1:80\", \"http://2:80\">; b: * -> f(2) -> <shunt>; x: * -> <shunt>;", NULL);
+	diff(&f3, "a: * -> <\"http://1:80\", \"http://2:80\">; b: * -> f(1) -> <shunt>;",
+	     "a: * -> <\"http://1:80\", \"http://4:80\">; b: * -> f(3) -> <shunt>; x: * -> <shunt>;", NULL);
+	route_diff_keep_persistent(&f2.d, &f1.d);
+	CHECK_INT(f2.d.n, 2);                                 /* b changed the same way, x added in both */
+	CHECK_INT(f2.d.changed, 1);
+	CHECK_INT(f2.d.added, 1);
+	CHECK_INT(f2.d.transient, 1);                         /* a's endpoints: only in the first */
+	CHECK_INT(f2.d.comparisons, 2);
+	route_diff_keep_persistent(&f3.d, &f2.d);
+	CHECK_INT(f3.d.n, 1);                                 /* b changed again, but differently */
+	CHECK(str_eq_c(f3.d.entries[0].key, "x"));
+	CHECK_INT(f3.d.transient, 1 + 2 + 1);
+	CHECK_INT(f3.d.comparisons, 3);
+	buf out = BUF_INIT;
+	route_diff_print_summary(&out, &f3.d);
+	CHECK_STR(out.ptr, "1 route differs: 1 added, 0 removed, 0 changed, 0 unchanged; 4 transient in 3 comparisons");
+	buf_free(&out);
+	done(&f1), done(&f2), done(&f3);
+}
+
+static void check_group(const char *id, const char *kind, const char *ns, const char *name)
+{
+	route_group g;
+	kube_route_group(str_c(id), &g);
+	CHECK_STR(g.kind, kind);
+	char buf_ns[64], buf_name[64];
+	snprintf(buf_ns, sizeof buf_ns, "%.*s", (int)g.ns.len, g.ns.ptr ? g.ns.ptr : "");
+	snprintf(buf_name, sizeof buf_name, "%.*s", (int)g.name.len, g.name.ptr ? g.name.ptr : "");
+	CHECK_STR(buf_ns, ns);
+	CHECK_STR(buf_name, name);
+}
+
+TEST(groups_from_kube_ids)
+{
+	/* spec kubernetes-to-eskip.md §5.2's examples */
+	check_group("kube_foo__qux__www_example_org___test__bar", "Ingress", "foo", "qux");
+	check_group("kube_namespace1__ingress1______", "Ingress", "namespace1", "ingress1");
+	check_group("kube_foo__qux__0__www1_example_org_____", "Ingress", "foo", "qux");
+	check_group("kube___catchall__www3_example_org____", "catch-all routes", "", "");
+	check_group("kube___catchall__www_example_org_____https_redirect", "catch-all routes", "", "");
+	check_group("kubeew_foo__qux__www_example_org_____qux", "Ingress", "foo", "qux");
+	check_group("kube_rg__default__myapp__get__1_0", "RouteGroup", "default", "myapp");
+	check_group("kube_rg__internal_default__myapp__all__0_0", "RouteGroup", "default", "myapp");
+	check_group("kube_rg____example_org__catchall__0_0", "catch-all routes", "", "");
+	check_group("kube_rg__internal___example_ingress_cluster_local__catchall__0_0", "catch-all routes", "", "");
+	check_group("kubeew_rg__default__myapp__all__0_0", "RouteGroup", "default", "myapp");
+	check_group("kube_rg__default__myapp__all__0_0_https_redirect", "RouteGroup", "default", "myapp");
+	check_group("clone_kube_namespace1__ingress1__test_example_org___test1__service1", "Ingress", "namespace1",
+		    "ingress1");
+	check_group("kube__healthz_up", "cluster-wide routes", "", "");
+	check_group("kube__redirect", "cluster-wide routes", "", "");
+	check_group("my_route", NULL, "", "");
+	check_group("kube_", NULL, "", "");
+	check_group("kube_onlyns", NULL, "", "");
+}
+
+TEST(width_cuts_around_the_difference)
+{
+	fixture f;
+	diff(&f, "r: Host(\"^very-long-host-name[.]example[.]org$\") && PathSubtree(\"/api\") -> a(1) -> b(\"x\") -> <shunt>;",
+	     "r: Host(\"^very-long-host-name[.]example[.]org$\") && PathSubtree(\"/api\") -> a(1) -> b(\"y\") -> <shunt>;",
+	     NULL);
+	buf out = BUF_INIT;
+	route_diff_print_opts po = { .old_name = "o", .new_name = "n", .width = 40 };
+	route_diff_print_text(&out, &f.d, &po);
+	/* 40 columns: "  - " and "..." before the last 33 characters, which hold the change */
+	CHECK_STR(out.ptr, "--- o\n+++ n\n~ r (filters)\n"
+			   "  - ...i\") -> a(1) -> b(\"x\") -> <shunt>;\n"
+			   "                      ^^^^^^\n"
+			   "  + ...i\") -> a(1) -> b(\"y\") -> <shunt>;\n"
+			   "                      ^^^^^^\n"
+			   "1 route differs: 0 added, 0 removed, 1 changed, 0 unchanged\n");
+	buf_free(&out);
+	done(&f);
+}
+
 int main(void)
 {
 	RUN(equivalent_spellings_are_same);
@@ -279,5 +396,9 @@ int main(void)
 	RUN(lcs_marks);
 	RUN(json_report);
 	RUN(located_parse_errors);
+	RUN(endpoint_delta);
+	RUN(persistent_differences);
+	RUN(groups_from_kube_ids);
+	RUN(width_cuts_around_the_difference);
 	return TEST_SUMMARY();
 }
