@@ -47,6 +47,31 @@ commands() { for c in "$BIN"/routesrv-*; do basename "$c"; done; }
 	done
 }
 
+@test "man pages: quotes pair up, examples fit 80 columns, eskip examples render as eskip" {
+	cd "$BATS_TEST_TMPDIR"
+	for page in "$TOP"/man/*.[17]; do
+		MANWIDTH=80 man -l "$page" 2>/dev/null > rendered.txt
+		# a nested .Ql opens a second quote before the first one closes
+		run python3 - rendered.txt <<-'PY'
+		import sys
+		depth = 0   # a quote may close on the next line
+		for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
+		    for ch in line:
+		        depth += ch == "\u2018"
+		        depth -= ch == "\u2019"
+		        if depth > 1 or depth < 0:
+		            print("%d: %s" % (n, line.rstrip()))
+		            depth = 0
+		            break
+		    if len(line.rstrip("\n")) > 80:
+		        print("%d: over 80 columns: %s" % (n, line.rstrip()))
+		PY
+		[ -z "$output" ] || fail "$(basename "$page"): $output"
+	done
+	MANWIDTH=200 man -l "$TOP/man/routesrv-serve.1" 2>/dev/null > serve.txt
+	grep -qF '‘annotate("zalando.org/traffic-zone-aware", "false")’' serve.txt
+}
+
 @test "every command has a man page naming each of its flags" {
 	for c in $(commands); do
 		[ -f "$TOP/man/$c.1" ]
