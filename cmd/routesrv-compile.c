@@ -101,7 +101,7 @@ static void format(buf *out, const route_table *t)
 		if (t->n)
 			buf_putc(out, '\n');
 	} else {
-		eskip_print_served(out, t);   /* exactly the bytes routesrv-serve serves */
+		eskip_print_served(out, t);   /* the bytes routesrv-serve serves (main adds the newline) */
 	}
 }
 
@@ -164,6 +164,10 @@ int main(int argc, char **argv)
 		zoned = zone_name ? zone_table_build(t, str_c(zone_name), NULL) : NULL;
 		format(&out, zoned ? zoned : t);
 	}
+	/* Output for terminals and text tools ends with a newline (wc -l counts every route); the
+	 * served bytes are the text without it, and routesrv-etag reads both to the served tag. */
+	if (out.len && out.ptr[out.len - 1] != '\n')
+		buf_putc(&out, '\n');
 	int status = write_output(&out) == 0 ? 0 : 2;
 
 	buf_free(&out);

@@ -27,7 +27,8 @@ static opt_def options[] = {
 static opt_command command = {
 	.name = "routesrv-etag",
 	.usage = "[flags] [FILE|URL|-]...",
-	.summary = "Print the ETag of an eskip routing table as routesrv-serve sends it (standard input without operands).",
+	.summary = "Print the ETag of an eskip routing table as routesrv-serve sends it (standard input without "
+		   "operands); of several inputs, one \"TAG  NAME\" line each, as sha256sum.",
 	.opts = options,
 	.min_operands = 0,
 	.max_operands = -1,
@@ -61,13 +62,31 @@ static void write_served(const char *path, const buf *text)
 
 /* An id-less route is a whole document on its own; next to other routes it would be
  * printed as ": expr;", which does not parse. */
-static void check_ids(const route_table *t)
+static int check_ids(const route_table *t, buf *why)
 {
-	if (t->n < 2)
-		return;
-	for (size_t i = 0; i < t->n; i++)
-		if (t->routes[i].id.len == 0)
-			fail("%s%s", "a route without id (a lone route expression) cannot be part of a table of several routes", "");
+	for (size_t i = 0; t->n >= 2 && i < t->n; i++)
+		if (t->routes[i].id.len == 0) {
+			buf_puts(why, "a route without id (a lone route expression) cannot be part of a table of several routes");
+			return -1;
+		}
+	return 0;
+}
+
+/* The served form of one input in `served` and its tag; -1 with the message in err. */
+static int tag_input(const char *name, char tag[ETAG_MAX])
+{
+	route_table_free(table);
+	table = route_table_new();
+	buf_reset(&served);
+	if (input_read_eskip(table, name, NULL, &err) != 0 || check_ids(table, &err) != 0)
+		return -1;
+	route_table_canonicalize(table);
+	/* Text that parses can still print as text that does not (a number literal too large
+	 * for a double reads as +Inf): drop such routes as routesrv-serve does. */
+	route_table_drop_unparsable(table, route_log_dropped, NULL);
+	eskip_print_served(&served, table);
+	etag_of(served.ptr ? served.ptr : "", served.len, gzip_tag, tag);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -75,29 +94,33 @@ int main(int argc, char **argv)
 	int ninputs;
 	opt_parse(&command, argc, argv, &operands, &ninputs);
 	atexit(free_all);
+	if (ninputs > 1 && output_file)
+		opt_usage_error(&command, "-o writes the served form of one input, not of %d", ninputs);
 	static char dash[] = "-";
 	char *stdin_only[] = { dash, NULL };
 	char **names = ninputs ? operands : stdin_only;
-	int nnames = ninputs ? ninputs : 1;
+	int nnames = ninputs ? ninputs : 1, status = 0;
 
-	table = route_table_new();
-	for (int i = 0; i < nnames; i++)
-		if (input_read_eskip(table, names[i], NULL, &err) != 0)
-			fail("%s%s", err.ptr, "");
-	check_ids(table);
-	route_table_canonicalize(table);
-	/* Text that parses can still print as text that does not (a number literal too large
-	 * for a double reads as +Inf): drop such routes as routesrv-serve does. */
-	route_table_drop_unparsable(table, route_log_dropped, NULL);
-
-	eskip_print_served(&served, table);
-	char tag[ETAG_MAX];
-	etag_of(served.ptr ? served.ptr : "", served.len, gzip_tag, tag);
-	if (output_file)
-		write_served(output_file, &served);
-	FILE *tag_out = output_file && strcmp(output_file, "-") == 0 ? stderr : stdout;
-	fprintf(tag_out, "%s\n", tag);
-	if (fflush(tag_out) != 0)
-		fail("%s: %s", tag_out == stdout ? "standard output" : "standard error", strerror(errno));
-	return 0;
+	for (int i = 0; i < nnames; i++) {
+		char tag[ETAG_MAX];
+		buf_reset(&err);
+		if (tag_input(names[i], tag) != 0) {
+			if (nnames == 1)
+				fail("%s%s", err.ptr, "");
+			/* as sha256sum: report this input, go on with the next, fail at the end */
+			fprintf(stderr, "routesrv-etag: %s\n", err.ptr);
+			status = 2;
+			continue;
+		}
+		if (output_file)
+			write_served(output_file, &served);
+		FILE *tag_out = output_file && strcmp(output_file, "-") == 0 ? stderr : stdout;
+		if (nnames == 1)
+			fprintf(tag_out, "%s\n", tag);
+		else
+			fprintf(tag_out, "%s  %s\n", tag, input_display_name(names[i]));
+	}
+	if (fflush(stdout) != 0 || fflush(stderr) != 0)
+		fail("%s: %s", "standard output", strerror(errno));
+	return status;
 }

@@ -402,7 +402,8 @@ static void print_option_table(const opt_command *cmd)
 	}
 }
 
-/* One line: the value, the flag, what is wrong, and the allowed values when they are a list. */
+/* One line: where (a config file), the value, the flag, what is wrong, and the allowed values
+ * when they are a list. */
 static void invalid_value(const opt_command *cmd, const opt_def *o, const char *value, const char *why,
 			  const char *where)
 {
@@ -410,7 +411,7 @@ static void invalid_value(const opt_command *cmd, const opt_def *o, const char *
 	if (strcmp(why, "must be one of") == 0)
 		for (const char *const *c = o->choices; *c; c++)
 			buf_printf(&choices, "%s %s", c == o->choices ? "" : ",", *c);
-	opt_usage_error(cmd, "invalid value \"%s\" for flag -%s%s: %s%s", value, o->name, where, why,
+	opt_usage_error(cmd, "%sinvalid value \"%s\" for flag -%s: %s%s", where, value, o->name, why,
 			choices.ptr ? choices.ptr : "");
 }
 
@@ -449,7 +450,7 @@ static void apply_config_file(opt_command *cmd, const char *path)
 			const char *e = set_value(o, cfg.entries[i].values[j]);
 			if (e) {
 				char where[600];
-				snprintf(where, sizeof where, " (in -config-file %s)", path);
+				snprintf(where, sizeof where, "-config-file %s: ", path);
 				invalid_value(cmd, o, cfg.entries[i].values[j], e, where);
 			}
 		}

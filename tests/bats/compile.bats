@@ -4,6 +4,7 @@
 load helpers/common
 bats_require_minimum_version 1.5.0
 
+EXAMPLES="$(cd "$HELPERS/../../../examples" && pwd)"
 ROUTE='kube_shop__web__shop_example_org_____web: Host("^(shop[.]example[.]org[.]?(:[0-9]+)?)$") && PathSubtree("/") -> <roundRobin, "http://10.2.0.1:8080", "http://10.2.0.2:8080">;'
 
 # The fixture harness's defaults keep the output to the routes of the objects themselves.
@@ -83,6 +84,23 @@ setup() {
 	run "$BIN/routesrv-compile" "${QUIET[@]}" ing.yaml svc.json ep.json
 	assert_success
 	assert_output "$ROUTE"
+}
+
+@test "the text ends with a newline: wc -l counts every route; the served bytes and ETag stay" {
+	run bash -c "'$BIN/routesrv-compile' '$EXAMPLES/cluster' | wc -l"
+	assert_success
+	count=$("$BIN/routesrv-compile" -json "$EXAMPLES/cluster" | jq length)
+	[ "$count" -gt 5 ]
+	assert_output "$count"
+	"$BIN/routesrv-compile" -o table.eskip "$EXAMPLES/cluster"
+	[ "$(tail -c 1 table.eskip | od -An -c | tr -d ' ')" = '\n' ]
+	# routesrv-etag of the text is the tag of the served bytes: the text without its newline
+	"$BIN/routesrv-etag" -o served.eskip table.eskip > tag
+	cmp <(cat served.eskip; echo) table.eskip
+	assert_equal "$(cat tag)" "\"$(xxhsum -H2 served.eskip | cut -d' ' -f1)\""
+	# an empty table is no text at all
+	"$BIN/routesrv-compile" "${QUIET[@]}" -o empty.eskip /dev/null
+	[ ! -s empty.eskip ]
 }
 
 @test "CLI defaults add the health-check and redirect routes" {

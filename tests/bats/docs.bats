@@ -72,6 +72,37 @@ commands() { for c in "$BIN"/routesrv-*; do basename "$c"; done; }
 	grep -qF '‘annotate("zalando.org/traffic-zone-aware", "false")’' serve.txt
 }
 
+@test "README tour: the compile, etag and diff examples print what the README shows" {
+	cd "$TOP"
+	# the example tables stay the example cluster's
+	run cmp <("$BIN/routesrv-compile" examples/cluster) examples/before.eskip
+	assert_success
+	run python3 - README.md "$BIN" <<-'PY'
+	import os, re, subprocess, sys
+	text = open(sys.argv[1], encoding="utf-8").read()
+	env = dict(os.environ, PATH=sys.argv[2] + ":" + os.environ["PATH"], COLUMNS="100")
+	checked = 0
+	for block in re.findall(r"```console\n(.*?)```", text, re.S):
+	    lines = block.splitlines()
+	    for i, line in enumerate(lines):
+	        if not re.match(r"\$ routesrv-(compile|etag|diff) ", line):
+	            continue
+	        want = []
+	        for follow in lines[i + 1:]:
+	            if follow.startswith("$ "):
+	                break
+	            want.append(follow)
+	        got = subprocess.run(["bash", "-c", line[2:]], env=env, capture_output=True, text=True).stdout
+	        if got.splitlines() != want:
+	            print("README: %s\n--- shown\n%s\n--- printed\n%s" % (line, "\n".join(want), got))
+	        checked += 1
+	print("checked %d" % checked)
+	PY
+	assert_success
+	assert_output --regexp '^checked [0-9]+$'
+	[ "${output#checked }" -ge 6 ]
+}
+
 @test "every command has a man page naming each of its flags" {
 	for c in $(commands); do
 		[ -f "$TOP/man/$c.1" ]
