@@ -1,7 +1,7 @@
 /* routesrv-serve: the route server. Polls the sources every -source-poll-timeout ms,
  * compiles and processes the table, and serves it to skippers at /routes with ETags
  * (spec eskip-and-http.md part B). Exit status: 0 after a SIGTERM/SIGINT shutdown,
- * 1 when the main listener cannot start, 2 usage or configuration error. */
+ * 1 when the main or support listener cannot start, 2 usage or configuration error. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -375,6 +375,14 @@ int main(int argc, char **argv)
 		char msg[512];
 		snprintf(msg, sizeof msg, "Failed support listener: %s", err.ptr);
 		log_kv(LOG_ERROR, msg, NULL);
+		/* Metrics are what alerts and the liveness probe read: an address that was asked
+		 * for must work. Only skipper's accident, an empty value meaning :80 (which a
+		 * non-root skipper cannot bind), stays a logged failure, as in skipper. */
+		if (*support_address) {
+			http_server_stop(st.routes, 0);
+			kube_client_free(client);
+			return 1;
+		}
 	}
 
 	poll_config pc = {

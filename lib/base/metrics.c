@@ -89,6 +89,13 @@ void metrics_count(const char *key)
 	pthread_mutex_unlock(&keyed_mu);
 }
 
+void metrics_declare(const char *key)
+{
+	pthread_mutex_lock(&keyed_mu);
+	keyed_find(counters, &ncounters, key);
+	pthread_mutex_unlock(&keyed_mu);
+}
+
 void metrics_gauge(const char *key, double value)
 {
 	pthread_mutex_lock(&keyed_mu);
@@ -282,6 +289,15 @@ static void render_process(buf *out)
 	put_gauge(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.", (double)vsize);
 }
 
+/* Prometheus' build_info convention: a constant 1 labelled with the version, so a query can
+ * join it to tell which version every replica runs. */
+static void render_build_info(buf *out)
+{
+	put_header(out, "routesrv_build_info", "gauge",
+		   "A metric with a constant '1' value labeled by the version routesrv was built from.");
+	buf_puts(out, "routesrv_build_info{version=\"" ROUTESRV_VERSION "\"} 1\n");
+}
+
 void metrics_render(buf *out)
 {
 	render_histogram(out, "routesrv_backend_combined_duration_seconds", "Duration in seconds of a proxy backend combined.", &request_hist, "");
@@ -289,5 +305,6 @@ void metrics_render(buf *out)
 	render_custom_gauges(out);
 	render_custom_total(out);
 	render_own(out);
+	render_build_info(out);
 	render_process(out);
 }

@@ -8,8 +8,11 @@
  *       {host="",route="routersv",zone=""}   request duration histograms (the typo is skipper's)
  * plus routesrv's own: routesrv_poll_duration_seconds (histogram),
  * routesrv_last_successful_poll_timestamp_seconds, routesrv_table_bytes{encoding=...},
- * and the process_* series of Prometheus' process collector (CPU, RSS, fds, start time).
- * As in skipper, a custom series appears only after its first use.
+ * routesrv_build_info{version=...} 1, and the process_* series of Prometheus' process
+ * collector (CPU, RSS, fds, start time).
+ * As in skipper, a custom series appears only after its first use, except the counters
+ * operators alert on, which routesrv-serve declares at 0 when it starts (an alert on
+ * increase() then sees the first failure, and a missing series means a missing target).
  *
  * Thread safety: every function may be called from any thread. The request path
  * (metrics_observe_request) uses only atomics; keyed counters and gauges take a mutex
@@ -26,6 +29,8 @@ void metrics_observe_request(int status, double seconds);
 
 /* routesrv_custom_total{key=key} += 1 (e.g. "routes.fetch_errors"). */
 void metrics_count(const char *key);
+/* routesrv_custom_total{key=key} exists from now on, at 0 until counted. */
+void metrics_declare(const char *key);
 /* routesrv_custom_gauges{key=key} = value (e.g. "routes.total"). */
 void metrics_gauge(const char *key, double value);
 

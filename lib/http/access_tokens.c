@@ -147,6 +147,7 @@ access_tokens *access_tokens_open(const char *path, buf *err)
 	t->set = set;
 	t->id = id;
 	atomic_init(&t->next_check, 0);
+	metrics_declare("routes.token_file_errors");
 	return t;
 }
 

@@ -47,6 +47,10 @@ poll_loop *poll_loop_new(const poll_config *cfg)
 	if (!p)
 		abort();
 	p->cfg = *cfg;
+	/* The counters operators alert on exist from start-up, at 0 (see metrics.h). */
+	metrics_declare("routes.fetch_errors");
+	metrics_declare("routes.empty");
+	metrics_declare("routes.unparsable_dropped");
 	return p;
 }
 

@@ -549,6 +549,30 @@ r2: Path("/r2") -> <roundRobin, "http://10.0.1.1:80?zone=zone-a", "http://10.0.1
 	assert_output --partial "listen tcp 127.0.0.1:$MAIN_PORT: Address already in use"
 }
 
+@test "a busy support listener ends start-up with status 1 too: metrics and probes need it" {
+	serve_table "$TABLE3"
+	main=$(closed_port)
+	run timeout -s INT 10 "$BIN/routesrv-serve" -address "127.0.0.1:$main" -support-listener "127.0.0.1:$MAIN_PORT" \
+		-routes-file routes.eskip
+	assert_failure 1
+	assert_output --partial "Failed support listener: listen tcp 127.0.0.1:$MAIN_PORT: Address already in use"
+	# the main listener it had opened is closed again
+	run curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$main/health"
+	assert_output 000
+}
+
+@test "the counters operators alert on exist at 0 from start-up; routesrv_build_info has the version" {
+	serve_table "$TABLE3"
+	run curl -s "$METRICS"
+	assert_line 'routesrv_custom_total{key="routes.fetch_errors"} 0'
+	assert_line 'routesrv_custom_total{key="routes.empty"} 0'
+	assert_line 'routesrv_custom_total{key="routes.unparsable_dropped"} 0'
+	assert_line '# TYPE routesrv_build_info gauge'
+	assert_line "routesrv_build_info{version=\"$("$BIN/routesrv-serve" --version | cut -d' ' -f2)\"} 1"
+	# one family header for the counters, as before
+	[ "$(grep -c '^# TYPE routesrv_custom_total counter$' <<<"$output")" -eq 1 ]
+}
+
 @test "bad flag values are usage errors (status 2)" {
 	run "$BIN/routesrv-serve" -source-poll-timeout 0 -routes-file x
 	assert_failure 2
