@@ -4,7 +4,7 @@
 #   make check SANITIZE=1  the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench           benchmarks (bench/), side by side with their anchors
 #   make soak            long runs of routesrv-serve: RSS over 1 000 poll cycles, valgrind (tests/soak)
-#   make install         PREFIX=/usr/local DESTDIR= ; make uninstall
+#   make install         PREFIX=/usr/local DESTDIR= ; make install-strip (stripped); make uninstall
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -37,7 +37,7 @@ UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 # Object files of tests and commands are kept (no "rm" lines after a build).
 .SECONDARY: $(CMD_SRC:cmd/%.c=$(BUILD)/cmd/%.o) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.o)
 
-.PHONY: all deps check unit bats conformance bench soak example docs install uninstall clean
+.PHONY: all deps check unit bats conformance bench soak example docs install install-strip uninstall clean
 all: deps $(CMDS) bin
 
 # bin/ always points at the last build, so tests and users find the commands in one place.
@@ -98,10 +98,14 @@ BASHCOMP := $(PREFIX)/share/bash-completion/completions
 # Debian 12's zsh searches /usr/local/share/zsh/site-functions (local installs) and
 # /usr/share/zsh/vendor-completions (packages), not PREFIX/share/zsh/vendor-completions in general.
 ZSHCOMP  ?= $(if $(filter /usr,$(PREFIX)),$(PREFIX)/share/zsh/vendor-completions,$(PREFIX)/share/zsh/site-functions)
+# install-strip: the same with stripped binaries (the image's build stage uses it).
+install-strip:
+	$(MAKE) install INSTALL_STRIP=-s
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man7 \
 		$(DESTDIR)$(BASHCOMP) $(DESTDIR)$(ZSHCOMP)
-	install -m 755 $(CMDS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(INSTALL_STRIP) $(CMDS) $(DESTDIR)$(PREFIX)/bin/
 	for c in $(CMD_SRC:cmd/%.c=%); do install -m 644 completions/routesrv.bash $(DESTDIR)$(BASHCOMP)/$$c; done
 	install -m 644 completions/_routesrv $(DESTDIR)$(ZSHCOMP)/_routesrv
 	for m in man/*.1; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done; true

@@ -7,7 +7,7 @@ setup() {
 }
 
 @test "every flag the Deployment passes is one routesrv-serve knows" {
-	run python3 - "$TOP/deploy/deployment.yaml" <<-'PY'
+	run python3 - "$TOP/deploy/base/deployment.yaml" <<-'PY'
 	import sys, yaml
 	for doc in yaml.safe_load_all(open(sys.argv[1])):
 	    if doc and doc["kind"] == "Deployment":
@@ -23,7 +23,7 @@ setup() {
 }
 
 @test "the ClusterRole only reads, and only what routesrv converts" {
-	run python3 - "$TOP/deploy/rbac.yaml" <<-'PY'
+	run python3 - "$TOP/deploy/base/rbac.yaml" <<-'PY'
 	import sys, yaml
 	for doc in yaml.safe_load_all(open(sys.argv[1])):
 	    if doc and doc["kind"] == "ClusterRole":
@@ -37,7 +37,7 @@ setup() {
 }
 
 @test "the Deployment runs non-root, read-only, without privilege escalation, with probes on /health" {
-	run python3 - "$TOP/deploy/deployment.yaml" <<-'PY'
+	run python3 - "$TOP/deploy/base/deployment.yaml" <<-'PY'
 	import sys, yaml
 	for doc in yaml.safe_load_all(open(sys.argv[1])):
 	    if doc and doc["kind"] == "Deployment":
@@ -54,4 +54,146 @@ setup() {
 	PY
 	assert_success
 	assert_output "ok"
+}
+
+@test "the pod outlives its shutdown: terminationGracePeriodSeconds covers -wait-for-healthcheck-interval and a drain" {
+	default=$("$BIN/routesrv-serve" --help-options | awk -F'\t' '$1 == "wait-for-healthcheck-interval" { print $6 }')
+	[ -n "$default" ]
+	run python3 - "$TOP/deploy/base/deployment.yaml" "$default" <<-'PY'
+	import re, sys, yaml
+	def seconds(d):   # Go durations as routesrv writes them: 45s, 1m0s, 1m30s, 500ms
+	    total = 0.0
+	    for n, unit in re.findall(r"([0-9.]+)(h|ms|m|s)", d):
+	        total += float(n) * {"h": 3600, "m": 60, "s": 1, "ms": 0.001}[unit]
+	    return total
+	for doc in yaml.safe_load_all(open(sys.argv[1])):
+	    if doc and doc["kind"] == "Deployment":
+	        pod = doc["spec"]["template"]["spec"]
+	        wait = seconds(sys.argv[2])
+	        for a in pod["containers"][0]["args"]:
+	            if a.lstrip("-").startswith("wait-for-healthcheck-interval="):
+	                wait = seconds(a.split("=", 1)[1])
+	        grace = pod.get("terminationGracePeriodSeconds", 30)   # Kubernetes' default
+	        # the listeners close and requests in flight finish after the wait: 10 s at least
+	        assert grace >= wait + 10, "terminationGracePeriodSeconds %s < wait %s + 10 s" % (grace, wait)
+	        print("grace %d wait %d" % (grace, wait))
+	PY
+	assert_success
+	assert_output "grace 60 wait 45"
+}
+
+# Applies a kustomization the way kustomize does for what ours use: resources (files and
+# directories with a kustomization.yaml), images (name -> newName:newTag), replicas, and
+# JSON 6902 patches with "add" operations. Prints the Deployment's image, replicas and args.
+KUSTOMIZE_PY='
+import os, sys, yaml
+def build(d):
+    k = yaml.safe_load(open(os.path.join(d, "kustomization.yaml")))
+    assert k["kind"] == "Kustomization", d
+    docs = []
+    for r in k.get("resources", []):
+        p = os.path.normpath(os.path.join(d, r))
+        docs += build(p) if os.path.isdir(p) else [x for x in yaml.safe_load_all(open(p)) if x]
+    deps = [x for x in docs if x["kind"] == "Deployment"]
+    for img in k.get("images", []):
+        for dep in deps:
+            for c in dep["spec"]["template"]["spec"]["containers"]:
+                name, _, tag = c["image"].partition(":")
+                if name == img["name"]:
+                    c["image"] = img.get("newName", name) + ":" + img.get("newTag", tag)
+    for r in k.get("replicas", []):
+        matched = [dep for dep in deps if dep["metadata"]["name"] == r["name"]]
+        assert matched, "replicas: no Deployment %s" % r["name"]
+        for dep in matched:
+            dep["spec"]["replicas"] = r["count"]
+    for p in k.get("patches", []):
+        t = p["target"]
+        matched = [x for x in docs if x["kind"] == t["kind"] and x["metadata"]["name"] == t["name"]]
+        assert matched, "patch target not found: %s" % t
+        for op in yaml.safe_load(p["patch"]):
+            assert op["op"] == "add", op
+            for x in matched:
+                node = x
+                parts = op["path"].strip("/").split("/")
+                for part in parts[:-1]:
+                    node = node[int(part)] if isinstance(node, list) else node[part]
+                if parts[-1] == "-":
+                    node.append(op["value"])
+                else:
+                    node[parts[-1]] = op["value"]
+    return docs
+for doc in build(sys.argv[1]):
+    if doc["kind"] == "Deployment":
+        c = doc["spec"]["template"]["spec"]["containers"][0]
+        print(c["image"])
+        print(doc["spec"]["replicas"])
+        for a in c["args"][1:]:
+            print(a)
+'
+
+@test "kustomize: the base and the example overlay build, with flags routesrv-serve knows" {
+	known=$("$BIN/routesrv-serve" --help-options | cut -f1)
+	for dir in deploy/base deploy/overlays/example; do
+		run python3 -c "$KUSTOMIZE_PY" "$TOP/$dir"
+		assert_success
+		for a in "${lines[@]:2}"; do
+			flag=${a#-}; flag=${flag%%=*}
+			grep -qx -- "$flag" <<<"$known" || fail "$dir passes unknown flag -$flag"
+		done
+	done
+	run python3 -c "$KUSTOMIZE_PY" "$TOP/deploy/base"
+	assert_line --index 0 'routesrv:0.1.0'
+	run python3 -c "$KUSTOMIZE_PY" "$TOP/deploy/overlays/example"
+	assert_line --index 0 'registry.example.org/platform/routesrv:0.1.0'
+	assert_line --index 1 3
+	assert_line -- '-kubernetes-ingress-class=skipper'
+	assert_line -- '-wait-for-healthcheck-interval=45s'
+	# the base's image tag is the version the commands report
+	assert_equal "$(grep -o 'newTag: .*' "$TOP/deploy/base/kustomization.yaml")" \
+		"newTag: $("$BIN/routesrv-serve" --version | cut -d' ' -f2)"
+}
+
+@test "kubectl kustomize builds the same (where kubectl is installed)" {
+	command -v kubectl >/dev/null || skip "kubectl is not installed"
+	for dir in deploy/base deploy/overlays/example; do
+		want=$(python3 -c "$KUSTOMIZE_PY" "$TOP/$dir")
+		kubectl kustomize "$TOP/$dir" > "$BATS_TEST_TMPDIR/built.yaml"
+		run python3 -c 'import sys, yaml
+dep = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["kind"] == "Deployment"][0]
+c = dep["spec"]["template"]["spec"]["containers"][0]
+print("\n".join([c["image"], str(dep["spec"]["replicas"])] + c["args"][1:]))' "$BATS_TEST_TMPDIR/built.yaml"
+		assert_success
+		assert_equal "$output" "$want"
+	done
+}
+
+@test "Dockerfile: a dependency layer before the sources, no test tools, stripped binaries, a .dockerignore" {
+	df="$TOP/Dockerfile"
+	deps_line=$(grep -n '^RUN ./scripts/deps build' "$df" | cut -d: -f1)
+	copy_all=$(grep -n '^COPY \. \.' "$df" | cut -d: -f1)
+	[ -n "$deps_line" ] && [ -n "$copy_all" ] && [ "$deps_line" -lt "$copy_all" ]
+	grep -q '^COPY scripts/deps scripts/deps$' "$df"
+	grep -q 'ROUTESRV_DEPS=build' "$df"
+	grep -q 'make install-strip' "$df"
+	# the build set holds no test or benchmark tool, and is a part of the whole set
+	run "$TOP/scripts/deps" --list build
+	assert_success
+	for tool in bats valgrind clang wrk nginx python3 mandoc; do
+		refute_line "$tool"
+	done
+	all=$("$TOP/scripts/deps" --list)
+	for p in "${lines[@]}"; do grep -qx -- "$p" <<<"$all"; done
+	for ignored in .git build bin; do grep -qx -- "$ignored" "$TOP/.dockerignore"; done
+	# install-strip installs stripped commands
+	dest=$BATS_TEST_TMPDIR/dest
+	run make -C "$TOP" -s install-strip PREFIX=/usr DESTDIR="$dest"
+	assert_success
+	run file "$dest/usr/bin/routesrv-serve"
+	assert_output --partial ', stripped'
+	# every library the commands link comes with a package the runtime stage installs or
+	# debian:12-slim has
+	runtime=$(sed -n '/^FROM debian:12-slim/,$p' "$df")
+	for p in libcurl4 libjq1 libonig5 libxxhash0 libyaml-0-2 libmicrohttpd12 libdeflate0 libpcre2-8-0 libgnutls30; do
+		grep -q " $p" <<<"$runtime" || fail "runtime stage lacks $p"
+	done
 }

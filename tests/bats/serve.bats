@@ -617,3 +617,34 @@ r2: Path("/r2") -> <roundRobin, "http://10.0.1.1:80?zone=zone-a", "http://10.0.1
 	run grep -c '"msg":"routes initialized"' serve.log
 	assert_output 1
 }
+
+@test "docs/rollout.md's alert rules name the series routesrv-serve exposes" {
+	serve_table "$TABLE3"
+	curl -s "$METRICS" > metrics.txt
+	run python3 - "$BATS_TEST_DIRNAME/../../docs/rollout.md" metrics.txt <<-'PY'
+	import re, sys, yaml
+	doc = open(sys.argv[1], encoding="utf-8").read()
+	rules = None
+	for block in re.findall(r"```yaml\n(.*?)```", doc, re.S):
+	    y = yaml.safe_load(block)
+	    if isinstance(y, dict) and "groups" in y:
+	        rules = [r for g in y["groups"] for r in g["rules"]]
+	assert rules and len(rules) >= 5, "no alert rules found"
+	exposed = set()
+	for line in open(sys.argv[2]):
+	    m = re.match(r"([a-z_]+)(\{[^}]*\})? ", line)
+	    if m:
+	        exposed.add(m.group(1) + (m.group(2) or ""))
+	names = {e.split("{")[0] for e in exposed}
+	for r in rules:
+	    assert r["alert"] and r["expr"], r
+	    for name, labels in re.findall(r"\b(routesrv_[a-z_]+)(\{[^}]*\})?", r["expr"]):
+	        assert name in names, "%s: %s is not exposed" % (r["alert"], name)
+	        key = re.search(r'key="([^"]+)"', labels or "")
+	        if key:
+	            assert '%s{key="%s"}' % (name, key.group(1)) in exposed, "%s: %s{key=%s} is not exposed" % (r["alert"], name, key.group(1))
+	print("rules %d" % len(rules))
+	PY
+	assert_success
+	assert_output --regexp '^rules [0-9]+$'
+}
