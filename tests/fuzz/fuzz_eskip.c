@@ -7,7 +7,10 @@
  *     is known not to round-trip (spec A6.2, A2.7, A6.4): legacy regexps holding control
  *     bytes or '[' (printed /.../ and re-lexed with the naive bracket toggle), and backend
  *     addresses or LB endpoints holding '"' or '\' (printed unescaped);
- *   - the JSON printer runs on the canonical routes.
+ *   - the JSON printer runs on the canonical routes;
+ *   - the table diffed against a changed copy (an endpoint, a predicate gone, two filters
+ *     swapped, IDs grouped by the Kubernetes scheme) gives text reports whose route lines fit
+ *     the width they were given, in colour and not, and a JSON report.
  * The first input byte selects nothing: every input goes through all three parsers, so
  * one corpus serves them all. */
 #include <stddef.h>
@@ -15,8 +18,10 @@
 #include <string.h>
 
 #include "eskip/eskip.h"
+#include "eskip/route_diff.h"
 #include "fuzz_common.h"
 #include "eskip/route.h"
+#include "routes/kube_ids.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -84,6 +89,68 @@ static bool table_unprintable(const route_table *t)
 	return fuzz_known_unprintable(t);
 }
 
+/* Columns of one line of UTF-8 text without ANSI escapes. */
+static size_t line_columns(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\033') {
+			while (i < n && s[i] != 'm')
+				i++;
+			continue;
+		}
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	}
+	return c;
+}
+
+static void diff_reports(const route_table *t, size_t width)
+{
+	route_table *u = route_table_new();
+	for (size_t i = 0; i < t->n; i++) {
+		route *r = route_copy_into(u, &t->routes[i]);
+		if (r->nendpoints)
+			r->endpoints++, r->nendpoints--;
+		if (r->npredicates)
+			r->npredicates--;
+		if (r->nfilters > 1) {
+			call c = r->filters[0];
+			r->filters[0] = r->filters[1];
+			r->filters[1] = c;
+		}
+	}
+	route_diff d, again;
+	route_diff_compute(&d, t->routes, t->n, u->routes, u->n, NULL);
+	route_diff_compute(&again, t->routes, t->n, u->routes, u->n, NULL);
+	route_diff_keep_persistent(&again, &d);
+	FUZZ_ASSERT(again.n == d.n && again.transient == 0, "a repeated comparison lost %zu entries", d.n - again.n);
+	buf out = BUF_INIT;
+	for (int color = 0; color < 2; color++) {
+		route_diff_print_opts po = { .old_name = "a", .new_name = "b", .color = color, .width = width,
+					     .group_of = kube_route_group };
+		buf_reset(&out);
+		route_diff_print_text(&out, &d, &po);
+		for (const char *line = out.ptr, *end; line && line < out.ptr + out.len; line = end + 1) {
+			end = memchr(line, '\n', (size_t)(out.ptr + out.len - line));
+			if (!end)
+				end = out.ptr + out.len;
+			bool route_line = strncmp(line, "  - ", 4) == 0 || strncmp(line, "  + ", 4) == 0;
+			size_t cols = line_columns(line, (size_t)(end - line));
+			FUZZ_ASSERT(!route_line || width < 30 || cols <= width, "a route line of %zu columns at width %zu:\n%.*s",
+				    cols, width, (int)(end - line), line);
+		}
+		po.stat = true;
+		route_diff_print_text(&out, &d, &po);
+	}
+	buf_reset(&out);
+	route_diff_print_json(&out, &d, &(route_diff_print_opts){ .old_name = "a", .new_name = "b",
+								 .group_of = kube_route_group });
+	buf_free(&out);
+	route_diff_free(&again);
+	route_diff_free(&d);
+	route_table_free(u);
+}
+
 static void document_properties(const char *text, size_t len)
 {
 	buf err = BUF_INIT, plain = BUF_INIT, pretty = BUF_INIT, s1 = BUF_INIT, json = BUF_INIT;
@@ -100,6 +167,7 @@ static void document_properties(const char *text, size_t len)
 			check_reparse("plain print", &plain, &s1);
 			check_reparse("pretty print", &pretty, &s1);
 		}
+		diff_reports(t, len ? (unsigned char)text[0] : 0);
 		route_table_free(t);
 	}
 	buf_free(&err);
