@@ -188,8 +188,9 @@ static bool marked_at(const marked_line *l, size_t pos)
 }
 
 /* Writes prefix + line within width columns (0: no limit; see window()); marked spans in
- * reverse video (colour) or underlined with ^ on a line of their own. */
-static void emit_line(buf *out, const char *prefix, const char *color, const marked_line *l, bool use_color,
+ * reverse video (colour) or underlined with ^ on a line of their own. Returns whether a
+ * marked span lies outside what was shown. */
+static bool emit_line(buf *out, const char *prefix, const char *color, const marked_line *l, bool use_color,
 		      size_t width)
 {
 	const char *t = l->text.ptr ? l->text.ptr : "";
@@ -214,8 +215,11 @@ static void emit_line(buf *out, const char *prefix, const char *color, const mar
 	if (end < n)
 		buf_puts(out, ELLIPSIS);
 	buf_puts(out, use_color ? RESET "\n" : "\n");
+	bool hidden = false;
+	for (size_t i = 0; i < l->nmarks; i++)
+		hidden |= l->marks[i].start < start || l->marks[i].end > end;
 	if (use_color || l->nmarks == 0)
-		return;
+		return hidden;
 	buf carets = BUF_INIT;
 	size_t last = 0;
 	for (size_t i = 0; i < indent + (start ? ELLIPSIS_COLS : 0); i++)
@@ -231,6 +235,7 @@ static void emit_line(buf *out, const char *prefix, const char *color, const mar
 		buf_putc(out, '\n');
 	}
 	buf_free(&carets);
+	return hidden;
 }
 
 static void line_free(marked_line *l)
@@ -278,9 +283,9 @@ static void change_head(buf *out, str key, const char *what, const route_diff_pr
 	buf_printf(out, " (%s)%s", what, o->color ? RESET : "");
 }
 
-/* "~ id (endpoints) -ADDR +ADDR": the endpoints a rolling deployment changed. On one line
- * when it fits the width; else the head, then the addresses wrapped, indented. */
-static void print_endpoint_change(buf *out, const route_diff_entry *e, const route_diff_print_opts *o)
+/* " -ADDR ... +ADDR ..." after a line's first col columns: the endpoints only one side has.
+ * On that line when they fit the width, else wrapped onto lines indented by four. */
+static void put_endpoint_delta(buf *out, const route_diff_entry *e, const route_diff_print_opts *o, size_t col)
 {
 	size_t ntokens = e->nendpoints_gone + e->nendpoints_new, total = 0;
 	buf *tokens = calloc(ntokens ? ntokens : 1, sizeof *tokens);
@@ -292,8 +297,6 @@ static void print_endpoint_change(buf *out, const route_diff_entry *e, const rou
 		eskip_print_endpoint(&tokens[i], gone ? e->endpoints_gone[i] : e->endpoints_new[i - e->nendpoints_gone]);
 		total += 1 + columns(tokens[i].ptr, tokens[i].len);
 	}
-	change_head(out, e->key, "endpoints", o);
-	size_t col = 2 + columns(e->key.ptr, e->key.len) + strlen(" (endpoints)");
 	bool wrap = o->width && col + total > o->width;
 	for (size_t i = 0; i < ntokens; i++) {
 		size_t cols = columns(tokens[i].ptr, tokens[i].len);
@@ -312,6 +315,13 @@ static void print_endpoint_change(buf *out, const route_diff_entry *e, const rou
 	}
 	buf_putc(out, '\n');
 	free(tokens);
+}
+
+/* "~ id (endpoints) -ADDR +ADDR": the endpoints a rolling deployment changed. */
+static void print_endpoint_change(buf *out, const route_diff_entry *e, const route_diff_print_opts *o)
+{
+	change_head(out, e->key, "endpoints", o);
+	put_endpoint_delta(out, e, o, 2 + columns(e->key.ptr, e->key.len) + strlen(" (endpoints)"));
 }
 
 static void print_change(buf *out, const route_diff_entry *e, const route_diff_print_opts *o)
@@ -334,8 +344,12 @@ static void print_change(buf *out, const route_diff_entry *e, const route_diff_p
 	marked_line lo = { 0 }, ln = { 0 };
 	render_route(&lo, old_r, op, of, backend, per_endpoint ? oe : NULL);
 	render_route(&ln, new_r, np, nf, backend, per_endpoint ? ne : NULL);
-	emit_line(out, "  - ", RED, &lo, o->color, o->width);
-	emit_line(out, "  + ", GREEN, &ln, o->color, o->width);
+	bool cut = emit_line(out, "  - ", RED, &lo, o->color, o->width);
+	cut |= emit_line(out, "  + ", GREEN, &ln, o->color, o->width);
+	if (per_endpoint && cut) {   /* the width hid a difference: the endpoints' on a line of their own */
+		buf_puts(out, "  endpoints");
+		put_endpoint_delta(out, e, o, strlen("  endpoints"));
+	}
 	line_free(&lo), line_free(&ln);
 	free(op), free(np), free(of), free(nf), free(oe), free(ne);
 }

@@ -283,6 +283,10 @@ OUT
 	assert_equal "${route_line:${#first_caret}:9}" 'ratelimit'
 	# long endpoint lists wrap instead of being cut
 	assert_line '    -http://10.2.2.22:9000 +http://10.2.2.23:9000'
+	# an endpoint change the cut hides from a route line gets a line of its own
+	assert_line '  endpoints -http://10.2.1.12:8080 +http://10.2.1.13:8080'
+	run "$BIN/routesrv-diff" -W 0 fleet-old.eskip fleet-new.eskip
+	refute_line --partial '  endpoints -'
 	COLUMNS=60 run "$BIN/routesrv-diff" fleet-old.eskip fleet-new.eskip
 	run awk 'length > 60' <<<"$output"
 	assert_output ""
