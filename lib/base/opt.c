@@ -234,7 +234,7 @@ static const char *set_value(opt_def *o, const char *v)
 {
 	if (o->choices && !(o->flags & OPT_OPEN_CHOICES)) {
 		const char *const *c = o->choices;
-		while (*c && ((o->flags & OPT_ANY_CASE) ? strcasecmp(*c, v) : strcmp(*c, v)) != 0)
+		while (*c && strcmp(*c, v) != 0)
 			c++;
 		if (!*c)
 			return "must be one of";   /* the caller lists them */

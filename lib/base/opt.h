@@ -45,13 +45,13 @@ typedef struct {
 	const char *alias;             /* a second name, e.g. "q" for "brief" (diff(1)'s short options) */
 	const char *default_text;      /* the default as --help shows it, when the value cannot say it
 	                                * (e.g. "the terminal's width"); NULL: the target's value */
-	unsigned flags;                /* OPT_HIDDEN, OPT_ANY_CASE, OPT_OPEN_CHOICES */
+	unsigned flags;                /* OPT_HIDDEN, OPT_OPEN_CHOICES */
 } opt_def;
 
 enum {
 	OPT_HIDDEN = 1,          /* parsed, but not in --help, man pages or completions (test harness flags) */
-	OPT_ANY_CASE = 2,        /* choices match regardless of case (logrus levels: "info", "INFO") */
-	OPT_OPEN_CHOICES = 4,    /* choices are listed and completed, not enforced (the command decides) */
+	OPT_OPEN_CHOICES = 2,    /* choices are listed and completed, not enforced: the command checks the
+	                          * value (logrus levels in any case, skipper's unknown LB algorithms) */
 };
 
 typedef struct {
