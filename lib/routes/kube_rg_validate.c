@@ -2,7 +2,11 @@
  *
  * The checks and their order follow skipper's definitions package: RouteGroupItem.validate
  * (phase A, first error wins) and the RouteGroup validator's filter, predicate, backend
- * address and host checks (phase B, all errors, joined with newlines). */
+ * address and host checks (phase B, all errors, joined with newlines).
+ *
+ * Every duplicate and reference check is a hash-set lookup (kube_strmap), so a RouteGroup
+ * with n hosts, backends or references costs O(n), not O(n^2): one object is up to ~1.5 MB
+ * and a tenant controls all of it. */
 #include "routes/kube_rg_validate.h"
 
 #include <stdio.h>
@@ -11,6 +15,7 @@
 #include "eskip/eskip.h"
 #include "go/go_text.h"   /* go_quote: Go's %q */
 #include "go/go_url.h"
+#include "routes/kube_strmap.h"
 
 static const char *const backend_types[] = { "", "service", "network", "shunt", "loopback", "dynamic", "lb", "forward" };
 static const char *const algorithms[] = { "", "roundRobin", "random", "consistentHash", "powerOfRandomNChoices",
@@ -62,15 +67,17 @@ static bool backend_invalid(const kube_rg_backend *b, buf *msg)
 	return true;
 }
 
-static bool backend_defined(const kube_routegroup *rg, str name)
+/* Puts name into the set; false if it was there already. */
+static bool set_add(kube_strmap *set, str name)
 {
-	for (size_t i = 0; i < rg->nbackends; i++)
-		if (str_eq(rg->backends[i].name, name))
-			return true;
-	return false;
+	if (kube_strmap_get(set, name))
+		return false;
+	kube_strmap_put(set, name, set);   /* any non-NULL value marks membership */
+	return true;
 }
 
-static bool backends_invalid(const kube_routegroup *rg, buf *msg)
+/* Fills `defined` with the backend names as it checks them. */
+static bool backends_invalid(const kube_routegroup *rg, kube_strmap *defined, buf *msg)
 {
 	if (rg->nbackends == 0) {
 		buf_puts(msg, "route group without backend");
@@ -78,12 +85,10 @@ static bool backends_invalid(const kube_routegroup *rg, buf *msg)
 	}
 	for (size_t i = 0; i < rg->nbackends; i++) {
 		const kube_rg_backend *b = &rg->backends[i];
-		for (size_t j = 0; j < i; j++) {
-			if (str_eq(rg->backends[j].name, b->name)) {
-				buf_puts(msg, "backends with duplicate name: ");
-				put_str(msg, b->name);
-				return true;
-			}
+		if (!set_add(defined, b->name)) {
+			buf_puts(msg, "backends with duplicate name: ");
+			put_str(msg, b->name);
+			return true;
 		}
 		buf inner = BUF_INIT;
 		bool bad = backend_invalid(b, &inner);
@@ -101,20 +106,22 @@ static bool backends_invalid(const kube_routegroup *rg, buf *msg)
 }
 
 /* backendReferences.validate: duplicates, unnamed, undefined, negative weight. */
-static bool refs_invalid(const kube_routegroup *rg, const kube_rg_backend_ref *refs, size_t n, buf *msg)
+static bool refs_invalid(const kube_strmap *defined, const kube_rg_backend_ref *refs, size_t n, buf *msg)
 {
+	arena *scratch = arena_new();
+	kube_strmap seen;
+	kube_strmap_init(&seen, scratch);
+	bool bad = true;
 	for (size_t i = 0; i < n; i++) {
 		const kube_rg_backend_ref *r = &refs[i];
-		for (size_t j = 0; j < i; j++) {
-			if (str_eq(refs[j].backend_name, r->backend_name)) {
-				buf_puts(msg, "duplicate backend reference: ");
-				put_str(msg, r->backend_name);
-				return true;
-			}
+		if (!set_add(&seen, r->backend_name)) {
+			buf_puts(msg, "duplicate backend reference: ");
+			put_str(msg, r->backend_name);
+			goto done;
 		}
 		if (!r->name_present || r->backend_name.len == 0) {
 			buf_puts(msg, "unnamed backend reference");
-		} else if (!backend_defined(rg, r->backend_name)) {
+		} else if (!kube_strmap_get(defined, r->backend_name)) {
 			buf_puts(msg, "invalid backend reference: ");
 			put_str(msg, r->backend_name);
 		} else if (r->weight < 0) {
@@ -124,19 +131,22 @@ static bool refs_invalid(const kube_routegroup *rg, const kube_rg_backend_ref *r
 		} else {
 			continue;
 		}
-		return true;
+		goto done;
 	}
-	return false;
+	bad = false;
+done:
+	arena_free(scratch);
+	return bad;
 }
 
-static bool route_invalid(const kube_routegroup *rg, const kube_rg_route *r, buf *msg)
+static bool route_invalid(const kube_routegroup *rg, const kube_strmap *defined, const kube_rg_route *r, buf *msg)
 {
 	bool has_default = rg->ndefault_backends > 0;
 	if (!r->present) {
 		buf_puts(msg, "invalid route spec");
 	} else if (!has_default && r->nbackends == 0) {
 		buf_puts(msg, "missing backend reference");
-	} else if (refs_invalid(rg, r->backends, r->nbackends, msg)) {
+	} else if (refs_invalid(defined, r->backends, r->nbackends, msg)) {
 		/* message written */
 	} else if (r->path.len && r->path_subtree.len) {
 		buf_puts(msg, "path and path subtree in the same route");
@@ -152,9 +162,9 @@ static bool route_invalid(const kube_routegroup *rg, const kube_rg_route *r, buf
 	return true;
 }
 
-static bool spec_invalid(const kube_routegroup *rg, buf *msg)
+static bool spec_invalid(const kube_routegroup *rg, const kube_strmap *defined, buf *msg)
 {
-	if (backends_invalid(rg, msg) || refs_invalid(rg, rg->default_backends, rg->ndefault_backends, msg))
+	if (refs_invalid(defined, rg->default_backends, rg->ndefault_backends, msg))
 		return true;
 	if (rg->ndefault_backends == 0 && rg->nroutes == 0) {
 		buf_puts(msg, "missing backend reference");
@@ -162,7 +172,7 @@ static bool spec_invalid(const kube_routegroup *rg, buf *msg)
 	}
 	for (size_t i = 0; i < rg->nroutes; i++) {
 		buf inner = BUF_INIT;
-		bool bad = route_invalid(rg, &rg->routes[i], &inner);
+		bool bad = route_invalid(rg, defined, &rg->routes[i], &inner);
 		if (bad) {
 			buf_printf(msg, "invalid route at %zu, ", i);
 			buf_append(msg, inner.ptr, inner.len);
@@ -181,11 +191,15 @@ static int phase_a(const kube_routegroup *rg, buf *err)
 		return -1;
 	}
 	buf msg = BUF_INIT;
+	arena *scratch = arena_new();
+	kube_strmap defined;   /* backend names */
+	kube_strmap_init(&defined, scratch);
 	bool bad = !rg->has_spec;
 	if (bad)
 		buf_puts(&msg, "route group without spec");
 	else
-		bad = spec_invalid(rg, &msg);
+		bad = backends_invalid(rg, &defined, &msg) || spec_invalid(rg, &defined, &msg);
+	arena_free(scratch);
 	if (bad) {
 		buf_puts(err, "error in route group ");
 		put_str(err, rg->meta.ns.len ? rg->meta.ns : str_c("default"));
@@ -262,14 +276,13 @@ static int phase_b(const kube_routegroup *rg, buf *err)
 	for (size_t i = 0; i < rg->nbackends; i++)
 		if (str_eq_c(rg->backends[i].type, "network"))
 			check_network_address(&c, rg->backends[i].address);
+	kube_strmap hosts;
+	kube_strmap_init(&hosts, c.scratch);
 	for (size_t i = 0; i < rg->nhosts; i++) {
-		for (size_t j = 0; j < i; j++) {
-			if (str_eq(rg->hosts[j], rg->hosts[i])) {
-				buf *e = next_error(&c);
-				buf_puts(e, "duplicate host ");
-				go_quote(e, rg->hosts[i].ptr, rg->hosts[i].len);
-				break;
-			}
+		if (!set_add(&hosts, rg->hosts[i])) {   /* one error per repeated entry */
+			buf *e = next_error(&c);
+			buf_puts(e, "duplicate host ");
+			go_quote(e, rg->hosts[i].ptr, rg->hosts[i].len);
 		}
 	}
 	arena_free(c.scratch);

@@ -4,7 +4,10 @@
  * hosts, or no hosts at all) and the internal one (hosts under an east-west-range domain).
  * A context builds its main routes (implicit §8.3 or explicit §8.4), each followed by its
  * east-west copy (§8.10) and HTTPS-redirect twin (§8.9), then its catch-alls (§8.8), and
- * finally appends the context's configured extras to all of them. */
+ * finally appends the context's configured extras to all of them.
+ *
+ * Backend lookups, host and method de-duplication are hash lookups (kube_strmap): a
+ * RouteGroup's hosts, backends, methods and items cost O(n) each, never O(n^2). */
 #include "routes/kube_routegroup.h"
 
 #include <stdlib.h>
@@ -17,6 +20,7 @@
 #include "routes/kube_ids.h"
 #include "routes/kube_rg_backends.h"
 #include "routes/kube_rg_validate.h"
+#include "routes/kube_strmap.h"
 #include "routes/kube_traffic.h"
 #include "base/log.h"
 #include "go/regex.h"
@@ -25,6 +29,7 @@ typedef struct {
 	kube_cycle *cy;
 	const kube_options *o;
 	const kube_routegroup *rg;
+	const kube_strmap *backends;   /* backend name -> kube_rg_backend* */
 	route_table *out;
 	arena *a;                      /* out->arena */
 	str ns;                        /* namespace or "default" */
@@ -41,12 +46,9 @@ typedef struct {
 } rg_context;
 
 
-static const kube_rg_backend *find_backend(const kube_routegroup *rg, str name)
+static const kube_rg_backend *find_backend(const rg_context *cx, str name)
 {
-	for (size_t i = 0; i < rg->nbackends; i++)
-		if (str_eq(rg->backends[i].name, name))
-			return &rg->backends[i];
-	return NULL;   /* validation guarantees every reference resolves */
+	return kube_strmap_get(cx->backends, name);   /* validation: every reference resolves */
 }
 
 static kube_traffic *compute_traffic(const rg_context *cx, const kube_rg_backend_ref *refs, size_t n)
@@ -180,7 +182,7 @@ static int implicit_routes(rg_context *cx, buf *err)
 	for (size_t j = 0; j < rg->ndefault_backends; j++) {
 		route r = { 0 };
 		r.id = kube_rg_route_id(cx->a, cx->ns, rg->meta.name, str_c("all"), 0, j, cx->internal);
-		const kube_rg_backend *b = find_backend(rg, rg->default_backends[j].backend_name);
+		const kube_rg_backend *b = find_backend(cx, rg->default_backends[j].backend_name);
 		if (!b || kube_rg_apply_backend(&cx->bc, cx->a, b, &r, err))
 			return -1;
 		if (cx->nhosts)
@@ -192,11 +194,13 @@ static int implicit_routes(rg_context *cx, buf *err)
 
 /* --- explicit routes (§8.4) ------------------------------------------------------------ */
 
-/* Parses the route's predicates[] or filters[] items into one list. */
+/* Parses the route's predicates[] or filters[] items into one list (grown by doubling:
+ * a route may have many thousand items). */
 static int parse_items(arena *a, const str *items, size_t n, bool filters, call **out, size_t *nout, buf *err)
 {
 	*out = NULL;
 	*nout = 0;
+	size_t cap = 0;
 	for (size_t i = 0; i < n; i++) {
 		call *calls;
 		size_t ncalls;
@@ -211,11 +215,16 @@ static int parse_items(arena *a, const str *items, size_t n, bool filters, call 
 			return -1;
 		}
 		buf_free(&perr);
-		/* a scratch route's predicate list collects the calls of all items */
-		route collected = { .predicates = *out, .npredicates = *nout };
-		route_append_predicates(a, &collected, calls, ncalls);
-		*out = collected.predicates;
-		*nout = collected.npredicates;
+		if (*nout + ncalls > cap) {
+			size_t grown = cap ? 2 * cap : 4;
+			while (grown < *nout + ncalls)
+				grown *= 2;
+			*out = arena_grow(a, *out, *nout, grown, sizeof **out);
+			cap = grown;
+		}
+		if (ncalls)
+			memcpy(*out + *nout, calls, ncalls * sizeof *calls);
+		*nout += ncalls;
 	}
 	return 0;
 }
@@ -234,18 +243,22 @@ static str ascii_case(arena *a, str s, bool upper)
 	return (str){ p, s.len };
 }
 
-/* The route's methods with exact duplicates removed; one empty entry for "no method". */
+/* The route's methods with exact duplicates removed (first occurrence order); one empty
+ * entry for "no method". */
 static size_t unique_methods(arena *a, const kube_rg_route *gr, str **out)
 {
 	str *m = arena_alloc(a, (gr->nmethods ? gr->nmethods : 1) * sizeof *m);
 	size_t n = 0;
+	arena *scratch = arena_new();
+	kube_strmap seen;
+	kube_strmap_init(&seen, scratch);
 	for (size_t i = 0; i < gr->nmethods; i++) {
-		size_t k = 0;
-		while (k < n && !str_eq(m[k], gr->methods[i]))
-			k++;
-		if (k == n)
-			m[n++] = gr->methods[i];
+		if (kube_strmap_get(&seen, gr->methods[i]))
+			continue;
+		kube_strmap_put(&seen, gr->methods[i], m);   /* any non-NULL value marks "seen" */
+		m[n++] = gr->methods[i];
 	}
+	arena_free(scratch);
 	if (n == 0)
 		m[n++] = (str){ "", 0 };
 	*out = m;
@@ -299,7 +312,7 @@ static int explicit_route(rg_context *cx, size_t i, buf *err)
 				add_string_call(a, &r, false, "Method", ascii_case(a, methods[m], true));
 			route_append_predicates(a, &r, predicates, npredicates);
 			route_append_filters(a, &r, filters, nfilters);
-			const kube_rg_backend *b = find_backend(rg, refs[j].backend_name);
+			const kube_rg_backend *b = find_backend(cx, refs[j].backend_name);
 			if (!b || kube_rg_apply_backend(&cx->bc, a, b, &r, err))
 				return -1;
 			emit_main(cx, &r, &traffic[j]);
@@ -386,12 +399,12 @@ static bool redirect_enabled(const kube_options *o, const kube_routegroup *rg)
 	return o->https_redirect;
 }
 
-static rg_context new_context(kube_cycle *cy, const kube_routegroup *rg, route_table *out, bool internal,
-	const str *hosts, size_t nhosts)
+static rg_context new_context(kube_cycle *cy, const kube_routegroup *rg, const kube_strmap *backends,
+	route_table *out, bool internal, const str *hosts, size_t nhosts)
 {
 	const kube_options *o = cy->opts;
-	rg_context cx = { .cy = cy, .o = o, .rg = rg, .out = out, .a = out->arena, .internal = internal,
-			  .hosts = hosts, .nhosts = nhosts };
+	rg_context cx = { .cy = cy, .o = o, .rg = rg, .backends = backends, .out = out, .a = out->arena,
+			  .internal = internal, .hosts = hosts, .nhosts = nhosts };
 	cx.ns = rg->meta.ns.len ? rg->meta.ns : str_c("default");
 	cx.host_rx = kube_host_rx(cy->arena, hosts, nhosts);
 	bool opt_out = kube_zone_aware_disabled(&rg->meta);
@@ -414,12 +427,16 @@ static void convert_routegroup(kube_cycle *cy, const kube_routegroup *rg, route_
 	str *external = arena_alloc(a, (rg->nhosts ? rg->nhosts : 1) * sizeof *external);
 	str *internal = arena_alloc(a, (rg->nhosts ? rg->nhosts : 1) * sizeof *internal);
 	size_t next = 0, nint = 0;
+	kube_strmap seen, backends;
+	kube_strmap_init(&seen, a);
+	kube_strmap_init(&backends, a);
+	for (size_t i = 0; i < rg->nbackends; i++)
+		if (!kube_strmap_get(&backends, rg->backends[i].name))   /* names are unique (validated) */
+			kube_strmap_put(&backends, rg->backends[i].name, (void *)&rg->backends[i]);
 	for (size_t i = 0; i < rg->nhosts; i++) {
-		bool seen = false;
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = str_eq(rg->hosts[k], rg->hosts[i]);
-		if (seen)
+		if (kube_strmap_get(&seen, rg->hosts[i]))
 			continue;
+		kube_strmap_put(&seen, rg->hosts[i], external);   /* any non-NULL value marks "seen" */
 		if (kube_host_internal(cy->opts, rg->hosts[i]))
 			internal[nint++] = rg->hosts[i];
 		else
@@ -428,7 +445,7 @@ static void convert_routegroup(kube_cycle *cy, const kube_routegroup *rg, route_
 	str ns = rg->meta.ns.len ? rg->meta.ns : str_c("default");
 	buf err = BUF_INIT;
 	if (next > 0 || nint == 0) {
-		rg_context cx = new_context(cy, rg, out, false, external, next);
+		rg_context cx = new_context(cy, rg, &backends, out, false, external, next);
 		if (convert_context(&cx, &err)) {
 			kube_cycle_log(cy, rg, LOG_ERROR, "RouteGroup", ns, rg->meta.name,
 				"Error transforming external hosts: %s", err.ptr ? err.ptr : "");
@@ -437,7 +454,7 @@ static void convert_routegroup(kube_cycle *cy, const kube_routegroup *rg, route_
 		}
 	}
 	if (nint > 0) {
-		rg_context cx = new_context(cy, rg, out, true, internal, nint);
+		rg_context cx = new_context(cy, rg, &backends, out, true, internal, nint);
 		if (convert_context(&cx, &err))
 			kube_cycle_log(cy, rg, LOG_ERROR, "RouteGroup", ns, rg->meta.name,
 				"Error transforming internal hosts: %s", err.ptr ? err.ptr : "");
