@@ -64,35 +64,42 @@ static double weight_of(const ing_ctx *c, str service)
 	return w ? *w : 0;
 }
 
+static int by_path_then_index(const void *x, const void *y, void *ctx)
+{
+	const kube_ingress_rule *rule = ctx;
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	int c = str_cmp(rule->paths[i].path, rule->paths[j].path);
+	return c ? c : (i > j) - (i < j);
+}
+
+/* The paths of a rule are grouped by path string (skipper's map of path -> backends): the
+ * indexes sorted by (path, index) give each group's members in rule order, in O(n log n)
+ * however many paths the rule has. */
 void ing_rule_traffic(ing_state *st, ing_ctx *c, const kube_ingress_rule *rule, kube_traffic *out)
 {
 	size_t n = rule->npaths;
-	bool *done = calloc(n ? n : 1, sizeof *done);
-	size_t *members = malloc((n ? n : 1) * sizeof *members);
+	size_t *order = malloc((n ? n : 1) * sizeof *order);
 	str *names = malloc((n ? n : 1) * sizeof *names);
 	double *weights = malloc((n ? n : 1) * sizeof *weights);
 	kube_traffic *group = malloc((n ? n : 1) * sizeof *group);
-	if (!done || !members || !names || !weights || !group)
+	if (!order || !names || !weights || !group)
 		abort();
-	for (size_t i = 0; i < n; i++) {
-		if (done[i])
-			continue;
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof *order, by_path_then_index, (void *)rule);
+	for (size_t g = 0; g < n;) {
 		size_t m = 0;
-		for (size_t j = i; j < n; j++) {
-			if (done[j] || !str_eq(rule->paths[j].path, rule->paths[i].path))
-				continue;
-			done[j] = true;
-			members[m] = j;
-			names[m] = rule->paths[j].backend.service;
+		do {
+			names[m] = rule->paths[order[g + m]].backend.service;
 			weights[m] = weight_of(c, names[m]);
 			m++;
-		}
+		} while (g + m < n && str_eq(rule->paths[order[g + m]].path, rule->paths[order[g]].path));
 		kube_traffic_compute(st->o->traffic_algorithm, names, weights, m, group);
 		for (size_t k = 0; k < m; k++)
-			out[members[k]] = group[k];
+			out[order[g + k]] = group[k];
+		g += m;
 	}
-	free(done);
-	free(members);
+	free(order);
 	free(names);
 	free(weights);
 	free(group);

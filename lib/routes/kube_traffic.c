@@ -3,22 +3,44 @@
 
 #include <stdlib.h>
 
-/* The index whose result is stored under names[i] in skipper's name → result map:
- * the last entry with that name (later map assignments overwrite earlier ones). */
-static size_t last_with_name(const str *names, size_t n, size_t i)
+/* For each entry i, the first and the last index with the same name: the result skipper
+ * stores under names[i] in its name -> result map (the last one overwrites, the first one
+ * keeps its segment). Sorting the indexes by (name, index) keeps it O(n log n) however
+ * many backends one path has. */
+typedef struct {
+	const str *names;
+} name_order;
+
+static int by_name_then_index(const void *x, const void *y, void *ctx)
 {
-	for (size_t j = n; j-- > i + 1;)
-		if (str_eq(names[j], names[i]))
-			return j;
-	return i;
+	const name_order *o = ctx;
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	int c = str_cmp(o->names[i], o->names[j]);
+	return c ? c : (i > j) - (i < j);
 }
 
-static size_t first_with_name(const str *names, size_t i)
+/* Returns one malloc'd block: first[i] at [i], last[i] at [n + i]; the caller frees it. */
+static size_t *same_name_bounds(const str *names, size_t n)
 {
-	for (size_t j = 0; j < i; j++)
-		if (str_eq(names[j], names[i]))
-			return j;
-	return i;
+	size_t *bounds = malloc((n ? 3 * n : 1) * sizeof *bounds);
+	if (!bounds)
+		abort();
+	size_t *first = bounds, *last = bounds + n, *idx = bounds + 2 * n;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	name_order o = { names };
+	qsort_r(idx, n, sizeof *idx, by_name_then_index, &o);
+	for (size_t g = 0; g < n;) {
+		size_t e = g + 1;
+		while (e < n && str_eq(names[idx[e]], names[idx[g]]))
+			e++;
+		for (size_t k = g; k < e; k++) {
+			first[idx[k]] = idx[g];
+			last[idx[k]] = idx[e - 1];
+		}
+		g = e;
+	}
+	return bounds;
 }
 
 /* traffic-predicate: each backend takes its share of what the earlier ones left over;
@@ -31,10 +53,10 @@ static void compute_predicate(const str *names, const double *weights, size_t n,
 	bool all_zero = sum == 0;
 	if (all_zero)
 		sum = (double)n;
-	size_t last = 0;
+	size_t last_weighted = 0;
 	for (size_t i = 0; i < n; i++)
 		if (all_zero || weights[i] > 0)
-			last = i;
+			last_weighted = i;
 
 	kube_traffic *raw = malloc((n ? n : 1) * sizeof *raw);
 	if (!raw)
@@ -43,7 +65,7 @@ static void compute_predicate(const str *names, const double *weights, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		double w = all_zero ? 1 : weights[i];
 		raw[i] = (kube_traffic){ .algorithm = TRAFFIC_PREDICATE };
-		if (i == last)
+		if (i == last_weighted)
 			raw[i].value = 1;
 		else if (w == 0)
 			raw[i].value = 0;
@@ -52,8 +74,10 @@ static void compute_predicate(const str *names, const double *weights, size_t n,
 		remaining -= w;
 		raw[i].balance = (long)n - (long)i - 2;
 	}
+	size_t *bounds = same_name_bounds(names, n), *last = bounds + n;
 	for (size_t i = 0; i < n; i++)
-		out[i] = raw[last_with_name(names, n, i)];
+		out[i] = raw[last[i]];
+	free(bounds);
 	free(raw);
 }
 
@@ -61,11 +85,11 @@ static void compute_predicate(const str *names, const double *weights, size_t n,
  * a repeated name keeps its first segment. All zero: equal unit segments over every entry. */
 static void compute_segment(const str *names, const double *weights, size_t n, kube_traffic *out)
 {
+	size_t *first = same_name_bounds(names, n), *last = first + n;
 	double sum = 0;
 	for (size_t i = 0; i < n; i++) {
 		out[i] = (kube_traffic){ .algorithm = TRAFFIC_SEGMENT_PREDICATE };
-		size_t first = first_with_name(names, i);
-		if (first != i)
+		if (first[i] != i)
 			continue;
 		out[i].min = sum;
 		sum += weights[i];
@@ -75,14 +99,15 @@ static void compute_segment(const str *names, const double *weights, size_t n, k
 		sum = (double)n;
 		/* the map keeps the later entry of a repeated name */
 		for (size_t i = 0; i < n; i++) {
-			size_t j = last_with_name(names, n, i);
+			size_t j = last[i];
 			out[i].min = (double)j;
 			out[i].max = (double)(j + 1);
 		}
 	} else {
 		for (size_t i = 0; i < n; i++)
-			out[i] = out[first_with_name(names, i)];
+			out[i] = out[first[i]];
 	}
+	free(first);
 	for (size_t i = 0; i < n; i++) {
 		out[i].min /= sum;
 		out[i].max /= sum;
