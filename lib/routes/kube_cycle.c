@@ -16,17 +16,9 @@ void kube_cycle_init(kube_cycle *cy, const kube_cluster *c, const kube_options *
 	cy->default_filters = kube_default_filters_read(cy->arena, o->default_filters_dir.ptr);
 }
 
-static void forget_logged(kube_cycle *cy)
-{
-	for (size_t i = 0; i < cy->nlog_seen; i++)
-		free(cy->log_seen[i]);
-	cy->nlog_seen = 0;
-}
-
 void kube_cycle_free(kube_cycle *cy)
 {
-	forget_logged(cy);
-	free(cy->log_seen);
+	arena_free(cy->log_arena);
 	arena_free(cy->arena);
 	*cy = (kube_cycle){ 0 };
 }
@@ -34,23 +26,16 @@ void kube_cycle_free(kube_cycle *cy)
 /* Remembers msg for the current object; false if it was logged for it already. */
 static bool first_time(kube_cycle *cy, const void *object, const char *msg)
 {
-	if (object != cy->log_object) {
-		forget_logged(cy);
+	if (object != cy->log_object || !cy->log_arena) {
+		arena_free(cy->log_arena);
+		cy->log_arena = arena_new();
+		kube_strmap_init(&cy->log_seen, cy->log_arena);
 		cy->log_object = object;
 	}
-	for (size_t i = 0; i < cy->nlog_seen; i++)
-		if (strcmp(cy->log_seen[i], msg) == 0)
-			return false;
-	if (cy->nlog_seen == cy->log_seen_cap) {
-		cy->log_seen_cap = cy->log_seen_cap ? cy->log_seen_cap * 2 : 8;
-		cy->log_seen = realloc(cy->log_seen, cy->log_seen_cap * sizeof *cy->log_seen);
-		if (!cy->log_seen)
-			abort();
-	}
-	cy->log_seen[cy->nlog_seen] = strdup(msg);
-	if (!cy->log_seen[cy->nlog_seen])
-		abort();
-	cy->nlog_seen++;
+	str m = str_c(msg);
+	if (kube_strmap_get(&cy->log_seen, m))
+		return false;
+	kube_strmap_put(&cy->log_seen, m, cy);   /* any non-NULL value marks "seen" */
 	return true;
 }
 

@@ -18,6 +18,7 @@
 #include "objects/kube_model.h"
 #include "routes/kube_options.h"
 #include "base/log.h"
+#include "routes/kube_strmap.h"
 
 typedef struct kube_endpoint_state kube_endpoint_state;   /* kube_endpoints.h */
 typedef struct kube_default_filters kube_default_filters; /* kube_default_filters.h */
@@ -30,9 +31,11 @@ typedef struct {
 	kube_default_filters *default_filters;/* NULL: no -default-filters-dir or unreadable */
 
 	/* Per-object log de-duplication: the object messages are currently logged for, and
-	 * the messages already emitted for it. */
+	 * the set of messages already emitted for it (a hash set, so an object that logs n
+	 * distinct messages costs O(n), not O(n^2)), in log_arena (NULL until it logs). */
 	const void *log_object;
-	char **log_seen; size_t nlog_seen, log_seen_cap;
+	arena *log_arena;
+	kube_strmap log_seen;
 } kube_cycle;
 
 /* Builds the indexes (logging "Invalid service resource detected." once if a Service lacks
