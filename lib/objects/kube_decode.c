@@ -326,7 +326,7 @@ static str *f_strings(dec *d, const seg *up, fields *f, size_t i, size_t *n)
 static kube_map f_strmap(dec *d, const seg *up, fields *f, size_t i)
 {
 	seg s = { up, f->names[i].name, 0 };
-	kube_map m = { NULL, 0 };
+	kube_map m = { NULL, 0, false };
 	jv o = d_object(d, &s, take(f, i));
 	if (!jv_is_valid(o))
 		return m;
@@ -340,6 +340,7 @@ static kube_map f_strmap(dec *d, const seg *up, fields *f, size_t i)
 		jv_free(k);
 	}
 	jv_free(o);
+	kube_map_sort(&m);
 	return m;
 }
 

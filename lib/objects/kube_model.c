@@ -6,13 +6,43 @@
 
 #include "base/xalloc.h"
 
+const str *kube_map_find(const kube_map *m, str key)
+{
+	if (!m->sorted) {   /* maps built by hand (tests) */
+		for (size_t i = 0; i < m->n; i++)
+			if (str_eq(m->items[i].key, key))
+				return &m->items[i].value;
+		return NULL;
+	}
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = str_cmp(m->items[mid].key, key);
+		if (c == 0)
+			return &m->items[mid].value;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 const str *kube_map_get(const kube_map *m, const char *key)
 {
-	size_t klen = strlen(key);
-	for (size_t i = 0; i < m->n; i++)
-		if (m->items[i].key.len == klen && memcmp(m->items[i].key.ptr, key, klen) == 0)
-			return &m->items[i].value;
-	return NULL;
+	return kube_map_find(m, str_c(key));
+}
+
+static int by_key(const void *x, const void *y)
+{
+	return str_cmp(((const kube_kv *)x)->key, ((const kube_kv *)y)->key);
+}
+
+void kube_map_sort(kube_map *m)
+{
+	if (m->n > 1)
+		qsort(m->items, m->n, sizeof *m->items, by_key);
+	m->sorted = true;
 }
 
 kube_cluster *kube_cluster_new(void)

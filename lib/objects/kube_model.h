@@ -19,12 +19,17 @@ typedef struct {
 } kube_kv;
 
 typedef struct {
-	kube_kv *items;     /* in document order; keys unique (a later duplicate overwrites) */
+	kube_kv *items;     /* keys unique (a later duplicate overwrites) */
 	size_t n;
+	bool sorted;        /* items in str_cmp key order (decoded maps): lookups bisect */
 } kube_map;
 
-/* Looks a key up; returns NULL if absent. */
+/* Looks a key up; returns NULL if absent. O(log n) on a sorted map (annotations and labels
+ * are looked up once per route, and one object may have thousands of each). */
 const str *kube_map_get(const kube_map *m, const char *key);
+const str *kube_map_find(const kube_map *m, str key);
+/* Sorts the items by key and marks the map sorted. */
+void kube_map_sort(kube_map *m);
 
 typedef struct {
 	bool present;       /* the item had a metadata object */

@@ -49,17 +49,10 @@ static int parse_requirement(const char *s, size_t len, requirement *r)
 	return r->key_len && !memchr(r->value, '=', r->value_len) ? 0 : -1;
 }
 
-static const str *label(const kube_map *labels, const requirement *r)
-{
-	for (size_t i = 0; i < labels->n; i++)
-		if (labels->items[i].key.len == r->key_len && memcmp(labels->items[i].key.ptr, r->key, r->key_len) == 0)
-			return &labels->items[i].value;
-	return NULL;
-}
 
 static bool holds(const kube_map *labels, const requirement *r)
 {
-	const str *v = label(labels, r);
+	const str *v = kube_map_find(labels, (str){ r->key, r->key_len });
 	bool equal = v && v->len == r->value_len && memcmp(v->ptr, r->value, r->value_len) == 0;
 	switch (r->op) {
 	case REQ_EQ: return equal;

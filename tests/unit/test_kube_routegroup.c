@@ -404,11 +404,11 @@ TEST(class_filter)
 	kube_kv *kv = arena_alloc(A, sizeof *kv);
 	kv->key = S("zalando.org/routegroup.class");
 	kv->value = S("internal");
-	rgs[0]->meta.annotations = (kube_map){ kv, 1 };
+	rgs[0]->meta.annotations = (kube_map){ kv, 1, false };
 	kube_kv *other = arena_alloc(A, sizeof *other);
 	other->key = S("zalando.org/routegroup.class");
 	other->value = S("skipper");
-	rgs[1]->meta.annotations = (kube_map){ other, 1 };
+	rgs[1]->meta.annotations = (kube_map){ other, 1, false };
 	/* a: matches; b: another class; c: no annotation, kept */
 	CHECK_STR(convert(rgs, 3),
 		"kube_rg__ns__a__all__0_0: Host(\"^(example[.]org[.]?(:[0-9]+)?)$\") -> <shunt>;\n"
@@ -485,7 +485,7 @@ static void annotate(kube_routegroup *rg, const char *key, const char *value)
 	if (rg->meta.annotations.n)
 		memcpy(kv, rg->meta.annotations.items, rg->meta.annotations.n * sizeof *kv);
 	kv[rg->meta.annotations.n] = (kube_kv){ S(key), S(value) };
-	rg->meta.annotations = (kube_map){ kv, rg->meta.annotations.n + 1 };
+	rg->meta.annotations = (kube_map){ kv, rg->meta.annotations.n + 1, false };
 }
 
 TEST(backend_types_and_tracing_tag)
