@@ -29,15 +29,10 @@ typedef struct {
 } yaml_frame;
 
 typedef struct {
-	char *name;
-	jv value;
-} yaml_anchor;
-
-typedef struct {
 	yaml_frame *stack;
 	size_t depth, cap;
-	yaml_anchor *anchors;
-	size_t nanchors, anchors_cap;
+	jv anchors;          /* object: anchor name -> value (a hash lookup per alias), when have_anchors */
+	bool have_anchors;
 	size_t alias_nodes;  /* nodes expanded through aliases so far */
 	jv root;
 	bool have_root;
@@ -193,20 +188,14 @@ static size_t count_nodes(jv v, size_t limit)
 	return n;
 }
 
+/* A redefinition replaces the old value. */
 static void remember_anchor(yaml_builder *b, const char *name, jv value)
 {
-	for (size_t i = 0; i < b->nanchors; i++)
-		if (strcmp(b->anchors[i].name, name) == 0) {   /* a redefinition replaces the old one */
-			jv_free(b->anchors[i].value);
-			b->anchors[i].value = value;
-			return;
-		}
-	if (b->nanchors == b->anchors_cap) {
-		b->anchors_cap = b->anchors_cap ? 2 * b->anchors_cap : 8;
-		b->anchors = xrealloc(b->anchors, b->anchors_cap * sizeof *b->anchors);
+	if (!b->have_anchors) {
+		b->anchors = jv_object();
+		b->have_anchors = true;
 	}
-	b->anchors[b->nanchors].name = strdup(name);
-	b->anchors[b->nanchors++].value = value;
+	b->anchors = jv_object_set(b->anchors, jv_string(name), value);
 }
 
 /* Merges mapping m into obj without replacing keys obj already has ("<<" merge key). */
@@ -323,18 +312,20 @@ static void on_scalar(yaml_builder *b, const yaml_event_t *e)
 static int on_alias(yaml_builder *b, const yaml_event_t *e, const char **problem)
 {
 	const char *name = (const char *)e->data.alias.anchor;
-	for (size_t i = b->nanchors; i-- > 0;)
-		if (strcmp(b->anchors[i].name, name) == 0) {
-			size_t budget = YAML_ALIAS_NODE_LIMIT - b->alias_nodes;
-			size_t n = count_nodes(jv_copy(b->anchors[i].value), budget);
-			if (n > budget) {
-				*problem = "too many aliased nodes (alias expansion limit)";
-				return -1;
-			}
-			b->alias_nodes += n;
-			add_value(b, jv_copy(b->anchors[i].value));
-			return 0;
+	jv value = b->have_anchors ? jv_object_get(jv_copy(b->anchors), jv_string(name)) : jv_invalid();
+	if (jv_is_valid(value)) {
+		size_t budget = YAML_ALIAS_NODE_LIMIT - b->alias_nodes;
+		size_t n = count_nodes(jv_copy(value), budget);
+		if (n > budget) {
+			jv_free(value);
+			*problem = "too many aliased nodes (alias expansion limit)";
+			return -1;
 		}
+		b->alias_nodes += n;
+		add_value(b, value);
+		return 0;
+	}
+	jv_free(value);
 	*problem = "unknown anchor referenced by alias";
 	return -1;
 }
@@ -351,18 +342,15 @@ static void builder_reset(yaml_builder *b)
 	if (b->have_root)
 		jv_free(b->root);
 	b->have_root = false;
-	for (size_t i = 0; i < b->nanchors; i++) {
-		free(b->anchors[i].name);
-		jv_free(b->anchors[i].value);
-	}
-	b->nanchors = 0;
+	if (b->have_anchors)
+		jv_free(b->anchors);
+	b->have_anchors = false;
 }
 
 static void builder_free(yaml_builder *b)
 {
 	builder_reset(b);
 	free(b->stack);
-	free(b->anchors);
 }
 
 static void parser_error(buf *err, const char *source, const yaml_parser_t *p)
