@@ -100,12 +100,16 @@ typedef struct {
 	size_t key, key_len, val, val_len;   /* offsets into the decoding buffer */
 } query_pair;
 
-static int pair_key_cmp(const void *a, const void *b, const char *base)
+/* By key, then by position (pairs are decoded in order, so offsets grow): a stable sort. */
+static int pair_key_cmp(const void *a, const void *b, void *base)
 {
 	const query_pair *x = a, *y = b;
+	const char *s = base;
 	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
-	int c = memcmp(base + x->key, base + y->key, n);
-	return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+	int c = memcmp(s + x->key, s + y->key, n);
+	if (!c)
+		c = (x->key_len > y->key_len) - (x->key_len < y->key_len);
+	return c ? c : (x->key > y->key) - (x->key < y->key);
 }
 
 /* Go's url.ParseQuery (errors drop the pair) followed by removing every "zone" key and
@@ -150,13 +154,9 @@ static void split_zone(const char *q, size_t n, buf *dec, buf *zone, bool *has_z
 		}
 		pv[np++] = qp;
 	}
-	/* insertion sort: stable, and queries are short */
-	for (size_t i = 1; i < np; i++)
-		for (size_t j = i; j > 0 && pair_key_cmp(&pv[j - 1], &pv[j], dec->ptr) > 0; j--) {
-			query_pair t = pv[j];
-			pv[j] = pv[j - 1];
-			pv[j - 1] = t;
-		}
+	/* O(n log n): an endpoint URL is tenant input and may carry thousands of pairs */
+	if (np > 1)
+		qsort_r(pv, np, sizeof *pv, pair_key_cmp, dec->ptr);
 	for (size_t i = 0; i < np; i++) {
 		if (i)
 			buf_putc(enc, '&');
