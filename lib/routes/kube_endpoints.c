@@ -9,6 +9,7 @@
 
 #include "routes/kube_strmap.h"
 #include "base/log.h"
+#include "eskip/route.h"   /* arena_array_push */
 
 /* printf arguments for a str with "%.*s" (zero-initialised strs have a NULL ptr). */
 #define SP(s) (int)(s).len, ((s).ptr ? (s).ptr : "")
@@ -36,9 +37,15 @@ static str ns_or_default(str ns)
 /* --- merging EndpointSlices ------------------------------------------------------------ */
 
 typedef struct {
-	const kube_endpointslice **items;
+	const kube_endpointslice **items;   /* grown by slice_group_add (doubling) */
 	size_t n;
 } slice_group;
+
+/* One Service may have thousands of slices: growing by one would copy O(n^2) pointers. */
+static void slice_group_add(arena *a, slice_group *g, const kube_endpointslice *s)
+{
+	*(const kube_endpointslice **)arena_array_push(a, (void **)&g->items, &g->n, sizeof *g->items) = s;
+}
 
 enum { EP_ABSENT, EP_READY, EP_TERMINATING };
 
@@ -106,8 +113,7 @@ static void index_slices(kube_endpoint_state *st, const kube_cluster *c)
 			g = arena_alloc(st->arena, sizeof *g);
 			kube_strmap_put(&groups, key, g);
 		}
-		g->items = arena_grow(st->arena, g->items, g->n, g->n + 1, sizeof *g->items);
-		g->items[g->n++] = s;
+		slice_group_add(st->arena, g, s);
 	}
 	for (size_t i = 0; i < groups.n; i++)
 		kube_strmap_put(&st->slices, groups.entries[i].key, merge_group(st->arena, groups.entries[i].value));
@@ -120,8 +126,7 @@ size_t kube_slice_addresses(arena *a, const kube_cluster *c, str ns, str svc, co
 		const kube_endpointslice *s = &c->slices[i];
 		if (!s->has_ports || !str_eq(s->meta.ns, ns) || !str_eq(s->service_name, svc))
 			continue;
-		g.items = arena_grow(a, g.items, g.n, g.n + 1, sizeof *g.items);
-		g.items[g.n++] = s;
+		slice_group_add(a, &g, s);
 	}
 	merged_slices *m = merge_group(a, &g);
 	*out = m->eps;
