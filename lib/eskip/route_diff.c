@@ -36,9 +36,11 @@ unsigned route_parts_differ(const route *a, const route *b)
 	return m;
 }
 
-void calls_mark_differences(const call *a, size_t na, const call *b, size_t nb, bool *a_differs, bool *b_differs)
+/* The LCS table is quadratic; beyond this many cells the middle part is marked whole. */
+#define LCS_MAX_CELLS ((size_t)1 << 20)
+
+static void mark_lcs(const call *a, size_t na, const call *b, size_t nb, bool *a_differs, bool *b_differs)
 {
-	/* Classic LCS table; predicate and filter lists are short. */
 	size_t w = nb + 1;
 	size_t *len = calloc((na + 1) * w, sizeof *len);
 	if (!len)
@@ -47,10 +49,6 @@ void calls_mark_differences(const call *a, size_t na, const call *b, size_t nb, 
 		for (size_t j = nb; j-- > 0;)
 			len[i * w + j] = call_eq(&a[i], &b[j]) ? len[(i + 1) * w + j + 1] + 1
 				: len[(i + 1) * w + j] > len[i * w + j + 1] ? len[(i + 1) * w + j] : len[i * w + j + 1];
-	for (size_t i = 0; i < na; i++)
-		a_differs[i] = true;
-	for (size_t j = 0; j < nb; j++)
-		b_differs[j] = true;
 	size_t i = 0, j = 0;
 	while (i < na && j < nb) {
 		if (call_eq(&a[i], &b[j]) && len[i * w + j] == len[(i + 1) * w + j + 1] + 1)
@@ -61,6 +59,31 @@ void calls_mark_differences(const call *a, size_t na, const call *b, size_t nb, 
 			j++;
 	}
 	free(len);
+}
+
+void calls_mark_differences(const call *a, size_t na, const call *b, size_t nb, bool *a_differs, bool *b_differs)
+{
+	for (size_t i = 0; i < na; i++)
+		a_differs[i] = true;
+	for (size_t j = 0; j < nb; j++)
+		b_differs[j] = true;
+	/* Equal heads are always matched by the LCS traceback, so the common prefix is taken
+	 * first; the classic LCS table covers the rest when it is small. A route may carry many
+	 * thousand calls: then the common suffix is taken too (still a longest common
+	 * subsequence), and beyond LCS_MAX_CELLS the middle stays marked, a coarser but linear
+	 * answer instead of a table of na * nb cells. */
+	size_t pre = 0;
+	while (pre < na && pre < nb && call_eq(&a[pre], &b[pre]))
+		a_differs[pre] = b_differs[pre] = false, pre++;
+	size_t ma = na - pre, mb = nb - pre;
+	if (ma && mb && (ma + 1) > LCS_MAX_CELLS / (mb + 1)) {
+		while (ma && mb && call_eq(&a[pre + ma - 1], &b[pre + mb - 1]))
+			a_differs[pre + --ma] = b_differs[pre + --mb] = false;
+		if ((ma + 1) > LCS_MAX_CELLS / (mb + 1))
+			return;
+	}
+	if (ma && mb)
+		mark_lcs(a + pre, ma, b + pre, mb, a_differs + pre, b_differs + pre);
 }
 
 /* Endpoints compare by address, then zone: the canonical order sorts by address only. */
