@@ -32,11 +32,7 @@ static bool first_time(kube_cycle *cy, const void *object, const char *msg)
 		kube_strmap_init(&cy->log_seen, cy->log_arena);
 		cy->log_object = object;
 	}
-	str m = str_c(msg);
-	if (kube_strmap_get(&cy->log_seen, m))
-		return false;
-	kube_strmap_put(&cy->log_seen, m, cy);   /* any non-NULL value marks "seen" */
-	return true;
+	return kube_strmap_add(&cy->log_seen, str_c(msg), cy);   /* any non-NULL value marks "seen" */
 }
 
 void kube_cycle_log(kube_cycle *cy, const void *object, log_level level, const char *kind,

@@ -70,10 +70,7 @@ static bool backend_invalid(const kube_rg_backend *b, buf *msg)
 /* Puts name into the set; false if it was there already. */
 static bool set_add(kube_strmap *set, str name)
 {
-	if (kube_strmap_get(set, name))
-		return false;
-	kube_strmap_put(set, name, set);   /* any non-NULL value marks membership */
-	return true;
+	return kube_strmap_add(set, name, set);   /* any non-NULL value marks membership */
 }
 
 /* Fills `defined` with the backend names as it checks them. */

@@ -252,12 +252,9 @@ static size_t unique_methods(arena *a, const kube_rg_route *gr, str **out)
 	arena *scratch = arena_new();
 	kube_strmap seen;
 	kube_strmap_init(&seen, scratch);
-	for (size_t i = 0; i < gr->nmethods; i++) {
-		if (kube_strmap_get(&seen, gr->methods[i]))
-			continue;
-		kube_strmap_put(&seen, gr->methods[i], m);   /* any non-NULL value marks "seen" */
-		m[n++] = gr->methods[i];
-	}
+	for (size_t i = 0; i < gr->nmethods; i++)
+		if (kube_strmap_add(&seen, gr->methods[i], m))   /* any non-NULL value marks "seen" */
+			m[n++] = gr->methods[i];
 	arena_free(scratch);
 	if (n == 0)
 		m[n++] = (str){ "", 0 };
@@ -427,16 +424,13 @@ static void convert_routegroup(kube_cycle *cy, const kube_routegroup *rg, route_
 	str *external = arena_alloc(a, (rg->nhosts ? rg->nhosts : 1) * sizeof *external);
 	str *internal = arena_alloc(a, (rg->nhosts ? rg->nhosts : 1) * sizeof *internal);
 	size_t next = 0, nint = 0;
-	kube_strmap seen, backends;
-	kube_strmap_init(&seen, a);
+	kube_strmap backends;
 	kube_strmap_init(&backends, a);
-	for (size_t i = 0; i < rg->nbackends; i++)
-		if (!kube_strmap_get(&backends, rg->backends[i].name))   /* names are unique (validated) */
-			kube_strmap_put(&backends, rg->backends[i].name, (void *)&rg->backends[i]);
+	for (size_t i = 0; i < rg->nbackends; i++)   /* names are unique (validated) */
+		kube_strmap_add(&backends, rg->backends[i].name, (void *)&rg->backends[i]);
+	/* Hosts are unique too: validation rejects a RouteGroup with a repeated host, so the
+	 * de-duplication skipper does here has nothing left to remove. */
 	for (size_t i = 0; i < rg->nhosts; i++) {
-		if (kube_strmap_get(&seen, rg->hosts[i]))
-			continue;
-		kube_strmap_put(&seen, rg->hosts[i], external);   /* any non-NULL value marks "seen" */
 		if (kube_host_internal(cy->opts, rg->hosts[i]))
 			internal[nint++] = rg->hosts[i];
 		else

@@ -30,12 +30,19 @@ void kube_strmap_init(kube_strmap *m, arena *a)
 	*m = (kube_strmap){ .arena = a };
 }
 
-static size_t slot_of(const kube_strmap *m, str key)
+static unsigned long long hash_of(str key)
+{
+	return XXH3_64bits_withSeed(key.len ? key.ptr : "", key.len, hash_seed);
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static size_t slot_of(const kube_strmap *m, str key, unsigned long long h)
 {
 	size_t mask = m->nslots - 1;
-	size_t i = (size_t)XXH3_64bits_withSeed(key.len ? key.ptr : "", key.len, hash_seed) & mask;
+	size_t i = (size_t)h & mask;
 	while (m->slots[i]) {
-		if (str_eq(m->entries[m->slots[i] - 1].key, key))
+		const kube_strmap_entry *e = &m->entries[m->slots[i] - 1];
+		if (e->hash == h && str_eq(e->key, key))
 			return i;
 		i = (i + 1) & mask;
 	}
@@ -46,31 +53,35 @@ void *kube_strmap_get(const kube_strmap *m, str key)
 {
 	if (m->n == 0)
 		return NULL;
-	size_t s = m->slots[slot_of(m, key)];
+	size_t s = m->slots[slot_of(m, key, hash_of(key))];
 	return s ? m->entries[s - 1].value : NULL;
 }
 
-/* Keeps the load factor at most 1/2. */
+/* Keeps the load factor at most 1/2; entries keep their hashes. */
 static void grow_slots(kube_strmap *m)
 {
-	size_t n = m->nslots ? m->nslots * 2 : 16;
+	size_t n = m->nslots ? m->nslots * 2 : 16, mask = n - 1;
 	m->nslots = n;
 	m->slots = arena_alloc(m->arena, n * sizeof *m->slots);
-	for (size_t e = 0; e < m->n; e++)
-		m->slots[slot_of(m, m->entries[e].key)] = e + 1;
+	for (size_t e = 0; e < m->n; e++) {
+		size_t i = (size_t)m->entries[e].hash & mask;
+		while (m->slots[i])
+			i = (i + 1) & mask;
+		m->slots[i] = e + 1;
+	}
 }
 
-kube_strmap_entry *kube_strmap_put(kube_strmap *m, str key, void *value)
+/* Looks key up; if absent, adds it and sets *added. Returns the entry. */
+static kube_strmap_entry *find_or_add(kube_strmap *m, str key, void *value, bool *added)
 {
-	if (m->n) {
-		size_t s = m->slots[slot_of(m, key)];
-		if (s) {
-			m->entries[s - 1].value = value;
-			return &m->entries[s - 1];
-		}
-	}
+	unsigned long long h = hash_of(key);
 	if ((m->n + 1) * 2 > m->nslots)
 		grow_slots(m);
+	size_t slot = slot_of(m, key, h);
+	if (m->slots[slot]) {
+		*added = false;
+		return &m->entries[m->slots[slot] - 1];
+	}
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 16;
 		m->entries = arena_grow(m->arena, m->entries, m->n, cap, sizeof *m->entries);
@@ -79,8 +90,25 @@ kube_strmap_entry *kube_strmap_put(kube_strmap *m, str key, void *value)
 	kube_strmap_entry *e = &m->entries[m->n++];
 	e->key = arena_strndup(m->arena, key.len ? key.ptr : "", key.len);
 	e->value = value;
-	m->slots[slot_of(m, key)] = m->n;
+	e->hash = h;
+	m->slots[slot] = m->n;
+	*added = true;
 	return e;
+}
+
+kube_strmap_entry *kube_strmap_put(kube_strmap *m, str key, void *value)
+{
+	bool added;
+	kube_strmap_entry *e = find_or_add(m, key, value, &added);
+	e->value = value;
+	return e;
+}
+
+bool kube_strmap_add(kube_strmap *m, str key, void *value)
+{
+	bool added;
+	find_or_add(m, key, value, &added);
+	return added;
 }
 
 str kube_key2(arena *a, str x, str y)

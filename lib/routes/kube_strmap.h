@@ -6,6 +6,7 @@
  * is released with its arena (there is no free). */
 #ifndef ROUTESRV_KUBE_STRMAP_H
 #define ROUTESRV_KUBE_STRMAP_H
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/arena.h"
@@ -13,6 +14,7 @@
 typedef struct {
 	str key;
 	void *value;
+	unsigned long long hash;   /* of key: probes compare it first, growing never rehashes */
 } kube_strmap_entry;
 
 typedef struct {
@@ -25,6 +27,9 @@ void kube_strmap_init(kube_strmap *m, arena *a);
 void *kube_strmap_get(const kube_strmap *m, str key);
 /* Sets key → value (replacing an existing value); returns the entry. */
 kube_strmap_entry *kube_strmap_put(kube_strmap *m, str key, void *value);
+/* Adds key → value unless key is present (then nothing changes); true if it was added.
+ * One probe: the usual way to find duplicates (value must not be NULL). */
+bool kube_strmap_add(kube_strmap *m, str key, void *value);
 /* A key made of two parts joined by a NUL byte (e.g. namespace, name), in a. */
 str kube_key2(arena *a, str x, str y);
 #endif
