@@ -77,8 +77,15 @@ static void put_quoted(buf *out, str s)
 	out->len++;
 }
 
+/* A legacy regexp as /.../. An empty one is printed as "" (which parses back to the same
+ * empty legacy regexp): skipper prints //, which the lexer reads as the start of a comment
+ * (spec A6.3 [QUIRK]; found by fuzz_eskip; routesrv(7)). */
 static void put_regexp(buf *out, str s)
 {
+	if (s.len == 0) {
+		PUT_LIT(out, "\"\"");
+		return;
+	}
 	*room(out, 1) = '/';
 	out->len++;
 	eskip_escape(out, s.ptr, s.len, '/');

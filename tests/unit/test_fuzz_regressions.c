@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "eskip/eskip.h"
+#include "eskip/route.h"
 #include "objects/kube_model.h"
 #include "objects/kube_read.h"
 #include "source/kubeconfig.h"
@@ -87,11 +89,59 @@ TEST(kubeconfig_nesting_limit)
 	unlink(path);
 }
 
+/* Served form of a document (canonical, sorted); NULL if it does not parse. */
+static char *served_form(const char *text, size_t len)
+{
+	route_table *t = route_table_new();
+	buf err = BUF_INIT, out = BUF_INIT;
+	char *r = NULL;
+	if (eskip_parse(t, text, len, &err, NULL) == 0) {
+		route_table_canonicalize(t);
+		eskip_print_served(&out, t);
+		r = strdup(out.ptr ? out.ptr : "");
+	}
+	route_table_free(t);
+	buf_free(&err);
+	buf_free(&out);
+	return r;
+}
+
+/* fuzz_eskip (issue 11): the plain printer wrote an empty legacy regexp as // (skipper's
+ * printer does), which the lexer reads as a comment: Host("") printed as `Host(//)` did not
+ * parse back. The artifact, and the same for PathRegexp and HeaderRegexp. */
+TEST(empty_legacy_regexps_print_parsably)
+{
+	static const char *const docs[] = {
+		"r: Host(\"\") -> <shunt>;",   /* the fuzzer's artifact */
+		"r: PathRegexp(\"\") && Host(/a/) -> <shunt>;",
+		"r: HeaderRegexp(\"X\", \"\") && HeaderRegexp(\"X\", /b/) -> <shunt>;",
+	};
+	for (size_t i = 0; i < sizeof docs / sizeof *docs; i++) {
+		route_table *t = route_table_new();
+		buf err = BUF_INIT;
+		CHECK_INT(eskip_parse(t, docs[i], strlen(docs[i]), &err, NULL), 0);
+		for (int pretty = 0; pretty <= 1; pretty++) {
+			buf printed = BUF_INIT;
+			eskip_print_routes(&printed, t->routes, t->n, &(eskip_print_opts){ .pretty = pretty });
+			CHECK(strstr(printed.ptr, "//") == NULL);
+			char *want = served_form(docs[i], strlen(docs[i])), *got = served_form(printed.ptr, printed.len);
+			CHECK(want != NULL);
+			CHECK_STR(got, want);
+			free(want);
+			free(got);
+			buf_free(&printed);
+		}
+		route_table_free(t);
+		buf_free(&err);
+	}
+}
+
 int main(void)
 {
 	RUN(rfc3339_short_offsets_are_rejected);
 	RUN(exec_credential_with_a_short_offset);
 	RUN(yaml_nesting_limit);
 	RUN(kubeconfig_nesting_limit);
+	RUN(empty_legacy_regexps_print_parsably);
 	return TEST_SUMMARY();
 }
