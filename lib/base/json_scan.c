@@ -145,6 +145,27 @@ static const char *check_string(const char *p, const char *end, json_error *e)
 	}
 }
 
+const char *json_find_string_control(const char *p, const char *end)
+{
+	const unsigned char *u = (const unsigned char *)p, *uend = (const unsigned char *)end;
+	while ((u = memchr(u, '"', (size_t)(uend - u))) != NULL) {
+		for (u++;;) {
+			u = skip_plain(u, uend);
+			if (u >= uend)
+				return NULL;   /* unterminated: the parser's error, not ours */
+			if (*u == '"')
+				break;
+			if (*u != '\\')
+				return (const char *)u;
+			u += 2;
+			if (u >= uend)
+				return NULL;
+		}
+		u++;
+	}
+	return NULL;
+}
+
 static const char *digits(const char *p, const char *end)
 {
 	while (p < end && *p >= '0' && *p <= '9')

@@ -25,6 +25,11 @@ const char *json_skip_string(const char *p, const char *end);
  * only counted: "{]" passes. */
 const char *json_skip_value(const char *p, const char *end);
 
+/* The first raw control character (a byte below 0x20) inside a string of the JSON text
+ * [p, end), or NULL. Such text is invalid JSON that jq's parser accepts and copies into the
+ * string; readers that hand text to jq refuse it with this check. Trusts the structure. */
+const char *json_find_string_control(const char *p, const char *end);
+
 /* The first error found: where and what (a static string). */
 typedef struct {
 	const char *at;

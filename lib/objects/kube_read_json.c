@@ -80,8 +80,8 @@ static bool parse_reusing(scan *s, const char *start, const char *stop, jv *out)
 	return false;
 }
 
-/* Parses exactly one JSON value in [start, stop). */
-static int parse_span(scan *s, const char *start, const char *stop, jv *out)
+/* Parses exactly one JSON value in [start, stop) with jq. */
+static int parse_span_jq(scan *s, const char *start, const char *stop, jv *out)
 {
 	if (start < stop && parse_reusing(s, start, stop, out))
 		return 0;
@@ -110,6 +110,48 @@ static int parse_span(scan *s, const char *start, const char *stop, jv *out)
 	}
 	jv_parser_free(p);
 	return rc;
+}
+
+/* The string member `key` of obj (borrowed), or "". */
+static const char *member_string(jv obj, const char *key, jv *keep)
+{
+	*keep = jv_get_kind(obj) == JV_KIND_OBJECT ? kube_json_field(obj, key) : jv_invalid();
+	return jv_get_kind(*keep) == JV_KIND_STRING ? jv_string_value(*keep) : "";
+}
+
+/* A raw control character at `at` inside a string of the value v parsed from the text:
+ * invalid JSON (RFC 8259 7), which jq accepts and would copy into the served table. The
+ * whole input is refused, as Go's decoder (skipper) refuses it, naming the object. */
+static void control_error(scan *s, const char *at, jv v)
+{
+	size_t line, col;
+	position(s->data, at, &line, &col);
+	buf_printf(s->r->err, "%s:%zu:%zu: invalid JSON: raw control character U+%04X in a string", s->r->source, line,
+		   col + 1, (unsigned)(unsigned char)*at);
+	jv kind, meta = jv_get_kind(v) == JV_KIND_OBJECT ? kube_json_field(v, "metadata") : jv_invalid(), ns, name;
+	const char *k = member_string(v, "kind", &kind);
+	const char *n = member_string(meta, "namespace", &ns), *nm = member_string(meta, "name", &name);
+	if (*k || *nm)
+		buf_printf(s->r->err, " (kind=%s ns=%s name=%s)", k, n, nm);
+	jv_free(kind);
+	jv_free(meta);
+	jv_free(ns);
+	jv_free(name);
+}
+
+/* Parses exactly one JSON value in [start, stop); raw control characters in strings, which
+ * jq lets through, are refused. */
+static int parse_span(scan *s, const char *start, const char *stop, jv *out)
+{
+	if (parse_span_jq(s, start, stop, out) != 0)
+		return -1;
+	const char *bad = json_find_string_control(start, stop);
+	if (!bad)
+		return 0;
+	control_error(s, bad, *out);
+	jv_free(*out);
+	*out = jv_invalid();
+	return -1;
 }
 
 /* The scanner found no end for the value at p: let jq say what is wrong and where. */
@@ -205,6 +247,28 @@ static int walk_object(scan *s, const char *p, const char *stop, top_object *t)
 	}
 }
 
+/* An API list page (list_kind set) must be one <list_kind>List object with an items array:
+ * a 200 answer of another shape ({}, a Status, "items": null, a list of another kind) is
+ * not an empty list, and taking it for one would delete every route of that kind. */
+static int check_api_page(scan *s, const char *kind, bool has_items, const char *list_kind)
+{
+	if (!list_kind)
+		return 0;
+	char want[96];
+	snprintf(want, sizeof want, "%sList", list_kind);
+	if (!kind || strcmp(kind, want) != 0) {
+		buf_printf(s->r->err, "%s: the response is not a%s %s (%s%s%s)", s->r->source,
+			   strchr("AEIOU", *want) ? "n" : "", want, kind ? "kind \"" : "no kind", kind ? kind : "",
+			   kind ? "\"" : "");
+		return -1;
+	}
+	if (!has_items) {
+		buf_printf(s->r->err, "%s: the %s has no items array (missing or null)", s->r->source, want);
+		return -1;
+	}
+	return 0;
+}
+
 /* One top-level value at [p, stop). */
 static int read_value(scan *s, const char *p, const char *stop, const char *list_kind)
 {
@@ -215,6 +279,10 @@ static int read_value(scan *s, const char *p, const char *stop, const char *list
 			return -1;
 		}
 		const char *kind = jv_is_valid(t.kind) ? jv_string_value(t.kind) : NULL;
+		if (check_api_page(s, kind, t.items != NULL, list_kind) != 0) {
+			jv_free(t.kind);
+			return -1;
+		}
 		char ibuf[64];
 		const char *item_kind = kind ? kube_list_item_kind(kind, ibuf, sizeof ibuf) : NULL;
 		if (t.items && (!kind || item_kind)) {
@@ -574,6 +642,10 @@ static int read_layout(scan *s, const layout *l, const char *p, const char *list
 			jv_free(val);
 	}
 	const char *kind = jv_is_valid(kind_v) ? jv_string_value(kind_v) : NULL;
+	if (check_api_page(s, kind, l->items != NULL, list_kind) != 0) {
+		jv_free(kind_v);
+		return -1;
+	}
 	char ibuf[64];
 	const char *item_kind = kind ? kube_list_item_kind(kind, ibuf, sizeof ibuf) : NULL;
 	if (l->items && (!kind || item_kind)) {
@@ -596,8 +668,17 @@ int kube_read_json(kube_read_ctx *r, const char *data, size_t len, const char *l
 	layout l = { { NULL, 0, 0 }, { NULL, 0, 0 }, NULL, NULL };
 	const char *p = json_skip_ws(data, s.end);
 	int rc = 0;
-	while (p < s.end && rc == 0) {
+	if (list_kind && (p >= s.end || *p != '{')) {   /* an API list page: one object (check_api_page) */
+		buf_printf(r->err, "%s: the response is not a JSON object", r->source);
+		return -1;
+	}
+	for (bool first = true; p < s.end && rc == 0; first = false) {
 		const char *e;
+		if (list_kind && !first) {
+			buf_printf(r->err, "%s: unexpected data after the list", r->source);
+			rc = -1;
+			break;
+		}
 		if (*p == '{' && walk_layout(&l, p, s.end) == 0) {
 			e = l.end;
 			rc = read_layout(&s, &l, p, list_kind);

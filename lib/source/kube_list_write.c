@@ -102,7 +102,9 @@ static bool walk_item(json_walk *w, list_item *it)
 	return rc == 0;
 }
 
-typedef enum { PAGE_OK, PAGE_INVALID, PAGE_NOT_OBJECT, PAGE_ITEMS_NOT_LIST, PAGE_ITEM_NOT_OBJECT } page_status;
+typedef enum {
+	PAGE_OK, PAGE_INVALID, PAGE_NOT_OBJECT, PAGE_WRONG_KIND, PAGE_NO_ITEMS, PAGE_ITEMS_NOT_LIST, PAGE_ITEM_NOT_OBJECT
+} page_status;
 
 /* Validates a non-object value at p, to tell invalid JSON from JSON of the wrong shape. */
 static page_status wrong_shape(const char *p, const char *end, json_error *e, page_status shape)
@@ -127,12 +129,28 @@ static page_status walk_items(json_walk *top, item_vec *items, size_t *index, js
 	return rc == 0 ? PAGE_OK : PAGE_INVALID;
 }
 
-/* One list body: a JSON object whose "items" (absent or null: none) is an array of objects. */
-static page_status walk_page(const char *text, const char *end, item_vec *items, size_t *index, json_error *e)
+typedef struct {
+	const char *start, *end;
+} text_span;
+
+/* Whether the JSON string [v, v_end) (quotes included) is exactly want followed by "List". */
+static bool is_list_kind(const char *v, const char *v_end, const char *want)
+{
+	size_t n = strlen(want);
+	return (size_t)(v_end - v) == n + 6 && v[0] == '"' && memcmp(v + 1, want, n) == 0 && memcmp(v + 1 + n, "List\"", 5) == 0;
+}
+
+/* One list body: a JSON object of kind <kind>List whose "items" is an array of objects (a 200
+ * answer without them, {} or a Status, is not an empty list: issue 11). *kind_text is the
+ * "kind" member's text (quotes included), if any. */
+static page_status walk_page(const char *text, const char *end, const char *kind, item_vec *items, size_t *index,
+			     json_error *e, text_span *kind_text)
 {
 	json_walk top;
 	const char *key, *key_end;
 	int rc;
+	bool have_items = false;
+	*kind_text = (text_span){ NULL, NULL };
 	const char *p = json_skip_ws(text, end);
 	if (p < end && *p != '{')
 		return wrong_shape(p, end, e, PAGE_NOT_OBJECT);
@@ -140,11 +158,17 @@ static page_status walk_page(const char *text, const char *end, item_vec *items,
 		return PAGE_INVALID;
 	size_t first = items->n;
 	while ((rc = json_object_next(&top, &key, &key_end)) == 1) {
+		if (key_is(key, key_end, "items") && *top.p == 'n')
+			have_items = false;   /* "items": null (the last one counts, as in jq) */
 		if (!key_is(key, key_end, "items") || *top.p == 'n') {
+			const char *v = top.p;
 			if (!json_walk_value(&top))
 				return PAGE_INVALID;
+			if (key_is(key, key_end, "kind"))
+				*kind_text = (text_span){ v, top.p };
 			continue;
 		}
+		have_items = true;
 		items->n = first;        /* "items" twice: the last one counts, as in jq */
 		if (*top.p != '[')
 			return wrong_shape(top.p, end, e, PAGE_ITEMS_NOT_LIST);
@@ -159,7 +183,9 @@ static page_status walk_page(const char *text, const char *end, item_vec *items,
 		*e = (json_error){ p, "unexpected data after the object" };
 		return PAGE_INVALID;
 	}
-	return PAGE_OK;
+	if (!kind_text->start || !is_list_kind(kind_text->start, kind_text->end, kind))
+		return PAGE_WRONG_KIND;
+	return have_items ? PAGE_OK : PAGE_NO_ITEMS;
 }
 
 static int collect_page(const kube_list *l, size_t page, item_vec *items, buf *err)
@@ -168,7 +194,8 @@ static int collect_page(const kube_list *l, size_t page, item_vec *items, buf *e
 	const char *text = body->ptr ? body->ptr : "", *url = l->urls[page];
 	json_error e = { text, "" };
 	size_t index = 0;
-	switch (walk_page(text, text + body->len, items, &index, &e)) {
+	text_span kind;
+	switch (walk_page(text, text + body->len, l->kind, items, &index, &e, &kind)) {
 	case PAGE_OK:
 		return 0;
 	case PAGE_INVALID:
@@ -177,6 +204,17 @@ static int collect_page(const kube_list *l, size_t page, item_vec *items, buf *e
 		break;
 	case PAGE_NOT_OBJECT:
 		buf_printf(err, "GET %s: the response is not a JSON object", url);
+		break;
+	case PAGE_WRONG_KIND:
+		if (kind.start)
+			buf_printf(err, "GET %s: the response is not a%s %sList (kind %.*s)", url, strchr("AEIOU", *l->kind) ? "n" : "",
+				   l->kind, (int)(kind.end - kind.start), kind.start);
+		else
+			buf_printf(err, "GET %s: the response is not a%s %sList (no kind)", url, strchr("AEIOU", *l->kind) ? "n" : "",
+				   l->kind);
+		break;
+	case PAGE_NO_ITEMS:
+		buf_printf(err, "GET %s: the %sList has no items array (missing or null)", url, l->kind);
 		break;
 	case PAGE_ITEMS_NOT_LIST:
 		buf_printf(err, "GET %s: items is not a list", url);

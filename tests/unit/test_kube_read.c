@@ -122,8 +122,8 @@ TEST(typed_list_items_without_kind)
 		CHECK(!c->slices[1].has_ports);
 	}
 	kube_cluster_free(c);
-	/* An API response without any kind: the caller names it. */
-	c = read_text("{\"items\":[{\"metadata\":{\"name\":\"i\"},\"spec\":{}}]}", "Ingress", &rc, &err);
+	/* An API response: its items carry no kind, the caller names it. */
+	c = read_text("{\"kind\":\"IngressList\",\"items\":[{\"metadata\":{\"name\":\"i\"},\"spec\":{}}]}", "Ingress", &rc, &err);
 	CHECK_INT(rc, 0);
 	CHECK_INT(c->ningresses, 1);
 	kube_cluster_free(c);
@@ -143,6 +143,78 @@ TEST(api_response_must_be_json)
 		CHECK(err.ptr && strstr(err.ptr, "in.json") && strstr(err.ptr, "invalid JSON"));
 		kube_cluster_free(c);
 	}
+	buf_free(&err);
+}
+
+/* Issue 11: a 200 answer that is not a well-formed list of the requested kind is an error,
+ * never an empty list (that would delete every route of the kind). */
+TEST(api_response_must_be_a_list_of_the_kind)
+{
+	buf err = BUF_INIT;
+	int rc;
+	static const struct {
+		const char *body, *want;
+	} bad[] = {
+		{ "{}", "in.json: the response is not an IngressList (no kind)" },
+		{ "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"etcd\",\"code\":500}",
+		  "in.json: the response is not an IngressList (kind \"Status\")" },
+		{ "{\"kind\":\"IngressList\",\"metadata\":{},\"items\":null}", "in.json: the IngressList has no items array (missing or null)" },
+		{ "{\"kind\":\"IngressList\",\"metadata\":{}}", "in.json: the IngressList has no items array (missing or null)" },
+		{ "{\"kind\":\"ServiceList\",\"items\":[]}", "in.json: the response is not an IngressList (kind \"ServiceList\")" },
+		{ "{\"items\":[{\"metadata\":{\"name\":\"i\"},\"spec\":{}}]}", "in.json: the response is not an IngressList (no kind)" },
+		{ "[]", "in.json: the response is not a JSON object" },
+		{ "{\"kind\":\"IngressList\",\"items\":[]} {\"kind\":\"IngressList\",\"items\":[]}", "in.json: unexpected data after the list" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		kube_cluster *c = read_text(bad[i].body, "Ingress", &rc, &err);
+		CHECK_INT(rc, -1);
+		CHECK_STR(err.ptr, bad[i].want);
+		kube_cluster_free(c);
+	}
+	kube_cluster *c = read_text("{\"kind\":\"IngressList\",\"metadata\":{\"resourceVersion\":\"1\"},\"items\":[]}", "Ingress", &rc, &err);
+	CHECK_INT(rc, 0);
+	CHECK_INT(c->ningresses, 0);
+	kube_cluster_free(c);
+	/* files are not API pages: no kind or items rule */
+	c = read_text("{}", NULL, &rc, &err);
+	CHECK_INT(rc, 0);
+	kube_cluster_free(c);
+	buf_free(&err);
+}
+
+/* Issue 11: a raw NUL (or any control byte) inside a JSON string is invalid JSON that jq
+ * accepts; it must fail the read naming the object, not reach the table. */
+TEST(raw_control_characters_in_strings)
+{
+	buf err = BUF_INIT;
+	int rc;
+	static const char body[] = "{\"kind\":\"List\",\"items\":[{\"apiVersion\":\"v1\",\"kind\":\"Service\","
+				   "\"metadata\":{\"namespace\":\"ns\",\"name\":\"svc\",\"annotations\":{\"a\":\"x\0y\"}},"
+				   "\"spec\":{\"type\":\"ClusterIP\"}}]}";
+	kube_cluster *c = kube_cluster_new();
+	rc = kube_read_buffer(c, body, sizeof body - 1, "in.json", NULL, &err);
+	CHECK_INT(rc, -1);
+	CHECK_STR(err.ptr, "in.json:1:124: invalid JSON: raw control character U+0000 in a string (kind=Service ns=ns name=svc)");
+	kube_cluster_free(c);
+	/* the same bytes escaped are valid JSON */
+	c = read_text("{\"kind\":\"Service\",\"metadata\":{\"name\":\"s\",\"annotations\":{\"a\":\"x\\u0001y\"}},\"spec\":{}}", NULL, &rc, &err);
+	CHECK_INT(rc, 0);
+	CHECK_INT(c->nservices, 1);
+	kube_cluster_free(c);
+	/* an API page (items without kind); jq refuses U+0001 by itself, only NUL gets through */
+	static const char page[] = "{\"kind\":\"ServiceList\",\"items\":[{\"metadata\":{\"name\":\"a\x01\"},\"spec\":{}}]}";
+	c = kube_cluster_new();
+	rc = kube_read_buffer(c, page, sizeof page - 1, "in.json", "Service", &err);
+	CHECK_INT(rc, -1);
+	CHECK(err.ptr && strstr(err.ptr, "in.json:1:") && strstr(err.ptr, "control character"));   /* jq refuses U+0001 itself */
+	kube_cluster_free(c);
+	/* YAML: libyaml refuses control characters in the stream */
+	static const char yaml[] = "kind: Service\nmetadata: {name: \"a\0b\"}\nspec: {}\n";
+	c = kube_cluster_new();
+	rc = kube_read_buffer(c, yaml, sizeof yaml - 1, "in.yaml", NULL, &err);
+	CHECK_INT(rc, -1);
+	CHECK(err.ptr && strstr(err.ptr, "control characters are not allowed"));
+	kube_cluster_free(c);
 	buf_free(&err);
 }
 
@@ -373,6 +445,8 @@ int main(void)
 	RUN(json_list_and_unknown_kinds);
 	RUN(typed_list_items_without_kind);
 	RUN(api_response_must_be_json);
+	RUN(api_response_must_be_a_list_of_the_kind);
+	RUN(raw_control_characters_in_strings);
 	RUN(yaml_multi_document);
 	RUN(yaml_anchors_merge_and_bomb);
 	RUN(case_insensitive_keys_and_null);

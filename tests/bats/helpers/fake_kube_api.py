@@ -20,7 +20,7 @@ names the RBAC verb and resource like the real message), gone-on-continue[:N|:al
 (410 for continue requests, N times, default once), slow:SECONDS (answer late),
 garbage (200 with a body that is not JSON), truncate (Content-Length promises more than
 is sent, then the connection closes), truncate-json (a JSON body cut short, with a
-matching Content-Length).
+matching Content-Length), body:FILE (200 with FILE's bytes as they are).
 
 Every accepted connection and every request is appended as a JSON line to --log:
   {"event": "connect", "conn": 1}
@@ -312,6 +312,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if spec == "truncate":
             self.send_json(200, None, raw=b'{"kind":"List","items":[{"metadata":', content_length=4096)
             self.close_connection = True
+            return True
+        if spec.startswith("body:"):
+            with open(spec.split(":", 1)[1], "rb") as f:
+                self.send_json(200, None, raw=f.read())
             return True
         if spec == "truncate-json":
             self.send_json(200, None, raw=b'{"kind":"List","items":[{"metadata":{"name":"x"')
