@@ -154,15 +154,16 @@ static void split_zone(const char *q, size_t n, buf *dec, buf *zone, bool *has_z
 		}
 		pv[np++] = qp;
 	}
+	const char *base = dec->ptr ? dec->ptr : "";   /* every key and value empty: no buffer yet */
 	/* O(n log n): an endpoint URL is tenant input and may carry thousands of pairs */
 	if (np > 1)
-		qsort_r(pv, np, sizeof *pv, pair_key_cmp, dec->ptr);
+		qsort_r(pv, np, sizeof *pv, pair_key_cmp, (void *)base);
 	for (size_t i = 0; i < np; i++) {
 		if (i)
 			buf_putc(enc, '&');
-		go_query_escape(enc, dec->ptr + pv[i].key, pv[i].key_len);
+		go_query_escape(enc, base + pv[i].key, pv[i].key_len);
 		buf_putc(enc, '=');
-		go_query_escape(enc, dec->ptr + pv[i].val, pv[i].val_len);
+		go_query_escape(enc, base + pv[i].val, pv[i].val_len);
 	}
 	if (pv != pairs)
 		free(pv);

@@ -136,6 +136,19 @@ TEST(empty_legacy_regexps_print_parsably)
 	}
 }
 
+/* fuzz_eskip (issue 11): an LB endpoint whose query has "zone" in it but only pairs with
+ * an empty key and value (`?=&zone;`) left the decoding buffer unallocated, and the
+ * re-encoding added offsets to its NULL pointer (UBSan: applying zero offset to null
+ * pointer; seen under make check SANITIZE=1). */
+TEST(lb_endpoint_query_of_empty_pairs)
+{
+	const char *doc = "r: * -> <\"http://b:2/?=&zone;x\">;";
+	char *s = served_form(doc, strlen(doc));
+	CHECK(s != NULL);
+	CHECK_STR(s, "r: * -> <\"http://b:2/?=&zone;x\">;");
+	free(s);
+}
+
 int main(void)
 {
 	RUN(rfc3339_short_offsets_are_rejected);
@@ -143,5 +156,6 @@ int main(void)
 	RUN(yaml_nesting_limit);
 	RUN(kubeconfig_nesting_limit);
 	RUN(empty_legacy_regexps_print_parsably);
+	RUN(lb_endpoint_query_of_empty_pairs);
 	return TEST_SUMMARY();
 }
