@@ -159,7 +159,7 @@ TEST(write_list_splices_kind_and_sorts)
 	static const char *const pages[] = {
 		"{\"kind\":\"ServiceList\",\"metadata\":{\"continue\":\"x\"},\"items\":[{\"metadata\":{\"namespace\":\"b\","
 		"\"name\":\"a\"},\"spec\":{}},{}]}",
-		" {\"items\" : [ {\"metadata\":{\"name\":\"z\",\"namespace\":\"a\"}}, {\"metadata\":{\"name\":\"n\"}} ]} \n",
+		" {\"items\" : [ {\"metadata\":{\"name\":\"z\",\"namespace\":\"a\"}}, {\"metadata\":{\"name\":\"n\"}} ], \"kind\":\"ServiceList\"} \n",
 	};
 	kube_fetch_result r = one_list(KUBE_LIST_SERVICES, "Service", "v1", pages, 2);
 	char *err, *out = write_list(&r, &err);
@@ -188,6 +188,14 @@ TEST(write_list_refuses_broken_bodies)
 		{ "{\"items\":[{},1]}", "GET http://api/x: items[1] is not an object" },
 		{ "{\"items\":[]} x", "GET http://api/x: invalid JSON at byte 13 of 14: unexpected data after the object" },
 		{ "{\"items\":[{\"a\":01}]}", "GET http://api/x: invalid JSON at byte 16 of 20: expected ',' or '}'" },
+		/* issue 11: only a list of the requested kind counts */
+		{ "{}", "GET http://api/x: the response is not an IngressList (no kind)" },
+		{ "{\"kind\":\"Status\",\"status\":\"Failure\",\"code\":500}", "GET http://api/x: the response is not an IngressList (kind \"Status\")" },
+		{ "{\"kind\":\"ServiceList\",\"items\":[]}", "GET http://api/x: the response is not an IngressList (kind \"ServiceList\")" },
+		{ "{\"items\":[]}", "GET http://api/x: the response is not an IngressList (no kind)" },
+		{ "{\"kind\":\"IngressList\",\"items\":null}", "GET http://api/x: the IngressList has no items array (missing or null)" },
+		{ "{\"kind\":\"IngressList\"}", "GET http://api/x: the IngressList has no items array (missing or null)" },
+		{ "{\"kind\":\"IngressList\",\"items\":[],\"items\":null}", "GET http://api/x: the IngressList has no items array (missing or null)" },
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		kube_fetch_result r = one_list(KUBE_LIST_INGRESSES, "Ingress", "networking.k8s.io/v1", &cases[i].body, 1);
@@ -202,9 +210,9 @@ TEST(write_list_refuses_broken_bodies)
 	}
 }
 
-TEST(write_list_null_or_missing_items)
+TEST(write_list_empty_items)
 {
-	static const char *const pages[] = { "{\"kind\":\"IngressList\",\"items\":null}", "{\"kind\":\"IngressList\"}" };
+	static const char *const pages[] = { "{\"kind\":\"IngressList\",\"items\":[]}", "{\"items\":[],\"kind\":\"IngressList\"}" };
 	kube_fetch_result r = one_list(KUBE_LIST_INGRESSES, "Ingress", "networking.k8s.io/v1", pages, 2);
 	char *err, *out = write_list(&r, &err);
 	CHECK_STR(out, "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[\n]}\n");
@@ -222,6 +230,6 @@ int main(void)
 	RUN(walk_object_members);
 	RUN(write_list_splices_kind_and_sorts);
 	RUN(write_list_refuses_broken_bodies);
-	RUN(write_list_null_or_missing_items);
+	RUN(write_list_empty_items);
 	return TEST_SUMMARY();
 }
