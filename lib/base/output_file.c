@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,26 +54,35 @@ static int write_stdout(const struct iovec *iov, size_t n, buf *err)
 	return 0;
 }
 
-static int write_into(const char *path, const struct iovec *iov, size_t n, buf *err)
+/* Messages name the path as given (`name`), not the link target written. */
+static int write_into(const char *path, const struct iovec *iov, size_t n, const char *name, buf *err)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		return cannot_write(err, path, errno);
+		return cannot_write(err, name, errno);
 	int rc = output_fd_writev(fd, iov, n), error = errno;
 	if (close(fd) != 0 && rc == 0)
 		rc = -1, error = errno;
-	return rc == 0 ? 0 : cannot_write(err, path, error);
+	return rc == 0 ? 0 : cannot_write(err, name, error);
 }
 
-/* mkstemp makes the file 0600; a plain open(O_CREAT, 0666) would honour the umask instead. */
-static int default_mode(int fd)
+/* mkstemp makes the file 0600. A replaced file's owner, group and mode are kept (chown first:
+ * it clears set-id bits); ownership only where the process may change it. A new file gets
+ * what a plain open(O_CREAT, 0666) would give it. */
+static int set_mode(int fd, const struct stat *old)
 {
+	if (old) {
+		if (fchown(fd, old->st_uid, old->st_gid) != 0)
+			(void)!fchown(fd, (uid_t)-1, old->st_gid);   /* a group we belong to, at least */
+		return fchmod(fd, old->st_mode & 07777);
+	}
 	mode_t mask = umask(0);
 	umask(mask);
 	return fchmod(fd, 0666 & ~mask);
 }
 
-static int replace_atomically(const char *path, const struct iovec *iov, size_t n, buf *err)
+static int replace_atomically(const char *path, const struct stat *old, const struct iovec *iov, size_t n,
+			      const char *name, buf *err)
 {
 	char *tmp;
 	if (asprintf(&tmp, "%s.tmpXXXXXX", path) < 0)
@@ -80,9 +90,9 @@ static int replace_atomically(const char *path, const struct iovec *iov, size_t 
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
 		free(tmp);
-		return cannot_write(err, path, errno);
+		return cannot_write(err, name, errno);
 	}
-	int rc = default_mode(fd) == 0 && output_fd_writev(fd, iov, n) == 0 ? 0 : -1, error = errno;
+	int rc = set_mode(fd, old) == 0 && output_fd_writev(fd, iov, n) == 0 ? 0 : -1, error = errno;
 	if (close(fd) != 0 && rc == 0)
 		rc = -1, error = errno;
 	if (rc == 0 && rename(tmp, path) != 0)
@@ -90,17 +100,61 @@ static int replace_atomically(const char *path, const struct iovec *iov, size_t 
 	if (rc != 0)
 		unlink(tmp);
 	free(tmp);
-	return rc == 0 ? 0 : cannot_write(err, path, error);
+	return rc == 0 ? 0 : cannot_write(err, name, error);
+}
+
+#define MAX_LINKS 40   /* as the kernel's path walk (ELOOP) */
+
+/* The file a chain of symbolic links at path ends in (path itself when it is none; the end
+ * may not exist). Malloc'd; NULL with errno set. */
+static char *follow_links(const char *path)
+{
+	char *p = strdup(path);
+	if (!p)
+		abort();
+	for (int hops = 0;; hops++) {
+		struct stat st;
+		if (lstat(p, &st) != 0 || !S_ISLNK(st.st_mode))
+			return p;   /* a missing file is written where the chain points */
+		if (hops == MAX_LINKS) {
+			free(p);
+			errno = ELOOP;
+			return NULL;
+		}
+		char target[PATH_MAX];
+		ssize_t len = readlink(p, target, sizeof target - 1);
+		if (len < 0) {
+			free(p);
+			return NULL;
+		}
+		target[len] = 0;
+		char *next;
+		const char *slash = strrchr(p, '/');
+		if (target[0] == '/' || !slash) {
+			next = strdup(target);
+			if (!next)
+				abort();
+		} else if (asprintf(&next, "%.*s/%s", (int)(slash - p), p, target) < 0) {
+			abort();
+		}
+		free(p);
+		p = next;
+	}
 }
 
 int output_file_write(const char *path, const struct iovec *iov, size_t n, buf *err)
 {
 	if (strcmp(path, "-") == 0)
 		return write_stdout(iov, n, err);
+	char *target = follow_links(path);
+	if (!target)
+		return cannot_write(err, path, errno);
 	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return write_into(path, iov, n, err);
-	return replace_atomically(path, iov, n, err);
+	bool exists = stat(target, &st) == 0;
+	int rc = exists && !S_ISREG(st.st_mode) ? write_into(target, iov, n, path, err)
+						 : replace_atomically(target, exists ? &st : NULL, iov, n, path, err);
+	free(target);
+	return rc;
 }
 
 int output_file_write_buf(const char *path, const buf *b, buf *err)
