@@ -4,12 +4,16 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/gzip.h"
+#include "base/redact.h"
+#include "base/xalloc.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000L
 #define DEFAULT_TIMEOUT_MS 60000L
@@ -20,9 +24,43 @@ bool input_is_url(const char *name)
 	return strncasecmp(name, "http://", 7) == 0 || strncasecmp(name, "https://", 8) == 0;
 }
 
+/* Masked names, freed at exit (LeakSanitizer-clean); serve's threads may ask too. */
+static struct shown_name {
+	struct shown_name *next;
+	char *name, *shown;
+} *shown_names;
+static pthread_mutex_t shown_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void free_shown_names(void)
+{
+	for (struct shown_name *n = shown_names, *next; n; n = next) {
+		next = n->next;
+		free(n->name);
+		free(n->shown);
+		free(n);
+	}
+	shown_names = NULL;
+}
+
 const char *input_display_name(const char *name)
 {
-	return strcmp(name, "-") == 0 ? "stdin" : name;
+	if (strcmp(name, "-") == 0)
+		return "stdin";
+	if (!redact_needed(name, strlen(name)))
+		return name;
+	pthread_mutex_lock(&shown_lock);
+	struct shown_name *n = shown_names;
+	while (n && strcmp(n->name, name) != 0)
+		n = n->next;
+	if (!n) {
+		if (!shown_names)
+			atexit(free_shown_names);
+		n = xmalloc(sizeof *n);
+		*n = (struct shown_name){ shown_names, xstrdup(name), redact_dup(name) };
+		shown_names = n;
+	}
+	pthread_mutex_unlock(&shown_lock);
+	return n->shown;
 }
 
 static size_t max_bytes(const input_opts *o)

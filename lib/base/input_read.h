@@ -41,6 +41,8 @@ int input_read_fd(int fd, size_t limit, buf *out);
 int input_read_file(const char *path, size_t limit, buf *out);
 
 bool input_is_url(const char *name);
-/* The name to show in messages: "stdin" for "-", else the name itself. */
+/* The name to show in messages and headers: "stdin" for "-", a URL with its userinfo
+ * password masked (redact.h), else the name itself. A masked copy is kept until the
+ * process exits (inputs are named on the command line: a handful). */
 const char *input_display_name(const char *name);
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "base/buf.h"
+#include "base/redact.h"
 
 static bool log_json;
 static log_level log_max = LOG_INFO;
@@ -98,9 +99,20 @@ static void put_field(buf *b, const char *key, const char *value, bool first)
 		buf_puts(b, value);
 }
 
+/* The field with any URL password masked (redact.h): whatever a caller passes, no log line
+ * carries one. *tmp holds a redacted copy when one was needed. */
+static const char *shown(const char *value, buf *tmp)
+{
+	if (!value || !redact_needed(value, strlen(value)))
+		return value;
+	buf_reset(tmp);
+	redact_append(tmp, value, strlen(value));
+	return tmp->ptr;
+}
+
 static void emit(log_level level, const char *msg, struct field *fields, size_t n)
 {
-	buf b = BUF_INIT;
+	buf b = BUF_INIT, tmp = BUF_INIT;
 	bool first = true;
 	if (log_time) {
 		char ts[32];
@@ -112,14 +124,17 @@ static void emit(log_level level, const char *msg, struct field *fields, size_t 
 		first = false;
 	}
 	put_field(&b, "level", level_names[level], first);
-	put_field(&b, "msg", msg, false);
+	put_field(&b, "msg", shown(msg, &tmp), false);
 	if (n > 1)
 		qsort(fields, n, sizeof *fields, field_cmp);
-	for (size_t i = 0; i < n; i++)
-		put_field(&b, fields[i].key, fields[i].value ? fields[i].value : "", false);
+	for (size_t i = 0; i < n; i++) {
+		const char *v = shown(fields[i].value, &tmp);
+		put_field(&b, fields[i].key, v ? v : "", false);
+	}
 	buf_puts(&b, log_json ? "}\n" : "\n");
 	fputs(b.ptr, stderr);
 	buf_free(&b);
+	buf_free(&tmp);
 }
 
 void log_kv(log_level level, const char *msg, ...)

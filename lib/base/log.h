@@ -4,7 +4,8 @@
  * operators' grep habits carry over:
  *   time="2026-11-27T10:00:00Z" level=error msg="Failed to get service bar, baz" kind=Ingress name=qux ns=foo
  * Extra fields are sorted by key (as logrus does). Values needing quotes are quoted with
- * Go %q escaping. Never pass tokens, keys or other secrets as values. */
+ * Go %q escaping. Never pass tokens, keys or other secrets as values; URL userinfo
+ * passwords in the message or any value are masked anyway (redact.h: user:xxxxx@). */
 #ifndef ROUTESRV_LOG_H
 #define ROUTESRV_LOG_H
 #include <stdbool.h>

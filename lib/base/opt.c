@@ -11,6 +11,7 @@
 
 #include "base/buf.h"
 #include "base/opt_config.h"
+#include "base/redact.h"
 #include "base/xalloc.h"
 
 #define MAX_OPTS 256
@@ -21,11 +22,16 @@ static char *defaults[MAX_OPTS];
 void opt_usage_error(const opt_command *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "%s: ", cmd->name);
+	char *msg = NULL;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		out_of_memory();
 	va_end(ap);
-	fputc('\n', stderr);
+	buf shown = BUF_INIT;   /* a URL given on the command line may carry a password */
+	redact_append(&shown, msg, strlen(msg));
+	fprintf(stderr, "%s: %s\n", cmd->name, shown.ptr ? shown.ptr : "");
+	buf_free(&shown);
+	free(msg);
 	exit(2);
 }
 

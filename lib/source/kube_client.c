@@ -17,6 +17,7 @@
 #include "objects/kube_read.h"
 #include "source/kubeconfig.h"
 #include "base/log.h"
+#include "base/redact.h"
 #include "base/xalloc.h"
 
 #define DEFAULT_SERVICEACCOUNT_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -105,7 +106,8 @@ void kube_fetch_request_from_options(kube_fetch_request *r, const kube_options *
 struct kube_client {
 	CURL *curl;
 	char errbuf[CURL_ERROR_SIZE];
-	char *base_url;                  /* without a trailing '/' */
+	char *base_url;                  /* without a trailing '/'; may hold userinfo: never print it */
+	char *shown_url;                 /* base_url with its password masked (redact.h), for messages */
 	char *ns;                        /* NULL: cluster-wide */
 	bool gzip, consistent_reads;
 	long page_size, timeout_ms;
@@ -446,10 +448,15 @@ kube_client *kube_client_new(const kube_client_config *cfg, buf *err)
 	if (cfg->gzip)
 		curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "gzip");
 	set_headers(c);
-	if (choose_mode(c, cfg, err) != 0) {
+	buf e = BUF_INIT;
+	if (choose_mode(c, cfg, &e) != 0) {
+		redact_append(err, e.ptr ? e.ptr : "", e.len);   /* -kubernetes-url or server: may hold a password */
+		buf_free(&e);
 		kube_client_free(c);
 		return NULL;
 	}
+	buf_free(&e);
+	c->shown_url = redact_dup(c->base_url);
 	return c;
 }
 
@@ -460,6 +467,7 @@ void kube_client_free(kube_client *c)
 	curl_easy_cleanup(c->curl);
 	free_headers(c);
 	free(c->base_url);
+	free(c->shown_url);
 	free(c->ns);
 	free(c->token_file);
 	wipe_free(c->static_token);
@@ -470,7 +478,7 @@ void kube_client_free(kube_client *c)
 	free(c);
 }
 
-const char *kube_client_url(const kube_client *c) { return c->base_url; }
+const char *kube_client_url(const kube_client *c) { return c->shown_url; }
 
 const char *kube_client_hint(const kube_client *c)
 {
@@ -631,8 +639,10 @@ static int get_with_auth(kube_client *c, const char *url, buf *body, long *statu
 	buf_free(&cred_err);
 	if (!refreshable)
 		return 0;
-	log_kv(LOG_INFO, "API server answered 401 Unauthorized; retrying once with refreshed credentials", "url", url,
+	char *shown = redact_dup(url);
+	log_kv(LOG_INFO, "API server answered 401 Unauthorized; retrying once with refreshed credentials", "url", shown,
 	       NULL);
+	free(shown);
 	return http_get(c, url, body, status, err);
 }
 
@@ -824,7 +834,8 @@ static void list_push(kube_list *l, char *url, buf *body)
 	l->urls = realloc(l->urls, (l->npages + 1) * sizeof *l->urls);
 	if (!l->pages || !l->urls)
 		abort();
-	l->urls[l->npages] = url;
+	l->urls[l->npages] = redact_dup(url);   /* for messages only: the request is done */
+	free(url);
 	l->pages[l->npages++] = *body;
 	*body = (buf)BUF_INIT;
 }
@@ -849,7 +860,9 @@ static int fetch_list(kube_client *c, kube_list_id id, const char *selector, kub
 			break;
 		}
 		if (status == 410 && cont && !restarted) {
-			log_kv(LOG_INFO, "continue token expired; listing again from the start", "url", url, NULL);
+			char *shown = redact_dup(url);
+			log_kv(LOG_INFO, "continue token expired; listing again from the start", "url", shown, NULL);
+			free(shown);
 			free(url);
 			free(cont);
 			cont = NULL;
@@ -995,7 +1008,11 @@ int kube_fetch(kube_client *c, const kube_fetch_request *r, kube_fetch_result *o
 	else if (rc == 0)
 		rc = fetch_list(c, KUBE_LIST_ENDPOINTS, r->endpoints, &out->lists[KUBE_LIST_ENDPOINTS], &e);
 	if (rc != 0) {
-		buf_printf(err, LOAD_ERROR "%s", e.ptr ? e.ptr : "unknown error");
+		buf_puts(err, LOAD_ERROR);   /* every message names a URL, which may hold a password */
+		if (e.len)
+			redact_append(err, e.ptr, e.len);
+		else
+			buf_puts(err, "unknown error");
 		kube_fetch_result_free(out);
 	}
 	buf_free(&e);
