@@ -25,6 +25,7 @@ struct kube_endpoint_state {
 	bool slices_mode;
 	kube_strmap services, endpoints, slices;   /* (ns or default, name) / (raw ns, service) */
 	kube_strmap ingress_cache, rg_cache;       /* cache key → kube_eps* */
+	kube_strmap port_indexes;                  /* service pointer bytes → kube_strmap* (port_index) */
 };
 
 static const str default_ns = { "default", 7 };
@@ -145,6 +146,7 @@ kube_endpoint_state *kube_endpoint_state_new(arena *a, const kube_cluster *c, bo
 	kube_strmap_init(&st->slices, a);
 	kube_strmap_init(&st->ingress_cache, a);
 	kube_strmap_init(&st->rg_cache, a);
+	kube_strmap_init(&st->port_indexes, a);
 
 	bool invalid_logged = false;
 	for (size_t i = 0; i < c->nservices; i++) {
@@ -270,7 +272,45 @@ str kube_ingress_port_string(arena *a, const kube_ingress_backend *b)
 	return b->port_name;
 }
 
-const kube_service_port *kube_ingress_service_port(const kube_service *svc, const kube_ingress_backend *b)
+/* Service ports are looked up once per route, and one Service may have thousands: beyond
+ * PORT_INDEX_MIN ports the lookups go through an index built on first use, so an Ingress
+ * with n paths against a Service with m ports costs O(n + m), not O(n * m). The index maps
+ * (keys prefixed by the lookup kind) to the first port, in order, that the scan would find:
+ *   "i" + name, "i" + decimal port   ports with a targetPort (§5.3.2)
+ *   "r" + decimal port               every port (RouteGroup servicePort, §5.4) */
+#define PORT_INDEX_MIN 16
+
+/* The index key of a port name (by_name) or number; tmp must hold kind, name and a NUL. */
+static str port_key(char *tmp, size_t size, char kind, bool by_name, str name, long port)
+{
+	int n = by_name ? snprintf(tmp, size, "%c%.*s", kind, SP(name)) : snprintf(tmp, size, "%c%ld", kind, port);
+	return (str){ tmp, n > 0 && (size_t)n < size ? (size_t)n : size - 1 };
+}
+
+static const kube_strmap *port_index(kube_cycle *cy, const kube_service *svc)
+{
+	kube_endpoint_state *st = cy->eps;
+	str id = { (const char *)&svc, sizeof svc };
+	kube_strmap *x = kube_strmap_get(&st->port_indexes, id);
+	if (x)
+		return x;
+	x = arena_alloc(cy->arena, sizeof *x);
+	kube_strmap_init(x, cy->arena);
+	char tmp[512];
+	for (size_t i = 0; i < svc->nports; i++) {
+		kube_service_port *p = &svc->ports[i];
+		if (p->has_target_port) {   /* kube_strmap_add: the first port wins, as in the scan */
+			if (p->name.len && p->name.len + 2 <= sizeof tmp)   /* an empty name matches nothing */
+				kube_strmap_add(x, port_key(tmp, sizeof tmp, 'i', true, p->name, 0), p);
+			kube_strmap_add(x, port_key(tmp, sizeof tmp, 'i', false, p->name, p->port), p);
+		}
+		kube_strmap_add(x, port_key(tmp, sizeof tmp, 'r', false, p->name, p->port), p);
+	}
+	kube_strmap_put(&st->port_indexes, id, x);
+	return x;
+}
+
+const kube_service_port *kube_ingress_service_port(kube_cycle *cy, const kube_service *svc, const kube_ingress_backend *b)
 {
 	char num[32];
 	str want;
@@ -282,6 +322,12 @@ const kube_service_port *kube_ingress_service_port(const kube_service *svc, cons
 	}
 	if (want.len == 0)
 		return NULL;
+	if (svc->nports > PORT_INDEX_MIN) {
+		char tmp[512];
+		if (want.len + 2 > sizeof tmp)
+			return NULL;   /* longer than any indexed name, and no number */
+		return kube_strmap_get(port_index(cy, svc), port_key(tmp, sizeof tmp, 'i', true, want, 0));
+	}
 	for (size_t i = 0; i < svc->nports; i++) {
 		const kube_service_port *p = &svc->ports[i];
 		if (!p->has_target_port)
@@ -291,6 +337,19 @@ const kube_service_port *kube_ingress_service_port(const kube_service *svc, cons
 		if (str_eq_c(want, port) || str_eq(want, p->name))
 			return p;
 	}
+	return NULL;
+}
+
+/* The first port numbered `number` (a RouteGroup servicePort), with or without targetPort. */
+static const kube_service_port *service_port_numbered(kube_cycle *cy, const kube_service *svc, long number)
+{
+	if (svc->nports > PORT_INDEX_MIN) {
+		char tmp[32];
+		return kube_strmap_get(port_index(cy, svc), port_key(tmp, sizeof tmp, 'r', false, (str){ NULL, 0 }, number));
+	}
+	for (size_t i = 0; i < svc->nports; i++)
+		if (svc->ports[i].port == number)
+			return &svc->ports[i];
 	return NULL;
 }
 
@@ -418,10 +477,7 @@ int kube_rg_endpoints(kube_cycle *cy, str ns, str svc, long service_port, str pr
 		buf_printf(err, "not supported service type in service/%.*s/%.*s: %.*s", SP(ns), SP(svc), SP(s->type));
 		return -1;
 	}
-	const kube_service_port *sp = NULL;
-	for (size_t i = 0; i < s->nports && !sp; i++)
-		if (s->ports[i].port == service_port)
-			sp = &s->ports[i];
+	const kube_service_port *sp = service_port_numbered(cy, s, service_port);
 	/* skipper panics on a matching port without targetPort; routesrv reports it as not found */
 	if (!sp || !sp->has_target_port) {
 		buf_printf(err, "target port not found: %.*s:%ld", SP(svc), service_port);

@@ -43,8 +43,10 @@ const kube_service *kube_find_service(const kube_cycle *cy, str ns, str name);
 /* The backend port as skipper prints it: the number if non-zero, else the name. */
 str kube_ingress_port_string(arena *a, const kube_ingress_backend *b);
 /* §5.3.2: the first service port with a targetPort whose port number (decimal) or name
- * equals the backend port string; NULL if none (the caller then uses zero endpoints). */
-const kube_service_port *kube_ingress_service_port(const kube_service *svc, const kube_ingress_backend *b);
+ * equals the backend port string; NULL if none (the caller then uses zero endpoints).
+ * Services with many ports are looked up through a per-cycle index (O(1) per lookup). */
+const kube_service_port *kube_ingress_service_port(kube_cycle *cy, const kube_service *svc,
+	const kube_ingress_backend *b);
 /* §5.3.5/§5.3.6: endpoint addresses of a ClusterIP-like service port (not ExternalName,
  * not force-service). protocol: the zalando.org/skipper-backend-protocol annotation if
  * protocol_set, else "http". zone_filter: apply §5.6 with the configured topology zone

@@ -224,7 +224,7 @@ void ing_convert_path(ing_state *st, ing_ctx *c, str host, const kube_ingress_pa
 		r.host_regexps[0] = kube_host_rx1(st->a, host);
 		r.nhost_regexps = 1;
 	}
-	const kube_service_port *sp = kube_ingress_service_port(svc, &p->backend);
+	const kube_service_port *sp = kube_ingress_service_port(st->cy, svc, &p->backend);
 	if (sp && str_eq_c(svc->type, "ExternalName")) {
 		if (!external_name_route(st, c, svc, sp, &r, ""))
 			return;
@@ -268,7 +268,7 @@ void ing_convert_default_backend(ing_state *st, ing_ctx *c)
 		return;
 	}
 	route r = { 0 };
-	const kube_service_port *sp = kube_ingress_service_port(svc, b);
+	const kube_service_port *sp = kube_ingress_service_port(st->cy, svc, b);
 	if (!sp) {
 		str port = kube_ingress_port_string(st->cy->arena, b);
 		ing_log(st, c, LOG_ERROR, "Failed to find target port %.*s, %.*s", SP(b->service), SP(port));

@@ -129,6 +129,105 @@ TEST(traffic_segment_examples)
 	CHECK_STR(traffic_text(TRAFFIC_SEGMENT_PREDICATE, (double[]){ 0, 0 }, 2, NULL), "TrafficSegment(0, 0.5) | TrafficSegment(0.5, 1)");
 }
 
+/* The pairwise definition kube_traffic had before issue 11 (every name compared with every
+ * other): the sort-based version must give the same results. */
+static size_t ref_last(const str *names, size_t n, size_t i)
+{
+	for (size_t j = n; j-- > i + 1;)
+		if (str_eq(names[j], names[i]))
+			return j;
+	return i;
+}
+
+static size_t ref_first(const str *names, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (str_eq(names[j], names[i]))
+			return j;
+	return i;
+}
+
+static void ref_traffic(kube_traffic_algorithm alg, const str *names, const double *w, size_t n, kube_traffic *out)
+{
+	double sum = 0;
+	for (size_t i = 0; i < n; i++)
+		sum += w[i];
+	if (alg == TRAFFIC_PREDICATE) {
+		bool all_zero = sum == 0;
+		if (all_zero)
+			sum = (double)n;
+		size_t last = 0;
+		for (size_t i = 0; i < n; i++)
+			if (all_zero || w[i] > 0)
+				last = i;
+		kube_traffic raw[16];
+		double remaining = sum;
+		for (size_t i = 0; i < n; i++) {
+			double x = all_zero ? 1 : w[i];
+			raw[i] = (kube_traffic){ .algorithm = TRAFFIC_PREDICATE, .balance = (long)n - (long)i - 2 };
+			raw[i].value = i == last ? 1 : x == 0 ? 0 : x / remaining;
+			remaining -= x;
+		}
+		for (size_t i = 0; i < n; i++)
+			out[i] = raw[ref_last(names, n, i)];
+		return;
+	}
+	sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		out[i] = (kube_traffic){ .algorithm = TRAFFIC_SEGMENT_PREDICATE };
+		if (ref_first(names, i) != i)
+			continue;
+		out[i].min = sum;
+		sum += w[i];
+		out[i].max = sum;
+	}
+	if (sum == 0) {
+		sum = (double)n;
+		for (size_t i = 0; i < n; i++) {
+			size_t j = ref_last(names, n, i);
+			out[i].min = (double)j;
+			out[i].max = (double)(j + 1);
+		}
+	} else {
+		for (size_t i = 0; i < n; i++)
+			out[i] = out[ref_first(names, i)];
+	}
+	for (size_t i = 0; i < n; i++) {
+		out[i].min /= sum;
+		out[i].max /= sum;
+	}
+}
+
+TEST(traffic_agrees_with_the_pairwise_definition)
+{
+	static const char *const alphabet[] = { "a", "b", "c", "d", "e" };
+	unsigned seed = 11;
+	for (int round = 0; round < 20000; round++) {
+		size_t n = 1 + (size_t)(rand_r(&seed) % 12);
+		str names[16];
+		double w[16];
+		for (size_t i = 0; i < n; i++) {
+			names[i] = str_c(alphabet[rand_r(&seed) % 5]);
+			w[i] = rand_r(&seed) % 3 == 0 ? 0 : (double)(rand_r(&seed) % 100);
+		}
+		for (int alg = 0; alg < 2; alg++) {
+			kube_traffic_algorithm a = alg ? TRAFFIC_SEGMENT_PREDICATE : TRAFFIC_PREDICATE;
+			kube_traffic got[16], want[16];
+			kube_traffic_compute(a, names, w, n, got);
+			ref_traffic(a, names, w, n, want);
+			for (size_t i = 0; i < n; i++) {
+				bool same = got[i].algorithm == want[i].algorithm && got[i].value == want[i].value &&
+					    got[i].balance == want[i].balance && got[i].min == want[i].min && got[i].max == want[i].max;
+				if (!same) {
+					CHECK(same);
+					printf("    round %d algorithm %d entry %zu\n", round, alg, i);
+					return;
+				}
+			}
+		}
+	}
+}
+
 /* --- endpoints (§3.7, §5.3, §5.4, §5.6) ----------------------------------------------------- */
 
 static kube_cluster *cluster_from(const char *yaml)
@@ -162,6 +261,70 @@ static const char *svc_yaml =
 	"  - {name: web, port: 80, targetPort: 8080}\n"
 	"  - {name: admin, port: 81, targetPort: admin}\n";
 
+/* Services with many ports are looked up through an index (issue 11): it must find the
+ * same port as the scan, first match in order, for names, numbers, repeats, a name that
+ * reads as a number, ports without targetPort; and RouteGroup servicePorts likewise. */
+TEST(service_port_index_agrees_with_the_scan)
+{
+	buf yaml = BUF_INIT;
+	buf_puts(&yaml, "apiVersion: v1\nkind: Service\nmetadata: {namespace: ns, name: many}\nspec:\n  type: ClusterIP\n  ports:\n");
+	unsigned seed = 7;
+	enum { NPORTS = 60 };
+	for (int i = 0; i < NPORTS; i++) {
+		int port = 80 + rand_r(&seed) % 20, name = rand_r(&seed) % 25;
+		buf_printf(&yaml, "  - {port: %d", port);
+		if (name < 20)
+			buf_printf(&yaml, ", name: \"%s%d\"", name < 3 ? "" : "p", name < 3 ? 80 + name : name);
+		if (rand_r(&seed) % 4)
+			buf_printf(&yaml, ", targetPort: %d", 8000 + i);
+		buf_puts(&yaml, "}\n");
+	}
+	kube_cluster *c = cluster_from(yaml.ptr);
+	buf_free(&yaml);
+	kube_options o;
+	kube_options_init_harness(&o);
+	buf err = BUF_INIT;
+	CHECK(kube_options_finish(&o, &err) == 0);
+	kube_cycle cy;
+	kube_cycle_init(&cy, c, &o);
+	const kube_service *s = kube_find_service(&cy, str_c("ns"), str_c("many"));
+	CHECK(s && s->nports == NPORTS);
+	for (int k = 0; s && k < 140; k++) {
+		char name[16];
+		kube_ingress_backend b = { .present = true, .service = str_c("many") };
+		if (k < 40) {
+			b.port_number = 70 + k;
+		} else {
+			snprintf(name, sizeof name, k < 60 ? "p%d" : "%d", k < 60 ? k - 40 : 20 + k);
+			b.port_name = str_c(name);
+		}
+		char want_text[32];
+		str want = b.port_number ? (snprintf(want_text, sizeof want_text, "%ld", b.port_number), str_c(want_text)) : b.port_name;
+		const kube_service_port *want_port = NULL;
+		for (size_t i = 0; i < s->nports && !want_port; i++) {
+			char num[32];
+			snprintf(num, sizeof num, "%ld", s->ports[i].port);
+			if (s->ports[i].has_target_port && (str_eq_c(want, num) || str_eq(want, s->ports[i].name)))
+				want_port = &s->ports[i];
+		}
+		CHECK(kube_ingress_service_port(&cy, s, &b) == want_port);
+		if (k < 40) {   /* RouteGroup servicePort: the first port of that number */
+			const kube_service_port *first = NULL;
+			for (size_t i = 0; i < s->nports && !first; i++)
+				if (s->ports[i].port == b.port_number)
+					first = &s->ports[i];
+			kube_eps e;
+			buf_reset(&err);
+			int rc = kube_rg_endpoints(&cy, str_c("ns"), str_c("many"), b.port_number, str_c(""), str_c(""), &e, &err);
+			CHECK_INT(rc, first && first->has_target_port ? 0 : -1);
+		}
+	}
+	kube_cycle_free(&cy);
+	kube_options_free(&o);
+	kube_cluster_free(c);
+	buf_free(&err);
+}
+
 TEST(ingress_endpoints_subsets)
 {
 	char yaml[2048];
@@ -183,9 +346,9 @@ TEST(ingress_endpoints_subsets)
 		kube_ingress_backend by_name = { .present = true, .service = str_c("svc"), .port_name = str_c("web") };
 		kube_ingress_backend by_number = { .present = true, .service = str_c("svc"), .port_number = 80 };
 		kube_ingress_backend missing = { .present = true, .service = str_c("svc"), .port_number = 8080 };
-		const kube_service_port *sp = kube_ingress_service_port(s, &by_name);
-		CHECK(sp == kube_ingress_service_port(s, &by_number));
-		CHECK(kube_ingress_service_port(s, &missing) == NULL);
+		const kube_service_port *sp = kube_ingress_service_port(&cy, s, &by_name);
+		CHECK(sp == kube_ingress_service_port(&cy, s, &by_number));
+		CHECK(kube_ingress_service_port(&cy, s, &missing) == NULL);
 		kube_eps e = kube_ingress_endpoints(&cy, str_c("ns"), str_c("svc"), sp, str_c(""), false, true);
 		/* the first subset has two ports and none named "web": the second one wins; sorted */
 		CHECK_STR(eps_text(e), "http://10.0.0.1:8080 http://10.0.0.2:8080 http://[fd00::1]:8080");
@@ -246,7 +409,7 @@ TEST(endpointslices_merge_and_zones)
 	kube_cycle_init(&cy, c, &o);
 	const kube_service *s = kube_find_service(&cy, str_c("ns"), str_c("svc"));
 	kube_ingress_backend b = { .present = true, .service = str_c("svc"), .port_number = 80 };
-	const kube_service_port *sp = s ? kube_ingress_service_port(s, &b) : NULL;
+	const kube_service_port *sp = s ? kube_ingress_service_port(&cy, s, &b) : NULL;
 	CHECK(sp != NULL);
 	if (sp) {
 		/* not ready (.2), terminating (.5, even when listed ready later) and slices without
@@ -443,6 +606,8 @@ int main(void)
 	RUN(routegroup_ids);
 	RUN(traffic_predicate_examples);
 	RUN(traffic_segment_examples);
+	RUN(traffic_agrees_with_the_pairwise_definition);
+	RUN(service_port_index_agrees_with_the_scan);
 	RUN(ingress_endpoints_subsets);
 	RUN(endpointslices_merge_and_zones);
 	RUN(backend_shape);
