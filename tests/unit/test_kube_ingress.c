@@ -261,6 +261,16 @@ static const char *svc_yaml =
 	"  - {name: web, port: 80, targetPort: 8080}\n"
 	"  - {name: admin, port: 81, targetPort: admin}\n";
 
+/* A cycle over c with the harness options (kube_options_init_harness). */
+static void harness_cycle(kube_cycle *cy, kube_options *o, const kube_cluster *c)
+{
+	kube_options_init_harness(o);
+	buf err = BUF_INIT;
+	CHECK(kube_options_finish(o, &err) == 0);
+	buf_free(&err);
+	kube_cycle_init(cy, c, o);
+}
+
 /* Services with many ports are looked up through an index (issue 11): it must find the
  * same port as the scan, first match in order, for names, numbers, repeats, a name that
  * reads as a number, ports without targetPort; and RouteGroup servicePorts likewise. */
@@ -282,11 +292,9 @@ TEST(service_port_index_agrees_with_the_scan)
 	kube_cluster *c = cluster_from(yaml.ptr);
 	buf_free(&yaml);
 	kube_options o;
-	kube_options_init_harness(&o);
-	buf err = BUF_INIT;
-	CHECK(kube_options_finish(&o, &err) == 0);
 	kube_cycle cy;
-	kube_cycle_init(&cy, c, &o);
+	harness_cycle(&cy, &o, c);
+	buf err = BUF_INIT;
 	const kube_service *s = kube_find_service(&cy, str_c("ns"), str_c("many"));
 	CHECK(s && s->nports == NPORTS);
 	for (int k = 0; s && k < 140; k++) {
@@ -335,11 +343,9 @@ TEST(ingress_endpoints_subsets)
 		svc_yaml);
 	kube_cluster *c = cluster_from(yaml);
 	kube_options o;
-	kube_options_init_harness(&o);
-	buf err = BUF_INIT;
-	CHECK(kube_options_finish(&o, &err) == 0);
 	kube_cycle cy;
-	kube_cycle_init(&cy, c, &o);
+	harness_cycle(&cy, &o, c);
+	buf err = BUF_INIT;
 	const kube_service *s = kube_find_service(&cy, str_c("ns"), str_c("svc"));
 	CHECK(s != NULL);
 	if (s) {
