@@ -119,24 +119,31 @@ static const char *member_string(jv obj, const char *key, jv *keep)
 	return jv_get_kind(*keep) == JV_KIND_STRING ? jv_string_value(*keep) : "";
 }
 
-/* A raw control character at `at` inside a string of the value v parsed from the text:
- * invalid JSON (RFC 8259 7), which jq accepts and would copy into the served table. The
- * whole input is refused, as Go's decoder (skipper) refuses it, naming the object. */
-static void control_error(scan *s, const char *at, jv v)
+/* A raw control character at `at` inside a string: invalid JSON (RFC 8259 7), which jq
+ * accepts and would copy into the served table. The whole input is refused, as Go's
+ * decoder (skipper) refuses it, naming the object by its kind and metadata (borrowed; either
+ * may be missing). */
+static void control_error(scan *s, const char *at, const char *kind, jv meta)
 {
 	size_t line, col;
 	position(s->data, at, &line, &col);
 	buf_printf(s->r->err, "%s:%zu:%zu: invalid JSON: raw control character U+%04X in a string", s->r->source, line,
 		   col + 1, (unsigned)(unsigned char)*at);
-	jv kind, meta = jv_get_kind(v) == JV_KIND_OBJECT ? kube_json_field(v, "metadata") : jv_invalid(), ns, name;
-	const char *k = member_string(v, "kind", &kind);
+	jv ns, name;
 	const char *n = member_string(meta, "namespace", &ns), *nm = member_string(meta, "name", &name);
-	if (*k || *nm)
-		buf_printf(s->r->err, " (kind=%s ns=%s name=%s)", k, n, nm);
-	jv_free(kind);
-	jv_free(meta);
+	if ((kind && *kind) || *nm)
+		buf_printf(s->r->err, " (kind=%s ns=%s name=%s)", kind ? kind : "", n, nm);
 	jv_free(ns);
 	jv_free(name);
+}
+
+/* The same for a value v parsed from the text (a list item: it names itself). */
+static void control_error_in(scan *s, const char *at, jv v)
+{
+	jv kind, meta = jv_get_kind(v) == JV_KIND_OBJECT ? kube_json_field(v, "metadata") : jv_invalid();
+	control_error(s, at, member_string(v, "kind", &kind), meta);
+	jv_free(kind);
+	jv_free(meta);
 }
 
 /* Parses exactly one JSON value in [start, stop); raw control characters in strings, which
@@ -148,7 +155,7 @@ static int parse_span(scan *s, const char *start, const char *stop, jv *out)
 	const char *bad = json_find_string_control(start, stop);
 	if (!bad)
 		return 0;
-	control_error(s, bad, *out);
+	control_error_in(s, bad, *out);
 	jv_free(*out);
 	*out = jv_invalid();
 	return -1;
@@ -628,20 +635,35 @@ static int read_item_spans(scan *s, const spans *items, const char *kind)
 /* The walked object at p: what read_value does, on the recorded spans. */
 static int read_layout(scan *s, const layout *l, const char *p, const char *list_kind)
 {
-	jv kind_v = jv_invalid();
+	jv kind_v = jv_invalid(), meta_v = jv_invalid();
 	for (size_t i = 0; i < l->members.n; i += 2) {
 		const span *k = &l->members.v[i], *v = &l->members.v[i + 1];
 		jv val;
-		if (parse_span(s, v->start, v->end, &val) != 0) {
+		if (parse_span_jq(s, v->start, v->end, &val) != 0) {
 			jv_free(kind_v);
+			jv_free(meta_v);
 			return -1;
 		}
 		if (key_is(k->start, k->end, "kind") && jv_get_kind(val) == JV_KIND_STRING && !jv_is_valid(kind_v))
 			kind_v = val;
+		else if (key_is(k->start, k->end, "metadata") && jv_get_kind(val) == JV_KIND_OBJECT && !jv_is_valid(meta_v))
+			meta_v = val;
 		else
 			jv_free(val);
 	}
 	const char *kind = jv_is_valid(kind_v) ? jv_string_value(kind_v) : NULL;
+	/* members are checked for raw control characters once all are parsed, so that the
+	 * message can name the object (its kind and metadata are members too) */
+	for (size_t i = 1; i < l->members.n; i += 2) {
+		const char *bad = json_find_string_control(l->members.v[i].start, l->members.v[i].end);
+		if (bad) {
+			control_error(s, bad, kind, meta_v);
+			jv_free(kind_v);
+			jv_free(meta_v);
+			return -1;
+		}
+	}
+	jv_free(meta_v);
 	if (check_api_page(s, kind, l->items != NULL, list_kind) != 0) {
 		jv_free(kind_v);
 		return -1;
