@@ -5,7 +5,8 @@
 # the pairwise versions gave: small hostile objects (repeated hosts, backends, references,
 # methods, paths, services, log lines, anchors, query keys) compiled and compared with the
 # routes and log lines (time field removed) that routesrv-compile printed before the change
-# (main at 3eddb7c). bench/hostile measures the same code at hostile sizes.
+# (main at 3eddb7c; a final newline added since compile output ends with one). bench/hostile
+# measures the same code at hostile sizes.
 
 load helpers/common
 
