@@ -426,7 +426,7 @@ OUT
 
 @test "skipper's cluster-state fixtures: failures fail, discovery errors are logged" {
 	local dir="$FIXTURES/routegroups/cluster-state" n=0
-	[ -d "$dir" ] || skip "skipper fixtures not found at $dir"
+	require_fixtures "$dir"
 	for api in "$dir"/*.api; do
 		local set="${api%.api}"
 		args=(--api "$api")
@@ -717,7 +717,7 @@ EOF
 	[ -x "$BIN/routesrv-compile" ] || skip "routesrv-compile is not built"
 	local n=0
 	for dir in "$FIXTURES/routegroups/examples" "$FIXTURES/ingressV1/service-ports-endpointslices"; do
-		[ -d "$dir" ] || skip "skipper fixtures not found at $dir"
+		require_fixtures "$dir"
 		for yaml in "$dir"/*.yaml; do
 			local set="${yaml%.yaml}" opts=()
 			[ -f "$set.kube" ] && opts=(-fixture-options "$set.kube")

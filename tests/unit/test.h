@@ -3,8 +3,10 @@
  * the failed expression; the last line is "N passed, M failed" (parsed by tests/run-unit). */
 #ifndef ROUTESRV_TEST_H
 #define ROUTESRV_TEST_H
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int test_passed, test_failed, test_current_failed;
 
@@ -25,4 +27,18 @@ static int test_passed, test_failed, test_current_failed;
 #define CHECK_INT(got, want) do { long long g_ = (long long)(got), w_ = (long long)(want); \
 	if (g_ != w_) { printf("  %s:%d: %s = %lld, want %lld\n", __FILE__, __LINE__, #got, g_, w_); \
 		test_current_failed = 1; } } while (0)
+
+/* Skipper's fixture sets, vendored in the repository (tests run from its root: make unit). */
+#define TEST_FIXTURES "tests/conformance/skipper"
+/* Missing fixtures are a failure that says so, never a skipped test that passes. */
+static inline bool test_require_dir(const char *dir, const char *file, int line)
+{
+	struct stat st;
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return true;
+	printf("  %s:%d: fixtures missing: %s is not a directory (run from the repository root)\n", file, line, dir);
+	test_current_failed = 1;
+	return false;
+}
+#define REQUIRE_DIR(dir) test_require_dir((dir), __FILE__, __LINE__)
 #endif

@@ -1,4 +1,4 @@
-/* Every *.eskip fixture of the skipper conformance data (../shared/conformance/skipper,
+/* Every *.eskip fixture of the skipper conformance data (tests/conformance/skipper,
  * relative to the repository root, where the tests run): it parses, its served form parses
  * back to an equal table, and the served form is a fixed point (DECISIONS.md 1). */
 #define _XOPEN_SOURCE 700
@@ -8,8 +8,6 @@
 
 #include "eskip_test_util.h"
 #include "test.h"
-
-#define FIXTURES "../shared/conformance/skipper"
 
 static size_t files_seen, routes_seen;
 
@@ -101,12 +99,9 @@ static int visit(const char *path, const struct stat *st, int type, struct FTW *
 
 TEST(skipper_fixtures)
 {
-	struct stat st;
-	if (stat(FIXTURES, &st) != 0) {
-		printf("  skipped: %s not found (run from the repository root)\n", FIXTURES);
+	if (!REQUIRE_DIR(TEST_FIXTURES))
 		return;
-	}
-	CHECK_INT(nftw(FIXTURES, visit, 16, FTW_PHYS), 0);
+	CHECK_INT(nftw(TEST_FIXTURES, visit, 16, FTW_PHYS), 0);
 	printf("  %zu fixtures, %zu routes\n", files_seen, routes_seen);
 	CHECK(files_seen > 0);
 }

@@ -12,8 +12,6 @@
 #include "routes/route_process.h"
 #include "test.h"
 
-#define FIXTURES "../shared/conformance/skipper"
-
 /* --- building routes ------------------------------------------------------------------ */
 
 static route *new_route(route_table *t, const char *id)
@@ -356,12 +354,9 @@ static int visit(const char *path, const struct stat *sb, int type, struct FTW *
 
 TEST(conformance_tables_pass_unchanged)
 {
-	struct stat st;
-	if (stat(FIXTURES, &st) != 0) {
-		printf("  (no %s: skipped)\n", FIXTURES);
+	if (!REQUIRE_DIR(TEST_FIXTURES))
 		return;
-	}
-	nftw(FIXTURES, visit, 16, FTW_PHYS);
+	CHECK_INT(nftw(TEST_FIXTURES, visit, 16, FTW_PHYS), 0);
 	CHECK(fixture_routes > 500);
 	CHECK_INT(fixture_dropped, 0);
 	CHECK_INT(disagreements, 0);

@@ -3,11 +3,20 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
 HELPERS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-FIXTURES="${FIXTURES:-$(cd "$HELPERS/../../.." && pwd)/../shared/conformance/skipper}"
+# Skipper's fixture sets, vendored in the repository. A test that needs them calls
+# require_fixtures: missing fixtures fail the test and say so (never a skip or a vacuous pass).
+FIXTURES="${FIXTURES:-$(cd "$HELPERS/../.." && pwd)/conformance/skipper}"
 BIN="${ROUTESRV_BIN:?ROUTESRV_BIN must point at the built commands}"
 
 # Tests talk to 127.0.0.1 only; a proxy from the environment must not interfere.
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
+
+require_fixtures() {   # [DIR...]: each must be a directory (default: $FIXTURES)
+	local d
+	for d in "${@:-$FIXTURES}"; do
+		[ -d "$d" ] || { echo "fixtures missing: $d is not a directory" >&2; return 1; }
+	done
+}
 
 # Starts helpers/http_server.py serving $1 and sets HTTP_PORT and HTTP_PID.
 start_http_server() {
