@@ -6,20 +6,12 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "eskip/eskip.h"
-#include "routes/kube_compile.h"
-#include "routes/kube_options.h"
-#include "objects/kube_options_fixture.h"
-#include "objects/kube_read.h"
-#include "objects/kube_selector.h"
 #include "base/log.h"
 #include "base/opt.h"
 #include "base/output_file.h"
-#include "routes/route_process.h"
-#include "table/zone_tables.h"
+#include "pipeline/pipeline.h"
 
-
-static const char *output_path, *zone_name, *config_file, *fixture_options;
+static const char *output_path, *zone_name, *config_file;
 static bool pretty, json, log_json;
 
 static opt_def *build_table(kube_options *ko, route_processing *rp)
@@ -36,9 +28,6 @@ static opt_def *build_table(kube_options *ko, route_processing *rp)
 		{ .name = "application-log-json-enabled", .kind = OPT_BOOL, .target = &log_json, .help = "log as JSON lines" },
 		{ .name = "config-file", .kind = OPT_STRING, .target = &config_file, .metavar = "FILE",
 		  .help = "YAML file of flag values (command-line flags win)", .completion = "file" },
-		{ .name = "fixture-options", .kind = OPT_STRING, .target = &fixture_options, .metavar = "FILE",
-		  .help = "apply a skipper fixture .kube option file with the fixture harness's defaults (for tests)",
-		  .completion = "file", .flags = OPT_HIDDEN },
 	};
 	opt_table t = { 0 };
 	size_t count;
@@ -50,59 +39,16 @@ static opt_def *build_table(kube_options *ko, route_processing *rp)
 	return opt_table_done(&t);
 }
 
-/* The fixture harness builds its options from Go zero values: no health check and no HTTPS
- * redirect unless the .kube file (or an explicit flag) turns them on. */
-static void apply_fixture_options(opt_command *cmd, kube_options *ko)
-{
-	opt_def *hc = opt_find(cmd, "kubernetes-healthcheck"), *redirect = opt_find(cmd, "kubernetes-https-redirect");
-	if (hc && !hc->seen)
-		ko->healthcheck = false;
-	if (redirect && !redirect->seen)
-		ko->https_redirect = false;
-	buf err = BUF_INIT;
-	if (kube_options_load_fixture(ko, fixture_options, &err) != 0)
-		opt_usage_error(cmd, "-fixture-options %s", err.ptr);
-	buf_free(&err);
-}
-
-static void read_inputs(const opt_command *cmd, kube_cluster *c, char **operands, int noperands)
-{
-	static char *stdin_only[] = { "-", NULL };
-	if (noperands == 0)
-		operands = stdin_only, noperands = 1;
-	buf err = BUF_INIT;
-	for (int i = 0; i < noperands; i++)
-		if (kube_read_path(c, operands[i], &err) != 0) {
-			fprintf(stderr, "%s: %s\n", cmd->name, err.ptr);
-			exit(2);
-		}
-	buf_free(&err);
-}
-
 /* Large JSON lists are read by two processes (this command has one thread, so it may fork).
  * ROUTESRV_READ_JOBS=1 reads in one process; ROUTESRV_READ_FORK_BYTES lowers the 4 MiB
  * threshold so tests can compare both on small inputs. */
-static void read_processes(void)
+static kube_read_options read_options(void)
 {
 	const char *jobs = getenv("ROUTESRV_READ_JOBS"), *bytes = getenv("ROUTESRV_READ_FORK_BYTES");
-	kube_read_processes = jobs && strcmp(jobs, "1") == 0 ? 1 : 2;
+	kube_read_options r = { .processes = jobs && strcmp(jobs, "1") == 0 ? 1 : 2 };
 	if (bytes && *bytes)
-		kube_read_fork_bytes = strtoul(bytes, NULL, 10);
-}
-
-static void format(buf *out, const route_table *t)
-{
-	if (json) {
-		eskip_print_json(out, t->routes, t->n);
-		buf_putc(out, '\n');
-	} else if (pretty) {
-		eskip_print_opts po = { .pretty = true };
-		eskip_print_routes(out, t->routes, t->n, &po);
-		if (t->n)
-			buf_putc(out, '\n');
-	} else {
-		eskip_print_served(out, t);   /* the bytes routesrv-serve serves (main adds the newline) */
-	}
+		r.fork_bytes = strtoul(bytes, NULL, 10);
+	return r;
 }
 
 static int write_output(const buf *b)
@@ -134,36 +80,23 @@ int main(int argc, char **argv)
 	opt_parse(&cmd, argc, argv, &operands, &noperands);
 	if (pretty && json)
 		opt_usage_error(&cmd, "-pretty and -json exclude each other");
-	if (fixture_options)
-		apply_fixture_options(&cmd, &ko);
 
 	buf err = BUF_INIT;
 	if (kube_options_finish(&ko, &err) != 0 || route_processing_finish(&rp, &err) != 0)
 		opt_usage_error(&cmd, "%s", err.ptr);
 	log_setup(log_json, ko.app_log_level);
 
-	read_processes();
-	kube_cluster *c = kube_cluster_new();
-	read_inputs(&cmd, c, operands, noperands);
-	kube_cluster_select(c, &ko);
-
-	route_table *t = route_table_new();
-	kube_compile(c, &ko, t);
-	kube_cluster_free(c);   /* routes own copies of everything they use */
-	route_process(t, &rp);
-
-	buf out = BUF_INIT;
-	route_table *zoned = NULL;
-	if (zone_name && !json && !pretty) {
-		/* the zone's document made from the full one, as routesrv-serve makes it */
-		served_doc full = { .doc = BUF_INIT };
-		served_doc_print(&full, t);
-		zone_doc_print(&out, t, &full, str_c(zone_name));
-		served_doc_free(&full);
-	} else {
-		zoned = zone_name ? zone_table_build(t, str_c(zone_name), NULL) : NULL;
-		format(&out, zoned ? zoned : t);
+	pipeline_options po = { .kube = &ko, .process = &rp, .read = read_options() };
+	static const char *const stdin_only[] = { "-" };
+	const char *const *inputs = noperands ? (const char *const *)operands : stdin_only;
+	route_table *t = pipeline_compile_files(&po, inputs, noperands ? (size_t)noperands : 1, &err);
+	if (!t) {
+		fprintf(stderr, "%s: %s\n", cmd.name, err.ptr);
+		exit(2);
 	}
+	buf out = BUF_INIT;
+	pipeline_print_format f = json ? PIPELINE_PRINT_JSON : pretty ? PIPELINE_PRINT_PRETTY : PIPELINE_PRINT_SERVED;
+	pipeline_print(&out, t, f, zone_name);
 	/* Output for terminals and text tools ends with a newline (wc -l counts every route); the
 	 * served bytes are the text without it, and routesrv-etag reads both to the served tag. */
 	if (out.len && out.ptr[out.len - 1] != '\n')
@@ -172,7 +105,6 @@ int main(int argc, char **argv)
 
 	buf_free(&out);
 	buf_free(&err);
-	route_table_free(zoned);
 	route_table_free(t);
 	route_processing_free(&rp);
 	kube_options_free(&ko);

@@ -6,12 +6,10 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "eskip/eskip.h"
-#include "table/etag.h"
-#include "eskip/input_eskip.h"
 #include "base/opt.h"
 #include "base/output_file.h"
-#include "routes/route_process.h"
+#include "base/input_read.h"
+#include "pipeline/pipeline.h"
 
 static const char *output_file;
 static bool gzip_tag;
@@ -36,13 +34,14 @@ static opt_command command = {
 
 /* Freed at exit, also on the error paths (fail() exits), so leak checkers stay quiet. */
 static route_table *table;
-static buf served = BUF_INIT, err = BUF_INIT;
+static pipeline_served served;
+static buf err = BUF_INIT;
 static char **operands;
 
 static void free_all(void)
 {
 	route_table_free(table);
-	buf_free(&served);
+	pipeline_served_free(&served);
 	buf_free(&err);
 }
 
@@ -77,15 +76,15 @@ static int tag_input(const char *name, char tag[ETAG_MAX])
 {
 	route_table_free(table);
 	table = route_table_new();
-	buf_reset(&served);
-	if (input_read_eskip(table, name, NULL, &err) != 0 || check_ids(table, &err) != 0)
+	pipeline_served_free(&served);
+	if (pipeline_load_eskip(&name, 1, table, &err) != 0 || check_ids(table, &err) != 0)
 		return -1;
-	route_table_canonicalize(table);
-	/* Text that parses can still print as text that does not (a number literal too large
-	 * for a double reads as +Inf): drop such routes as routesrv-serve does. */
-	route_table_drop_unparsable(table, route_log_dropped, NULL);
-	eskip_print_served(&served, table);
-	etag_of(served.ptr ? served.ptr : "", served.len, gzip_tag, tag);
+	/* No processing flags: canonical order, and the routes whose served text would not parse
+	 * dropped (a number literal too large for a double reads as +Inf), as routesrv-serve does. */
+	pipeline_options po = { .process = NULL };
+	pipeline_process(&po, table);
+	pipeline_serve(table, &served);
+	snprintf(tag, ETAG_MAX, "%s", gzip_tag ? served.etag_gzip : served.etag);
 	return 0;
 }
 
@@ -113,7 +112,7 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (output_file)
-			write_served(output_file, &served);
+			write_served(output_file, &served.full.doc);
 		FILE *tag_out = output_file && strcmp(output_file, "-") == 0 ? stderr : stdout;
 		if (nnames == 1)
 			fprintf(tag_out, "%s\n", tag);

@@ -5,16 +5,14 @@
 #include <string.h>
 
 #include "base/buf.h"
-#include "source/kube_client.h"
-#include "routes/kube_options.h"
-#include "objects/kube_options_fixture.h"
 #include "base/log.h"
 #include "base/opt.h"
 #include "base/output_file.h"
+#include "pipeline/pipeline.h"
 
 #define EXIT_API 3
 
-static const char *output_path, *fixture_options, *config_file;
+static const char *output_path, *config_file;
 static bool log_json;
 
 /* Of the conversion flags, fetch uses those that change what is listed. */
@@ -27,10 +25,6 @@ static bool fetch_uses(const char *name)
 
 static opt_def *build_table(kube_client_config *cfg, kube_options *ko)
 {
-	const opt_def fixture = { .name = "fixture-options", .kind = OPT_STRING, .target = &fixture_options,
-		.metavar = "FILE", .completion = "file", .flags = OPT_HIDDEN,
-		.help = "apply a skipper fixture .kube option file; fetch uses its endpoint slice and label selector "
-			"keys (for tests)" };
 	const opt_def output[] = {
 		{ .name = "output-group", .kind = OPT_GROUP, .help = "Output and logging" },
 		{ .name = "o", .kind = OPT_STRING, .target = &output_path, .metavar = "FILE", .completion = "file",
@@ -48,7 +42,6 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko)
 	for (size_t i = 0; i < nk; i++)
 		if (conv[i].name && conv[i].kind != OPT_GROUP && fetch_uses(conv[i].name))
 			opt_table_add(&t, &conv[i], 1);
-	opt_table_add(&t, &fixture, 1);
 	opt_table_add(&t, output, sizeof output / sizeof *output);
 	for (size_t i = 0; i < nk; i++)   /* and the same log level flag as the other commands */
 		if (conv[i].name && strcmp(conv[i].name, "application-log-level") == 0)
@@ -89,13 +82,10 @@ int main(int argc, char **argv)
 	opt_parse(&cmd, argc, argv, &operands, &noperands);
 
 	buf err = BUF_INIT;
-	if (fixture_options && kube_options_load_fixture(&ko, fixture_options, &err) != 0)
-		opt_usage_error(&cmd, "-fixture-options %s", err.ptr);
 	if (kube_options_finish(&ko, &err) != 0)
 		opt_usage_error(&cmd, "%s", err.ptr);
 	log_setup(log_json, ko.app_log_level);
-	kube_fetch_request req;
-	kube_fetch_request_from_options(&req, &ko);
+	pipeline_options po = { .kube = &ko };
 
 	kube_client *client = kube_client_new(&cfg, &err);
 	if (!client)
@@ -104,7 +94,7 @@ int main(int argc, char **argv)
 	int status = 0;
 	kube_fetch_result res;
 	kube_list_text out;
-	if (kube_fetch(client, &req, &res, &err) != 0) {
+	if (pipeline_fetch(&po, client, &res, &err) != 0) {
 		const char *hint = kube_client_hint(client);
 		log_printf(LOG_ERROR, "%s%s%s", err.ptr, hint ? "; " : "", hint ? hint : "");
 		status = EXIT_API;

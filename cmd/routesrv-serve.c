@@ -10,19 +10,16 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "http/access_tokens.h"
-#include "http/http_server.h"
-#include "source/kube_client.h"
-#include "routes/kube_options.h"
 #include "base/log.h"
 #include "base/opt.h"
-#include "pipeline/poll_loop.h"
-#include "routes/route_process.h"
+#include "http/access_tokens.h"
+#include "http/http_server.h"
 #include "http/route_server_filters.h"
 #include "http/shards.h"
 #include "http/snapshot.h"
 #include "http/tls_config.h"
-
+#include "pipeline/pipeline.h"
+#include "pipeline/poll_loop.h"
 
 static const char *address = ":9090";
 static const char *support_address = ":9911";
@@ -259,7 +256,7 @@ static shards *shard_endpoint(const char *kind, const char *ns, const char *name
 	return shards_new(kind, ns, name, port, ko->endpointslices);
 }
 
-/* poll_loop's on_cluster hook: each cycle's cluster state refreshes the shard lists. */
+/* The pipeline's on_cluster hook: each cycle's cluster state refreshes the shard lists. */
 static void cluster_read(void *ctx, const kube_cluster *c)
 {
 	run_state *st = ctx;
@@ -318,8 +315,6 @@ int main(int argc, char **argv)
 	if (routes_file && !*routes_file)
 		routes_file = NULL;
 
-	kube_fetch_request req;
-	kube_fetch_request_from_options(&req, &ko);
 	kube_client *client = NULL;
 	if (use_api(&cmd) && !(client = kube_client_new(&cfg, &err)))
 		opt_usage_error(&cmd, "%s", err.ptr);
@@ -385,17 +380,19 @@ int main(int argc, char **argv)
 		}
 	}
 
-	poll_config pc = {
-		.client = client,
-		.fetch = &req,
-		.manifests = manifests,
-		.routes_file = routes_file,
+	pipeline_options po = {
 		.kube = &ko,
 		.process = &rp,
-		.interval_ms = poll_interval_ms,
-		.slot = &slot,
 		.on_cluster = (st.redis || st.valkey) ? cluster_read : NULL,
 		.on_cluster_ctx = &st,
+	};
+	poll_config pc = {
+		.client = client,
+		.manifests = manifests,
+		.routes_file = routes_file,
+		.pipeline = &po,
+		.interval_ms = poll_interval_ms,
+		.slot = &slot,
 	};
 	poll_loop *loop = poll_loop_new(&pc);
 	poll_loop_run(loop, wait_between_polls, &st);

@@ -3,8 +3,8 @@
  *
  *   check_bench [conversion flags] FILE
  *
- * Runs routesrv-compile's pipeline on FILE (read, label selection, conversion, routesrv's
- * processing), then times on the processed table: the check as route_process runs it (a
+ * Runs routesrv-compile's pipeline on FILE (pipeline_compile_files: read, label selection,
+ * conversion, routesrv's processing), then times on the processed table: the check as route_process runs it (a
  * structural proof with a print+parse fallback), printing and parsing every route (the
  * literal check), and printing the served form (for scale). Best of 5 runs, milliseconds of
  * wall time. Built and run by bench/check/run. */
@@ -13,15 +13,11 @@
 #include <time.h>
 
 #include "base/buf.h"
-#include "eskip/eskip.h"
-#include "eskip/eskip_internal.h"
-#include "routes/kube_compile.h"
-#include "routes/kube_options.h"
-#include "objects/kube_read.h"
-#include "objects/kube_selector.h"
 #include "base/log.h"
 #include "base/opt.h"
-#include "routes/route_process.h"
+#include "eskip/eskip.h"
+#include "eskip/eskip_internal.h"
+#include "pipeline/pipeline.h"
 
 #define RUNS 5
 
@@ -35,17 +31,13 @@ static double now_ms(void)
 static route_table *compile(const char *path, const kube_options *ko, const route_processing *rp)
 {
 	buf err = BUF_INIT;
-	kube_cluster *c = kube_cluster_new();
-	if (kube_read_path(c, path, &err) != 0) {
+	pipeline_options po = { .kube = ko, .process = rp };
+	route_table *t = pipeline_compile_files(&po, &path, 1, &err);
+	if (!t) {
 		fprintf(stderr, "check_bench: %s\n", err.ptr);
 		exit(2);
 	}
 	buf_free(&err);
-	kube_cluster_select(c, ko);
-	route_table *t = route_table_new();
-	kube_compile(c, ko, t);
-	kube_cluster_free(c);
-	route_process(t, rp);
 	return t;
 }
 
@@ -93,7 +85,7 @@ int main(int argc, char **argv)
 			failed += route_check_parsable_literal(&t->routes[i], t->n == 1, NULL) != 0;
 		double t2 = now_ms();
 		buf doc = BUF_INIT;
-		eskip_print_served(&doc, t);
+		served_form_print(&doc, t);
 		double t3 = now_ms();
 		buf_free(&doc);
 		keep_best(&check, t1 - t0);

@@ -2,24 +2,19 @@
  *
  *   zones [conversion flags] FILE
  *
- * Runs routesrv-compile's pipeline on FILE (read, label selection, conversion, routesrv's
- * processing, the served form with each route's place: served_doc_print), then makes every
- * zone's document from it (zone_docs_build), as routesrv-serve does for each snapshot. Prints
+ * Runs routesrv-compile's pipeline on FILE (pipeline_compile_files: read, label selection,
+ * conversion, routesrv's processing; pipeline_serve: the served form with each route's place
+ * and its ETags), then makes every zone's document from it (pipeline_serve_zones), as
+ * routesrv-serve does for each snapshot. Prints
  * the CPU time of both parts, best of 3 runs in one process. Built and run by bench/compile/run. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "base/buf.h"
-#include "eskip/eskip.h"
-#include "routes/kube_compile.h"
-#include "routes/kube_options.h"
-#include "objects/kube_read.h"
-#include "objects/kube_selector.h"
 #include "base/log.h"
 #include "base/opt.h"
-#include "routes/route_process.h"
-#include "table/zone_tables.h"
+#include "pipeline/pipeline.h"
 
 #define RUNS 3
 
@@ -31,35 +26,30 @@ static double cpu_seconds(void)
 }
 
 /* The served table of path and its document, as routesrv-compile makes them; the caller frees both. */
-static route_table *compile(const char *path, const kube_options *ko, const route_processing *rp, served_doc *doc)
+static route_table *compile(const char *path, const kube_options *ko, const route_processing *rp,
+			    pipeline_served *served)
 {
 	buf err = BUF_INIT;
-	kube_cluster *c = kube_cluster_new();
-	if (kube_read_path(c, path, &err) != 0) {
+	pipeline_options po = { .kube = ko, .process = rp };
+	route_table *t = pipeline_compile_files(&po, &path, 1, &err);
+	if (!t) {
 		fprintf(stderr, "zones: %s\n", err.ptr);
 		exit(2);
 	}
 	buf_free(&err);
-	kube_cluster_select(c, ko);
-	route_table *t = route_table_new();
-	kube_compile(c, ko, t);
-	kube_cluster_free(c);
-	route_process(t, rp);
-	*doc = (served_doc){ .doc = BUF_INIT };
-	served_doc_print(doc, t);
+	pipeline_serve(t, served);
 	return t;
 }
 
 /* Every zone's document; returns the zone count. */
-static size_t zone_documents(const route_table *t, const served_doc *doc, size_t *filtered_routes)
+static size_t zone_documents(const route_table *t, pipeline_served *served, size_t *filtered_routes)
 {
-	zone_docs *z = zone_docs_build(t, doc);
+	pipeline_serve_zones(t, served);
+	const zone_docs *z = served->zones;
 	*filtered_routes = 0;
 	for (size_t i = 0; i < z->n; i++)
 		*filtered_routes += z->v[i].nfiltered;
-	size_t n = z->n;
-	zone_docs_free(z);
-	return n;
+	return z->n;
 }
 
 int main(int argc, char **argv)
@@ -90,13 +80,13 @@ int main(int argc, char **argv)
 	size_t nzones = 0, routes = 0, filtered = 0;
 	for (int run = 0; run < RUNS; run++) {
 		double t0 = cpu_seconds();
-		served_doc doc;
-		route_table *t = compile(operands[0], &ko, &rp, &doc);
+		pipeline_served served;
+		route_table *t = compile(operands[0], &ko, &rp, &served);
 		double t1 = cpu_seconds();
-		nzones = zone_documents(t, &doc, &filtered);
+		nzones = zone_documents(t, &served, &filtered);
 		double t2 = cpu_seconds();
 		routes = t->n;
-		served_doc_free(&doc);
+		pipeline_served_free(&served);
 		route_table_free(t);
 		if (best_compile < 0 || t1 - t0 < best_compile)
 			best_compile = t1 - t0;

@@ -13,6 +13,7 @@
 
 #include "base/buf.h"
 #include "eskip/eskip.h"
+#include "table/served_form.h"
 #include "table/etag.h"
 
 static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
@@ -118,7 +119,7 @@ int main(int argc, char **argv)
 	buf served = BUF_INIT;
 	TIME_STAGE(print_s, {
 		buf_reset(&served);
-		eskip_print_served(&served, t);
+		served_form_print(&served, t);
 	});
 	char hex[ETAG_HEX_LEN + 1];
 	TIME_STAGE(hash_s, etag_hash_hex(served.ptr, served.len, hex));

@@ -1,5 +1,5 @@
-/* canonical.c: canonical form, equality and the served form of route tables (spec A8,
- * DECISIONS.md 1).
+/* canonical.c: canonical form, equality and the served order of route tables (spec A8,
+ * DECISIONS.md 1; the served form is printed by table/served_form.c).
  *
  * Canonical form: every legacy field becomes a generic predicate, predicates are stably
  * sorted by name, LB endpoints by address, the shunt flag becomes the shunt backend type and
@@ -387,14 +387,4 @@ void route_table_canonicalize(route_table *t)
 		free(tmp);
 	}
 	free(p);
-}
-
-/* The served form is the Fprint document of the canonical, id-sorted table, non-pretty.
- * Decision: a table of exactly one route with an empty id prints as the bare expression,
- * as skipper's Fprint does. Printing ": expr;" instead would not parse again, which breaks
- * the fixed-point rule; the bare expression parses back to the same one id-less route.
- * (Several routes with empty ids cannot round-trip in any form; they print as ": expr;".) */
-void eskip_print_served(buf *out, const route_table *t)
-{
-	eskip_print_routes(out, t->routes, t->n, NULL);
 }

@@ -1,5 +1,5 @@
-/* eskip.h: skipper's route language: parse, print, canonical form, equality, served form,
- * JSON form (spec eskip-and-http.md part A).
+/* eskip.h: skipper's route language: parse, print, canonical form, equality, the served
+ * table's order, JSON form (spec eskip-and-http.md part A).
  *
  * Ownership: parsed routes go into a caller-supplied route_table (its arena owns them).
  * Error messages are written into a caller-supplied buf. Printers append to a buf. */
@@ -56,12 +56,9 @@ bool call_eq(const call *a, const call *b);
 /* Two lists of calls: the same length and call_eq pairwise (order matters). */
 bool calls_eq(const call *a, size_t na, const call *b, size_t nb);
 
-/* --- served form (DECISIONS.md 1) --------------------------------------------------- */
+/* --- the served table's order (DECISIONS.md 1; printed by table/served_form.h) ------- */
 /* Replaces every route of t by its canonical form and stably sorts the table by id. */
 void route_table_canonicalize(route_table *t);
-/* Appends the served form: canonical routes, sorted by id, non-pretty, "\n" between routes,
- * no trailing newline. t must be canonical and sorted (route_table_canonicalize). */
-void eskip_print_served(buf *out, const route_table *t);
 
 /* --- parsability (what skipper accepts) --------------------------------------------- */
 /* 0 if r's served text (the document of a table holding only r: "id: expr;", or the bare

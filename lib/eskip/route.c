@@ -17,31 +17,6 @@ void route_table_free(route_table *t)
 		arena_free(t->arena);   /* the table itself lives in its arena */
 }
 
-size_t array_capacity(size_t n)
-{
-	if (n == 0)
-		return 0;
-	size_t c = 4;
-	while (c < n)
-		c *= 2;
-	return c;
-}
-
-void *arena_array_alloc(arena *a, size_t n, size_t elem_size)
-{
-	return n ? arena_grow(a, NULL, 0, array_capacity(n), elem_size) : NULL;
-}
-
-void *arena_array_push(arena *a, void **arr, size_t *n, size_t elem_size)
-{
-	if (*n == array_capacity(*n))   /* full: 0, 4, 8, 16, ... */
-		*arr = arena_grow(a, *arr, *n, array_capacity(*n + 1), elem_size);
-	char *slot = (char *)*arr + *n * elem_size;
-	memset(slot, 0, elem_size);
-	(*n)++;
-	return slot;
-}
-
 route *route_table_add(route_table *t)
 {
 	if (t->n == t->cap) {

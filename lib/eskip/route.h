@@ -106,13 +106,6 @@ void route_prepend_filters(arena *a, route *r, const call *calls, size_t n);
 void route_append_filters(arena *a, route *r, const call *calls, size_t n);
 void route_append_predicates(arena *a, route *r, const call *calls, size_t n);
 void route_add_endpoint(arena *a, route *r, str address, str zone);
-/* Arrays inside routes have an implicit capacity: array_capacity(n) elements are always
- * reserved for n elements. Allocate them only with arena_array_alloc() and grow them only
- * with arena_array_push(), or a later push would write past the end. */
-size_t array_capacity(size_t n);
-void *arena_array_alloc(arena *a, size_t n, size_t elem_size);   /* zeroed */
-/* Appends one zeroed element to *arr (n elements) and returns it; *n is incremented. */
-void *arena_array_push(arena *a, void **arr, size_t *n, size_t elem_size);
 
 const char *backend_type_name(backend_type t);          /* "network", "shunt", ... */
 int backend_type_from_string(const char *s, backend_type *out);  /* 0 ok, -1 unknown */

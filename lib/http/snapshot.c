@@ -55,10 +55,7 @@ static void table_init(snapshot_table *t, buf *plain, size_t count, time_t last_
 	t->count = count;
 	t->bytes[SNAP_PLAIN] = buf_steal(plain, &t->len[SNAP_PLAIN]);
 	t->bytes[SNAP_GZIP] = buf_steal(&gz, &t->len[SNAP_GZIP]);
-	char hex[ETAG_HEX_LEN + 1];
-	etag_hash_hex(t->bytes[SNAP_PLAIN], t->len[SNAP_PLAIN], hex);
-	etag_from_hex(hex, false, t->etag[SNAP_PLAIN]);
-	etag_from_hex(hex, true, t->etag[SNAP_GZIP]);
+	etag_pair(t->bytes[SNAP_PLAIN], t->len[SNAP_PLAIN], t->etag[SNAP_PLAIN], t->etag[SNAP_GZIP]);
 	build_responses(t, last_modified);
 }
 

@@ -11,9 +11,8 @@
 #include "objects/kube_read.h"
 #include "objects/kube_read_internal.h"
 #include "base/log.h"
-#include "eskip/route.h"   /* arena_array_push */
+#include "base/arena.h"
 
-bool kube_read_strict;
 
 /* A field path, kept on the stack while decoding and spelled out only for an error. */
 typedef struct seg {
@@ -690,7 +689,7 @@ static const char *peek_string(jv obj, const char *key, char *out, size_t outlen
 static int reject(dec *d, const char *kind, const kube_meta *m)
 {
 	const char *ns = m && m->ns.ptr ? m->ns.ptr : "", *name = m && m->name.ptr ? m->name.ptr : "";
-	if (kube_read_strict) {
+	if (d->r->opts.strict) {
 		buf_printf(d->r->err, "%s: %s %s/%s: field %s: %s", d->r->source, kind, ns, name, d->field.ptr, d->reason.ptr);
 		return -1;
 	}

@@ -13,6 +13,7 @@
 #include "base/input_read.h"
 #include "objects/kube_read_internal.h"
 #include "base/log.h"
+#include "source/source_identity.h"
 
 /* Directory recursion limit: symlinked directories could otherwise loop forever. */
 #define MAX_DIR_DEPTH 32
@@ -39,9 +40,12 @@ static bool looks_like_json(const char *data, size_t len)
 	return false;
 }
 
-int kube_read_buffer(kube_cluster *c, const char *data, size_t len, const char *source, const char *list_kind, buf *err)
+int kube_read_buffer(kube_cluster *c, const char *data, size_t len, const char *source, const char *list_kind,
+		     const kube_read_options *o, buf *err)
 {
 	kube_read_ctx r = { .c = c, .source = source, .err = err };
+	if (o)
+		r.opts = *o;
 	if (looks_like_json(data, len))
 		return kube_read_json(&r, data, len, list_kind);
 	/* An API list response is always JSON: a body that is not (a proxy's error page, garbage)
@@ -56,7 +60,7 @@ int kube_read_buffer(kube_cluster *c, const char *data, size_t len, const char *
 	return kube_yaml_documents(data, len, source, yaml_doc, &y, err);
 }
 
-static int read_file(kube_cluster *c, const char *path, buf *err)
+static int read_file(kube_cluster *c, const char *path, const kube_read_options *o, buf *err)
 {
 	buf data = BUF_INIT;
 	int rc = strcmp(path, "-") == 0 ? input_read_fd(STDIN_FILENO, SIZE_MAX, &data)
@@ -64,21 +68,9 @@ static int read_file(kube_cluster *c, const char *path, buf *err)
 	if (rc != 0)
 		buf_printf(err, "%s: %s", path, strerror(errno));
 	else
-		rc = kube_read_buffer(c, data.ptr ? data.ptr : "", data.len, path, NULL, err);
+		rc = kube_read_buffer(c, data.ptr ? data.ptr : "", data.len, path, NULL, o, err);
 	buf_free(&data);
 	return rc;
-}
-
-bool kube_read_manifest_name(const char *name)
-{
-	static const char *const suffixes[] = { ".yaml", ".yml", ".json" };
-	size_t n = strlen(name);
-	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
-		size_t m = strlen(suffixes[i]);
-		if (n > m && strcmp(name + n - m, suffixes[i]) == 0)
-			return true;
-	}
-	return false;
 }
 
 static int by_name(const struct dirent **a, const struct dirent **b)
@@ -93,7 +85,7 @@ static int skip_hidden(const struct dirent *e)
 	return e->d_name[0] != '.';
 }
 
-static int read_dir(kube_cluster *c, const char *path, int depth, buf *err)
+static int read_dir(kube_cluster *c, const char *path, int depth, const kube_read_options *o, buf *err)
 {
 	if (depth > MAX_DIR_DEPTH) {
 		buf_printf(err, "%s: directories nested too deeply (symlink loop?)", path);
@@ -115,9 +107,9 @@ static int read_dir(kube_cluster *c, const char *path, int depth, buf *err)
 			if (stat(child, &st) != 0)
 				log_kv(LOG_WARN, "Skipping unreadable entry", "path", child, "error", strerror(errno), NULL);
 			else if (S_ISDIR(st.st_mode))
-				rc = read_dir(c, child, depth + 1, err);
-			else if (S_ISREG(st.st_mode) && kube_read_manifest_name(names[i]->d_name))
-				rc = read_file(c, child, err);
+				rc = read_dir(c, child, depth + 1, o, err);
+			else if (S_ISREG(st.st_mode) && source_manifest_name(names[i]->d_name))
+				rc = read_file(c, child, o, err);
 			free(child);
 		}
 		free(names[i]);
@@ -126,10 +118,32 @@ static int read_dir(kube_cluster *c, const char *path, int depth, buf *err)
 	return rc;
 }
 
-int kube_read_path(kube_cluster *c, const char *path, buf *err)
+int kube_read_path(kube_cluster *c, const char *path, const kube_read_options *o, buf *err)
 {
 	struct stat st;
 	if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return read_dir(c, path, 0, err);
-	return read_file(c, path, err);
+		return read_dir(c, path, 0, o, err);
+	return read_file(c, path, o, err);
+}
+
+int kube_read_fetched(kube_cluster *c, const kube_fetch_result *r, const kube_read_options *o, buf *err)
+{
+	kube_read_options strict = { 0 };
+	if (o)
+		strict = *o;
+	strict.strict = true;
+	int rc = 0;
+	buf e = BUF_INIT;
+	for (size_t i = 0; i < KUBE_NLISTS && rc == 0; i++) {
+		const kube_list *l = &r->lists[i];
+		for (size_t p = 0; p < l->npages && rc == 0; p++) {
+			const buf *page = &l->pages[p];
+			rc = kube_read_buffer(c, page->ptr ? page->ptr : "", page->len, l->urls[p], l->kind, &strict, &e);
+			if (rc != 0)
+				buf_printf(err, KUBE_LOAD_ERROR "%s", e.ptr ? e.ptr : l->urls[p]);
+		}
+	}
+	c->routegroups_known = r->routegroups_known;
+	buf_free(&e);
+	return rc;
 }

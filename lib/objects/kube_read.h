@@ -8,7 +8,9 @@
  *
  * Errors: a document that cannot be parsed returns -1 with "<source>:<line>:<col>: <reason>"
  * (or a byte offset for JSON) in err. An object with wrong field types is skipped with a
- * log line naming kind, namespace/name and the field (strict: see kube_read_strict). */
+ * log line naming kind, namespace/name and the field (kube_read_options.strict: an error).
+ *
+ * Ownership: objects go into the caller's cluster (its arena); options are borrowed. */
 #ifndef ROUTESRV_KUBE_READ_H
 #define ROUTESRV_KUBE_READ_H
 #include <stdbool.h>
@@ -16,28 +18,34 @@
 
 #include "base/buf.h"
 #include "objects/kube_model.h"
+#include "source/kube_client.h"
+
+/* How objects are read. A NULL kube_read_options * means all zero: lenient, one process. */
+typedef struct {
+	/* True: a type mismatch anywhere in an item fails the whole read with an error, as
+	 * skipper's list decoding does (API lists); false: the item is skipped with a log line
+	 * (files). */
+	bool strict;
+	/* How many processes read a large JSON list (fork_bytes of items and more): 0 or 1 reads
+	 * in this process; 2 forks a child that parses and decodes the second half of the items
+	 * into memory shared with this process while this one does the first half (libjq is not
+	 * thread-safe, so processes rather than threads). Objects, log lines and errors come out
+	 * as from one process. Only for single-threaded commands (routesrv-compile): fork copies
+	 * one thread only. */
+	int processes;
+	size_t fork_bytes;       /* 0: KUBE_READ_FORK_BYTES; smaller only for tests */
+} kube_read_options;
+
+#define KUBE_READ_FORK_BYTES (4u << 20)
 
 /* Reads objects from a buffer; `source` names it in messages ("-" for stdin).
  * `list_kind` is the kind of the items when the buffer is an API list response whose items
  * carry no kind (e.g. "Ingress"), or NULL to take kinds from the objects. */
-int kube_read_buffer(kube_cluster *c, const char *data, size_t len, const char *source, const char *list_kind, buf *err);
-/* Reads a file, a directory (recursively: *.yaml, *.yml, *.json, in sorted order) or "-". */
-int kube_read_path(kube_cluster *c, const char *path, buf *err);
-/* Whether a directory entry of that name is read (and so fingerprinted, source_identity.c):
- * *.yaml, *.yml or *.json. */
-bool kube_read_manifest_name(const char *name);
-
-/* When true (the API client sets it), a type mismatch anywhere in an item fails the whole
- * read with an error, as skipper's list decoding does; when false (files) the item is
- * skipped with a log line. */
-extern bool kube_read_strict;
-
-/* How many processes read a large JSON list (kube_read_fork_bytes of items and more): 1
- * (the default) reads in this process; 2 forks a child that parses and decodes the second
- * half of the items into memory shared with this process while this one does the first half
- * (libjq is not thread-safe, so processes rather than threads). Objects, log lines and errors
- * come out as from one process. Only for single-threaded commands (routesrv-compile): fork
- * copies one thread only. */
-extern int kube_read_processes;
-extern size_t kube_read_fork_bytes;   /* 4 MiB; smaller only for tests */
+int kube_read_buffer(kube_cluster *c, const char *data, size_t len, const char *source, const char *list_kind,
+		     const kube_read_options *o, buf *err);
+/* Reads a file, a directory (recursively: source_manifest_name() files, in sorted order) or "-". */
+int kube_read_path(kube_cluster *c, const char *path, const kube_read_options *o, buf *err);
+/* Decodes every page of an API fetch into c (strict, whatever o says: skipper's list decoding)
+ * and sets c->routegroups_known. 0 ok; -1 with "failed to load cluster state: ..." in err. */
+int kube_read_fetched(kube_cluster *c, const kube_fetch_result *r, const kube_read_options *o, buf *err);
 #endif

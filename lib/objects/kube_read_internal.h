@@ -9,11 +9,13 @@
 
 #include "base/buf.h"
 #include "objects/kube_model.h"
+#include "objects/kube_read.h"
 
 typedef struct {
 	kube_cluster *c;
 	const char *source;     /* file name or "-" for messages */
 	bool yaml;              /* values came from YAML: plain scalars may stand for strings */
+	kube_read_options opts; /* strict, processes, fork_bytes (never NULL here) */
 	buf *err;               /* receives the message when a call returns -1 */
 } kube_read_ctx;
 

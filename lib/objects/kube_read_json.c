@@ -4,7 +4,7 @@
  * structural scanner walks the top-level object, finds the "items" array and hands each
  * element's text to jq's parser on its own, so only one item is a jv at any time. The
  * other top-level values (kind, metadata, ...) are parsed too, so malformed JSON anywhere
- * is still an error with its position. With kube_read_processes = 2 a forked child parses
+ * is still an error with its position. With kube_read_options.processes = 2 a forked child parses
  * the second half of a large list's items at the same time (see read_items_forked). */
 #include <errno.h>
 #include <signal.h>
@@ -20,7 +20,7 @@
 
 #include "base/json_scan.h"
 #include "objects/kube_read_internal.h"
-#include "eskip/route.h"   /* arena_array_push */
+#include "base/arena.h"
 
 typedef struct {
 	kube_read_ctx *r;
@@ -469,10 +469,8 @@ static int walk_layout(layout *l, const char *p, const char *end)
 	}
 }
 
-/* --- two processes (kube_read_processes) ------------------------------------------------------ */
+/* --- two processes (kube_read_options.processes) ------------------------------------------------------ */
 
-int kube_read_processes = 1;
-size_t kube_read_fork_bytes = 4u << 20;
 
 /* Parses and decodes items [from, to) in order; stops at the first error. */
 static int decode_items(scan *s, const spans *items, size_t from, size_t to, const char *kind)
@@ -627,7 +625,9 @@ static int read_items_forked(scan *s, const spans *items, const char *kind)
 static int read_item_spans(scan *s, const spans *items, const char *kind)
 {
 	size_t n = items->n;
-	if (kube_read_processes > 1 && n >= 2 && (size_t)(items->v[n - 1].end - items->v[0].start) >= kube_read_fork_bytes)
+	const kube_read_options *o = &s->r->opts;
+	size_t threshold = o->fork_bytes ? o->fork_bytes : KUBE_READ_FORK_BYTES;
+	if (o->processes > 1 && n >= 2 && (size_t)(items->v[n - 1].end - items->v[0].start) >= threshold)
 		return read_items_forked(s, items, kind);
 	return decode_items(s, items, 0, n, kind);
 }

@@ -111,11 +111,11 @@ static size_t keep_matching(void *items, size_t n, size_t size, size_t meta_offs
 
 #define SELECT(arr, n, type, sel) (n) = keep_matching((arr), (n), sizeof(type), offsetof(type, meta), (sel))
 
-void kube_cluster_select(kube_cluster *c, const kube_options *o)
+void kube_cluster_select(kube_cluster *c, const kube_fetch_request *r)
 {
-	SELECT(c->ingresses, c->ningresses, kube_ingress, o->flag.ingresses_label_selector);
-	SELECT(c->routegroups, c->nroutegroups, kube_routegroup, o->flag.routegroups_label_selector);
-	SELECT(c->services, c->nservices, kube_service, o->flag.services_label_selector);
-	SELECT(c->endpoints, c->nendpoints, kube_endpoints, o->flag.endpoints_label_selector);
-	SELECT(c->slices, c->nslices, kube_endpointslice, o->flag.endpointslices_label_selector);
+	SELECT(c->ingresses, c->ningresses, kube_ingress, r->ingresses);
+	SELECT(c->routegroups, c->nroutegroups, kube_routegroup, r->routegroups);
+	SELECT(c->services, c->nservices, kube_service, r->services);
+	SELECT(c->endpoints, c->nendpoints, kube_endpoints, r->endpoints);
+	SELECT(c->slices, c->nslices, kube_endpointslice, r->endpointslices);
 }

@@ -9,15 +9,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "eskip/eskip.h"
-#include "eskip/input_eskip.h"
-#include "routes/kube_compile.h"
-#include "objects/kube_read.h"
-#include "objects/kube_selector.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "source/source_identity.h"
-#include "table/zone_tables.h"
 
 /* No route table survives a cycle: a 20 000-route table takes about 35 MB as structs, five
  * times its served bytes, so between cycles the loop keeps only the snapshot (the bytes),
@@ -75,41 +69,7 @@ static int load_routes_file(poll_loop *p, route_table *out, buf *err)
 		buf_printf(err, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	return input_read_eskip(out, path, NULL, err);
-}
-
-/* Hands a cluster that was read to the command's hook (shard endpoints). */
-static void cluster_read(poll_loop *p, const kube_cluster *c)
-{
-	if (p->cfg.on_cluster)
-		p->cfg.on_cluster(p->cfg.on_cluster_ctx, c);
-}
-
-static int load_manifests(poll_loop *p, route_table *out, buf *err)
-{
-	kube_cluster *c = kube_cluster_new();
-	int rc = kube_read_path(c, p->cfg.manifests, err);
-	if (rc == 0) {
-		kube_cluster_select(c, p->cfg.kube);   /* the API applies label selectors itself; files do not */
-		kube_compile(c, p->cfg.kube, out);
-		cluster_read(p, c);
-	}
-	kube_cluster_free(c);
-	return rc;
-}
-
-/* Decodes the API's bodies (and frees them) and compiles the cluster into out. */
-static int load_api(poll_loop *p, kube_fetch_result *fetched, route_table *out, buf *err)
-{
-	kube_cluster *c = kube_cluster_new();
-	int rc = kube_fetch_result_decode(fetched, c, err);
-	kube_fetch_result_free(fetched);
-	if (rc == 0) {
-		kube_compile(c, p->cfg.kube, out);
-		cluster_read(p, c);
-	}
-	kube_cluster_free(c);
-	return rc;
+	return pipeline_load_eskip(&path, 1, out, err);
 }
 
 /* The fingerprint of this cycle's inputs: the API's bodies as fetched, the manifests, the
@@ -134,7 +94,7 @@ static bool inputs_fingerprint(poll_loop *p, const kube_fetch_result *fetched, s
 		source_identity_tree(&id, p->cfg.manifests, SOURCE_TREE_MANIFESTS);
 	if (p->cfg.routes_file)
 		source_identity_tree(&id, p->cfg.routes_file, SOURCE_TREE_ALL);
-	const str *dir = &p->cfg.kube->default_filters_dir;
+	const str *dir = &p->cfg.pipeline->kube->default_filters_dir;
 	if ((fetched || p->cfg.manifests) && dir->len)
 		source_identity_tree(&id, dir->ptr, SOURCE_TREE_ALL);
 	return source_identity_finish(&id, out);
@@ -147,7 +107,7 @@ static int load_sources(poll_loop *p, route_table *raw, bool *unchanged, buf *er
 {
 	*unchanged = false;
 	kube_fetch_result fetched;
-	if (p->cfg.client && kube_fetch(p->cfg.client, p->cfg.fetch, &fetched, err) != 0) {
+	if (p->cfg.client && pipeline_fetch(p->cfg.pipeline, p->cfg.client, &fetched, err) != 0) {
 		p->inputs_known = false;
 		return -1;
 	}
@@ -161,10 +121,12 @@ static int load_sources(poll_loop *p, route_table *raw, bool *unchanged, buf *er
 	}
 	p->inputs_known = false;
 	int rc = 0;
-	if (p->cfg.client)
-		rc = load_api(p, &fetched, raw, err);
+	if (p->cfg.client) {
+		rc = pipeline_load_fetched(p->cfg.pipeline, &fetched, raw, err);
+		kube_fetch_result_free(&fetched);
+	}
 	if (rc == 0 && p->cfg.manifests)
-		rc = load_manifests(p, raw, err);
+		rc = pipeline_load_files(p->cfg.pipeline, &p->cfg.manifests, 1, raw, err);
 	if (rc == 0 && p->cfg.routes_file)
 		rc = load_routes_file(p, raw, err);
 	if (rc != 0)
@@ -265,7 +227,7 @@ static void empty_routes(void)
 	metrics_count("routes.empty");
 }
 
-/* Adds each zone's document (B7.5) to the snapshot and frees the zone documents. */
+/* Adds each zone's document (B7.5) to the snapshot (taking their bytes over). */
 static void add_zone_docs(snapshot *s, zone_docs *zones, size_t count)
 {
 	for (size_t i = 0; i < zones->n; i++) {
@@ -273,7 +235,6 @@ static void add_zone_docs(snapshot *s, zone_docs *zones, size_t count)
 		/* nothing filtered: the full table's bytes */
 		snapshot_add_zone(s, z->zone.ptr, z->nfiltered ? &z->doc : NULL, count);
 	}
-	zone_docs_free(zones);
 	snapshot_seal(s);
 }
 
@@ -299,22 +260,22 @@ static void log_update(const char *msg, const snapshot *s, const change_counts *
 static void update(poll_loop *p, route_table *t)
 {
 	/* counted each time the inputs change and the table is processed again */
-	for (size_t dropped = route_process(t, p->cfg.process); dropped; dropped--)
+	for (size_t dropped = pipeline_process(p->cfg.pipeline, t); dropped; dropped--)
 		metrics_count("routes.unparsable_dropped");
 	if (t->n == 0) {
 		empty_routes();
 		return;
 	}
-	served_doc full = { .doc = BUF_INIT };
-	served_doc_print(&full, t);
-	buf *plain = &full.doc;
+	pipeline_served served;
+	pipeline_serve(t, &served);
+	buf *plain = &served.full.doc;
 	snapshot *cur = snapshot_acquire(p->cfg.slot);
 	const char *old = cur ? cur->full.bytes[SNAP_PLAIN] : "";
 	size_t oldlen = cur ? cur->full.len[SNAP_PLAIN] : 0;
 	if (cur && oldlen == plain->len && memcmp(old, plain->ptr, oldlen) == 0) {
 		log_kv(LOG_INFO, "routes did not change", NULL);
 		snapshot_release(cur);
-		served_doc_free(&full);
+		pipeline_served_free(&served);
 		return;
 	}
 	change_counts cc = diff_served(old, oldlen, plain->ptr, plain->len, false);
@@ -322,10 +283,10 @@ static void update(poll_loop *p, route_table *t)
 	 * snapshot_publish() keeps If-Modified-Since from confusing them (snapshot.h). */
 	time_t now = time(NULL);
 	/* zone documents first: they are copied from the full document, which the snapshot takes */
-	zone_docs *zones = zone_docs_build(t, &full);
+	pipeline_serve_zones(t, &served);
 	snapshot *s = snapshot_new(now, plain, t->n);
-	add_zone_docs(s, zones, t->n);
-	served_doc_free(&full);
+	add_zone_docs(s, served.zones, t->n);
+	pipeline_served_free(&served);
 	metrics_table_bytes(s->full.len[SNAP_PLAIN], s->full.len[SNAP_GZIP]);
 	double wall = metrics_now();
 	if (!cur) {

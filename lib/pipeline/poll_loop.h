@@ -3,10 +3,9 @@
  * One cycle: read every configured source (the Kubernetes API, -kubernetes-manifests,
  * -routes-file); stop there ("routes did not change") when their inputs are those of the
  * last good cycle (source_identity.h: API bodies byte for byte, files by identity), else
- * parse and compile them (this replaces B7.4's comparison of the raw routes), process them
- * (route_process: default filters, OAuth2 callback, edits, clones, canonical sort), print
- * the served form and the zone tables (B7.5), and publish a new snapshot only when the
- * bytes changed. A source failure is logged ("failed to fetch routes") and counted
+ * load, process and serve them through the pipeline (pipeline.h; this replaces B7.4's
+ * comparison of the raw routes): the served form and the zone documents (B7.5), published
+ * as a new snapshot only when the bytes changed. A source failure is logged ("failed to fetch routes") and counted
  * (routes.fetch_errors); the last good table stays served. An empty table never replaces
  * a non-empty one ("received empty routes; ignoring").
  *
@@ -21,24 +20,19 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "source/kube_client.h"
-#include "routes/kube_options.h"
-#include "routes/route_process.h"
 #include "http/snapshot.h"
+#include "pipeline/pipeline.h"
+#include "source/kube_client.h"
 
 typedef struct {
 	kube_client *client;                     /* the API source, or NULL */
-	const kube_fetch_request *fetch;         /* what the client lists */
 	const char *manifests;                   /* -kubernetes-manifests PATH, or NULL */
 	const char *routes_file;                 /* -routes-file FILE, or NULL */
-	const kube_options *kube;                /* conversion options (API and manifests) */
-	const route_processing *process;         /* processing flags (every source) */
+	/* Conversion and processing options; its on_cluster hook sees each cluster read (the
+	 * API's, then the manifests'), e.g. for the shard endpoints. Poll thread. */
+	const pipeline_options *pipeline;
 	long interval_ms;                        /* -source-poll-timeout, > 0 */
 	snapshot_slot *slot;                     /* where tables are published */
-	/* Called with each successfully read cluster (the API's, then the manifests') before
-	 * it is freed, e.g. for the Redis/Valkey shard endpoints; NULL: none. Poll thread. */
-	void (*on_cluster)(void *ctx, const kube_cluster *c);
-	void *on_cluster_ctx;
 } poll_config;
 
 typedef struct poll_loop poll_loop;

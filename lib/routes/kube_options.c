@@ -49,13 +49,6 @@ void kube_options_init(kube_options *o)
 	o->app_log_level = LOG_INFO;
 }
 
-void kube_options_init_harness(kube_options *o)
-{
-	kube_options_init(o);
-	o->https_redirect = false;
-	o->healthcheck = false;
-}
-
 #define STRING(n, t, mv, h) { .name = n, .kind = OPT_STRING, .target = t, .metavar = mv, .help = h }
 #define BOOL(n, t, h) { .name = n, .kind = OPT_BOOL, .target = t, .help = h }
 #define LIST(n, t, mv, h) { .name = n, .kind = OPT_LIST, .target = t, .metavar = mv, .help = h }

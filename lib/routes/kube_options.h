@@ -84,8 +84,6 @@ typedef struct {
 
 /* Sets skipper's CLI defaults (healthcheck and https-redirect on). */
 void kube_options_init(kube_options *o);
-/* Sets the fixture harness's defaults (Go zero values: healthcheck and redirect off). */
-void kube_options_init_harness(kube_options *o);
 /* The opt_def entries for all conversion flags, ending with a {NULL} entry; targets point
  * into o. Commands copy them into their own table. */
 const opt_def *kube_options_flags(kube_options *o, size_t *n);

@@ -281,16 +281,18 @@ void route_log_dropped(const route *r, const char *err, void *ctx)
 
 size_t route_process(route_table *t, const route_processing *p)
 {
-	add_default_filters(t, p);
-	if (p->enable_oauth2_grant_flow)
-		add_oauth2_callback_route(t, p);
-	if (p->nedits || p->nclones)
-		canonicalize_in_place(t);
-	for (size_t e = 0; e < p->nedits; e++)
-		for (size_t i = 0; i < t->n; i++)
-			route_edit(t->arena, &t->routes[i], &p->edits[e]);
-	for (size_t c = 0; c < p->nclones; c++)
-		apply_clone(t, &p->clones[c]);
+	if (p) {
+		add_default_filters(t, p);
+		if (p->enable_oauth2_grant_flow)
+			add_oauth2_callback_route(t, p);
+		if (p->nedits || p->nclones)
+			canonicalize_in_place(t);
+		for (size_t e = 0; e < p->nedits; e++)
+			for (size_t i = 0; i < t->n; i++)
+				route_edit(t->arena, &t->routes[i], &p->edits[e]);
+		for (size_t c = 0; c < p->nclones; c++)
+			apply_clone(t, &p->clones[c]);
+	}
 	route_table_canonicalize(t);
 	return route_table_drop_unparsable(t, route_log_dropped, NULL);
 }

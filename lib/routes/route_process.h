@@ -11,8 +11,8 @@
  *      error: "Dropping route that skipper could not parse" with its id and the parse error
  *      (route_table_drop_unparsable). Skipper's routesrv serves them, and every skipper
  *      then rejects the whole table and keeps its old one.
- * routesrv-serve and routesrv-compile both call route_process, so a table compiled with
- * the same flags is byte for byte the table served.
+ * Every command runs it through the pipeline (pipeline/pipeline.h), so a table compiled
+ * with the same flags is byte for byte the table served.
  *
  * Deviations from skipper (for the man page):
  *   - -oauth2-callback-path defaults to /.well-known/oauth2-callback (the proxy's default);
@@ -86,7 +86,7 @@ int route_changer_parse(arena *a, const char *value, route_changer *out, buf *er
 
 /* Applies steps 1-5 above to t in place. Parse failures of edited text are logged
  * (level error, "Failed to parse predicate: ..." / "Failed to parse filter: ...").
- * Returns how many routes step 5 dropped. */
+ * Returns how many routes step 5 dropped. p NULL: no processing flags (steps 4 and 5 only). */
 size_t route_process(route_table *t, const route_processing *p);
 
 /* A route_drop_fn (eskip.h) logging step 5's line:

@@ -14,7 +14,6 @@
 
 #include "base/input_read.h"
 #include "base/json_scan.h"
-#include "objects/kube_read.h"
 #include "source/kubeconfig.h"
 #include "base/log.h"
 #include "base/redact.h"
@@ -23,7 +22,6 @@
 #define DEFAULT_SERVICEACCOUNT_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
 #define EXEC_PLUGIN_TIMEOUT_MS 30000L
 #define EXEC_EXPIRY_LEEWAY_S 10          /* refresh plugin credentials this early */
-#define LOAD_ERROR "failed to load cluster state: "
 #define MAX_RESERVE (1L << 30)           /* trust a Content-Length this far */
 #define HUGE_PAGE ((size_t)2 << 20)
 #define RECV_BUFFER_SIZE (512L * 1024)   /* libcurl's maximum before 7.88: fewer, larger callbacks */
@@ -89,16 +87,6 @@ const opt_def *kube_client_config_flags(kube_client_config *cfg, size_t *n)
 		defs[i].target = targets[i];
 	*n = sizeof defs / sizeof *defs - 1;
 	return defs;
-}
-
-void kube_fetch_request_from_options(kube_fetch_request *r, const kube_options *o)
-{
-	r->ingresses = o->flag.ingresses_label_selector;
-	r->routegroups = o->flag.routegroups_label_selector;
-	r->services = o->flag.services_label_selector;
-	r->endpoints = o->flag.endpoints_label_selector;
-	r->endpointslices = o->flag.endpointslices_label_selector;
-	r->endpointslices_enabled = o->endpointslices;
 }
 
 /* --- the client -------------------------------------------------------------------------------- */
@@ -1008,7 +996,7 @@ int kube_fetch(kube_client *c, const kube_fetch_request *r, kube_fetch_result *o
 	else if (rc == 0)
 		rc = fetch_list(c, KUBE_LIST_ENDPOINTS, r->endpoints, &out->lists[KUBE_LIST_ENDPOINTS], &e);
 	if (rc != 0) {
-		buf_puts(err, LOAD_ERROR);   /* every message names a URL, which may hold a password */
+		buf_puts(err, KUBE_LOAD_ERROR);   /* every message names a URL, which may hold a password */
 		if (e.len)
 			redact_append(err, e.ptr, e.len);
 		else
@@ -1026,42 +1014,3 @@ void kube_fetch_result_free(kube_fetch_result *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* --- consumers ------------------------------------------------------------------------------------ */
-
-int kube_fetch_result_decode(const kube_fetch_result *r, kube_cluster *c, buf *err)
-{
-	bool strict = kube_read_strict;
-	kube_read_strict = true;
-	int rc = 0;
-	buf e = BUF_INIT;
-	for (size_t i = 0; i < KUBE_NLISTS && rc == 0; i++) {
-		const kube_list *l = &r->lists[i];
-		for (size_t p = 0; p < l->npages && rc == 0; p++) {
-			rc = kube_read_buffer(c, l->pages[p].ptr ? l->pages[p].ptr : "", l->pages[p].len, l->urls[p], l->kind,
-					      &e);
-			if (rc != 0)
-				buf_printf(err, LOAD_ERROR "%s", e.ptr ? e.ptr : l->urls[p]);
-		}
-	}
-	kube_read_strict = strict;
-	c->routegroups_known = r->routegroups_known;
-	buf_free(&e);
-	return rc;
-}
-
-int kube_client_load(kube_client *c, const kube_fetch_request *r, kube_cluster **out, buf *err)
-{
-	kube_fetch_result res;
-	*out = NULL;
-	if (kube_fetch(c, r, &res, err) != 0)
-		return -1;
-	kube_cluster *cl = kube_cluster_new();
-	int rc = kube_fetch_result_decode(&res, cl, err);
-	kube_fetch_result_free(&res);
-	if (rc != 0) {
-		kube_cluster_free(cl);
-		return -1;
-	}
-	*out = cl;
-	return 0;
-}

@@ -5,8 +5,8 @@
  * RouteGroups (only when the CRD is installed), Services, and Endpoints or EndpointSlices.
  * The raw list bodies come back in a kube_fetch_result; its two consumers share that one
  * code path and each parses every body exactly once:
- *   - routesrv-serve decodes them into a kube_cluster (kube_fetch_result_decode, strict
- *     typing as skipper's list decoding), every poll cycle, with the same client;
+ *   - the pipeline decodes them into a kube_cluster (objects/kube_read.h kube_read_fetched,
+ *     strict typing as skipper's list decoding), every poll cycle, with the same client;
  *   - routesrv-fetch writes them as one JSON List (kube_fetch_result_write_list).
  *
  * The client owns one CURL easy handle, so the connection (HTTP/2 when the server offers it
@@ -27,9 +27,8 @@
 #include <sys/uio.h>
 
 #include "base/buf.h"
-#include "objects/kube_model.h"
-#include "routes/kube_options.h"
 #include "base/opt.h"
+#include "source/kube_request.h"
 
 /* Where a command connects when no connection flag is given. */
 typedef enum {
@@ -58,6 +57,8 @@ typedef struct {
 } kube_client_config;
 
 #define KUBE_DEFAULT_URL "http://127.0.0.1:8001"
+/* How every error of loading the cluster from the API begins (skipper's words). */
+#define KUBE_LOAD_ERROR "failed to load cluster state: "
 /* Overrides /var/run/secrets/kubernetes.io/serviceaccount for -kubernetes-in-cluster. */
 #define KUBE_SERVICEACCOUNT_DIR_ENV "ROUTESRV_SERVICEACCOUNT_DIR"
 
@@ -65,14 +66,6 @@ void kube_client_config_init(kube_client_config *cfg);
 /* The connection flags (opt.h entries, starting with a group title and ending with a
  * {NULL} entry) whose targets point into cfg. Returns a static table: call once. */
 const opt_def *kube_client_config_flags(kube_client_config *cfg, size_t *n);
-
-/* What to list: label selectors (server-side, NULL or "" for none) and which endpoints. */
-typedef struct {
-	const char *ingresses, *routegroups, *services, *endpoints, *endpointslices;
-	bool endpointslices_enabled;
-} kube_fetch_request;
-
-void kube_fetch_request_from_options(kube_fetch_request *r, const kube_options *o);
 
 typedef struct kube_client kube_client;
 
@@ -118,9 +111,6 @@ typedef struct {
 int kube_fetch(kube_client *c, const kube_fetch_request *r, kube_fetch_result *out, buf *err);
 void kube_fetch_result_free(kube_fetch_result *r);
 
-/* Decodes every page into c (kube_read_buffer with kube_read_strict), sets
- * c->routegroups_known. 0 ok; -1 with "failed to load cluster state: ..." in err. */
-int kube_fetch_result_decode(const kube_fetch_result *r, kube_cluster *c, buf *err);
 /* Appends one JSON List to out: every body validated (truncated or invalid JSON is an
  * error naming the URL), its items copied as the API sent them with "kind" and "apiVersion"
  * spliced in first, ordered by list (the kube_list_id order) then namespace/name (items
@@ -138,7 +128,4 @@ typedef struct {
 
 int kube_fetch_result_list_text(const kube_fetch_result *r, kube_list_text *t, buf *err);
 void kube_list_text_free(kube_list_text *t);
-
-/* For routesrv-serve: kube_fetch + kube_fetch_result_decode into a new cluster. */
-int kube_client_load(kube_client *c, const kube_fetch_request *r, kube_cluster **out, buf *err);
 #endif

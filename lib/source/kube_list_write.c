@@ -22,7 +22,6 @@
 #include "base/json_scan.h"
 #include "source/kube_client.h"
 
-#define LOAD_ERROR "failed to load cluster state: "
 
 typedef struct {
 	const char *p;
@@ -312,7 +311,7 @@ int kube_fetch_result_list_text(const kube_fetch_result *r, kube_list_text *t, b
 		item_vec items = { NULL, 0, 0 };
 		for (size_t p = 0; p < l->npages; p++)
 			if (collect_page(l, p, &items, &e) != 0) {
-				buf_printf(err, LOAD_ERROR "%s", e.ptr);
+				buf_printf(err, KUBE_LOAD_ERROR "%s", e.ptr);
 				buf_free(&e);
 				free(items.v);
 				kube_list_text_free(t);

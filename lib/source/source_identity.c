@@ -10,8 +10,6 @@
 #include <sys/stat.h>
 #include <xxhash.h>
 
-#include "objects/kube_read.h"
-
 #define MAX_DEPTH 64    /* symlink loops end here; kube_read_path stops earlier */
 
 void source_identity_begin(source_identity *id)
@@ -30,6 +28,18 @@ void source_identity_bytes(source_identity *id, const void *data, size_t len)
 	XXH3_128bits_update(id->state, &n, sizeof n);   /* lengths keep "ab"+"c" apart from "a"+"bc" */
 	if (len)
 		XXH3_128bits_update(id->state, data, len);
+}
+
+bool source_manifest_name(const char *name)
+{
+	static const char *const suffixes[] = { ".yaml", ".yml", ".json" };
+	size_t n = strlen(name);
+	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+		size_t m = strlen(suffixes[i]);
+		if (n > m && strcmp(name + n - m, suffixes[i]) == 0)
+			return true;
+	}
+	return false;
 }
 
 static void add_u64(source_identity *id, uint64_t v)
@@ -65,7 +75,7 @@ static bool counts(source_tree_kind kind, const char *name, const struct stat *s
 {
 	if (kind == SOURCE_TREE_ALL)
 		return true;
-	return name[0] != '.' && (S_ISDIR(st->st_mode) || kube_read_manifest_name(name));
+	return name[0] != '.' && (S_ISDIR(st->st_mode) || source_manifest_name(name));
 }
 
 static void add_tree(source_identity *id, const char *path, const char *name, source_tree_kind kind, int depth)

@@ -8,7 +8,7 @@
  * fingerprint; a ConfigMap volume's "..data" symlink swap changes the inode every visible
  * file resolves to. Entries that cannot be stat'ed go in as missing (the read reports them).
  * SOURCE_TREE_MANIFESTS counts below the top path what kube_read_path reads (directories,
- * *.yaml, *.yml, *.json; no hidden entries), so that e.g. a log file written next to the
+ * source_manifest_name() files; no hidden entries), so that e.g. a log file written next to the
  * manifests does not defeat the fingerprint; SOURCE_TREE_ALL counts every entry (an
  * unrelated change there costs one needless read, never a missed one).
  *
@@ -41,6 +41,10 @@ typedef struct {
 void source_identity_begin(source_identity *id);
 void source_identity_bytes(source_identity *id, const void *data, size_t len);
 typedef enum { SOURCE_TREE_ALL, SOURCE_TREE_MANIFESTS } source_tree_kind;
+
+/* Whether a directory entry of that name is a manifest: *.yaml, *.yml or *.json. The one
+ * rule for what kube_read_path reads and what SOURCE_TREE_MANIFESTS fingerprints. */
+bool source_manifest_name(const char *name);
 
 /* Adds a path: a file, or a directory with what counts below it (depth-limited). */
 void source_identity_tree(source_identity *id, const char *path, source_tree_kind kind);

@@ -28,3 +28,11 @@ void etag_of(const void *data, size_t len, bool gzip, char tag[ETAG_MAX])
 	etag_hash_hex(data, len, hex);
 	etag_from_hex(hex, gzip, tag);
 }
+
+void etag_pair(const void *data, size_t len, char plain[ETAG_MAX], char gzip[ETAG_MAX])
+{
+	char hex[ETAG_HEX_LEN + 1];
+	etag_hash_hex(data, len, hex);
+	etag_from_hex(hex, false, plain);
+	etag_from_hex(hex, true, gzip);
+}

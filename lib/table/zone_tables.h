@@ -25,8 +25,8 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "eskip/route.h"
+#include "table/served_form.h"
 
-#define ZONE_MIN_ENDPOINTS 3
 #define ZONE_AWARE_ANNOTATION "zalando.org/traffic-zone-aware"
 
 typedef struct {
@@ -62,24 +62,10 @@ route_table *zone_table_build(const route_table *t, str zone, size_t *nfiltered)
  * the first endpoint followed by the kept endpoints' text. A route whose text does not have
  * the expected shape (escaped endpoint text, a non-LB backend) is printed instead; the shape
  * is checked right after printing the full document's route, while its bytes are in the cache. The result
- * is byte for byte eskip_print_served() of zone_table_build()'s table. */
-
-/* The served document of a table with where each route's text is. */
-typedef struct {
-	buf doc;          /* exactly eskip_print_served(t); owned (buf_steal it to keep it) */
-	size_t *start;    /* n + 1 offsets: route i is doc[start[i], start[i + 1] - 1); a "\n" follows each route but the last */
-	size_t *endpoints;   /* n offsets: where route i's first LB endpoint text is, checked while
-	                      * it was in the cache; SIZE_MAX when the route is printed instead */
-	size_t n;
-	bool bare;        /* a table of one route without id: printed as the bare expression */
-} served_doc;
-
-/* Prints t's served form into d->doc (which must be empty) and records the routes' places. */
-void served_doc_print(served_doc *d, const route_table *t);
-void served_doc_free(served_doc *d);   /* frees start and doc */
+ * is byte for byte served_form_print() of zone_table_build()'s table. */
 
 /* Appends the served document of `zone` for t (d is t's served_doc): the bytes of
- * eskip_print_served(zone_table_build(t, zone, &nfiltered)). Returns nfiltered; 0 means the
+ * served_form_print(zone_table_build(t, zone, &nfiltered)). Returns nfiltered; 0 means the
  * document equals d->doc. */
 size_t zone_doc_print(buf *out, const route_table *t, const served_doc *d, str zone);
 

@@ -243,14 +243,18 @@ EOF
 	assert_output --partial '10.2.0.1'
 }
 
-@test "-fixture-options applies a skipper .kube file" {
+@test "a skipper .kube file becomes flags (tests/conformance/kube-flags); -fixture-options is gone" {
+	local kube_flags="$BATS_TEST_DIRNAME/../conformance/kube-flags" flags
 	printf 'httpsRedirect: true\nhttpsRedirectCode: 301\n' > set.kube
-	run "$BIN/routesrv-compile" -fixture-options set.kube app.yaml
+	mapfile -t flags < <("$kube_flags" set.kube)
+	run "$BIN/routesrv-compile" "${flags[@]}" app.yaml
 	assert_success
 	assert_output --partial 'redirectTo(301, "https:")'
 	refute_output --partial 'kube__healthz_up'
 	printf 'noSuchKey: 1\n' > bad.kube
-	run "$BIN/routesrv-compile" -fixture-options bad.kube app.yaml
+	run "$kube_flags" bad.kube
 	assert_failure 2
 	assert_output --partial 'unknown key noSuchKey'
+	run "$BIN/routesrv-compile" -fixture-options set.kube app.yaml
+	assert_failure 2
 }

@@ -19,6 +19,7 @@
 
 #include "eskip/eskip.h"
 #include "eskip/route_diff.h"
+#include "table/served_form.h"
 #include "fuzz_common.h"
 #include "eskip/route.h"
 #include "routes/kube_ids.h"
@@ -45,7 +46,7 @@ static void served(route_table *t, buf *out)
 {
 	route_table_canonicalize(t);
 	buf_reset(out);
-	eskip_print_served(out, t);
+	served_form_print(out, t);
 }
 
 /* Asserts that `text` (printed by us) parses and serves as `want`. */

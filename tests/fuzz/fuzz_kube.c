@@ -1,6 +1,7 @@
 /* fuzz_kube: Kubernetes objects (JSON or YAML, as kube_read_buffer detects them) through
- * the whole conversion with default options: kube_read_buffer → kube_compile →
- * route_process → served form and zone tables, as routesrv-compile runs it.
+ * the whole pipeline with default options (pipeline.h): pipeline_load_buffer (decode, select,
+ * compile) → pipeline_process → pipeline_serve and pipeline_serve_zones, as routesrv-compile
+ * and routesrv-serve run it.
  * Properties: whatever the objects hold, the served table and every zone's document parse
  * (routesrv must never serve a table skipper cannot load: route_process drops the routes
  * that would not parse), and the served table serves byte-identically again, except for a
@@ -12,12 +13,7 @@
 
 #include "eskip/eskip.h"
 #include "fuzz_common.h"
-#include "routes/kube_compile.h"
-#include "routes/kube_options.h"
-#include "objects/kube_read.h"
-#include "objects/kube_selector.h"
-#include "routes/route_process.h"
-#include "table/zone_tables.h"
+#include "pipeline/pipeline.h"
 
 static kube_options options;
 static route_processing processing;
@@ -71,7 +67,7 @@ static void check_served(const route_table *served, const buf *s1)
 		    (int)s1->len, s1->ptr);
 	if (rc == 0 && !zone_after_query(served)) {
 		route_table_canonicalize(t);
-		eskip_print_served(&s2, t);
+		served_form_print(&s2, t);
 		FUZZ_ASSERT(s1->len == s2.len && memcmp(s1->ptr, s2.ptr, s2.len) == 0,
 			    "compiled table is not a served-form fixed point\n--- served:\n%.*s\n--- reparsed:\n%.*s",
 			    (int)s1->len, s1->ptr, (int)s2.len, s2.ptr);
@@ -82,38 +78,33 @@ static void check_served(const route_table *served, const buf *s1)
 }
 
 /* Every zone's document (what serve publishes at /routes/<zone>) parses too. */
-static void check_zone_docs(const route_table *t)
+static void check_zone_docs(const route_table *t, pipeline_served *served)
 {
-	served_doc d = { .doc = BUF_INIT };
-	served_doc_print(&d, t);
-	zone_docs *z = zone_docs_build(t, &d);
+	pipeline_serve_zones(t, served);
+	const zone_docs *z = served->zones;
 	for (size_t i = 0; strict_served && i < z->n; i++)
 		if (z->v[i].nfiltered)
 			check_parses("a zone document", z->v[i].doc.ptr, z->v[i].doc.len);
-	zone_docs_free(z);
-	served_doc_free(&d);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size ? size : 1);   /* exact size: over-reads are caught */
 	memcpy(text, data, size);
-	kube_cluster *c = kube_cluster_new();
-	buf err = BUF_INIT, served = BUF_INIT;
-	if (kube_read_buffer(c, text, size, "fuzz", NULL, &err) == 0) {
-		kube_cluster_select(c, &options);
-		route_table *t = route_table_new();
-		kube_compile(c, &options, t);
-		route_process(t, &processing);
-		eskip_print_served(&served, t);
-		check_served(t, &served);
-		check_zone_docs(t);
+	buf err = BUF_INIT;
+	pipeline_options po = { .kube = &options, .process = &processing };
+	route_table *t = route_table_new();
+	if (pipeline_load_buffer(&po, text, size, "fuzz", t, &err) == 0) {
+		pipeline_process(&po, t);
+		pipeline_served served;
+		pipeline_serve(t, &served);
+		check_served(t, &served.full.doc);
+		check_zone_docs(t, &served);
+		pipeline_served_free(&served);
 		zone_tables_free(zone_tables_build(t));
-		route_table_free(t);
 	}
-	kube_cluster_free(c);
+	route_table_free(t);
 	buf_free(&err);
-	buf_free(&served);
 	free(text);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eskip/eskip.h"
+#include "table/served_form.h"
 
 static buf util_ring[8];
 static int util_next;
@@ -87,7 +88,7 @@ static inline const char *served(route_table *t)
 {
 	buf *out = util_buf();
 	route_table_canonicalize(t);
-	eskip_print_served(out, t);
+	served_form_print(out, t);
 	return out->ptr;
 }
 

@@ -49,7 +49,7 @@ static void check_fixture(const char *path)
 	}
 	routes_seen += orig->n;
 	route_table_canonicalize(t);
-	eskip_print_served(&s1, t);
+	served_form_print(&s1, t);
 	if (eskip_parse(back, s1.ptr ? s1.ptr : "", s1.len, &err, NULL)) {
 		printf("  %s: served form does not parse: %s\n", path, err.ptr);
 		CHECK(!"served form parses");
@@ -72,7 +72,7 @@ static void check_fixture(const char *path)
 		CHECK(eq);
 		route_table_canonicalize(back);
 	}
-	eskip_print_served(&s2, back);
+	served_form_print(&s2, back);
 	if (s1.len != s2.len || (s1.len && memcmp(s1.ptr, s2.ptr, s1.len) != 0)) {
 		printf("  %s: served form is not a fixed point\n", path);
 		CHECK(!"fixed point");

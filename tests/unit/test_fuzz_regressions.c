@@ -64,7 +64,7 @@ TEST(yaml_nesting_limit)
 	char *yaml = nested("kind: Ingress\nspec: ", '[', ']', 100000);
 	kube_cluster *c = kube_cluster_new();
 	buf err = BUF_INIT;
-	CHECK_INT(kube_read_buffer(c, yaml, strlen(yaml), "deep.yaml", NULL, &err), -1);
+	CHECK_INT(kube_read_buffer(c, yaml, strlen(yaml), "deep.yaml", NULL, NULL, &err), -1);
 	CHECK(err.ptr && strstr(err.ptr, "deep.yaml:2:") && strstr(err.ptr, "exceeded max depth of 10000"));
 	kube_cluster_free(c);
 	buf_free(&err);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "eskip/eskip.h"
+#include "table/served_form.h"
 #include "routes/kube_compile.h"
 #include "routes/kube_cycle.h"
 #include "routes/kube_default_filters.h"
@@ -19,6 +20,7 @@
 #include "objects/kube_read.h"
 #include "routes/kube_traffic.h"
 #include "base/log.h"
+#include "kube_test_util.h"
 #include "test.h"
 
 static arena *A;
@@ -234,7 +236,7 @@ static kube_cluster *cluster_from(const char *yaml)
 {
 	kube_cluster *c = kube_cluster_new();
 	buf err = BUF_INIT;
-	if (kube_read_buffer(c, yaml, strlen(yaml), "test", NULL, &err) != 0)
+	if (kube_read_buffer(c, yaml, strlen(yaml), "test", NULL, NULL, &err) != 0)
 		printf("  read: %s\n", err.ptr);
 	buf_free(&err);
 	return c;
@@ -515,7 +517,7 @@ static char *compile(const char *yaml, void (*setup)(kube_options *))
 	kube_compile(c, &o, t);
 	route_table_canonicalize(t);
 	buf out = BUF_INIT;
-	eskip_print_served(&out, t);
+	served_form_print(&out, t);
 	char *s = (char *)arena_strndup(A, out.ptr ? out.ptr : "", out.len).ptr;
 	buf_free(&out);
 	buf_free(&err);

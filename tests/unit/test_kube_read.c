@@ -9,11 +9,13 @@
 #include "base/log.h"
 #include "test.h"
 
+static kube_read_options read_opts;   /* .strict as the test sets it */
+
 static kube_cluster *read_text(const char *text, const char *list_kind, int *rc, buf *err)
 {
 	kube_cluster *c = kube_cluster_new();
 	buf_reset(err);
-	*rc = kube_read_buffer(c, text, strlen(text), "in.json", list_kind, err);
+	*rc = kube_read_buffer(c, text, strlen(text), "in.json", list_kind, &read_opts, err);
 	return c;
 }
 
@@ -329,7 +331,7 @@ TEST(wrong_types_strict_and_lenient)
 			   "{\"metadata\":{\"name\":\"good\"},\"spec\":{}}]}";
 	buf err = BUF_INIT;
 	int rc;
-	kube_read_strict = false;
+	read_opts.strict = false;
 	kube_cluster *c = read_text(text, NULL, &rc, &err);
 	CHECK_INT(rc, 0);
 	CHECK_INT(c->nroutegroups, 1);
@@ -337,7 +339,7 @@ TEST(wrong_types_strict_and_lenient)
 		CHECK_STR(S(c->routegroups[0].meta.name), "good");
 	kube_cluster_free(c);
 
-	kube_read_strict = true;
+	read_opts.strict = true;
 	c = read_text(text, NULL, &rc, &err);
 	CHECK_INT(rc, -1);
 	CHECK(err.ptr && strstr(err.ptr, "RouteGroup ns/bad"));
@@ -360,7 +362,7 @@ TEST(wrong_types_strict_and_lenient)
 	CHECK_INT(rc, -1);
 	CHECK(err.ptr && strstr(err.ptr, "metadata.annotations.a"));
 	kube_cluster_free(c);
-	kube_read_strict = false;
+	read_opts.strict = false;
 	buf_free(&err);
 }
 
@@ -413,7 +415,7 @@ TEST(files_and_directories)
 	}
 	kube_cluster *c = kube_cluster_new();
 	buf err = BUF_INIT;
-	CHECK_INT(kube_read_path(c, dir, &err), 0);
+	CHECK_INT(kube_read_path(c, dir, NULL, &err), 0);
 	CHECK_INT(c->nservices, 3);
 	if (c->nservices == 3) {
 		CHECK_STR(S(c->services[0].meta.name), "first");
@@ -421,10 +423,10 @@ TEST(files_and_directories)
 		CHECK_STR(S(c->services[2].meta.name), "third");
 	}
 	snprintf(path, sizeof path, "%s/notes.txt", dir);   /* named explicitly: read whatever the suffix */
-	CHECK_INT(kube_read_path(c, path, &err), 0);
+	CHECK_INT(kube_read_path(c, path, NULL, &err), 0);
 	CHECK_INT(c->nservices, 4);
 	snprintf(path, sizeof path, "%s/missing.yaml", dir);
-	CHECK_INT(kube_read_path(c, path, &err), -1);
+	CHECK_INT(kube_read_path(c, path, NULL, &err), -1);
 	CHECK(err.ptr && strstr(err.ptr, "missing.yaml: No such file"));
 	kube_cluster_free(c);
 	buf_free(&err);

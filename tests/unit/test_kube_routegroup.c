@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "eskip/eskip.h"
+#include "table/served_form.h"
 #include "go/go_url.h"
 #include "routes/kube_compile.h"
 #include "routes/kube_cycle.h"
@@ -12,6 +13,7 @@
 #include "routes/kube_rg_backends.h"
 #include "routes/kube_rg_validate.h"
 #include "routes/kube_routegroup.h"
+#include "kube_test_util.h"
 #include "test.h"
 
 /* --- building RouteGroups ---------------------------------------------------------- */
@@ -336,7 +338,7 @@ static char *convert(kube_routegroup *const *rgs, size_t n)
 	kube_cluster_free(c);   /* routes must not point into the cluster's memory */
 	route_table_canonicalize(t);
 	buf out = BUF_INIT;
-	eskip_print_served(&out, t);
+	served_form_print(&out, t);
 	route_table_free(t);
 	static char text[16384];
 	snprintf(text, sizeof text, "%s", out.ptr ? out.ptr : "");

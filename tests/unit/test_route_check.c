@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "eskip/eskip.h"
+#include "table/served_form.h"
 #include "eskip/eskip_internal.h"
 #include "routes/route_process.h"
 #include "test.h"
@@ -267,7 +268,7 @@ TEST(table_keeps_the_others_in_order)
 	CHECK_INT(d.n, 2);
 	CHECK_INT(t->n, 3);
 	buf served = BUF_INIT;
-	eskip_print_served(&served, t);
+	served_form_print(&served, t);
 	CHECK_STR(served.ptr, "a: * -> <shunt>;\nc: * -> <shunt>;\nd: * -> <shunt>;");
 	CHECK_STR(d.log.ptr, "b: invalid route \"b\": Header predicate expects 2 string arguments\n"
 			     ": parse failed after token :, position 1: syntax error\n");
@@ -289,7 +290,7 @@ TEST(route_process_drops_as_its_last_step)
 	new_route(t, "a_good");
 	route_process(t, &p);
 	buf served = BUF_INIT;
-	eskip_print_served(&served, t);
+	served_form_print(&served, t);
 	CHECK_STR(served.ptr, "a_good: * -> tee(1) -> <shunt>;");
 	buf_free(&served);
 	buf_free(&err);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "eskip/eskip.h"
+#include "table/served_form.h"
 #include "base/log.h"
 #include "go/regex.h"
 #include "routes/route_process.h"
@@ -57,7 +58,7 @@ static const char *process(const char *eskip, const flags *f)
 		return "(parse error)";
 	}
 	route_process(t, &p);
-	eskip_print_served(&out, t);
+	served_form_print(&out, t);
 	buf_putc(&out, 0);
 	route_table_free(t);
 	route_processing_free(&p);

@@ -15,7 +15,7 @@ static kube_cluster *cluster(const char *yaml)
 {
 	kube_cluster *c = kube_cluster_new();
 	buf err = BUF_INIT;
-	CHECK_INT(kube_read_buffer(c, yaml, strlen(yaml), "test.yaml", NULL, &err), 0);
+	CHECK_INT(kube_read_buffer(c, yaml, strlen(yaml), "test.yaml", NULL, NULL, &err), 0);
 	buf_free(&err);
 	return c;
 }

@@ -21,7 +21,7 @@ static const char *served(const route_table *t)
 {
 	static buf out;
 	buf_free(&out);
-	eskip_print_served(&out, t);
+	served_form_print(&out, t);
 	buf_putc(&out, 0);
 	return out.ptr;
 }

@@ -1,0 +1,104 @@
+/* pipeline.h: routesrv's pipeline, defined once. Every command, the poll loop, the benches
+ * and the fuzzers go through it, so that "what routesrv-compile prints" and "what
+ * routesrv-serve serves" cannot drift apart.
+ *
+ *   read/fetch → decode → select → compile → process → served form → zone documents → ETags
+ *   source/      objects/  objects/ routes/   routes/   table/        table/           table/
+ *
+ *   - load: objects from a source become raw routes (read or fetched bytes, decoded,
+ *     selected, compiled by skipper's rules). The selection rule lives here only: the API
+ *     filters server-side (the client sends the label selectors, pipeline_fetch_request),
+ *     files are filtered client-side after decoding. API lists decode strictly (a field of the
+ *     wrong type fails the load, as skipper's list decoding); files skip such an object with a
+ *     log line. eskip route files give routes as they are.
+ *   - process: routesrv's processing (route_process.h: default filters, OAuth2 callback,
+ *     edits, clones, canonical order, unparsable routes dropped).
+ *   - serve: the served form with each route's place, its ETags, then (separately, since
+ *     only the server needs them) every zone's document.
+ *
+ * Growing into watch mode: each step takes and returns plain values (a cluster in, routes
+ * appended to a table; a processed table in, a served table out). An object store fed by
+ * watch events can compile objects one by one into the same tables (pipeline_compile_cluster
+ * over a cluster of the changed objects) and hand the merged table to the same process and
+ * serve steps; a served table keeps each route's place (served_doc), the unit an incremental
+ * publish patches.
+ *
+ * Ownership: options are borrowed for each call; routes are appended to the caller's table
+ * (nothing in it borrows from the sources or the options); a pipeline_served owns its bytes
+ * (pipeline_served_free). Not thread-safe: one thread runs the pipeline (jv, the client). */
+#ifndef ROUTESRV_PIPELINE_H
+#define ROUTESRV_PIPELINE_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "eskip/route.h"
+#include "objects/kube_model.h"
+#include "objects/kube_read.h"
+#include "routes/kube_options.h"
+#include "routes/route_process.h"
+#include "source/kube_client.h"
+#include "table/etag.h"
+#include "table/zone_tables.h"
+
+typedef struct {
+	const kube_options *kube;           /* conversion flags, label selectors included */
+	const route_processing *process;    /* processing flags; NULL: none (canonical order and
+	                                     * the parsability check only, as routesrv-etag) */
+	kube_read_options read;             /* decoding of files (processes; strict is the source's) */
+	/* Called with each cluster loaded (selected, before it is freed), e.g. for the shard
+	 * endpoints of routesrv-serve. NULL: none. */
+	void (*on_cluster)(void *ctx, const kube_cluster *c);
+	void *on_cluster_ctx;
+} pipeline_options;
+
+/* --- load: source → objects → raw routes -------------------------------------------------- */
+
+/* What the API client lists: the label selectors of the conversion flags (server-side
+ * selection) and the endpoint kind. */
+void pipeline_fetch_request(const pipeline_options *o, kube_fetch_request *req);
+/* Lists the cluster with the client (kube_fetch with pipeline_fetch_request). */
+int pipeline_fetch(const pipeline_options *o, kube_client *api, kube_fetch_result *out, buf *err);
+/* Routes of fetched API lists (decoded strictly, not selected again). */
+int pipeline_load_fetched(const pipeline_options *o, const kube_fetch_result *fetched, route_table *out, buf *err);
+/* Routes of Kubernetes objects in files, directories or "-" (selected after decoding). */
+int pipeline_load_files(const pipeline_options *o, const char *const *paths, size_t npaths, route_table *out,
+			buf *err);
+/* Routes of Kubernetes objects in memory, JSON or YAML (selected as files are); `name`
+ * names the buffer in messages. */
+int pipeline_load_buffer(const pipeline_options *o, const char *data, size_t len, const char *name, route_table *out,
+			 buf *err);
+/* Routes of eskip documents (files, URLs, "-"), as they are. */
+int pipeline_load_eskip(const char *const *paths, size_t npaths, route_table *out, buf *err);
+/* Routes of a cluster already decoded and selected (what the load steps end with). */
+void pipeline_compile_cluster(const pipeline_options *o, const kube_cluster *c, route_table *out);
+
+/* --- process ----------------------------------------------------------------------------- */
+
+/* routesrv's processing of t in place; returns how many unparsable routes it dropped. */
+size_t pipeline_process(const pipeline_options *o, route_table *t);
+/* Load from files and process: the table routesrv-compile prints. NULL with the message in
+ * err when a file cannot be read. */
+route_table *pipeline_compile_files(const pipeline_options *o, const char *const *paths, size_t npaths, buf *err);
+
+/* --- serve: processed routes → served table ------------------------------------------------- */
+
+typedef struct {
+	served_doc full;                    /* the served form, with each route's place */
+	char etag[ETAG_MAX];                /* of full.doc: "<hex>" */
+	char etag_gzip[ETAG_MAX];           /* of its gzip representation: "<hex>+gzip" */
+	zone_docs *zones;                   /* every zone's document; NULL until pipeline_serve_zones */
+	size_t count;                       /* routes (X-Count) */
+} pipeline_served;
+
+/* The served form of processed t and its ETags into s (zeroed first). */
+void pipeline_serve(const route_table *t, pipeline_served *s);
+/* Adds every zone's document (B7.5), copied from s->full. */
+void pipeline_serve_zones(const route_table *t, pipeline_served *s);
+void pipeline_served_free(pipeline_served *s);
+
+/* How routesrv-compile prints a table: the served form, for humans, or JSON. */
+typedef enum { PIPELINE_PRINT_SERVED, PIPELINE_PRINT_PRETTY, PIPELINE_PRINT_JSON } pipeline_print_format;
+/* Appends what a skipper in `zone` gets (NULL: the full table) of processed t, in format f. */
+void pipeline_print(buf *out, const route_table *t, pipeline_print_format f, const char *zone);
+#endif
