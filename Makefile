@@ -5,6 +5,9 @@
 #   make bench           benchmarks (bench/), side by side with their anchors
 #   make soak            long runs of routesrv-serve: RSS over 1 000 poll cycles, valgrind (tests/soak)
 #   make install         PREFIX=/usr/local DESTDIR= ; make install-strip (stripped); make uninstall
+# Libraries are found with pkg-config; make never installs anything: ./scripts/deps does
+# (Debian packages). CFLAGS, CPPFLAGS and LDFLAGS from the command line are added to the
+# flags the build needs (make CFLAGS=-O1 keeps -std, -Ilib and the version define).
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -12,18 +15,24 @@ CC        ?= cc
 PKGS      := libcurl libxxhash yaml-0.1 libmicrohttpd libdeflate libpcre2-8 gnutls
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=c11 -D_GNU_SOURCE $(WARN) -Ilib -DROUTESRV_VERSION='"$(VERSION)"' \
-             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ljq -lm -lpthread
+# What the build needs, whatever CFLAGS says; -ffile-prefix-map keeps the checkout's path
+# out of the binaries (reproducible builds).
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ljq -lm -lpthread
+REQ_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Ilib -DROUTESRV_VERSION='"$(VERSION)"' \
+             -ffile-prefix-map=$(CURDIR)/= $(PKG_CFLAGS)
 # BUILDROOT lets several builds (e.g. parallel work trees) keep apart: make BUILDROOT=build/me
 BUILDROOT ?= build
 ifeq ($(SANITIZE),1)
   BUILD   := $(BUILDROOT)/san
-  CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-  LDFLAGS += -fsanitize=address,undefined
+  SAN_CFLAGS  := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  SAN_LDFLAGS := -fsanitize=address,undefined
 else
   BUILD   := $(BUILDROOT)/rel
 endif
+ALL_CFLAGS  = $(REQ_CFLAGS) $(SAN_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_LDFLAGS) $(LDFLAGS)
+LIBS        = $(PKG_LIBS) $(LDLIBS)
 BIN       := $(BUILD)/bin
 
 LIB_SRC   := $(sort $(wildcard lib/*/*.c))
@@ -33,24 +42,33 @@ CMD_SRC   := $(sort $(wildcard cmd/*.c))
 CMDS      := $(CMD_SRC:cmd/%.c=$(BIN)/%)
 UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 UNITS     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Benchmark programs (bench/*/*.c, run by bench/*/run), built like the commands.
+BENCH_SRC := $(sort $(wildcard bench/*/*.c))
+BENCHES   := $(addprefix $(BUILD)/bench/,$(notdir $(BENCH_SRC:.c=)))
+ALL_OBJ   := $(LIB_OBJ) $(CMD_SRC:%.c=$(BUILD)/%.o) $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BENCH_SRC:%.c=$(BUILD)/%.o)
 
-# Object files of tests and commands are kept (no "rm" lines after a build).
-.SECONDARY: $(CMD_SRC:cmd/%.c=$(BUILD)/cmd/%.o) $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/unit/%.o)
+# Object files of tests, commands and benches are kept (no "rm" lines after a build).
+.SECONDARY: $(CMD_SRC:%.c=$(BUILD)/%.o) $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BENCH_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all deps check unit bats conformance bench soak example docs install install-strip uninstall clean
-all: deps $(CMDS) bin
+.PHONY: all check-libs check unit bats conformance bench bench-build soak example docs install install-strip uninstall clean
+all: $(CMDS) bin
 
 # bin/ always points at the last build, so tests and users find the commands in one place.
 bin: $(CMDS)
 	@ln -sfn $(BIN) bin
 
-deps:
-	@./scripts/deps
+# Says which libraries are missing instead of failing on the first #include.
+check-libs:
+	@missing=""; for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	printf '#include <jv.h>\n' | $(CC) $(PKG_CFLAGS) -E -x c - >/dev/null 2>&1 || missing="$$missing libjq"; \
+	if [ -n "$$missing" ]; then \
+		echo "make: missing libraries (pkg-config):$$missing; ./scripts/deps installs them" >&2; exit 1; fi
 
-$(BUILD)/%.o: %.c $(wildcard lib/*/*.h) | deps
+# Dependencies on headers come from the compiler (-MMD; -MP: a removed header is no error).
+$(BUILD)/%.o: %.c | check-libs
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -MMD -c -o $@ $<
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -60,12 +78,19 @@ $(LIB): $(LIB_OBJ)
 $(BIN)/%: $(BUILD)/cmd/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+# bench/D/NAME.c → $(BUILD)/bench/NAME
+$(foreach b,$(BENCH_SRC),$(eval $(BUILD)/bench/$(notdir $(b:.c=)): $(BUILD)/$(b:.c=.o) $(LIB)))
+$(BENCHES):
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 check: all unit bats conformance
 
@@ -88,7 +113,10 @@ example: all
 docs: all
 	./scripts/gen-docs $(BIN)
 
-bench: all
+bench-build: $(BENCHES)
+
+# Builds, then runs every bench/*/run (they find their programs in $(BUILD)/bench).
+bench: all bench-build
 	@for b in bench/*/run; do echo "== $$b"; ROUTESRV_BIN=$(CURDIR)/$(BIN) $$b || exit 1; done
 
 soak: all
@@ -118,9 +146,9 @@ uninstall:
 	rm -f $(patsubst man/%,$(DESTDIR)$(PREFIX)/share/man/man7/%,$(wildcard man/*.7))
 
 clean:
-	rm -rf build bin
+	rm -rf $(BUILDROOT) bin
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(ALL_OBJ:.o=.d)
 
 # --- fuzzing (tests/fuzz) -----------------------------------------------------------------
 #   make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS="eskip kube"]   each target in turn
@@ -132,8 +160,7 @@ FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 60
 FUZZ_BUILD   := $(BUILDROOT)/fuzz-lib
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_CFLAGS  := -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -std=c11 -D_GNU_SOURCE $(filter-out -Werror,$(WARN)) -Ilib \
-                -DROUTESRV_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_CFLAGS  := -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(filter-out -Werror,$(REQ_CFLAGS))
 FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%)
 FUZZ_BINS    := $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(FUZZ_BUILD)/fuzz_%)
@@ -147,9 +174,10 @@ fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 		tests/fuzz/run $(FUZZ_BUILD)/fuzz_$$t $(FUZZ_SECONDS) || exit 1; done
 
-$(FUZZ_BUILD)/%.o: %.c $(wildcard lib/*/*.h) tests/fuzz/fuzz_common.h | deps
+$(FUZZ_BUILD)/%.o: %.c | check-libs
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+	@echo "  FUZZCC  $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(FUZZ_LIB): $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 	@rm -f $@
@@ -157,4 +185,7 @@ $(FUZZ_LIB): $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 	@ar rcs $@ $^
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
-	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+-include $(wildcard $(FUZZ_BUILD)/*/*.d $(FUZZ_BUILD)/*/*/*.d)
