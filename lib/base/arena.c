@@ -196,7 +196,7 @@ str arena_strndup(arena *a, const char *s, size_t n)
 
 str arena_strdup(arena *a, const char *s) { return s ? arena_strndup(a, s, strlen(s)) : arena_strndup(a, "", 0); }
 
-str arena_vprintf(arena *a, const char *fmt, va_list ap)
+static str arena_vprintf(arena *a, const char *fmt, va_list ap)
 {
 	va_list ap2;
 	va_copy(ap2, ap);
@@ -231,7 +231,7 @@ int str_cmp(str a, str b)
 	return a.len < b.len ? -1 : a.len > b.len;
 }
 
-size_t array_capacity(size_t n)
+static size_t array_capacity(size_t n)
 {
 	if (n == 0)
 		return 0;

@@ -37,11 +37,10 @@ void *arena_alloc(arena *a, size_t size);  /* zeroed, aligned for any type */
 void *arena_grow(arena *a, void *old, size_t old_n, size_t new_n, size_t elem_size);
 #define ARENA_LARGE (128 * 1024)
 
-/* Arrays in arenas (inside routes and Kubernetes objects) have an implicit capacity:
- * array_capacity(n) elements are always reserved for n elements. Allocate them only with
- * arena_array_alloc() and grow them only with arena_array_push(), or a later push would
- * write past the end. */
-size_t array_capacity(size_t n);
+/* Arrays in arenas (inside routes and Kubernetes objects) have an implicit capacity: room
+ * for the next power of two (from 4) of elements is always reserved for n elements.
+ * Allocate them only with arena_array_alloc() and grow them only with arena_array_push(),
+ * or a later push would write past the end. */
 void *arena_array_alloc(arena *a, size_t n, size_t elem_size);   /* zeroed */
 /* Appends one zeroed element to *arr (n elements) and returns it; *n is incremented. */
 void *arena_array_push(arena *a, void **arr, size_t *n, size_t elem_size);
@@ -49,7 +48,6 @@ void *arena_array_push(arena *a, void **arr, size_t *n, size_t elem_size);
 str arena_strndup(arena *a, const char *s, size_t n);
 str arena_strdup(arena *a, const char *s);   /* s NULL gives the empty string */
 str arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-str arena_vprintf(arena *a, const char *fmt, va_list ap);
 
 /* Helpers for the str type; str_c() makes a str from a C string literal or buffer. */
 static inline str str_c(const char *s) { str r = { s ? s : "", 0 }; while (s && s[r.len]) r.len++; return r; }

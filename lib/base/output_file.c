@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int output_fd_writev(int fd, const struct iovec *ranges, size_t n)
+/* Writes every range to fd with writev; short writes and EINTR continue. 0, or -1 with
+ * errno set. */
+static int output_fd_writev(int fd, const struct iovec *ranges, size_t n)
 {
 	size_t i = 0, done = 0;                    /* bytes of ranges[i] already written */
 	while (i < n) {

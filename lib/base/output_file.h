@@ -28,7 +28,4 @@ int output_file_write(const char *path, const struct iovec *iov, size_t n, buf *
 /* output_file_write of one buffer (an empty or never-filled buf writes an empty file). */
 int output_file_write_buf(const char *path, const buf *b, buf *err);
 
-/* Writes every range to fd with writev; short writes and EINTR continue. 0, or -1 with
- * errno set. */
-int output_fd_writev(int fd, const struct iovec *iov, size_t n);
 #endif

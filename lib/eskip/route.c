@@ -143,15 +143,6 @@ void route_deep_copy(arena *a, const route *src, route *dst)
 	*dst = copy;
 }
 
-route *route_copy_into(route_table *t, const route *src)
-{
-	route copy;
-	route_deep_copy(t->arena, src, &copy);   /* before adding: src may live in t */
-	route *r = route_table_add(t);
-	*r = copy;
-	return r;
-}
-
 static const char *const backend_names[] = { "network", "shunt", "loopback", "dynamic", "lb", "forward" };
 
 const char *backend_type_name(backend_type t)
@@ -159,16 +150,3 @@ const char *backend_type_name(backend_type t)
 	return (unsigned)t < sizeof backend_names / sizeof *backend_names ? backend_names[t] : "unknown";
 }
 
-int backend_type_from_string(const char *s, backend_type *out)
-{
-	if (!*s) {
-		*out = BACKEND_NETWORK;
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof backend_names / sizeof *backend_names; i++)
-		if (strcmp(s, backend_names[i]) == 0) {
-			*out = (backend_type)i;
-			return 0;
-		}
-	return -1;
-}

@@ -8,7 +8,7 @@
  * Ownership: a route_table owns an arena; every route, string and array reachable from
  * the table lives in that arena and is freed by route_table_free(). Routes may share
  * arrays (e.g. default filters) because nothing is freed separately. To move a route to
- * another table, deep-copy it with route_copy_into(). */
+ * another table, deep-copy it into the other arena with route_deep_copy(). */
 #ifndef ROUTESRV_ROUTE_H
 #define ROUTESRV_ROUTE_H
 #include <stdbool.h>
@@ -87,8 +87,6 @@ void route_table_free(route_table *t);                  /* NULL is fine */
 /* Appends a zeroed route (network backend, no fields) and returns it; the pointer is valid
  * until the next route_table_add (the array may move). */
 route *route_table_add(route_table *t);
-/* Deep-copies src (which may live in another arena) into t and returns the copy. */
-route *route_copy_into(route_table *t, const route *src);
 /* Deep copies into arena a: every string and array of the result is new. */
 void route_deep_copy(arena *a, const route *src, route *dst);
 call *calls_copy(arena *a, const call *src, size_t n);
@@ -108,5 +106,4 @@ void route_append_predicates(arena *a, route *r, const call *calls, size_t n);
 void route_add_endpoint(arena *a, route *r, str address, str zone);
 
 const char *backend_type_name(backend_type t);          /* "network", "shunt", ... */
-int backend_type_from_string(const char *s, backend_type *out);  /* 0 ok, -1 unknown */
 #endif

@@ -180,7 +180,3 @@ void shards_body(shards *s, buf *out, size_t *count)
 	}
 }
 
-const char *shards_kind(const shards *s)
-{
-	return s->kind;
-}

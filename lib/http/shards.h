@@ -32,7 +32,6 @@ void shards_update(shards *s, const kube_cluster *c);
  * number of endpoints in it. Also sets the <kind>_endpoints gauge. */
 void shards_body(shards *s, buf *out, size_t *count);
 
-const char *shards_kind(const shards *s);
 
 /* The pure part, for tests: the shard JSON of service ns/name in cluster c. */
 void shards_json(buf *out, const kube_cluster *c, const char *ns, const char *name, long port,

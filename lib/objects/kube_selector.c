@@ -88,7 +88,8 @@ static int walk(const char *selector, const kube_map *labels, buf *err)
 
 int kube_selector_check(const char *selector, buf *err) { return walk(selector, NULL, err) == 0 ? 0 : -1; }
 
-bool kube_labels_match(const kube_map *labels, const char *selector) { return walk(selector, labels, NULL) == 0; }
+/* Does an object with these labels match? A malformed selector matches nothing. */
+static bool kube_labels_match(const kube_map *labels, const char *selector) { return walk(selector, labels, NULL) == 0; }
 
 /* Keeps the elements of an array whose labels match; elements are `size` bytes and start
  * hold a kube_meta at meta_offset. */

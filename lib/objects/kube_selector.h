@@ -15,8 +15,6 @@
 
 /* 0 if the selector is well-formed, else -1 with the reason in err. */
 int kube_selector_check(const char *selector, buf *err);
-/* Does an object with these labels match? A malformed selector matches nothing. */
-bool kube_labels_match(const kube_map *labels, const char *selector);
 /* Drops the objects of c that the request's label selectors exclude (the client-side half
  * of the selection rule; the pipeline decides when it applies). */
 void kube_cluster_select(kube_cluster *c, const kube_fetch_request *r);

@@ -10,7 +10,8 @@
 
 /* --- load ---------------------------------------------------------------------------------- */
 
-void pipeline_fetch_request(const pipeline_options *o, kube_fetch_request *req)
+/* The selection rule's request: the conversion flags' label selectors and endpoint kind. */
+static void fetch_request(const pipeline_options *o, kube_fetch_request *req)
 {
 	const kube_options *k = o->kube;
 	*req = (kube_fetch_request){
@@ -26,11 +27,12 @@ void pipeline_fetch_request(const pipeline_options *o, kube_fetch_request *req)
 int pipeline_fetch(const pipeline_options *o, kube_client *api, kube_fetch_result *out, buf *err)
 {
 	kube_fetch_request req;
-	pipeline_fetch_request(o, &req);
+	fetch_request(o, &req);
 	return kube_fetch(api, &req, out, err);
 }
 
-void pipeline_compile_cluster(const pipeline_options *o, const kube_cluster *c, route_table *out)
+/* Every load ends here: a decoded, selected cluster becomes routes, then the hook sees it. */
+static void compile_cluster(const pipeline_options *o, const kube_cluster *c, route_table *out)
 {
 	kube_compile(c, o->kube, out);
 	if (o->on_cluster)
@@ -42,9 +44,9 @@ void pipeline_compile_cluster(const pipeline_options *o, const kube_cluster *c, 
 static void select_and_compile(const pipeline_options *o, kube_cluster *c, route_table *out)
 {
 	kube_fetch_request req;
-	pipeline_fetch_request(o, &req);
+	fetch_request(o, &req);
 	kube_cluster_select(c, &req);
-	pipeline_compile_cluster(o, c, out);
+	compile_cluster(o, c, out);
 }
 
 int pipeline_load_fetched(const pipeline_options *o, const kube_fetch_result *fetched, route_table *out, buf *err)
@@ -52,7 +54,7 @@ int pipeline_load_fetched(const pipeline_options *o, const kube_fetch_result *fe
 	kube_cluster *c = kube_cluster_new();
 	int rc = kube_read_fetched(c, fetched, &o->read, err);
 	if (rc == 0)
-		pipeline_compile_cluster(o, c, out);   /* selected by the API server */
+		compile_cluster(o, c, out);   /* selected by the API server */
 	kube_cluster_free(c);
 	return rc;
 }

@@ -7,7 +7,7 @@
  *
  *   - load: objects from a source become raw routes (read or fetched bytes, decoded,
  *     selected, compiled by skipper's rules). The selection rule lives here only: the API
- *     filters server-side (the client sends the label selectors, pipeline_fetch_request),
+ *     filters server-side (the client sends the label selectors, pipeline_fetch),
  *     files are filtered client-side after decoding. API lists decode strictly (a field of the
  *     wrong type fails the load, as skipper's list decoding); files skip such an object with a
  *     log line. eskip route files give routes as they are.
@@ -17,11 +17,12 @@
  *     only the server needs them) every zone's document.
  *
  * Growing into watch mode: each step takes and returns plain values (a cluster in, routes
- * appended to a table; a processed table in, a served table out). An object store fed by
- * watch events can compile objects one by one into the same tables (pipeline_compile_cluster
- * over a cluster of the changed objects) and hand the merged table to the same process and
- * serve steps; a served table keeps each route's place (served_doc), the unit an incremental
- * publish patches.
+ * appended to a table; a processed table in, a served table out), and every load ends in one
+ * step (compile_cluster in pipeline.c: a decoded, selected cluster → routes, then the
+ * on_cluster hook). An object store fed by watch events adds a load step of its own that
+ * compiles the objects an event touched through that step, and hands the merged table to
+ * the same process and serve steps; a served table keeps each route's place (served_doc),
+ * the unit an incremental publish patches.
  *
  * Ownership: options are borrowed for each call; routes are appended to the caller's table
  * (nothing in it borrows from the sources or the options); a pipeline_served owns its bytes
@@ -54,10 +55,8 @@ typedef struct {
 
 /* --- load: source → objects → raw routes -------------------------------------------------- */
 
-/* What the API client lists: the label selectors of the conversion flags (server-side
- * selection) and the endpoint kind. */
-void pipeline_fetch_request(const pipeline_options *o, kube_fetch_request *req);
-/* Lists the cluster with the client (kube_fetch with pipeline_fetch_request). */
+/* Lists the cluster with the client: the label selectors of the conversion flags go to the
+ * API server (server-side selection), and the endpoint kind they choose is listed. */
 int pipeline_fetch(const pipeline_options *o, kube_client *api, kube_fetch_result *out, buf *err);
 /* Routes of fetched API lists (decoded strictly, not selected again). */
 int pipeline_load_fetched(const pipeline_options *o, const kube_fetch_result *fetched, route_table *out, buf *err);
@@ -70,8 +69,6 @@ int pipeline_load_buffer(const pipeline_options *o, const char *data, size_t len
 			 buf *err);
 /* Routes of eskip documents (files, URLs, "-"), as they are. */
 int pipeline_load_eskip(const char *const *paths, size_t npaths, route_table *out, buf *err);
-/* Routes of a cluster already decoded and selected (what the load steps end with). */
-void pipeline_compile_cluster(const pipeline_options *o, const kube_cluster *c, route_table *out);
 
 /* --- process ----------------------------------------------------------------------------- */
 

@@ -53,7 +53,8 @@ void poll_loop_free(poll_loop *p)
 	free(p);
 }
 
-void poll_loop_force_reload(poll_loop *p)
+/* Makes the next cycle re-read -routes-file even when it looks unchanged (SIGHUP). */
+static void poll_loop_force_reload(poll_loop *p)
 {
 	p->force_reload = true;
 }
@@ -325,7 +326,8 @@ static void source_recovered(poll_loop *p, double now)
 	p->failed_cycles = 0;
 }
 
-void poll_loop_cycle(poll_loop *p)
+/* One cycle now. */
+static void poll_loop_cycle(poll_loop *p)
 {
 	double t0 = mono_now();
 	route_table *raw = route_table_new();

@@ -50,10 +50,6 @@ typedef poll_wake (*poll_wait_fn)(void *ctx, const struct timespec *deadline);
 poll_loop *poll_loop_new(const poll_config *cfg);
 void poll_loop_free(poll_loop *p);              /* NULL is fine */
 
-/* One cycle now (the tests and the loop use it). */
-void poll_loop_cycle(poll_loop *p);
-/* Makes the next cycle re-read -routes-file even when it looks unchanged (SIGHUP). */
-void poll_loop_force_reload(poll_loop *p);
 
 /* Logs "starting polling", runs cycles until wait() returns POLL_WAKE_STOP, then logs
  * "polling stopped". */

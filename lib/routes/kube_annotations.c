@@ -3,7 +3,9 @@
 
 #include <string.h>
 
-void kube_append_annotation_calls(arena *a, route *r, const kube_map *annotations,
+/* For each entry (flag order) whose annotation key exists with exactly its value, append
+ * its calls as predicates (filters == false) or filters (filters == true). */
+static void kube_append_annotation_calls(arena *a, route *r, const kube_map *annotations,
 	const kube_annotation_calls *entries, size_t n, bool filters)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -12,10 +12,6 @@
 #include "routes/kube_options.h"
 #include "eskip/route.h"
 
-/* For each entry (flag order) whose annotation key exists with exactly its value, append
- * its calls as predicates (filters == false) or filters (filters == true). */
-void kube_append_annotation_calls(arena *a, route *r, const kube_map *annotations,
-	const kube_annotation_calls *entries, size_t n, bool filters);
 /* §5.9.1: the configured annotation predicates and filters of the normal family
  * (internal == false) or the east-west-range family (internal == true). */
 void kube_append_config_annotations(arena *a, route *r, const kube_map *annotations,

@@ -517,7 +517,8 @@ kube_eps kube_zone_filter(arena *a, kube_eps eps, str zone)
 	return (kube_eps){ out, k };
 }
 
-void kube_no_endpoints_shunt(arena *a, route *r)
+/* Replaces the route's filters by the "no endpoints" pair and makes it a shunt. */
+static void kube_no_endpoints_shunt(arena *a, route *r)
 {
 	r->filters = NULL;
 	r->nfilters = 0;

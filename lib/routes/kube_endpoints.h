@@ -80,6 +80,4 @@ typedef enum { KUBE_SHAPE_NO_ENDPOINTS, KUBE_SHAPE_NETWORK, KUBE_SHAPE_LB } kube
  * and <shunt>; 1 → network backend (zone dropped); ≥2 → LB backend with `algorithm`
  * (empty: none printed) and the endpoints with zones. Strings are copied into a. */
 kube_backend_shape kube_backend_apply(arena *a, route *r, kube_eps eps, str algorithm);
-/* Replaces the route's filters by the "no endpoints" pair and makes it a shunt. */
-void kube_no_endpoints_shunt(arena *a, route *r);
 #endif

@@ -29,8 +29,9 @@ static bool in_list(str s, const char *const *list, size_t n)
 	return false;
 }
 
-bool kube_rg_backend_type_known(str type) { return in_list(type, backend_types, sizeof backend_types / sizeof *backend_types); }
-bool kube_rg_algorithm_known(str algorithm) { return in_list(algorithm, algorithms, sizeof algorithms / sizeof *algorithms); }
+/* Backend types and algorithms a RouteGroup may name (§8.1); "" is valid for both. */
+static bool kube_rg_backend_type_known(str type) { return in_list(type, backend_types, sizeof backend_types / sizeof *backend_types); }
+static bool kube_rg_algorithm_known(str algorithm) { return in_list(algorithm, algorithms, sizeof algorithms / sizeof *algorithms); }
 
 static bool is_service_type(str type) { return type.len == 0 || str_eq_c(type, "service"); }
 

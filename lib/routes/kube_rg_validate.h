@@ -15,7 +15,4 @@
 /* 0 when valid; -1 with the message appended to err. */
 int kube_rg_validate(const kube_routegroup *rg, buf *err);
 
-/* Backend types and algorithms a RouteGroup may name (§8.1); "" is valid for both. */
-bool kube_rg_backend_type_known(str type);
-bool kube_rg_algorithm_known(str algorithm);
 #endif

@@ -206,7 +206,11 @@ static bool edit_calls(arena *a, call **list, size_t n, const route_changer *c, 
 	return changed;
 }
 
-bool route_edit(arena *a, route *r, const route_changer *c)
+/* The A9.2 "edit one route" step on r, which must be canonical: rewrites each predicate
+ * and filter text with c, keeping a rewrite that parses. Arrays are copied before they are
+ * changed (allocated in a), so lists shared with other routes stay untouched. Returns
+ * whether anything changed. */
+static bool route_edit(arena *a, route *r, const route_changer *c)
 {
 	bool preds = edit_calls(a, &r->predicates, r->npredicates, c, eskip_parse_predicates, "predicate");
 	bool filters = edit_calls(a, &r->filters, r->nfilters, c, eskip_parse_filters, "filter");
@@ -269,7 +273,9 @@ static void apply_clone(route_table *t, const route_changer *c)
 	}
 }
 
-void route_log_dropped(const route *r, const char *err, void *ctx)
+/* A route_drop_fn (eskip.h) logging step 5's line:
+ *   level=error msg="Dropping route that skipper could not parse" error="<err>" id=<id> */
+static void route_log_dropped(const route *r, const char *err, void *ctx)
 {
 	(void)ctx;
 	buf id = BUF_INIT;

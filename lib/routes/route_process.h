@@ -89,13 +89,5 @@ int route_changer_parse(arena *a, const char *value, route_changer *out, buf *er
  * Returns how many routes step 5 dropped. p NULL: no processing flags (steps 4 and 5 only). */
 size_t route_process(route_table *t, const route_processing *p);
 
-/* A route_drop_fn (eskip.h) logging step 5's line:
- *   level=error msg="Dropping route that skipper could not parse" error="<err>" id=<id> */
-void route_log_dropped(const route *r, const char *err, void *ctx);
 
-/* The A9.2 "edit one route" step on r, which must be canonical: rewrites each predicate
- * and filter text with c, keeping a rewrite that parses. Arrays are copied before they are
- * changed (allocated in a), so lists shared with other routes stay untouched. Returns
- * whether anything changed. */
-bool route_edit(arena *a, route *r, const route_changer *c);
 #endif

@@ -95,7 +95,6 @@ struct kube_client {
 	CURL *curl;
 	char errbuf[CURL_ERROR_SIZE];
 	char *base_url;                  /* without a trailing '/'; may hold userinfo: never print it */
-	char *shown_url;                 /* base_url with its password masked (redact.h), for messages */
 	char *ns;                        /* NULL: cluster-wide */
 	bool gzip, consistent_reads;
 	long page_size, timeout_ms;
@@ -444,7 +443,6 @@ kube_client *kube_client_new(const kube_client_config *cfg, buf *err)
 		return NULL;
 	}
 	buf_free(&e);
-	c->shown_url = redact_dup(c->base_url);
 	return c;
 }
 
@@ -455,7 +453,6 @@ void kube_client_free(kube_client *c)
 	curl_easy_cleanup(c->curl);
 	free_headers(c);
 	free(c->base_url);
-	free(c->shown_url);
 	free(c->ns);
 	free(c->token_file);
 	wipe_free(c->static_token);
@@ -465,8 +462,6 @@ void kube_client_free(kube_client *c)
 		kubeconfig_free(&c->kc);
 	free(c);
 }
-
-const char *kube_client_url(const kube_client *c) { return c->shown_url; }
 
 const char *kube_client_hint(const kube_client *c)
 {

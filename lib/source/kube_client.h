@@ -38,7 +38,6 @@ typedef enum {
 
 /* Connection settings: the targets of kube_client_config_flags(). */
 typedef struct {
-	kube_discovery discovery;        /* set by the command before kube_client_config_flags() */
 	const char *url;                 /* -kubernetes-url; default http://127.0.0.1:8001 */
 	bool in_cluster;                 /* -kubernetes-in-cluster */
 	const char *token_file;          /* -kubernetes-token-file */
@@ -54,6 +53,7 @@ typedef struct {
 	long page_size;                  /* -kubernetes-page-size; 0 = one request per list */
 	long connect_timeout_ms;         /* -kubernetes-connect-timeout */
 	long timeout_ms;                 /* -kubernetes-timeout, per request */
+	kube_discovery discovery;        /* set by the command before kube_client_config_flags() */
 } kube_client_config;
 
 #define KUBE_DEFAULT_URL "http://127.0.0.1:8001"
@@ -74,8 +74,6 @@ typedef struct kube_client kube_client;
  * error (conflicting flags, unreadable kubeconfig, missing in-cluster environment). */
 kube_client *kube_client_new(const kube_client_config *cfg, buf *err);
 void kube_client_free(kube_client *c);          /* NULL is fine */
-/* The API server base URL in use, for logs. */
-const char *kube_client_url(const kube_client *c);
 /* After a failed kube_fetch that could not connect: what the user can do (start kubectl
  * proxy, pass -kubeconfig ...), one sentence; NULL for other failures. */
 const char *kube_client_hint(const kube_client *c);

@@ -17,7 +17,8 @@ void etag_hash_hex(const void *data, size_t len, char hex[ETAG_HEX_LEN + 1])
 	hex[ETAG_HEX_LEN] = 0;
 }
 
-void etag_from_hex(const char hex[ETAG_HEX_LEN + 1], bool gzip, char tag[ETAG_MAX])
+/* Writes the quoted tag for a hash: "<hex>" or, with gzip, "<hex>+gzip". */
+static void etag_from_hex(const char hex[ETAG_HEX_LEN + 1], bool gzip, char tag[ETAG_MAX])
 {
 	snprintf(tag, ETAG_MAX, "\"%.*s%s\"", ETAG_HEX_LEN, hex, gzip ? "+gzip" : "");
 }

@@ -15,8 +15,6 @@
 
 /* Writes the 32 hex digits of XXH3-128(data) and a NUL into hex. */
 void etag_hash_hex(const void *data, size_t len, char hex[ETAG_HEX_LEN + 1]);
-/* Writes the quoted tag for a hash: "<hex>" or, with gzip, "<hex>+gzip". */
-void etag_from_hex(const char hex[ETAG_HEX_LEN + 1], bool gzip, char tag[ETAG_MAX]);
 /* Both steps at once. */
 void etag_of(const void *data, size_t len, bool gzip, char tag[ETAG_MAX]);
 /* The tags of a document's two representations, hashing it once. */

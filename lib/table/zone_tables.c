@@ -10,7 +10,8 @@
 
 #include "eskip/eskip.h"
 
-bool route_zone_aware_opt_out(const route *r)
+/* True if r opted out of zone-aware endpoints with annotate("zalando.org/traffic-zone-aware", "false"). */
+static bool route_zone_aware_opt_out(const route *r)
 {
 	for (size_t i = 0; i < r->nfilters; i++) {
 		const call *f = &r->filters[i];

@@ -86,6 +86,4 @@ typedef struct {
 zone_docs *zone_docs_build(const route_table *t, const served_doc *d);   /* never NULL */
 void zone_docs_free(zone_docs *z);                                        /* NULL is fine */
 
-/* True if r opted out of zone-aware endpoints with annotate("zalando.org/traffic-zone-aware", "false"). */
-bool route_zone_aware_opt_out(const route *r);
 #endif
