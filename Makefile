@@ -97,8 +97,10 @@ check: all unit bats conformance
 unit: $(UNITS)
 	@./tests/run-unit $(UNITS)
 
+# Test files and tests run in parallel (GNU parallel, from scripts/deps); BATS_JOBS=1: one by one.
+BATS_JOBS ?= 4
 bats: all
-	@ROUTESRV_BIN=$(CURDIR)/$(BIN) bats --print-output-on-failure tests/bats
+	@ROUTESRV_BIN=$(CURDIR)/$(BIN) bats --jobs $(BATS_JOBS) --print-output-on-failure tests/bats
 
 conformance: all
 	@if [ -x tests/conformance/run ]; then ROUTESRV_BIN=$(CURDIR)/$(BIN) tests/conformance/run; fi

@@ -244,15 +244,15 @@ EOF
 }
 
 @test "a skipper .kube file becomes flags (tests/conformance/kube-flags); -fixture-options is gone" {
-	local kube_flags="$BATS_TEST_DIRNAME/../conformance/kube-flags" flags
+	local kube_flags=(python3 "$BATS_TEST_DIRNAME/../conformance/kube-flags") flags
 	printf 'httpsRedirect: true\nhttpsRedirectCode: 301\n' > set.kube
-	mapfile -t flags < <("$kube_flags" set.kube)
+	mapfile -t flags < <("${kube_flags[@]}" set.kube)
 	run "$BIN/routesrv-compile" "${flags[@]}" app.yaml
 	assert_success
 	assert_output --partial 'redirectTo(301, "https:")'
 	refute_output --partial 'kube__healthz_up'
 	printf 'noSuchKey: 1\n' > bad.kube
-	run "$kube_flags" bad.kube
+	run "${kube_flags[@]}" bad.kube
 	assert_failure 2
 	assert_output --partial 'unknown key noSuchKey'
 	run "$BIN/routesrv-compile" -fixture-options set.kube app.yaml

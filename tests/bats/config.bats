@@ -11,8 +11,9 @@ setup() {
 	cd "$BATS_TEST_TMPDIR"
 }
 
+# SIGINT stops serve at once; SIGTERM would wait out -wait-for-healthcheck-interval (45 s).
 teardown() {
-	if [ -n "${SERVE_PID:-}" ]; then kill "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
+	if [ -n "${SERVE_PID:-}" ]; then kill -INT "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
 }
 
 @test "compile: scalar and list values from the file shape the table" {

@@ -220,7 +220,9 @@ OUT
 	assert_output --regexp "^routesrv-etag: http://127.0.0.1:$port/routes: .*(refused|connect)"
 }
 
-@test "every conformance table: served form is a fixed point with a stable tag" {
+# Every fixture goes through the same pipeline in test_eskip_conformance (unit); here the
+# command, on every tenth.
+@test "conformance tables: served form is a fixed point with a stable tag" {
 	count=0
 	while IFS= read -r f; do
 		tag1=$("$BIN/routesrv-etag" -o served1 "$f") || { echo "failed: $f"; return 1; }
@@ -228,8 +230,8 @@ OUT
 		cmp -s served1 served2 || { echo "not a fixed point: $f"; diff served1 served2; return 1; }
 		[ "$tag1" = "$tag2" ] || { echo "tag changed: $f"; return 1; }
 		count=$((count + 1))
-	done < <(find "$FIXTURES" -name '*.eskip' | sort)
-	[ "$count" -gt 200 ]
+	done < <(find "$FIXTURES" -name '*.eskip' | sort | awk 'NR % 10 == 1')
+	[ "$count" -gt 20 ]
 }
 
 @test "every conformance table: a reformatted, reordered copy has the same tag" {

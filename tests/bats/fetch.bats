@@ -41,10 +41,10 @@ start_api() {
 	local portfile="$BATS_TEST_TMPDIR/api.port"
 	rm -f "$portfile"
 	: > "$BATS_TEST_TMPDIR/api.log"
-	python3 "$HELPERS/fake_kube_api.py" --port-file "$portfile" --log "$BATS_TEST_TMPDIR/api.log" \
+	"$PYTHON" "$HELPERS/fake_kube_api.py" --port-file "$portfile" --log "$BATS_TEST_TMPDIR/api.log" \
 		--lifetime 120 "$@" 3>&- &
 	API_PID=$!
-	for _ in $(seq 200); do
+	for _ in $(seq 600); do
 		[ -s "$portfile" ] && break
 		kill -0 "$API_PID" 2>/dev/null || break
 		sleep 0.05
@@ -393,7 +393,7 @@ OUT
 	start_api --fixtures "$CLUSTER"
 	printf 'enable-kubernetes-endpointslices: true\nkubernetes-ingresses-label-selector:\n  team: core\ntopology-zone: eu-central-1a\n' > set.kube
 	local flags
-	mapfile -t flags < <("$BATS_TEST_DIRNAME/../conformance/kube-flags" --fetch set.kube)
+	mapfile -t flags < <(python3 "$BATS_TEST_DIRNAME/../conformance/kube-flags" --fetch set.kube)
 	run "$BIN/routesrv-fetch" -kubernetes-url "$API" "${flags[@]}"
 	assert_success
 	run requests
@@ -715,24 +715,35 @@ EOF
 
 @test "fetch | compile equals compile for skipper's fixture sets" {
 	[ -x "$BIN/routesrv-compile" ] || skip "routesrv-compile is not built"
-	local n=0
-	for dir in "$FIXTURES/routegroups/examples" "$FIXTURES/ingressV1/service-ports-endpointslices"; do
-		require_fixtures "$dir"
+	local dirs=("$FIXTURES/routegroups/examples" "$FIXTURES/ingressV1/service-ports-endpointslices")
+	require_fixtures "${dirs[@]}"
+	# One fake API server serves every set under its own prefix; .kube files become flags
+	# in one kube-flags process.
+	local yamls=() sets=() kubes=() n=0
+	for dir in "${dirs[@]}"; do
 		for yaml in "$dir"/*.yaml; do
-			local set="${yaml%.yaml}" opts=() fetch_opts=()
-			if [ -f "$set.kube" ]; then
-				mapfile -t opts < <("$BATS_TEST_DIRNAME/../conformance/kube-flags" "$set.kube")
-				mapfile -t fetch_opts < <("$BATS_TEST_DIRNAME/../conformance/kube-flags" --fetch "$set.kube")
-			fi
-			start_api --fixtures "$yaml"
-			"$BIN/routesrv-fetch" -kubernetes-url "$API" "${fetch_opts[@]}" > list.json
-			stop_api
-			"$BIN/routesrv-compile" "${opts[@]}" - < list.json > fetched.eskip 2>/dev/null
-			"$BIN/routesrv-compile" "${opts[@]}" "$yaml" > files.eskip 2>/dev/null
-			cmp fetched.eskip files.eskip || { echo "differs: $set" >&2; return 1; }
-			n=$((n + 1))
+			yamls+=("$yaml")
+			sets+=(--set "s${#yamls[@]}=$yaml")
+			[ -f "${yaml%.yaml}.kube" ] && kubes+=("${yaml%.yaml}.kube")
 		done
 	done
+	python3 "$BATS_TEST_DIRNAME/../conformance/kube-flags" --batch flags "${kubes[@]}"
+	start_api "${sets[@]}"
+	for i in "${!yamls[@]}"; do
+		local yaml=${yamls[i]} opts=() fetch_opts=()
+		local kube=flags/${yaml#/}
+		kube=${kube%.yaml}.kube
+		if [ -f "${yaml%.yaml}.kube" ]; then
+			mapfile -t opts < "$kube.flags"
+			mapfile -t fetch_opts < "$kube.fetch-flags"
+		fi
+		"$BIN/routesrv-fetch" -kubernetes-url "$API/sets/s$((i + 1))" "${fetch_opts[@]}" > list.json
+		"$BIN/routesrv-compile" "${opts[@]}" - < list.json > fetched.eskip 2>/dev/null
+		"$BIN/routesrv-compile" "${opts[@]}" "$yaml" > files.eskip 2>/dev/null
+		cmp fetched.eskip files.eskip || { echo "differs: $yaml" >&2; return 1; }
+		n=$((n + 1))
+	done
+	stop_api
 	assert [ "$n" -ge 20 ]
 }
 

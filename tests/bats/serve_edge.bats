@@ -402,7 +402,7 @@ make_system_ca() {
 
 @test "hostile: with 1000 idle and 200 slow-header connections open /routes still answers in 1 s" {
 	start_edge -routes-file routes.eskip
-	python3 "$HELPERS/hostile_clients.py" crowd "$PORT" 1000 200 20 crowd.ready >crowd.out 2>&1 3>&- &
+	"$PYTHON" "$HELPERS/hostile_clients.py" crowd "$PORT" 1000 200 20 crowd.ready >crowd.out 2>&1 3>&- &
 	local crowd=$!
 	for _ in $(seq 300); do
 		[ -s crowd.ready ] && break

@@ -3,6 +3,12 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
 HELPERS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# Debian's python3, which scripts/deps installs with PyYAML, unless PYTHON names another: a
+# python3 found first in PATH (pyenv shims, virtualenvs) may lack PyYAML, and a shim costs a
+# shell script per start. Every python3 in the tests goes through this function, except
+# background processes, which run "$PYTHON" itself so that $! is their pid.
+PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
+python3() { "$PYTHON" "$@"; }
 # Skipper's fixture sets, vendored in the repository. A test that needs them calls
 # require_fixtures: missing fixtures fail the test and say so (never a skip or a vacuous pass).
 FIXTURES="${FIXTURES:-$(cd "$HELPERS/../.." && pwd)/conformance/skipper}"
@@ -21,9 +27,9 @@ require_fixtures() {   # [DIR...]: each must be a directory (default: $FIXTURES)
 # Starts helpers/http_server.py serving $1 and sets HTTP_PORT and HTTP_PID.
 start_http_server() {
 	local portfile="$BATS_TEST_TMPDIR/port"
-	python3 "$HELPERS/http_server.py" "$1" "$portfile" 3>&- &
+	"$PYTHON" "$HELPERS/http_server.py" "$1" "$portfile" 3>&- &
 	HTTP_PID=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 400); do
 		[ -s "$portfile" ] && break
 		sleep 0.05
 	done

@@ -26,6 +26,9 @@ Every accepted connection and every request is appended as a JSON line to --log:
   {"event": "connect", "conn": 1}
   {"event": "request", "conn": 1, "method": "GET", "path": ..., "query": {...},
    "headers": {"user-agent": ..., "accept-encoding": ..., "authorization": ...}, "status": 200}
+With --set NAME=PATH (repeatable) one server serves several clusters: the objects of PATH
+under the URL prefix /sets/NAME (-kubernetes-url http://127.0.0.1:PORT/sets/NAME), so a test
+can compare many fixture sets without starting a server for each.
 The chosen port is written to --port-file once the server listens. The server stops by
 itself after --lifetime seconds.
 """
@@ -233,6 +236,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         path = url.path
         query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        store = self.server.store
+        m = re.match(r"^/sets/([^/]+)(/.*)$", path)
+        if m:
+            store = self.server.sets.get(m.group(1))
+            if store is None:
+                return self.send_status(404, f"no set {m.group(1)}")
+            path = m.group(2)
         if not self.authorized():
             return self.send_status(401, "Unauthorized")
         if self.fault(path, query):
@@ -257,7 +267,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if res == "routegroups" and self.server.disable_routegroups:
             return self.send_status(404, "the server could not find the requested resource")
         selector = query.get("labelSelector", [""])[0]
-        items = self.server.store.select(res, ns, name, selector)
+        items = store.select(res, ns, name, selector)
         if name is not None:
             if not items:
                 return self.send_status(404, f'{res} "{name}" not found')
@@ -376,6 +386,7 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--fixtures", action="append", default=[], help="fixture file or directory (repeatable)")
+    p.add_argument("--set", action="append", default=[], help="NAME=PATH: PATH's objects under /sets/NAME (repeatable)")
     p.add_argument("--api", help="skipper .api file: failOn, findNot, disableRouteGroups")
     p.add_argument("--fault", action="append", default=[], help="PATH=SPEC (repeatable)")
     p.add_argument("--port", type=int, default=0)
@@ -391,11 +402,18 @@ def main():
     args = p.parse_args()
 
     store = Store()
+    sets = {}
     try:
         for path in args.fixtures:
             for f in fixture_files(path):
                 for d in load_documents(f):
                     store.add(d, f)
+        for spec in args.set:
+            name, _, path = spec.partition("=")
+            sets[name] = Store()
+            for f in fixture_files(path):
+                for d in load_documents(f):
+                    sets[name].add(d, f)
         api = {}
         if args.api:
             with open(args.api) as f:
@@ -405,6 +423,7 @@ def main():
         sys.exit(2)
 
     server = Server(args, store, api)
+    server.sets = sets
     if args.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(args.tls_cert, args.tls_key)

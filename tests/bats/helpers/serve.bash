@@ -1,5 +1,6 @@
 # Helpers for tests that run routesrv-serve (and the fake Kubernetes API) on 127.0.0.1.
-# Load after helpers/common. Every wait is bounded; none asserts a timing.
+# Load after helpers/common. Every wait is bounded (generously: test files run in parallel on
+# a shared machine, and a bound only matters when a test fails); none asserts a timing.
 
 # Starts routesrv-serve on free loopback ports with -source-poll-timeout 100 and the given
 # flags; sets URL, METRICS, MAIN_PORT, SUPPORT_PORT, SERVE_PID. Waits until the main
@@ -14,7 +15,7 @@ start_serve() {
 	"${SERVE_WRAP[@]}" "$BIN/routesrv-serve" -address "127.0.0.1:$MAIN_PORT" -support-listener "127.0.0.1:$SUPPORT_PORT" \
 		-source-poll-timeout 100 "$@" >serve.log 2>&1 3>&- &
 	SERVE_PID=$!
-	for _ in $(seq 600); do
+	for _ in $(seq 1200); do
 		[ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/health")" != 000 ] && return 0
 		kill -0 "$SERVE_PID" 2>/dev/null || break
 		sleep 0.05
@@ -32,10 +33,10 @@ stop_serve() {
 	fi
 }
 
-# Waits until serve.log has at least $2 (default 1) lines matching the grep pattern $1.
+# Waits (up to 60 s) until serve.log has at least $2 (default 1) lines matching the grep pattern $1.
 wait_log() {
 	local want=${2:-1}
-	for _ in $(seq 400); do
+	for _ in $(seq 1200); do
 		[ "$(grep -c -- "$1" serve.log)" -ge "$want" ] && return 0
 		sleep 0.05
 	done
@@ -76,10 +77,10 @@ metric() {
 start_api() {
 	local portfile="$BATS_TEST_TMPDIR/api.port"
 	rm -f "$portfile"
-	python3 "$HELPERS/fake_kube_api.py" --port-file "$portfile" --log "$BATS_TEST_TMPDIR/api.log" \
+	"$PYTHON" "$HELPERS/fake_kube_api.py" --port-file "$portfile" --log "$BATS_TEST_TMPDIR/api.log" \
 		--lifetime 120 "$@" 3>&- &
 	API_PID=$!
-	for _ in $(seq 200); do
+	for _ in $(seq 600); do
 		[ -s "$portfile" ] && break
 		kill -0 "$API_PID" 2>/dev/null || break
 		sleep 0.05
