@@ -178,8 +178,10 @@ assert_recovers() {
 # skipper goes on without RouteGroups when the discovery answers 404, which deletes every
 # RouteGroup route from the fleet; serve keeps the table until 10 discoveries in a row
 # agree (man routesrv-serve, DEVIATIONS).
+# The grace lasts 10 cycles; at 1 s per cycle the checks of assert_fault (three failed
+# cycles, then the table) end well inside it, however slowly the test itself runs.
 @test "the RouteGroup CRD disappears (discovery 404): kept for 10 cycles, then served without RouteGroups" {
-	serve_cluster_a
+	serve_cluster_a -- -source-poll-timeout 1000
 	restart_api --fixtures a --fault "/apis/zalando.org/v1=404"
 	assert_fault "GET $API/apis/zalando.org/v1: HTTP 404 Not Found, but RouteGroups were listed before ([1-9] of 10 checks"
 	wait_log 'level=warning msg="RouteGroups CRD is gone: going on without RouteGroups" checks=10'
@@ -200,7 +202,7 @@ assert_recovers() {
 
 @test "the RouteGroup CRD no longer listed by discovery: the same grace, then no RouteGroups" {
 	echo 'disableRouteGroups: true' >norg.api
-	serve_cluster_a
+	serve_cluster_a -- -source-poll-timeout 1000
 	restart_api --fixtures a --api norg.api
 	assert_fault "GET $API/apis/zalando.org/v1: no routegroups resource, but RouteGroups were listed before"
 	wait_log 'msg="RouteGroups CRD is gone: going on without RouteGroups"'

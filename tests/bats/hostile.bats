@@ -218,20 +218,27 @@ for i, obj in enumerate(cluster["items"]):
 print(n)
 EOF
 	# One shell runs every case under the limits (`bounded` per case would cost a bats `run`
-	# and two shells each): it prints "skip", "error" or the failure, one line per case.
+	# and two shells each) and forks nothing but the command: it prints "ok", "skip",
+	# "error" or the failure, one line per case. One hang guard for all of them.
 	local limit="ulimit -v $MEM_LIMIT_KB;"
 	sanitized_build && limit=
-	bash -c "$limit"'
+	timeout -s KILL 600 bash -c "$limit"'
 		for f in wrong-*.json; do
-			what=$(cat "${f%.json}.what")
-			timeout -s KILL 300 "$0" "$f" >/dev/null 2>err; st=$?
+			"$0" "$f" >/dev/null 2>err; st=$?
+			mapfile -t lines < err
 			case $st in
-			0) if grep -qv "level=" err; then echo "FAIL $what: not a log line: $(grep -v level= err | head -c 300)"
-			   elif grep -q "wrong type" err; then echo skip; else echo ok; fi ;;
-			2) if [ "$(wc -l < err)" -eq 1 ] && grep -qF "$f" err; then echo error
-			   else echo "FAIL $what: not one error line naming $f: $(head -c 300 err)"; fi ;;
-			*) echo "FAIL $what: exit $st$( [ $st -gt 128 ] && echo " (signal $((st - 128)))"): $(head -c 300 err)" ;;
+			0) res=ok
+			   for l in "${lines[@]}"; do
+				[[ -z $l || $l == *level=* ]] || { res="FAIL not a log line: ${l:0:300}"; break; }
+				[[ $l == *"wrong type"* ]] && res=skip
+			   done ;;
+			2) res=error
+			   [ ${#lines[@]} -eq 1 ] && [[ ${lines[0]} == *"$f"* ]] ||
+				res="FAIL not one error line naming $f: ${lines[*]:0:3}" ;;
+			*) res="FAIL exit $st" ;;
 			esac
+			[[ $res == FAIL* ]] && res="$res ($(<"${f%.json}.what"))"
+			echo "$res"
 		done' "$BIN/routesrv-compile" > results
 	! grep -m 5 '^FAIL' results || fail "$(grep -c '^FAIL' results) cases failed"
 	local skipped
