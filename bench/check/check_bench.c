@@ -96,7 +96,6 @@ int main(int argc, char **argv)
 	printf("check    %.1f ms (goal <= 20 for 40 000 routes); print+parse every route %.1f ms; "
 	       "printing the served form %.1f ms\n", check, literal, print);
 	route_table_free(t);
-	free(operands);
 	buf_free(&err);
 	route_processing_free(&rp);
 	kube_options_free(&ko);

@@ -96,7 +96,6 @@ int main(int argc, char **argv)
 	printf("zones    %zu routes, %zu zones, %zu zone-shortened routes\n", routes, nzones, filtered);
 	printf("zones    compile cpu %.3f s, zone tables cpu %.3f s: +%.1f %% (goal <= 10)\n", best_compile, best_zones,
 	       best_compile > 0 ? 100 * best_zones / best_compile : 0);
-	free(operands);
 	buf_free(&err);
 	route_processing_free(&rp);
 	kube_options_free(&ko);
