@@ -49,10 +49,11 @@ static void select_and_compile(const pipeline_options *o, kube_cluster *c, route
 	compile_cluster(o, c, out);
 }
 
-int pipeline_load_fetched(const pipeline_options *o, const kube_fetch_result *fetched, route_table *out, buf *err)
+int pipeline_load_fetched(const pipeline_options *o, kube_fetch_result *fetched, route_table *out, buf *err)
 {
 	kube_cluster *c = kube_cluster_new();
 	int rc = kube_read_fetched(c, fetched, &o->read, err);
+	kube_fetch_result_free(fetched);   /* the objects own copies of what they use */
 	if (rc == 0)
 		compile_cluster(o, c, out);   /* selected by the API server */
 	kube_cluster_free(c);

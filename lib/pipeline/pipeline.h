@@ -58,8 +58,9 @@ typedef struct {
 /* Lists the cluster with the client: the label selectors of the conversion flags go to the
  * API server (server-side selection), and the endpoint kind they choose is listed. */
 int pipeline_fetch(const pipeline_options *o, kube_client *api, kube_fetch_result *out, buf *err);
-/* Routes of fetched API lists (decoded strictly, not selected again). */
-int pipeline_load_fetched(const pipeline_options *o, const kube_fetch_result *fetched, route_table *out, buf *err);
+/* Routes of fetched API lists (decoded strictly, not selected again). Consumes fetched: its
+ * bodies are freed as soon as they are decoded, before the compile, to keep the peak low. */
+int pipeline_load_fetched(const pipeline_options *o, kube_fetch_result *fetched, route_table *out, buf *err);
 /* Routes of Kubernetes objects in files, directories or "-" (selected after decoding). */
 int pipeline_load_files(const pipeline_options *o, const char *const *paths, size_t npaths, route_table *out,
 			buf *err);

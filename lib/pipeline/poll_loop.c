@@ -122,10 +122,8 @@ static int load_sources(poll_loop *p, route_table *raw, bool *unchanged, buf *er
 	}
 	p->inputs_known = false;
 	int rc = 0;
-	if (p->cfg.client) {
-		rc = pipeline_load_fetched(p->cfg.pipeline, &fetched, raw, err);
-		kube_fetch_result_free(&fetched);
-	}
+	if (p->cfg.client)
+		rc = pipeline_load_fetched(p->cfg.pipeline, &fetched, raw, err);   /* frees fetched */
 	if (rc == 0 && p->cfg.manifests)
 		rc = pipeline_load_files(p->cfg.pipeline, &p->cfg.manifests, 1, raw, err);
 	if (rc == 0 && p->cfg.routes_file)

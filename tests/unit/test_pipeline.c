@@ -112,10 +112,9 @@ TEST(api_lists_are_not_selected_again_and_decode_strictly)
 		 "[{\"name\":\"http\",\"port\":8080}],\"endpoints\":[{\"addresses\":[\"10.2.0.1\"]}]}]}");
 	route_table *t = route_table_new();
 	buf err = BUF_INIT;
-	CHECK_INT(pipeline_load_fetched(&s.po, &r, t, &err), 0);
+	CHECK_INT(pipeline_load_fetched(&s.po, &r, t, &err), 0);   /* frees r */
 	CHECK(has_host(t, "b[.]example[.]org"));
 	route_table_free(t);
-	kube_fetch_result_free(&r);
 
 	/* A field of the wrong type fails an API load; the same object from a file is skipped. */
 	const char *bad = "{\"kind\":\"ServiceList\",\"items\":[{\"metadata\":{\"name\":\"x\"},\"spec\":{\"ports\":"
@@ -125,10 +124,10 @@ TEST(api_lists_are_not_selected_again_and_decode_strictly)
 	buf_reset(&err);
 	CHECK_INT(pipeline_load_fetched(&s.po, &r, t, &err), -1);
 	CHECK(err.ptr && strstr(err.ptr, "failed to load cluster state: "));
+	CHECK_INT(r.lists[KUBE_LIST_SERVICES].npages, 0);   /* consumed on failure too */
 	buf_reset(&err);
 	CHECK_INT(pipeline_load_buffer(&s.po, bad, strlen(bad), "services.json", t, &err), 0);
 	route_table_free(t);
-	kube_fetch_result_free(&r);
 	buf_free(&err);
 	setup_free(&s);
 }
