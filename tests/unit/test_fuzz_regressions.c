@@ -11,6 +11,7 @@
 #include "objects/kube_model.h"
 #include "objects/kube_read.h"
 #include "source/kubeconfig.h"
+#include "table/served_form.h"
 #include "test.h"
 
 /* fuzz_kubeconfig: "+5:00" made rfc3339_parse step 6 bytes past a 5-byte offset and read
@@ -97,7 +98,7 @@ static char *served_form(const char *text, size_t len)
 	char *r = NULL;
 	if (eskip_parse(t, text, len, &err, NULL) == 0) {
 		route_table_canonicalize(t);
-		eskip_print_served(&out, t);
+		served_form_print(&out, t);
 		r = strdup(out.ptr ? out.ptr : "");
 	}
 	route_table_free(t);

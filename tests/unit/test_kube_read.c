@@ -194,7 +194,7 @@ TEST(raw_control_characters_in_strings)
 				   "\"metadata\":{\"namespace\":\"ns\",\"name\":\"svc\",\"annotations\":{\"a\":\"x\0y\"}},"
 				   "\"spec\":{\"type\":\"ClusterIP\"}}]}";
 	kube_cluster *c = kube_cluster_new();
-	rc = kube_read_buffer(c, body, sizeof body - 1, "in.json", NULL, &err);
+	rc = kube_read_buffer(c, body, sizeof body - 1, "in.json", NULL, NULL, &err);
 	CHECK_INT(rc, -1);
 	CHECK_STR(err.ptr, "in.json:1:124: invalid JSON: raw control character U+0000 in a string (kind=Service ns=ns name=svc)");
 	kube_cluster_free(c);
@@ -206,14 +206,14 @@ TEST(raw_control_characters_in_strings)
 	/* an API page (items without kind); jq refuses U+0001 by itself, only NUL gets through */
 	static const char page[] = "{\"kind\":\"ServiceList\",\"items\":[{\"metadata\":{\"name\":\"a\x01\"},\"spec\":{}}]}";
 	c = kube_cluster_new();
-	rc = kube_read_buffer(c, page, sizeof page - 1, "in.json", "Service", &err);
+	rc = kube_read_buffer(c, page, sizeof page - 1, "in.json", "Service", NULL, &err);
 	CHECK_INT(rc, -1);
 	CHECK(err.ptr && strstr(err.ptr, "in.json:1:") && strstr(err.ptr, "control character"));   /* jq refuses U+0001 itself */
 	kube_cluster_free(c);
 	/* YAML: libyaml refuses control characters in the stream */
 	static const char yaml[] = "kind: Service\nmetadata: {name: \"a\0b\"}\nspec: {}\n";
 	c = kube_cluster_new();
-	rc = kube_read_buffer(c, yaml, sizeof yaml - 1, "in.yaml", NULL, &err);
+	rc = kube_read_buffer(c, yaml, sizeof yaml - 1, "in.yaml", NULL, NULL, &err);
 	CHECK_INT(rc, -1);
 	CHECK(err.ptr && strstr(err.ptr, "control characters are not allowed"));
 	kube_cluster_free(c);
