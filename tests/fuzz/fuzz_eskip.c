@@ -109,7 +109,8 @@ static void diff_reports(const route_table *t, size_t width)
 {
 	route_table *u = route_table_new();
 	for (size_t i = 0; i < t->n; i++) {
-		route *r = route_copy_into(u, &t->routes[i]);
+		route *r = route_table_add(u);
+		route_deep_copy(u->arena, &t->routes[i], r);
 		if (r->nendpoints)
 			r->endpoints++, r->nendpoints--;
 		if (r->npredicates)
