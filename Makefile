@@ -113,6 +113,7 @@ example: all
 
 # Regenerates man OPTIONS sections and completions from the option tables.
 docs: all
+	./scripts/gen-skipper-flags
 	./scripts/gen-docs $(BIN)
 
 bench-build: $(BENCHES)

@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "base/opt.h"
+#include "base/opt_skipper.h"
 #include "http/access_tokens.h"
 #include "http/http_server.h"
 #include "http/route_server_filters.h"
@@ -110,6 +111,12 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 	opt_table_add(&t, defs, count);
 	defs = route_processing_flags(rp, &count);
 	opt_table_add(&t, defs, count);
+	/* Without effect in skipper's routesrv too: -kubernetes-enable-tls only makes the proxy
+	 * read Secrets, and -opentracing-backend-name-tag never reaches its data client (§1). */
+	opt_table_ignore(&t, "kubernetes-enable-tls");
+	opt_table_ignore(&t, "opentracing-backend-name-tag");
+	/* skipper's routesrv parses skipper's whole flag set: so does routesrv-serve. */
+	opt_skipper_add_ignored(&t);
 	return opt_table_done(&t);
 }
 
@@ -303,6 +310,10 @@ int main(int argc, char **argv)
 	if (kube_options_finish(&ko, &err) != 0)
 		opt_usage_error(&cmd, "%s", err.ptr);
 	log_setup(log_json, ko.app_log_level);
+	buf ignored = BUF_INIT;
+	if (opt_ignored_given(&cmd, &ignored))
+		log_kv(LOG_INFO, "ignoring skipper flags routesrv-serve has no use for", "flags", ignored.ptr, NULL);
+	buf_free(&ignored);
 	if (route_processing_finish(&rp, &err) != 0)
 		opt_usage_error(&cmd, "%s", err.ptr);
 	if (poll_interval_ms <= 0)

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 #include "base/redact.h"
 #include "base/xalloc.h"
 
-#define MAX_OPTS 256
+#define MAX_OPTS 1024   /* routesrv-serve: its own flags and skipper's whole set */
 
 /* Default values as text, captured before parsing, for --help. */
 static char *defaults[MAX_OPTS];
@@ -139,6 +140,24 @@ static void own(void *old, void *p)
 	owned.v[owned.n++] = p;
 }
 
+void opt_table_ignore(opt_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].kind != OPT_GROUP && strcmp(t->v[i].name, name) == 0) {
+			t->v[i].flags |= OPT_IGNORED;
+			t->v[i].target = NULL;
+		}
+}
+
+size_t opt_ignored_given(const opt_command *cmd, buf *out)
+{
+	size_t n = 0;
+	for (const opt_def *o = cmd->opts; o->name; o++)
+		if (o->kind != OPT_GROUP && (o->flags & OPT_IGNORED) && o->seen)
+			buf_printf(out, "%s%s", n++ ? "," : "", o->name);
+	return n;
+}
+
 opt_def *opt_table_done(opt_table *t)
 {
 	if (!t->v)
@@ -161,49 +180,251 @@ static int parse_bool(const char *v, bool *out)
 	return -1;
 }
 
-static int parse_long(const char *v, long *out)
+/* --- values by Go's rules (strconv and time.ParseDuration) ------------------------------- */
+
+static char lower(char c) { return (char)(c | 0x20); }
+
+/* strconv's underscoreOK: an underscore only between digits, or between a base prefix and
+ * a digit. */
+static bool underscores_ok(const char *s, size_t len)
 {
-	char *end;
-	errno = 0;
-	long n = strtol(v, &end, 0);
-	if (errno || end == v || *end)
+	char saw = '^';
+	size_t i = 0;
+	if (len && (s[0] == '-' || s[0] == '+'))
+		s++, len--;
+	bool hex = false;
+	if (len >= 2 && s[0] == '0' && (lower(s[1]) == 'b' || lower(s[1]) == 'o' || lower(s[1]) == 'x')) {
+		i = 2;
+		saw = '0';
+		hex = lower(s[1]) == 'x';
+	}
+	for (; i < len; i++) {
+		if ((s[i] >= '0' && s[i] <= '9') || (hex && lower(s[i]) >= 'a' && lower(s[i]) <= 'f')) {
+			saw = '0';
+			continue;
+		}
+		if (s[i] == '_') {
+			if (saw != '0')
+				return false;
+			saw = '_';
+			continue;
+		}
+		if (saw == '_')
+			return false;
+		saw = '!';
+	}
+	return saw != '_';
+}
+
+/* strconv.ParseUint(s, 0, 64): 0x, 0o, 0b prefixes, a leading 0 is octal, underscores
+ * between digits; no sign. */
+static int parse_go_uint(const char *s, unsigned long long *out)
+{
+	const char *s0 = s;
+	if (!*s)
+		return -1;
+	unsigned base = 10;
+	if (s[0] == '0') {
+		size_t len = strlen(s);
+		if (len >= 3 && lower(s[1]) == 'b')
+			base = 2, s += 2;
+		else if (len >= 3 && lower(s[1]) == 'o')
+			base = 8, s += 2;
+		else if (len >= 3 && lower(s[1]) == 'x')
+			base = 16, s += 2;
+		else
+			base = 8, s += 1;
+	}
+	unsigned long long n = 0;
+	bool underscores = false;
+	for (; *s; s++) {
+		unsigned d;
+		if (*s == '_') {
+			underscores = true;
+			continue;
+		} else if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (lower(*s) >= 'a' && lower(*s) <= 'z')
+			d = (unsigned)(lower(*s) - 'a' + 10);
+		else
+			return -1;
+		if (d >= base || n > (ULLONG_MAX - d) / base)
+			return -1;
+		n = n * base + d;
+	}
+	if (underscores && !underscores_ok(s0, strlen(s0)))
 		return -1;
 	*out = n;
 	return 0;
 }
 
-/* Go duration ("1h2m3.5s", "250ms", "1us") to milliseconds; a bare number is milliseconds. */
-static int parse_duration(const char *v, long *out)
+/* strconv.ParseInt(s, 0, 64). */
+static int parse_go_int(const char *s, long *out)
 {
-	if (parse_long(v, out) == 0)
-		return *out < 0 ? -1 : 0;
-	static const struct { const char *unit; double ms; } units[] = {
-		{ "ns", 1e-6 }, { "us", 1e-3 }, { "µs", 1e-3 }, { "ms", 1 }, { "s", 1e3 }, { "m", 6e4 }, { "h", 3.6e6 },
-	};
-	double total = 0;
-	const char *p = v;
-	if (!*p)
+	bool neg = *s == '-';
+	if (*s == '-' || *s == '+')
+		s++;
+	unsigned long long u;
+	if (parse_go_uint(s, &u) != 0)
 		return -1;
-	while (*p) {
-		char *end;
-		double n = strtod(p, &end);
-		if (end == p || n < 0)
-			return -1;
-		p = end;
-		size_t best = 0, best_len = 0;
-		for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
-			size_t l = strlen(units[i].unit);
-			if (strncmp(p, units[i].unit, l) == 0 && l > best_len)
-				best = i, best_len = l;
-		}
-		if (!best_len)
-			return -1;
-		total += n * units[best].ms;
-		p += best_len;
+	if (neg ? u > (unsigned long long)LONG_MAX + 1 : u > (unsigned long long)LONG_MAX)
+		return -1;
+	*out = neg ? (long)(0 - u) : (long)u;
+	return 0;
+}
+
+/* Length of the common prefix of s and word, ignoring ASCII case. */
+static size_t prefix_ci(const char *s, const char *word)
+{
+	size_t n = 0;
+	while (s[n] && word[n] && lower(s[n]) == word[n])
+		n++;
+	return n;
+}
+
+/* strconv.ParseFloat(s, 64): Go's syntax (underscores between digits, hexadecimal only with
+ * a p exponent, inf/infinity with a sign, nan without), checked here; strtod computes the
+ * value. A value beyond float64's range is an error, as in Go. */
+static int parse_go_float(const char *s, double *out)
+{
+	size_t len = strlen(s), i = 0;
+	const char *t = (s[0] == '+' || s[0] == '-') ? s + 1 : s;
+	size_t inf = prefix_ci(t, "infinity");
+	if ((inf == 3 || inf == 8) && t[inf] == 0) {
+		*out = s[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+		return 0;
 	}
-	if (!(total < (double)LONG_MAX))   /* 2^63 itself does not fit a long */
+	if (prefix_ci(s, "nan") == 3 && len == 3) {
+		*out = NAN;
+		return 0;
+	}
+	if (s[i] == '+' || s[i] == '-')
+		i++;
+	bool hex = s[i] == '0' && lower(s[i + 1]) == 'x', digits = false, dot = false, underscores = false;
+	if (hex)
+		i += 2;
+	for (; i < len; i++) {
+		char c = s[i];
+		if (c == '_')
+			underscores = true;
+		else if (c == '.' && !dot)
+			dot = true;
+		else if ((c >= '0' && c <= '9') || (hex && lower(c) >= 'a' && lower(c) <= 'f'))
+			digits = true;
+		else
+			break;
+	}
+	if (!digits)
 		return -1;
-	*out = (long)total;
+	if (i < len && lower(s[i]) == (hex ? 'p' : 'e')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= len || s[i] < '0' || s[i] > '9')
+			return -1;
+		for (; i < len && ((s[i] >= '0' && s[i] <= '9') || s[i] == '_'); i++)
+			underscores |= s[i] == '_';
+	} else if (hex) {
+		return -1;
+	}
+	if (i != len || (underscores && !underscores_ok(s, len)))
+		return -1;
+	char *plain = xrealloc(NULL, len + 1), *p = plain;
+	for (const char *q = s; *q; q++)
+		if (*q != '_')
+			*p++ = *q;
+	*p = 0;
+	errno = 0;
+	double v = strtod(plain, NULL);
+	free(plain);
+	if (errno == ERANGE && isinf(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* time.ParseDuration to nanoseconds: [-+]?([0-9]*(\.[0-9]*)?unit)+ or "0"; units ns, us,
+ * µs, μs, ms, s, m, h; beyond ±2^63-1 ns is an error. */
+static int parse_go_duration(const char *s, long long *out_ns)
+{
+	static const struct { const char *unit; unsigned long long ns; } units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "\u00b5s", 1000 }, { "\u03bcs", 1000 }, { "ms", 1000000 },
+		{ "s", 1000000000ULL }, { "m", 60000000000ULL }, { "h", 3600000000000ULL },
+	};
+	const unsigned long long limit = 1ULL << 63;
+	bool neg = false;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	if (strcmp(s, "0") == 0) {
+		*out_ns = 0;
+		return 0;
+	}
+	if (!*s)
+		return -1;
+	unsigned long long total = 0;
+	while (*s) {
+		if (!(*s == '.' || (*s >= '0' && *s <= '9')))
+			return -1;
+		unsigned long long v = 0, f = 0;
+		double scale = 1;
+		const char *start = s;
+		for (; *s >= '0' && *s <= '9'; s++) {
+			if (v > limit / 10)
+				return -1;
+			v = v * 10 + (unsigned long long)(*s - '0');
+			if (v > limit)
+				return -1;
+		}
+		bool pre = s != start, post = false;
+		if (*s == '.') {
+			const char *fs = ++s;
+			bool overflow = false;
+			for (; *s >= '0' && *s <= '9'; s++) {
+				if (overflow)
+					continue;
+				if (f > (limit - 1) / 10) {
+					overflow = true;
+					continue;
+				}
+				unsigned long long y = f * 10 + (unsigned long long)(*s - '0');
+				if (y > limit) {
+					overflow = true;
+					continue;
+				}
+				f = y;
+				scale *= 10;
+			}
+			post = s != fs;
+		}
+		if (!pre && !post)
+			return -1;
+		size_t ulen = 0;
+		while (s[ulen] && s[ulen] != '.' && !(s[ulen] >= '0' && s[ulen] <= '9'))
+			ulen++;
+		if (!ulen)
+			return -1;
+		size_t u = 0;
+		while (u < sizeof units / sizeof *units && !(strlen(units[u].unit) == ulen && memcmp(units[u].unit, s, ulen) == 0))
+			u++;
+		if (u == sizeof units / sizeof *units)
+			return -1;
+		s += ulen;
+		unsigned long long unit = units[u].ns;
+		if (v > limit / unit)
+			return -1;
+		v *= unit;
+		if (f > 0) {
+			v += (unsigned long long)((double)f * ((double)unit / scale));
+			if (v > limit)
+				return -1;
+		}
+		total += v;
+		if (total > limit)
+			return -1;
+	}
+	if (!neg && total > limit - 1)
+		return -1;
+	*out_ns = neg ? (long long)(0 - total) : (long long)total;
 	return 0;
 }
 
@@ -235,7 +456,8 @@ static void list_push(opt_list *l, const char *v)
 	own(old, (void *)l->v);
 }
 
-/* Stores value v into option o; returns an error message or NULL. */
+/* Stores value v into option o (an ignored one only checks it); returns an error message
+ * or NULL. */
 static const char *set_value(opt_def *o, const char *v)
 {
 	if (o->choices && !(o->flags & OPT_OPEN_CHOICES)) {
@@ -245,24 +467,54 @@ static const char *set_value(opt_def *o, const char *v)
 		if (!*c)
 			return "must be one of";   /* the caller lists them */
 	}
+	union {
+		bool b;
+		long l;
+		unsigned long long u;
+		double d;
+	} parsed;
+	long long ns;
+	void *target = (o->flags & OPT_IGNORED) ? NULL : o->target;
 	switch (o->kind) {
 	case OPT_BOOL:
-		if (parse_bool(v, o->target) != 0)
+		if (parse_bool(v, &parsed.b) != 0)
 			return "needs a boolean (true or false)";
+		if (target)
+			*(bool *)target = parsed.b;
 		break;
 	case OPT_STRING:
-		*(const char **)o->target = v;
+		if (target)
+			*(const char **)target = v;
 		break;
 	case OPT_INT:
-		if (parse_long(v, o->target) != 0)
+		if (parse_go_int(v, &parsed.l) != 0)
 			return "needs an integer";
+		if (target)
+			*(long *)target = parsed.l;
+		break;
+	case OPT_UINT:
+		if (parse_go_uint(v, &parsed.u) != 0)
+			return "needs an unsigned integer";
+		if (target)
+			*(unsigned long *)target = (unsigned long)parsed.u;
+		break;
+	case OPT_FLOAT:
+		if (parse_go_float(v, &parsed.d) != 0)
+			return "needs a number";
+		if (target)
+			*(double *)target = parsed.d;
 		break;
 	case OPT_DURATION:
-		if (parse_duration(v, o->target) != 0)
+		if (parse_go_duration(v, &ns) != 0)
 			return "needs a duration such as 3s or 250ms";
+		if (ns < 0 && !(o->flags & OPT_IGNORED))
+			return "must not be negative";
+		if (target)
+			*(long *)target = (long)(ns / 1000000);
 		break;
 	case OPT_LIST:
-		list_push(o->target, v);
+		if (target)
+			list_push(target, v);
 		break;
 	case OPT_GROUP:
 		break;
@@ -274,6 +526,8 @@ static const char *set_value(opt_def *o, const char *v)
 static char *value_text(const opt_def *o)
 {
 	char tmp[64];
+	if (!o->target || (o->flags & OPT_IGNORED))
+		return NULL;
 	switch (o->kind) {
 	case OPT_BOOL:
 		return strdup(*(bool *)o->target ? "true" : "false");
@@ -371,7 +625,7 @@ void opt_print_help(const opt_command *cmd)
 			printf("\n%s:\n", o->help);
 			continue;
 		}
-		if (o->flags & OPT_HIDDEN)
+		if (o->flags & (OPT_HIDDEN | OPT_IGNORED))
 			continue;
 		buf left = BUF_INIT, text = BUF_INIT;
 		buf_puts(&left, "  ");
@@ -386,15 +640,25 @@ void opt_print_help(const opt_command *cmd)
 	putchar('\n');
 	print_help_line("  -help", "show this help and exit");
 	print_help_line("  -version", "show the version and exit");
+	size_t ignored = 0;
+	for (const opt_def *o = cmd->opts; o->name; o++)
+		ignored += o->kind != OPT_GROUP && (o->flags & OPT_IGNORED) && !(o->flags & OPT_HIDDEN);
+	if (ignored) {
+		char text[200];
+		snprintf(text, sizeof text,
+			 "%zu more of skipper's flags are accepted, their values checked as skipper does, and "
+			 "ignored (logged at start-up when given; listed in %s(1))", ignored, cmd->name);
+		print_wrapped(text, 0, 0);
+	}
 }
 
 /* One line per visible option, tab-separated: name, kind, metavar, choices (|-joined),
  * completion, default, help, alias, "open" when the choices are not enforced, "text" when
- * the default is a description rather than a value. Used by
+ * the default is a description rather than a value, "ignored" for OPT_IGNORED. Used by
  * scripts/gen-docs to build man OPTIONS sections and completions. */
 static void print_option_table(const opt_command *cmd)
 {
-	static const char *const kinds[] = { "bool", "string", "int", "duration", "list", "group" };
+	static const char *const kinds[] = { "bool", "string", "int", "duration", "list", "group", "uint", "float" };
 	size_t i = 0;
 	for (const opt_def *o = cmd->opts; o->name; o++, i++) {
 		if (o->flags & OPT_HIDDEN)
@@ -403,8 +667,9 @@ static void print_option_table(const opt_command *cmd)
 		for (const char *const *c = o->choices; c && *c; c++)
 			printf("%s%s", c == o->choices ? "" : "|", *c);
 		const char *def = o->default_text ? o->default_text : i < MAX_OPTS && defaults[i] ? defaults[i] : "";
-		printf("\t%s\t%s\t%s\t%s\t%s\t%s\n", o->completion ? o->completion : "", def, o->help, o->alias ? o->alias : "",
-		       (o->flags & OPT_OPEN_CHOICES) ? "open" : "", o->default_text ? "text" : "");
+		printf("\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o->completion ? o->completion : "", def, o->help ? o->help : "",
+		       o->alias ? o->alias : "", (o->flags & OPT_OPEN_CHOICES) ? "open" : "", o->default_text ? "text" : "",
+		       (o->flags & OPT_IGNORED) ? "ignored" : "");
 	}
 }
 

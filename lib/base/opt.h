@@ -2,7 +2,10 @@
  * section and shell completions (as curl does), so they never drift apart.
  *
  * Syntax is Go's flag package, which skipper's flags use: -name, --name, -name=value,
- * --name=value, -name value (not for booleans), booleans as -name / -name=false.
+ * --name=value, -name value (not for booleans), booleans as -name / -name=false. Values are
+ * read by Go's rules for the flag's type (strconv.ParseBool, ParseInt and ParseUint with
+ * base 0, ParseFloat, time.ParseDuration), so a value skipper takes is taken, and one it
+ * refuses is refused, naming the flag.
  * Flags and operands may be interleaved; "--" ends flags; "-" alone is an operand.
  * A command whose table has "config-file" reads that YAML file (keys are flag names,
  * values scalars or lists) first; flags given on the command line override it.
@@ -20,11 +23,14 @@
 typedef enum {
 	OPT_BOOL,      /* target: bool *            */
 	OPT_STRING,    /* target: const char **     */
-	OPT_INT,       /* target: long *            */
-	OPT_DURATION,  /* target: long * (milliseconds); accepts Go durations "3s", "250ms", "1m30s" or plain ms */
+	OPT_INT,       /* target: long * (Go int/int64: 0x1f, 0o17, 1_000 work as in Go) */
+	OPT_DURATION,  /* target: long * (milliseconds); Go durations "3s", "250ms", "1m30s", "0";
+	                * negative ones only for OPT_IGNORED flags (Go takes them) */
 	OPT_LIST,      /* target: opt_list *, repeatable; each occurrence appends one value */
 	OPT_GROUP,     /* not an option: starts a --help group titled `help`; give it a unique
 	               * name all the same (e.g. "output-group"): a NULL name ends a table */
+	OPT_UINT,      /* target: unsigned long * (Go uint64) */
+	OPT_FLOAT,     /* target: double * (Go float64) */
 } opt_kind;
 
 typedef struct {
@@ -45,13 +51,16 @@ typedef struct {
 	const char *alias;             /* a second name, e.g. "q" for "brief" (diff(1)'s short options) */
 	const char *default_text;      /* the default as --help shows it, when the value cannot say it
 	                                * (e.g. "the terminal's width"); NULL: the target's value */
-	unsigned flags;                /* OPT_HIDDEN, OPT_OPEN_CHOICES */
+	unsigned flags;                /* OPT_HIDDEN, OPT_OPEN_CHOICES, OPT_IGNORED */
 } opt_def;
 
 enum {
 	OPT_HIDDEN = 1,          /* parsed, but not in --help, man pages or completions (test harness flags) */
 	OPT_OPEN_CHOICES = 2,    /* choices are listed and completed, not enforced: the command checks the
 	                          * value (logrus levels in any case, skipper's unknown LB algorithms) */
+	OPT_IGNORED = 4,         /* skipper's flag, accepted and ignored: the value is checked by its kind's
+	                          * rules and dropped (target may be NULL); not in --help or completions,
+	                          * --help-options marks it "ignored" (the man page lists it apart) */
 };
 
 typedef struct {
@@ -87,6 +96,12 @@ void opt_parse(opt_command *cmd, int argc, char **argv, char ***operands, int *n
 void opt_print_help(const opt_command *cmd);
 /* Reports a bad option value found after parsing (e.g. a semantic check) and exits 2. */
 void opt_usage_error(const opt_command *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+/* Marks the entry `name` of t ignored (OPT_IGNORED, no target): a flag a command accepts
+ * from skipper's set but has no use for. */
+void opt_table_ignore(opt_table *t, const char *name);
+/* The ignored flags that were given (command line or config file), comma-separated in
+ * table order, appended to out; returns how many. */
+size_t opt_ignored_given(const opt_command *cmd, buf *out);
 /* Finds an option by name or alias, or NULL. */
 opt_def *opt_find(opt_command *cmd, const char *name);
 /* Go's time.Duration.String() of whole milliseconds: "45s", "1.5s", "2m0s", "250ms", "0s". */

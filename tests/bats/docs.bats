@@ -37,6 +37,14 @@ commands() { for c in "$BIN"/routesrv-*; do basename "$c"; done; }
 	assert_success
 }
 
+@test "the table of skipper's flags is generated from the vendored skipper-flags.tsv" {
+	run "$TOP/scripts/gen-skipper-flags" --check
+	assert_success
+	# one entry per flag of the tsv, in its order
+	assert_equal "$(grep -c '^SKIPPER_FLAG(' "$TOP/lib/base/opt_skipper_table.h")" \
+		"$(grep -v '^#' "$TOP/docs/spec/skipper-flags.tsv" | awk -F'\t' '$1 != "name" && $1 != ""' | wc -l)"
+}
+
 @test "every man page renders without a warning" {
 	for page in "$TOP"/man/*.[17]; do
 		run bash -c "MANWIDTH=80 man --warnings -l '$page' 2>&1 >/dev/null"
@@ -106,8 +114,13 @@ commands() { for c in "$BIN"/routesrv-*; do basename "$c"; done; }
 @test "every command has a man page naming each of its flags" {
 	for c in $(commands); do
 		[ -f "$TOP/man/$c.1" ]
-		for flag in $("$BIN/$c" --help-options | cut -f1 | grep .); do
+		for flag in $("$BIN/$c" --help-options | awk -F'\t' '$1 != "" && $11 != "ignored" { print $1 }'); do
 			grep -q "^\.It \(Fl [^ ]* , \)\?Fl $flag\( \|$\)" "$TOP/man/$c.1" || { echo "$c.1 lacks -$flag"; false; }
+		done
+		# skipper's flags a command accepts and ignores are listed apart, one per line
+		for flag in $("$BIN/$c" --help-options | awk -F'\t' '$11 == "ignored" { print $1 }'); do
+			sed -n '/^\.\\" BEGIN IGNORED/,/^\.\\" END IGNORED/p' "$TOP/man/$c.1" | grep -q "^\.Fl $flag\( ,\)\?$" ||
+				{ echo "$c.1 does not list ignored -$flag"; false; }
 		done
 	done
 }
