@@ -245,11 +245,8 @@ static unsigned connection_limit(void)
 	}
 	if (rl.rlim_cur != RLIM_INFINITY && (rlim_t)max_connections + 64 > rl.rlim_cur) {
 		long allowed = rl.rlim_cur > 128 ? (long)rl.rlim_cur - 64 : 64;
-		char want[32], got[32];
-		snprintf(want, sizeof want, "%ld", max_connections);
-		snprintf(got, sizeof got, "%ld", allowed);
-		log_kv(LOG_WARN, "-max-connections lowered to what the open-files limit allows", "requested", want,
-		       "max_connections", got, NULL);
+		log_typed(LOG_WARN, "-max-connections lowered to what the open-files limit allows",
+			  LOG_INT("requested", max_connections), LOG_INT("max_connections", allowed));
 		return (unsigned)allowed;
 	}
 	return (unsigned)max_connections;

@@ -74,19 +74,86 @@ static void put_quoted(buf *b, const char *v)
 	buf_putc(b, '"');
 }
 
-struct field {
-	const char *key, *value;
-};
+static int field_cmp(const void *a, const void *b)
+{
+	return strcmp(((const log_field *)a)->key, ((const log_field *)b)->key);
+}
 
-static int field_cmp(const void *a, const void *b) { return strcmp(((const struct field *)a)->key, ((const struct field *)b)->key); }
+void log_duration_text(buf *out, long long ns)
+{
+	unsigned long long u = ns < 0 ? 0 - (unsigned long long)ns : (unsigned long long)ns;
+	if (ns < 0)
+		buf_putc(out, '-');
+	if (u == 0) {
+		buf_puts(out, "0s");
+		return;
+	}
+	const char *unit = "s";
+	int prec = 9;                       /* digits of the fraction */
+	if (u < 1000)
+		unit = "ns", prec = 0;
+	else if (u < 1000000)
+		unit = "\u00b5s", prec = 3;
+	else if (u < 1000000000)
+		unit = "ms", prec = 6;
+	unsigned long long scale = 1;
+	for (int i = 0; i < prec; i++)
+		scale *= 10;
+	unsigned long long whole = u / scale, frac = u % scale;
+	if (u >= 1000000000) {              /* hours and minutes, as Go: 1h0m0s, 2m3.5s */
+		unsigned long long h = whole / 3600, m = whole / 60 % 60;
+		if (h)
+			buf_printf(out, "%lluh", h);
+		if (h || m)
+			buf_printf(out, "%llum", m);
+		whole %= 60;
+	}
+	buf_printf(out, "%llu", whole);
+	if (frac) {
+		char digits[24];
+		snprintf(digits, sizeof digits, "%0*llu", prec, frac);
+		size_t n = strlen(digits);
+		while (n && digits[n - 1] == '0')
+			n--;
+		buf_printf(out, ".%.*s", (int)n, digits);
+	}
+	buf_puts(out, unit);
+}
 
-static void put_field(buf *b, const char *key, const char *value, bool first)
+/* The value as logrus writes it: text for logfmt, a JSON value for JSON (numbers bare). */
+static void field_value(const log_field *f, buf *out, bool *quoted_json)
+{
+	*quoted_json = false;
+	switch (f->type) {
+	case LOG_FIELD_STRING:
+		buf_puts(out, f->s ? f->s : "");
+		*quoted_json = true;
+		break;
+	case LOG_FIELD_INT:
+		buf_printf(out, "%lld", f->i);
+		break;
+	case LOG_FIELD_BOOL:
+		buf_puts(out, f->i ? "true" : "false");
+		break;
+	case LOG_FIELD_DURATION:
+		if (log_json)
+			buf_printf(out, "%lld", f->i);
+		else
+			log_duration_text(out, f->i);
+		break;
+	}
+}
+
+static void put_field(buf *b, const char *key, const char *value, bool quote_json, bool first)
 {
 	if (log_json) {
 		buf_puts(b, first ? "{" : ",");
 		put_quoted(b, key);
 		buf_putc(b, ':');
-		put_quoted(b, value);
+		if (quote_json)
+			put_quoted(b, value);
+		else
+			buf_puts(b, value);
 		return;
 	}
 	if (!first)
@@ -110,9 +177,9 @@ static const char *shown(const char *value, buf *tmp)
 	return tmp->ptr;
 }
 
-static void emit(log_level level, const char *msg, struct field *fields, size_t n)
+static void emit(log_level level, const char *msg, log_field *fields, size_t n)
 {
-	buf b = BUF_INIT, tmp = BUF_INIT;
+	buf b = BUF_INIT, tmp = BUF_INIT, value = BUF_INIT;
 	bool first = true;
 	if (log_time) {
 		char ts[32];
@@ -120,35 +187,49 @@ static void emit(log_level level, const char *msg, struct field *fields, size_t 
 		struct tm tm;
 		gmtime_r(&now, &tm);
 		strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		put_field(&b, "time", ts, first);
+		put_field(&b, "time", ts, true, first);
 		first = false;
 	}
-	put_field(&b, "level", level_names[level], first);
-	put_field(&b, "msg", shown(msg, &tmp), false);
+	put_field(&b, "level", level_names[level], true, first);
+	put_field(&b, "msg", shown(msg, &tmp), true, false);
 	if (n > 1)
 		qsort(fields, n, sizeof *fields, field_cmp);
 	for (size_t i = 0; i < n; i++) {
-		const char *v = shown(fields[i].value, &tmp);
-		put_field(&b, fields[i].key, v ? v : "", false);
+		bool quote;
+		buf_reset(&value);
+		buf_putc(&value, 0);
+		value.len = 0;
+		field_value(&fields[i], &value, &quote);
+		put_field(&b, fields[i].key, shown(value.ptr, &tmp), quote, false);
 	}
 	buf_puts(&b, log_json ? "}\n" : "\n");
 	fputs(b.ptr, stderr);
 	buf_free(&b);
 	buf_free(&tmp);
+	buf_free(&value);
+}
+
+void log_fields(log_level level, const char *msg, const log_field *fields, size_t n)
+{
+	if (!log_enabled(level))
+		return;
+	log_field copy[32];
+	if (n > 32)
+		n = 32;
+	memcpy(copy, fields, n * sizeof *fields);
+	emit(level, msg, copy, n);
 }
 
 void log_kv(log_level level, const char *msg, ...)
 {
 	if (!log_enabled(level))
 		return;
-	struct field fields[32];
+	log_field fields[32];
 	size_t n = 0;
 	va_list ap;
 	va_start(ap, msg);
-	for (const char *k; (k = va_arg(ap, const char *)) != NULL && n < 32; n++) {
-		fields[n].key = k;
-		fields[n].value = va_arg(ap, const char *);
-	}
+	for (const char *k; (k = va_arg(ap, const char *)) != NULL && n < 32; n++)
+		fields[n] = LOG_STR(k, va_arg(ap, const char *));
 	va_end(ap);
 	emit(level, msg, fields, n);
 }

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "base/buf.h"
+#include "base/log.h"
 #include "base/opt_config.h"
 #include "base/redact.h"
 #include "base/xalloc.h"
@@ -430,22 +431,7 @@ static int parse_go_duration(const char *s, long long *out_ns)
 
 void opt_format_duration(buf *out, long ms)
 {
-	if (ms < 1000) {
-		buf_printf(out, ms ? "%ldms" : "%lds", ms);
-		return;
-	}
-	long h = ms / 3600000, m = ms / 60000 % 60;
-	if (h)
-		buf_printf(out, "%ldh", h);
-	if (h || m)
-		buf_printf(out, "%ldm", m);
-	buf_printf(out, "%ld", ms / 1000 % 60);
-	if (ms % 1000) {
-		buf_printf(out, ".%03ld", ms % 1000);
-		while (out->ptr[out->len - 1] == '0')
-			out->ptr[--out->len] = 0;
-	}
-	buf_putc(out, 's');
+	log_duration_text(out, (long long)ms * 1000000LL);
 }
 
 static void list_push(opt_list *l, const char *v)

@@ -211,9 +211,7 @@ static void reload(access_tokens *t, bool force)
 	pthread_rwlock_unlock(&t->lock);
 	set_wipe(&old);
 	t->failing = false;
-	char count[32];
-	snprintf(count, sizeof count, "%zu", set.n);
-	log_kv(LOG_INFO, "routes token file read", "file", t->path, "tokens", count, NULL);
+	log_typed(LOG_INFO, "routes token file read", LOG_STR("file", t->path), LOG_INT("tokens", set.n));
 }
 
 void access_tokens_refresh(access_tokens *t, bool force)

@@ -239,17 +239,12 @@ static void add_zone_docs(snapshot *s, zone_docs *zones, size_t count)
 
 static void log_update(const char *msg, const snapshot *s, const change_counts *cc)
 {
-	char count[32], bytes[32], ins[32], del[32], upd[32];
-	snprintf(count, sizeof count, "%zu", s->full.count);
-	snprintf(bytes, sizeof bytes, "%zu", s->full.len[SNAP_PLAIN]);
-	snprintf(ins, sizeof ins, "%zu", cc->inserted);
-	snprintf(del, sizeof del, "%zu", cc->deleted);
-	snprintf(upd, sizeof upd, "%zu", cc->updated);
 	/* hash: the ETag without quotes, under the field name skipper's routesrv logs it with. */
 	char hash[ETAG_MAX];
 	snprintf(hash, sizeof hash, "%.*s", ETAG_HEX_LEN, s->full.etag[SNAP_PLAIN] + 1);
-	log_kv(LOG_INFO, msg, "count", count, "bytes", bytes, "hash", hash, "inserted", ins, "deleted", del,
-	       "updated", upd, NULL);
+	log_typed(LOG_INFO, msg, LOG_INT("count", s->full.count), LOG_INT("bytes", s->full.len[SNAP_PLAIN]),
+		  LOG_STR("hash", hash), LOG_INT("inserted", cc->inserted), LOG_INT("deleted", cc->deleted),
+		  LOG_INT("updated", cc->updated));
 }
 
 /* Processes the routes (in place) and publishes them when their served bytes differ from
@@ -317,10 +312,10 @@ static void source_recovered(poll_loop *p, double now)
 {
 	if (p->failed_cycles == 0)
 		return;
-	char cycles[32], secs[32];
-	snprintf(cycles, sizeof cycles, "%lu", p->failed_cycles);
-	snprintf(secs, sizeof secs, "%.3fs", now - p->failing_since);
-	log_kv(LOG_INFO, "fetching routes recovered", "failed_polls", cycles, "failing_for", secs, NULL);
+	/* a duration to the millisecond, as Go's Duration.Round(time.Millisecond) prints it */
+	long long ms = (long long)((now - p->failing_since) * 1e3 + 0.5);
+	log_typed(LOG_INFO, "fetching routes recovered", LOG_INT("failed_polls", p->failed_cycles),
+		  LOG_MS("failing_for", ms));
 	p->failed_cycles = 0;
 }
 
@@ -371,9 +366,7 @@ static bool before(const struct timespec *a, const struct timespec *b)
 
 void poll_loop_run(poll_loop *p, poll_wait_fn wait, void *ctx)
 {
-	char interval[32];
-	snprintf(interval, sizeof interval, "%ldms", p->cfg.interval_ms);
-	log_kv(LOG_INFO, "starting polling", "timeout", interval, NULL);
+	log_typed(LOG_INFO, "starting polling", LOG_MS("timeout", p->cfg.interval_ms));
 	metrics_gauge("polling_started_timestamp", metrics_now());
 	for (;;) {
 		struct timespec start, now;

@@ -949,9 +949,7 @@ static int routegroups_presence(kube_client *c, int known, bool not_found, buf *
 		return -1;
 	}
 	if (c->routegroups_seen) {
-		char checks[16];
-		snprintf(checks, sizeof checks, "%d", CRD_GONE_CHECKS);
-		log_kv(LOG_WARN, "RouteGroups CRD is gone: going on without RouteGroups", "checks", checks, NULL);
+		log_typed(LOG_WARN, "RouteGroups CRD is gone: going on without RouteGroups", LOG_INT("checks", CRD_GONE_CHECKS));
 	}
 	c->routegroups_seen = false;
 	c->routegroups_missing = 0;

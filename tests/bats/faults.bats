@@ -83,7 +83,7 @@ assert_fault() {
 # logged exactly one error line and counted it once.
 assert_recovers() {
 	restart_api --fixtures b "$@"
-	wait_log 'msg="fetching routes recovered" failed_polls=[1-9][0-9]* failing_for=[0-9.]*s'
+	wait_log 'msg="fetching routes recovered" failed_polls=[1-9][0-9]* failing_for=[0-9hmµ.]*s'
 	wait_log 'msg="routes updated"' 2
 	after=$(curl -s "$URL/routes")
 	grep -q 10.2.2.29 <<<"$after"

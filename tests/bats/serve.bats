@@ -616,6 +616,16 @@ r2: Path("/r2") -> <roundRobin, "http://10.0.1.1:80?zone=zone-a", "http://10.0.1
 	serve_table "$TABLE3" -application-log-json-enabled
 	run grep -c '"msg":"routes initialized"' serve.log
 	assert_output 1
+	# Go's types as logrus writes them: numbers bare, a time.Duration in nanoseconds
+	run jq -c 'select(.msg == "routes initialized") | [(.count | type), (.bytes | type), (.hash | type)]' serve.log
+	assert_output '["number","number","string"]'
+	run jq -c 'select(.msg == "starting polling") | .timeout' serve.log
+	assert_output 100000000
+}
+
+@test "text logs write durations as Go prints them" {
+	serve_table "$TABLE3"
+	grep -q 'msg="starting polling" timeout=100ms' serve.log
 }
 
 @test "docs/rollout.md's alert rules name the series routesrv-serve exposes" {
