@@ -654,8 +654,20 @@ int kubeconfig_exec_run(const kubeconfig_exec *e, const char *server, long timeo
 	for (size_t i = 0; i < e->nargs; i++)
 		argv[i + 1] = e->args[i];
 	char **env = plugin_environment(e, server);
+	/* A clean process: routesrv-serve blocks SIGTERM, SIGINT and SIGHUP (its poll thread
+	 * takes them) and ignores SIGPIPE. A plugin inheriting that would not stop on SIGTERM
+	 * or Ctrl-C, nor die of a broken pipe, and neither would the helpers it starts. */
+	posix_spawnattr_t attr;
+	posix_spawnattr_init(&attr);
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	pid_t pid;
-	int rc = posix_spawnp(&pid, e->command, &fa, NULL, argv, env);
+	int rc = posix_spawnp(&pid, e->command, &fa, &attr, argv, env);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	free(argv);
 	free_environment(env);
