@@ -1,7 +1,8 @@
 /* routesrv-serve: the route server. Polls the sources every -source-poll-timeout ms,
  * compiles and processes the table, and serves it to skippers at /routes with ETags
  * (spec eskip-and-http.md part B). Exit status: 0 after a SIGTERM/SIGINT shutdown,
- * 1 when the main or support listener cannot start, 2 usage or configuration error. */
+ * 1 when the main or support listener cannot start or -kubernetes-in-cluster finds no
+ * service-account token or CA, 2 usage or configuration error. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -307,10 +308,6 @@ int main(int argc, char **argv)
 	if (kube_options_finish(&ko, &err) != 0)
 		opt_usage_error(&cmd, "%s", err.ptr);
 	log_setup(log_json, ko.app_log_level);
-	buf ignored = BUF_INIT;
-	if (opt_ignored_given(&cmd, &ignored))
-		log_kv(LOG_INFO, "ignoring skipper flags routesrv-serve has no use for", "flags", ignored.ptr, NULL);
-	buf_free(&ignored);
 	if (route_processing_finish(&rp, &err) != 0)
 		opt_usage_error(&cmd, "%s", err.ptr);
 	if (poll_interval_ms <= 0)
@@ -323,9 +320,21 @@ int main(int argc, char **argv)
 	if (routes_file && !*routes_file)
 		routes_file = NULL;
 
+	buf ignored = BUF_INIT;
+	if (opt_ignored_given(&cmd, &ignored))
+		log_kv(LOG_INFO, "ignoring skipper flags routesrv-serve has no use for", "flags", ignored.ptr, NULL);
+	buf_free(&ignored);
+
 	kube_client *client = NULL;
 	if (use_api(&cmd) && !(client = kube_client_new(&cfg, &err)))
 		opt_usage_error(&cmd, "%s", err.ptr);
+	/* As skipper: a pod without its service-account token or CA fails at start-up (a
+	 * crash-looping pod is seen; one that fails every cycle while ready is not). */
+	if (client && kube_client_check_credentials(client, &err) != 0) {
+		log_kv(LOG_ERROR, err.ptr, NULL);
+		kube_client_free(client);
+		return 1;
+	}
 
 	if (max_connections <= 0)
 		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -max-connections: must be positive", max_connections);

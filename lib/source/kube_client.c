@@ -73,10 +73,10 @@ const opt_def *kube_client_config_flags(kube_client_config *cfg, size_t *n)
 		{ .name = NULL },
 	};
 	/* Without connection flags, each command has its own rule (kube_client_config.discovery). */
-	defs[1].default_text = cfg->discovery == KUBE_DISCOVER_KUBECTL
-		? "as kubectl: $KUBECONFIG, else ~/.kube/config, else " KUBE_DEFAULT_URL
-		: "$KUBECONFIG's cluster if set, else " KUBE_DEFAULT_URL;
-	defs[4].default_text = "first entry of $KUBECONFIG, else ~/.kube/config";
+	bool kubectl = cfg->discovery == KUBE_DISCOVER_KUBECTL;
+	defs[1].default_text = kubectl ? "as kubectl: $KUBECONFIG, else ~/.kube/config, else " KUBE_DEFAULT_URL
+				       : KUBE_DEFAULT_URL " (as skipper; $KUBECONFIG is not read)";
+	defs[4].default_text = kubectl ? "first entry of $KUBECONFIG, else ~/.kube/config" : "~/.kube/config";
 	void *targets[] = {
 		NULL, &cfg->url, &cfg->in_cluster, &cfg->token_file, &cfg->kubeconfig, &cfg->kube_context, &cfg->namespace,
 		&cfg->ca_file, &cfg->client_cert, &cfg->client_key, &cfg->insecure_skip_tls_verify, &cfg->gzip,
@@ -114,6 +114,7 @@ struct kube_client {
 
 	bool warned_no_routegroups;      /* warn once per process, as skipper */
 	bool routegroups_seen;           /* the last accepted discovery listed RouteGroups */
+	char *in_cluster_ca;             /* the service-account CA in use (in-cluster), or NULL */
 	int routegroups_missing;         /* discoveries in a row since then that did not */
 };
 
@@ -310,7 +311,7 @@ static int setup_in_cluster(kube_client *c, const kube_client_config *cfg, buf *
 	char *ca = buf_steal(&b, NULL);
 	int rc = setup_tls(c, cfg->ca_file ? cfg->ca_file : ca, NULL, cfg->client_cert, NULL, cfg->client_key, NULL,
 			   cfg->insecure_skip_tls_verify, err);
-	free(ca);
+	c->in_cluster_ca = cfg->ca_file ? xstrdup(cfg->ca_file) : ca;
 	if (cfg->token_file && *cfg->token_file) {
 		free(c->token_file);
 		c->token_file = xstrdup(cfg->token_file);
@@ -320,7 +321,7 @@ static int setup_in_cluster(kube_client *c, const kube_client_config *cfg, buf *
 
 static int setup_kubeconfig(kube_client *c, const kube_client_config *cfg, buf *err)
 {
-	char *path = kubeconfig_path(cfg->kubeconfig);
+	char *path = kubeconfig_path(cfg->kubeconfig, cfg->discovery == KUBE_DISCOVER_KUBECTL);
 	int rc = kubeconfig_load(&c->kc, path, cfg->kube_context, err);
 	free(path);
 	c->have_kc = true;
@@ -364,7 +365,7 @@ static bool home_kubeconfig_exists(const kube_client_config *cfg)
 {
 	if (cfg->discovery != KUBE_DISCOVER_KUBECTL)
 		return false;
-	char *path = kubeconfig_path(NULL);
+	char *path = kubeconfig_path(NULL, true);
 	bool found = access(path, F_OK) == 0;
 	free(path);
 	return found;
@@ -376,6 +377,14 @@ static bool home_kubeconfig_exists(const kube_client_config *cfg)
 static int choose_mode(kube_client *c, const kube_client_config *cfg, buf *err)
 {
 	bool kubeconfig_flags = given(cfg->kubeconfig) || given(cfg->kube_context);
+	bool skipper = cfg->discovery == KUBE_DISCOVER_SKIPPER;
+	if (cfg->in_cluster && given(cfg->url) && skipper && !kubeconfig_flags) {
+		/* skipper's routesrv takes the in-cluster settings and never reads the URL */
+		char *shown = redact_dup(cfg->url);
+		log_kv(LOG_INFO, "-kubernetes-url is ignored with -kubernetes-in-cluster, as in skipper", "url", shown, NULL);
+		free(shown);
+		return setup_in_cluster(c, cfg, err);
+	}
 	if (cfg->in_cluster && (given(cfg->url) || kubeconfig_flags)) {
 		buf_printf(err, "-kubernetes-in-cluster excludes -kubernetes-url, -kubeconfig and -kube-context");
 		return -1;
@@ -396,7 +405,7 @@ static int choose_mode(kube_client *c, const kube_client_config *cfg, buf *err)
 		return setup_in_cluster(c, cfg, err);
 	if (given(cfg->url))
 		return setup_url(c, cfg, err);
-	if (kubeconfig_flags || given(getenv("KUBECONFIG")) || home_kubeconfig_exists(cfg))
+	if (kubeconfig_flags || (!skipper && (given(getenv("KUBECONFIG")) || home_kubeconfig_exists(cfg))))
 		return setup_kubeconfig(c, cfg, err);
 	c->default_url = true;
 	return setup_url(c, cfg, err);
@@ -455,12 +464,35 @@ void kube_client_free(kube_client *c)
 	free(c->base_url);
 	free(c->ns);
 	free(c->token_file);
+	free(c->in_cluster_ca);
 	wipe_free(c->static_token);
 	wipe_free(c->token);
 	kube_exec_credential_clear(&c->exec_cred);
 	if (c->have_kc)
 		kubeconfig_free(&c->kc);
 	free(c);
+}
+
+int kube_client_check_credentials(kube_client *c, buf *err)
+{
+	if (!c->in_cluster_ca)
+		return 0;
+	buf ca = BUF_INIT, e = BUF_INIT;
+	int rc = 0;
+	if (input_read_file(c->in_cluster_ca, SIZE_MAX, &ca) != 0) {
+		buf_printf(&e, "reading CA file %s: %s", c->in_cluster_ca, strerror(errno));
+		rc = -1;
+	} else {
+		bool refreshable;
+		rc = refresh_credentials(c, false, &refreshable, &e);
+	}
+	if (rc != 0) {
+		buf_puts(err, "-kubernetes-in-cluster: ");
+		redact_append(err, e.ptr ? e.ptr : "", e.len);
+	}
+	buf_free(&ca);
+	buf_free(&e);
+	return rc;
 }
 
 const char *kube_client_hint(const kube_client *c)

@@ -32,8 +32,12 @@
 
 /* Where a command connects when no connection flag is given. */
 typedef enum {
-	KUBE_DISCOVER_KUBECONFIG_ENV,    /* $KUBECONFIG if set, else KUBE_DEFAULT_URL (routesrv-serve) */
-	KUBE_DISCOVER_KUBECTL,           /* kubectl's: $KUBECONFIG, ~/.kube/config, else KUBE_DEFAULT_URL */
+	/* skipper's routesrv (routesrv-serve): KUBE_DEFAULT_URL, $KUBECONFIG not read;
+	 * -kubernetes-in-cluster wins over -kubernetes-url, which is then ignored (logged) */
+	KUBE_DISCOVER_SKIPPER,
+	/* kubectl's (routesrv-fetch): $KUBECONFIG, ~/.kube/config, else KUBE_DEFAULT_URL;
+	 * -kubernetes-in-cluster with -kubernetes-url is a usage error */
+	KUBE_DISCOVER_KUBECTL,
 } kube_discovery;
 
 /* Connection settings: the targets of kube_client_config_flags(). */
@@ -74,6 +78,10 @@ typedef struct kube_client kube_client;
  * error (conflicting flags, unreadable kubeconfig, missing in-cluster environment). */
 kube_client *kube_client_new(const kube_client_config *cfg, buf *err);
 void kube_client_free(kube_client *c);          /* NULL is fine */
+/* Reads the credentials once, as skipper does when it builds its client: with
+ * -kubernetes-in-cluster the service-account token and CA must be readable (a pod without
+ * them fails its start instead of every cycle). 0 ok, -1 with one line in err. */
+int kube_client_check_credentials(kube_client *c, buf *err);
 /* After a failed kube_fetch that could not connect: what the user can do (start kubectl
  * proxy, pass -kubeconfig ...), one sentence; NULL for other failures. */
 const char *kube_client_hint(const kube_client *c);

@@ -40,11 +40,11 @@ static void free_secret(void *p, size_t n)
 
 static void free_secret_str(char *s) { free_secret(s, s ? strlen(s) : 0); }
 
-char *kubeconfig_path(const char *explicit_path)
+char *kubeconfig_path(const char *explicit_path, bool read_env)
 {
 	if (explicit_path && *explicit_path)
 		return xstrdup(explicit_path);
-	const char *env = getenv("KUBECONFIG");
+	const char *env = read_env ? getenv("KUBECONFIG") : NULL;
 	if (env && *env) {
 		size_t n = strcspn(env, ":");
 		if (n > 0)

@@ -54,9 +54,9 @@ typedef struct {
 	kubeconfig_exec *exec;      /* NULL without an exec plugin */
 } kubeconfig;
 
-/* The file to read: `explicit_path` if non-empty, else the first entry of $KUBECONFIG,
- * else $HOME/.kube/config. Returns a malloc'd path. */
-char *kubeconfig_path(const char *explicit_path);
+/* The file to read: `explicit_path` if non-empty, else (with read_env) the first entry of
+ * $KUBECONFIG, else $HOME/.kube/config. Returns a malloc'd path. */
+char *kubeconfig_path(const char *explicit_path, bool read_env);
 
 /* Reads `path` and resolves `context` (NULL or "" for current-context). 0 ok; -1 with a
  * one-line message naming the file and what is wrong in err. */

@@ -5,6 +5,8 @@
 # ignored, missing service-account files fail the start); exec credential plugins run as
 # clean processes. Servers listen on 127.0.0.1 only.
 
+bats_require_minimum_version 1.5.0
+
 load helpers/common
 load helpers/serve
 
@@ -52,7 +54,11 @@ start_in_cluster_api() {
 	start_api --fixtures "$EXAMPLES/cluster" --token exec-token
 	cat > plugin.sh <<'SH'
 #!/bin/sh
-grep -E '^Sig(Blk|Ign):' /proc/$$/status > "$(dirname "$0")/plugin.signals"
+# builtins only, before anything else: the shell's own state as routesrv-serve started it
+# (a shell blocks every signal while it waits for a child, so no child may run first)
+while IFS= read -r line; do
+	case $line in SigBlk:*|SigIgn:*) printf '%s\n' "$line" ;; esac
+done < /proc/$$/status > "$0.signals"
 printf '{"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "status": {"token": "exec-token"}}\n'
 SH
 	chmod +x plugin.sh
@@ -64,10 +70,66 @@ users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, com
 KC
 	start_serve -kubernetes -kubeconfig kubeconfig
 	wait_log 'msg="routes initialized"'
-	run cat plugin.signals
+	run cat plugin.sh.signals
 	assert_line --index 0 "$(printf 'SigBlk:\t0000000000000000')"
 	# Signals 1-31 have their default action. (glibc's posix_spawn leaves its two internal
 	# real-time signals, 32 and 33, ignored in every process it starts: bits 0x180000000.)
-	ignored=$(awk '$1 == "SigIgn:" { print $2 }' plugin.signals)
+	ignored=$(awk '$1 == "SigIgn:" { print $2 }' plugin.sh.signals)
 	assert_equal "$(( 0x$ignored & 0x7fffffff ))" 0
+}
+
+# --- connecting as skipper's routesrv --------------------------------------------------------
+
+@test "in-cluster: -kubernetes-url is ignored (logged), the service account is used" {
+	start_in_cluster_api --fixtures "$EXAMPLES/cluster"
+	start_serve -kubernetes -kubernetes-in-cluster -kubernetes-url http://127.0.0.1:1
+	wait_log 'msg="routes initialized"'
+	grep -q 'msg="-kubernetes-url is ignored with -kubernetes-in-cluster, as in skipper" url="http://127.0.0.1:1"' serve.log
+	run jq -r 'select(.event == "request") | .headers.authorization' "$BATS_TEST_TMPDIR/api.log"
+	assert_line --index 0 'Bearer sa-token'
+	# routesrv-fetch, a new tool, keeps calling the pair a mistake
+	run "$BIN/routesrv-fetch" -kubernetes-in-cluster -kubernetes-url http://127.0.0.1:1
+	assert_failure 2
+	assert_output --partial excludes
+}
+
+@test "in-cluster: a missing service-account token or CA fails the start with status 1" {
+	start_in_cluster_api --fixtures "$EXAMPLES/cluster"
+	rm sa/token
+	run --separate-stderr "$BIN/routesrv-serve" -kubernetes -kubernetes-in-cluster -address 127.0.0.1:0 \
+		-support-listener 127.0.0.1:0
+	assert_failure 1
+	[[ "$stderr" == *"level=error msg=\"-kubernetes-in-cluster: reading token file $PWD/sa/token: No such file or directory\""* ]] ||
+		fail "unexpected: $stderr"
+	printf 'sa-token\n' > sa/token
+	rm sa/ca.crt
+	run --separate-stderr "$BIN/routesrv-serve" -kubernetes -kubernetes-in-cluster -address 127.0.0.1:0 \
+		-support-listener 127.0.0.1:0
+	assert_failure 1
+	[[ "$stderr" == *"reading CA file $PWD/sa/ca.crt: No such file or directory"* ]] || fail "unexpected: $stderr"
+	# no request was made: nothing started
+	run jq -s '[.[] | select(.event == "request")] | length' "$BATS_TEST_TMPDIR/api.log"
+	assert_output 0
+}
+
+@test "\$KUBECONFIG is not read by routesrv-serve (skipper's default: kubectl proxy), only -kubeconfig" {
+	start_api --fixtures "$EXAMPLES/cluster"
+	cat > kubeconfig <<KC
+current-context: c
+clusters: [{name: k, cluster: {server: "$API"}}]
+contexts: [{name: c, context: {cluster: k, user: u}}]
+users: [{name: u, user: {}}]
+KC
+	# $KUBECONFIG names a working cluster: routesrv-serve goes to 127.0.0.1:8001 all the same
+	KUBECONFIG=$PWD/kubeconfig start_serve -kubernetes -kubernetes-connect-timeout 1s
+	wait_log 'msg="failed to fetch routes".*127.0.0.1:8001'
+	stop_serve
+	run jq -s '[.[] | select(.event == "request")] | length' "$BATS_TEST_TMPDIR/api.log"
+	assert_output 0
+	# -kubeconfig names it: read
+	KUBECONFIG=/nonexistent start_serve -kubernetes -kubeconfig kubeconfig
+	wait_log 'msg="routes initialized"'
+	# routesrv-fetch connects where kubectl does
+	KUBECONFIG=$PWD/kubeconfig run "$BIN/routesrv-fetch"
+	assert_success
 }

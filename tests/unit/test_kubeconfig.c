@@ -200,15 +200,19 @@ TEST(kubeconfig_path)
 {
 	setenv("HOME", "/home/u", 1);
 	unsetenv("KUBECONFIG");
-	char *p = kubeconfig_path(NULL);
+	char *p = kubeconfig_path(NULL, true);
 	CHECK_STR(p, "/home/u/.kube/config");
 	free(p);
 	setenv("KUBECONFIG", "/a/one:/b/two", 1);
-	p = kubeconfig_path("");
+	p = kubeconfig_path("", true);
 	CHECK_STR(p, "/a/one");
 	free(p);
-	p = kubeconfig_path("/explicit");
+	p = kubeconfig_path("/explicit", true);
 	CHECK_STR(p, "/explicit");
+	free(p);
+	/* skipper's rule (routesrv-serve): $KUBECONFIG is not read */
+	p = kubeconfig_path(NULL, false);
+	CHECK_STR(p, "/home/u/.kube/config");
 	free(p);
 	unsetenv("KUBECONFIG");
 }
