@@ -32,8 +32,11 @@
 void kube_client_config_init(kube_client_config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
+	/* skipper's client: 10 s for the dial, the TLS handshake and the response headers,
+	 * nothing for the body (a 20 MB list over a busy link takes what it takes) */
 	cfg->connect_timeout_ms = 10000;
 	cfg->timeout_ms = 10000;
+	cfg->stall_timeout_ms = 10000;
 }
 
 const opt_def *kube_client_config_flags(kube_client_config *cfg, size_t *n)
@@ -69,7 +72,11 @@ const opt_def *kube_client_config_flags(kube_client_config *cfg, size_t *n)
 		{ .name = "kubernetes-connect-timeout", .kind = OPT_DURATION, .metavar = "DURATION",
 		  .help = "connect and TLS handshake timeout" },
 		{ .name = "kubernetes-timeout", .kind = OPT_DURATION, .metavar = "DURATION",
-		  .help = "total time limit of one API request" },
+		  .help = "time from sending a request to its response headers (connecting included); "
+			  "the body is not bounded, see -kubernetes-stall-timeout" },
+		{ .name = "kubernetes-stall-timeout", .kind = OPT_DURATION, .metavar = "DURATION",
+		  .help = "fail a request that receives no bytes for this long (whole seconds; libcurl's "
+			  "low-speed limit)" },
 		{ .name = NULL },
 	};
 	/* Without connection flags, each command has its own rule (kube_client_config.discovery). */
@@ -81,6 +88,7 @@ const opt_def *kube_client_config_flags(kube_client_config *cfg, size_t *n)
 		NULL, &cfg->url, &cfg->in_cluster, &cfg->token_file, &cfg->kubeconfig, &cfg->kube_context, &cfg->namespace,
 		&cfg->ca_file, &cfg->client_cert, &cfg->client_key, &cfg->insecure_skip_tls_verify, &cfg->gzip,
 		&cfg->consistent_reads, &cfg->page_size, &cfg->connect_timeout_ms, &cfg->timeout_ms,
+		&cfg->stall_timeout_ms,
 	};
 	_Static_assert(sizeof targets / sizeof *targets + 1 == sizeof defs / sizeof *defs, "one target per flag");
 	for (size_t i = 0; i < sizeof targets / sizeof *targets; i++)
@@ -97,7 +105,7 @@ struct kube_client {
 	char *base_url;                  /* without a trailing '/'; may hold userinfo: never print it */
 	char *ns;                        /* NULL: cluster-wide */
 	bool gzip, consistent_reads;
-	long page_size, timeout_ms;
+	long page_size, connect_timeout_ms, timeout_ms, stall_timeout_ms;
 
 	/* Credentials: a token file wins over a static token, which wins over an exec plugin. */
 	char *token_file;
@@ -425,14 +433,22 @@ kube_client *kube_client_new(const kube_client_config *cfg, buf *err)
 	c->consistent_reads = cfg->consistent_reads;
 	c->page_size = cfg->page_size;
 	c->timeout_ms = cfg->timeout_ms;
+	c->stall_timeout_ms = cfg->stall_timeout_ms;
+	c->connect_timeout_ms = cfg->connect_timeout_ms;
 	if (given(cfg->namespace))
 		c->ns = xstrdup(cfg->namespace);
 	CURL *h = c->curl;
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "routesrv/" ROUTESRV_VERSION);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	/* Bounded like skipper's client: connecting (TLS included) here, the time to the
+	 * response headers by on_progress, stalls by libcurl's low-speed limit; never the total,
+	 * so a huge list that keeps arriving is read to its end. */
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, cfg->timeout_ms);
+	if (cfg->stall_timeout_ms > 0) {
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (cfg->stall_timeout_ms + 999) / 1000);
+	}
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, RECV_BUFFER_SIZE);
@@ -511,10 +527,16 @@ const char *kube_client_hint(const kube_client *c)
 
 /* --- requests ------------------------------------------------------------------------------------ */
 
+/* One transfer's state, seen by libcurl's callbacks. */
 typedef struct {
 	CURL *curl;
 	buf *body;
-} body_sink;
+	struct timespec start;           /* CLOCK_MONOTONIC, when the request started */
+	long header_timeout_ms;          /* -kubernetes-timeout; <= 0: none */
+	bool headers_done;               /* the final response's header block ended */
+	bool header_timeout_hit;         /* on_progress aborted the transfer */
+	size_t received;                 /* header and body bytes */
+} transfer;
 
 /* Room for a body of n bytes in an empty buf. Large bodies get memory in 2 MiB steps with
  * a transparent-huge-page hint: a 10 MB list otherwise costs thousands of page faults,
@@ -543,7 +565,8 @@ static void reserve_body(buf *b, size_t n)
  * is not copied again and again while the buffer doubles. */
 static size_t on_body(char *p, size_t size, size_t n, void *userdata)
 {
-	body_sink *s = userdata;
+	transfer *s = userdata;
+	s->received += size * n;
 	if (s->body->len == 0) {
 		curl_off_t announced = -1;
 		if (curl_easy_getinfo(s->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) == CURLE_OK &&
@@ -552,6 +575,39 @@ static size_t on_body(char *p, size_t size, size_t n, void *userdata)
 	}
 	buf_append(s->body, p, size * n);
 	return size * n;
+}
+
+/* Notes the end of the response headers (an empty line; 1xx interim responses do not
+ * count: their header block is followed by the real one). */
+static size_t on_header(char *p, size_t size, size_t n, void *userdata)
+{
+	transfer *t = userdata;
+	size_t len = size * n;
+	t->received += len;
+	if (len <= 2 && (p[0] == '\r' || p[0] == '\n')) {
+		long code = 0;
+		curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &code);
+		if (code >= 200)
+			t->headers_done = true;
+	}
+	return len;
+}
+
+/* Aborts a request whose response headers have not arrived within -kubernetes-timeout
+ * (skipper's ResponseHeaderTimeout). libcurl calls this often while data flows and about
+ * once a second while none does. */
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	transfer *t = userdata;
+	if (t->headers_done || t->header_timeout_ms <= 0)
+		return 0;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long elapsed = (long)(now.tv_sec - t->start.tv_sec) * 1000 + (now.tv_nsec - t->start.tv_nsec) / 1000000;
+	if (elapsed < t->header_timeout_ms)
+		return 0;
+	t->header_timeout_hit = true;
+	return 1;
 }
 
 static const char *status_text(long code)
@@ -601,45 +657,106 @@ static void describe_error_body(const buf *body, buf *err)
 		buf_puts(err, "...");
 }
 
-/* One GET. 0 with *status set; -1 with "GET <url>: <transport error>" in err. */
-static int http_get(kube_client *c, const char *url, buf *body, long *status, buf *err)
+/* One request: a GET, or a method with a payload (PATCH). */
+typedef struct {
+	const char *method;
+	const char *url;                 /* may hold userinfo: messages are redacted by callers */
+	const char *content_type;        /* of the payload */
+	const char *payload;
+	size_t payload_len;
+} http_request;
+
+/* Why a transfer timed out, naming the flag that bounds it. */
+static void timeout_error(kube_client *c, const http_request *r, const transfer *t, buf *err)
+{
+	buf d = BUF_INIT;
+	curl_off_t connected = 0, handshaken = 0;
+	curl_easy_getinfo(c->curl, CURLINFO_CONNECT_TIME_T, &connected);
+	curl_easy_getinfo(c->curl, CURLINFO_APPCONNECT_TIME_T, &handshaken);
+	bool tls = strncmp(r->url, "https:", 6) == 0;
+	if (t->header_timeout_hit) {
+		opt_format_duration(&d, c->timeout_ms);
+		buf_printf(err, "%s %s: no response headers within %s (-kubernetes-timeout)", r->method, r->url, d.ptr);
+	} else if (t->received == 0 && (connected == 0 || (tls && handshaken == 0))) {
+		opt_format_duration(&d, c->connect_timeout_ms);
+		buf_printf(err, "%s %s: could not connect within %s (-kubernetes-connect-timeout)", r->method, r->url, d.ptr);
+	} else {
+		opt_format_duration(&d, (c->stall_timeout_ms + 999) / 1000 * 1000);
+		buf_printf(err, "%s %s: no data received for %s (-kubernetes-stall-timeout)", r->method, r->url, d.ptr);
+	}
+	buf_free(&d);
+}
+
+/* One request. 0 with *status set; -1 with "<METHOD> <url>: <transport error>" in err. */
+static int http_do(kube_client *c, const http_request *r, buf *body, long *status, buf *err)
 {
 	buf_reset(body);
 	c->errbuf[0] = 0;
-	curl_easy_setopt(c->curl, CURLOPT_URL, url);
-	body_sink sink = { c->curl, body };
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &sink);
-	CURLcode rc = curl_easy_perform(c->curl);
+	CURL *h = c->curl;
+	curl_easy_setopt(h, CURLOPT_URL, r->url);
+	transfer t = { .curl = h, .body = body, .header_timeout_ms = c->timeout_ms };
+	clock_gettime(CLOCK_MONOTONIC, &t.start);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	struct curl_slist *headers = NULL;
+	if (r->payload) {
+		/* the request headers of every request, then the payload's */
+		for (struct curl_slist *l = c->headers; l; l = l->next)
+			headers = curl_slist_append(headers, l->data);
+		char ct[128];
+		snprintf(ct, sizeof ct, "Content-Type: %s", r->content_type);
+		headers = curl_slist_append(headers, ct);
+		headers = curl_slist_append(headers, "Expect:");   /* no 100-continue round trip */
+		if (!headers)
+			abort();
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r->method);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->payload);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->payload_len);
+	}
+	CURLcode rc = curl_easy_perform(h);
+	if (r->payload) {   /* back to plain GETs with the client's headers */
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
+		for (struct curl_slist *l = headers; l; l = l->next)
+			explicit_bzero(l->data, strlen(l->data));
+		curl_slist_free_all(headers);
+	}
 	c->unreachable = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
 			 rc == CURLE_COULDNT_RESOLVE_PROXY;
-	if (rc == CURLE_OPERATION_TIMEDOUT) {
-		buf_printf(err, "GET %s: timed out after %ld ms (-kubernetes-timeout)", url, c->timeout_ms);
+	if (rc == CURLE_OPERATION_TIMEDOUT || (rc == CURLE_ABORTED_BY_CALLBACK && t.header_timeout_hit)) {
+		timeout_error(c, r, &t, err);
 		return -1;
 	}
 	if (rc != CURLE_OK) {
-		buf_printf(err, "GET %s: %s", url, c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+		buf_printf(err, "%s %s: %s", r->method, r->url, c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
 		/* libcurl's error buffer ends with a newline for some errors: keep one line */
 		while (err->len && (err->ptr[err->len - 1] == '\n' || err->ptr[err->len - 1] == '\r'))
 			err->ptr[--err->len] = 0;
 		return -1;
 	}
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	return 0;
 }
 
-static void status_error(const char *url, long status, const buf *body, buf *err)
+static void status_error(const char *method, const char *url, long status, const buf *body, buf *err)
 {
 	const char *text = status_text(status);
-	buf_printf(err, "GET %s: HTTP %ld%s%s", url, status, *text ? " " : "", text);
+	buf_printf(err, "%s %s: HTTP %ld%s%s", method, url, status, *text ? " " : "", text);
 	describe_error_body(body, err);
 }
 
-/* GET with one retry after a 401 when the credentials can be refreshed. Returns 0 with
- * the status in *status (non-2xx included), -1 on transport or credential errors. */
-static int get_with_auth(kube_client *c, const char *url, buf *body, long *status, buf *err)
+/* A request with one retry after a 401 when the credentials can be refreshed. Returns 0
+ * with the status in *status (non-2xx included), -1 on transport or credential errors. */
+static int request_with_auth(kube_client *c, const http_request *r, buf *body, long *status, buf *err)
 {
-	if (http_get(c, url, body, status, err) != 0)
+	if (http_do(c, r, body, status, err) != 0)
 		return -1;
 	if (*status != 401)
 		return 0;
@@ -647,18 +764,25 @@ static int get_with_auth(kube_client *c, const char *url, buf *body, long *statu
 	buf cred_err = BUF_INIT;
 	int rc = refresh_credentials(c, true, &refreshable, &cred_err);
 	if (rc != 0) {
-		buf_printf(err, "GET %s: HTTP 401 Unauthorized, and refreshing credentials failed: %s", url, cred_err.ptr);
+		buf_printf(err, "%s %s: HTTP 401 Unauthorized, and refreshing credentials failed: %s", r->method, r->url,
+			   cred_err.ptr);
 		buf_free(&cred_err);
 		return -1;
 	}
 	buf_free(&cred_err);
 	if (!refreshable)
 		return 0;
-	char *shown = redact_dup(url);
+	char *shown = redact_dup(r->url);
 	log_kv(LOG_INFO, "API server answered 401 Unauthorized; retrying once with refreshed credentials", "url", shown,
 	       NULL);
 	free(shown);
-	return http_get(c, url, body, status, err);
+	return http_do(c, r, body, status, err);
+}
+
+static int get_with_auth(kube_client *c, const char *url, buf *body, long *status, buf *err)
+{
+	http_request r = { .method = "GET", .url = url };
+	return request_with_auth(c, &r, body, status, err);
 }
 
 /* --- URLs ----------------------------------------------------------------------------------------- */
@@ -886,7 +1010,7 @@ static int fetch_list(kube_client *c, kube_list_id id, const char *selector, kub
 			continue;
 		}
 		if (status != 200) {
-			status_error(url, status, &body, err);
+			status_error("GET", url, status, &body, err);
 			free(url);
 			break;
 		}
@@ -939,7 +1063,7 @@ static int discover_routegroups(kube_client *c, bool *not_found, buf *err)
 		*not_found = true;
 		rc = 0;
 	} else if (status != 200) {
-		status_error(url, status, &body, err);
+		status_error("GET", url, status, &body, err);
 	} else {
 		jv doc = jv_parse_sized(body.ptr ? body.ptr : "", (int)body.len);
 		if (jv_get_kind(doc) != JV_KIND_OBJECT) {

@@ -4,6 +4,8 @@
 # rotation, in-cluster, kubeconfig, exec plugins, TLS with client certificates) and every
 # failure the fetch must turn into exit status 3 with one line naming URL and reason.
 
+bats_require_minimum_version 1.5.0
+
 load helpers/common
 
 CLUSTER="$HELPERS/../fixtures/fetch/cluster.yaml"
@@ -412,7 +414,22 @@ OUT
 	start_api --fixtures "$CLUSTER" --fault /api/v1/endpoints=slow:5
 	run "$BIN/routesrv-fetch" -kubernetes-url "$API" -kubernetes-timeout 300ms
 	assert_failure 3
-	assert_output --partial "GET $API/api/v1/endpoints?resourceVersion=0: timed out after 300 ms (-kubernetes-timeout)"
+	assert_output --partial "GET $API/api/v1/endpoints?resourceVersion=0: no response headers within 300ms (-kubernetes-timeout)"
+}
+
+@test "a slow body that keeps arriving is read to its end: 12 s against the default 10 s timeouts" {
+	start_api --fixtures "$CLUSTER" --fault /api/v1/endpoints=trickle:12
+	run --separate-stderr "$BIN/routesrv-fetch" -kubernetes-url "$API"
+	assert_success
+	run jq '.items | map(select(.kind == "Endpoints")) | length' <<<"$output"
+	[ "$output" -gt 0 ]
+}
+
+@test "a body that stops arriving runs into -kubernetes-stall-timeout" {
+	start_api --fixtures "$CLUSTER" --fault /api/v1/endpoints=stall:5
+	run "$BIN/routesrv-fetch" -kubernetes-url "$API" -kubernetes-stall-timeout 1s
+	assert_failure 3
+	assert_output --partial "GET $API/api/v1/endpoints?resourceVersion=0: no data received for 1s (-kubernetes-stall-timeout)"
 }
 
 @test "nothing listening: exit 3 naming the URL" {

@@ -20,7 +20,10 @@ names the RBAC verb and resource like the real message), gone-on-continue[:N|:al
 (410 for continue requests, N times, default once), slow:SECONDS (answer late),
 garbage (200 with a body that is not JSON), truncate (Content-Length promises more than
 is sent, then the connection closes), truncate-json (a JSON body cut short, with a
-matching Content-Length), body:FILE (200 with FILE's bytes as they are).
+matching Content-Length), body:FILE (200 with FILE's bytes as they are), trickle:SECONDS
+(headers at once, then the body in small pieces spread over SECONDS, bytes never stopping
+for more than a quarter of a second), stall:SECONDS (headers and half the body at once,
+then nothing for SECONDS, then the rest).
 
 Every accepted connection and every request is appended as a JSON line to --log:
   {"event": "connect", "conn": 1}
@@ -208,7 +211,25 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(content_length if content_length is not None else len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        pacing = getattr(self, "pacing", None)
+        if pacing and pacing[0] == "trickle":
+            self.wfile.flush()
+            pieces = max(1, int(pacing[1] / 0.25))
+            step = max(1, -(-len(body) // pieces))
+            for i in range(0, len(body), step):
+                time.sleep(pacing[1] / pieces)
+                self.wfile.write(body[i:i + step])
+                self.wfile.flush()
+        elif pacing and pacing[0] == "stall":
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            time.sleep(pacing[1])
+            try:
+                self.wfile.write(body[len(body) // 2:])
+            except OSError:
+                pass  # the client gave up, as it should
+        else:
+            self.wfile.write(body)
         self.record(code)
 
     def send_status(self, code, message=None):
@@ -315,6 +336,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return True
         if spec.startswith("slow:"):
             time.sleep(float(spec.split(":", 1)[1]))
+            return False
+        if spec.startswith(("trickle:", "stall:")):
+            kind, _, seconds = spec.partition(":")
+            self.pacing = (kind, float(seconds))
             return False
         if spec == "garbage":
             self.send_json(200, None, raw=b"<html>this is not JSON</html>")
