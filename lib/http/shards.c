@@ -21,52 +21,6 @@ struct shards {
 
 /* --- addresses ------------------------------------------------------------------------ */
 
-typedef struct {
-	str *v;
-	size_t n, cap;
-} str_vec;
-
-static void vec_push(str_vec *v, str s)
-{
-	if (v->n == v->cap) {
-		v->cap = v->cap ? v->cap * 2 : 8;
-		v->v = realloc(v->v, v->cap * sizeof *v->v);
-		if (!v->v)
-			abort();
-	}
-	v->v[v->n++] = s;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return str_cmp(*(const str *)a, *(const str *)b);
-}
-
-/* Classic Endpoints: every subset's addresses of the last object named ns/name (the one
- * skipper's map keeps); an object without a namespace counts as "default". */
-static void endpoints_addresses(const kube_cluster *c, str ns, str name, str_vec *out)
-{
-	const kube_endpoints *found = NULL;
-	for (size_t i = 0; i < c->nendpoints; i++) {
-		const kube_endpoints *e = &c->endpoints[i];
-		str ens = e->meta.ns.len ? e->meta.ns : str_c("default");
-		if (str_eq(ens, ns) && str_eq(e->meta.name, name))
-			found = e;
-	}
-	for (size_t i = 0; found && i < found->nsubsets; i++)
-		for (size_t j = 0; j < found->subsets[i].naddresses; j++)
-			vec_push(out, found->subsets[i].addresses[j]);
-}
-
-/* EndpointSlices of the service, merged by the same rules as routes' endpoints (§3.7). */
-static void slice_addresses(const kube_cluster *c, str ns, str name, str_vec *out, arena *scratch)
-{
-	const lb_endpoint *eps;
-	size_t n = kube_slice_addresses(scratch, c, ns, name, &eps);
-	for (size_t i = 0; i < n; i++)
-		vec_push(out, eps[i].address);
-}
-
 static void json_string(buf *out, str s)
 {
 	buf_putc(out, '"');
@@ -85,29 +39,24 @@ static void json_string(buf *out, str s)
 void shards_json(buf *out, const kube_cluster *c, const char *ns, const char *name, long port,
 	bool endpointslices, size_t *count)
 {
-	str_vec ips = { 0 };
 	arena *scratch = arena_new();
-	if (c && endpointslices)
-		slice_addresses(c, str_c(ns), str_c(name), &ips, scratch);
-	else if (c)
-		endpoints_addresses(c, str_c(ns), str_c(name), &ips);
-	if (ips.n)
-		qsort(ips.v, ips.n, sizeof *ips.v, cmp_str);
+	const lb_endpoint *ips = NULL;
+	size_t n = c ? kube_service_endpoint_addresses(scratch, c, str_c(ns), str_c(name), endpointslices, &ips) : 0;
 	buf_puts(out, "{\"endpoints\":[");
 	buf addr = BUF_INIT;
-	for (size_t i = 0; i < ips.n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		buf_reset(&addr);
 		/* net.JoinHostPort: a host with a colon is an IPv6 address and gets brackets. */
-		bool v6 = memchr(ips.v[i].ptr, ':', ips.v[i].len) != NULL;
-		buf_printf(&addr, v6 ? "[%.*s]:%ld" : "%.*s:%ld", (int)ips.v[i].len, ips.v[i].ptr, port);
+		str ip = ips[i].address;
+		bool v6 = memchr(ip.ptr, ':', ip.len) != NULL;
+		buf_printf(&addr, v6 ? "[%.*s]:%ld" : "%.*s:%ld", (int)ip.len, ip.ptr, port);
 		buf_puts(out, i ? ",{\"address\":" : "{\"address\":");
 		json_string(out, (str){ addr.ptr, addr.len });
 		buf_putc(out, '}');
 	}
 	buf_puts(out, "]}");
 	buf_free(&addr);
-	*count = ips.n;
-	free(ips.v);
+	*count = n;
 	arena_free(scratch);
 }
 

@@ -408,6 +408,33 @@ static void tls_fields(dec *d, const seg *s, jv o, void *out)
 	t->secret_name = f_string(d, s, &f, 1);
 }
 
+/* status.loadBalancer.ingress of Ingresses and Services */
+typedef struct {
+	kube_lb_ingress **v;
+	size_t *n;
+} lb_target;
+
+static void lb_ingress_fields(dec *d, const seg *s, jv o, void *out)
+{
+	kube_lb_ingress *l = out;
+	FIELDS(f, o, F("ip"), F("hostname"));
+	l->ip = f_string(d, s, &f, 0);
+	l->hostname = f_string(d, s, &f, 1);
+}
+
+static void load_balancer_fields(dec *d, const seg *s, jv o, void *out)
+{
+	lb_target *t = out;
+	FIELDS(f, o, F("ingress"));
+	*t->v = f_array(d, s, &f, 0, sizeof **t->v, lb_ingress_fields, t->n);
+}
+
+static void lb_status_fields(dec *d, const seg *s, jv o, void *out)
+{
+	FIELDS(f, o, F("loadBalancer"));
+	f_object(d, s, &f, 0, load_balancer_fields, out);
+}
+
 /* --- Ingress ------------------------------------------------------------------------------------ */
 
 static void port_fields(dec *d, const seg *s, jv o, void *out)
@@ -543,12 +570,13 @@ static void service_port_fields(dec *d, const seg *s, jv o, void *out)
 static void service_spec_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_service *svc = out;
-	FIELDS(f, o, F("type"), F("clusterIP"), F("externalName"), F("ports"));
+	FIELDS(f, o, F("type"), F("clusterIP"), F("externalName"), F("ports"), F("externalIPs"));
 	svc->has_spec = true;
 	svc->type = f_string(d, s, &f, 0);
 	svc->cluster_ip = f_string(d, s, &f, 1);
 	svc->external_name = f_string(d, s, &f, 2);
 	svc->ports = f_array(d, s, &f, 3, sizeof *svc->ports, service_port_fields, &svc->nports);
+	svc->external_ips = f_strings(d, s, &f, 4, &svc->nexternal_ips);
 }
 
 static void endpoint_port_fields(dec *d, const seg *s, jv o, void *out)
@@ -616,9 +644,10 @@ static kube_meta *decode_into(dec *d, obj_kind k, jv obj)
 	switch (k) {
 	case K_INGRESS: {
 		kube_ingress *ing = arena_array_push(c->arena, (void **)&c->ingresses, &c->ningresses, sizeof *ing);
-		FIELDS(f, obj, F("metadata"), F("spec"));
+		FIELDS(f, obj, F("metadata"), F("spec"), F("status"));
 		f_object(d, NULL, &f, 0, meta_fields, &ing->meta);
 		f_object(d, NULL, &f, 1, ingress_spec_fields, ing);
+		f_object(d, NULL, &f, 2, lb_status_fields, &(lb_target){ &ing->lb, &ing->nlb });
 		return &ing->meta;
 	}
 	case K_ROUTEGROUP: {
@@ -630,9 +659,10 @@ static kube_meta *decode_into(dec *d, obj_kind k, jv obj)
 	}
 	case K_SERVICE: {
 		kube_service *svc = arena_array_push(c->arena, (void **)&c->services, &c->nservices, sizeof *svc);
-		FIELDS(f, obj, F("metadata"), F("spec"));
+		FIELDS(f, obj, F("metadata"), F("spec"), F("status"));
 		f_object(d, NULL, &f, 0, meta_fields, &svc->meta);
 		f_object(d, NULL, &f, 1, service_spec_fields, svc);
+		f_object(d, NULL, &f, 2, lb_status_fields, &(lb_target){ &svc->lb, &svc->nlb });
 		return &svc->meta;
 	}
 	case K_ENDPOINTS: {

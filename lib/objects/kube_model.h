@@ -37,6 +37,11 @@ typedef struct {
 	kube_map annotations, labels;
 } kube_meta;
 
+/* status.loadBalancer.ingress[] of an Ingress or a Service (-kubernetes-status-from-service). */
+typedef struct {
+	str ip, hostname;
+} kube_lb_ingress;
+
 /* --- networking.k8s.io/v1 Ingress ---------------------------------------------------- */
 typedef struct {
 	bool present;       /* backend.service present */
@@ -69,6 +74,7 @@ typedef struct {
 	kube_ingress_backend default_backend;   /* .present false when absent */
 	kube_ingress_rule *rules; size_t nrules;
 	kube_tls *tls; size_t ntls;
+	kube_lb_ingress *lb; size_t nlb;        /* status.loadBalancer.ingress */
 } kube_ingress;
 
 /* --- zalando.org/v1 RouteGroup --------------------------------------------------------- */
@@ -119,6 +125,8 @@ typedef struct {
 	bool has_spec;
 	str type, cluster_ip, external_name;
 	kube_service_port *ports; size_t nports;
+	str *external_ips; size_t nexternal_ips; /* spec.externalIPs */
+	kube_lb_ingress *lb; size_t nlb;        /* status.loadBalancer.ingress */
 } kube_service;
 
 /* --- v1 Endpoints -------------------------------------------------------------------------- */

@@ -120,18 +120,47 @@ static void index_slices(kube_endpoint_state *st, const kube_cluster *c)
 		kube_strmap_put(&st->slices, groups.entries[i].key, merge_group(st->arena, groups.entries[i].value));
 }
 
-size_t kube_slice_addresses(arena *a, const kube_cluster *c, str ns, str svc, const lb_endpoint **out)
+static int address_zone_cmp(const void *x, const void *y)
 {
-	slice_group g = { 0 };
-	for (size_t i = 0; i < c->nslices; i++) {
-		const kube_endpointslice *s = &c->slices[i];
-		if (!s->has_ports || !str_eq(s->meta.ns, ns) || !str_eq(s->service_name, svc))
-			continue;
-		slice_group_add(a, &g, s);
+	const lb_endpoint *a = x, *b = y;
+	int c = str_cmp(a->address, b->address);
+	return c ? c : str_cmp(a->zone, b->zone);
+}
+
+size_t kube_service_endpoint_addresses(arena *a, const kube_cluster *c, str ns, str svc, bool endpointslices,
+	const lb_endpoint **out)
+{
+	lb_endpoint *v = NULL;
+	size_t n = 0;
+	if (endpointslices) {
+		slice_group g = { 0 };
+		for (size_t i = 0; i < c->nslices; i++) {
+			const kube_endpointslice *s = &c->slices[i];
+			if (s->has_ports && str_eq(s->meta.ns, ns) && str_eq(s->service_name, svc))
+				slice_group_add(a, &g, s);
+		}
+		merged_slices *m = merge_group(a, &g);
+		n = m->neps;
+		v = arena_alloc(a, n * sizeof *v + 1);
+		memcpy(v, m->eps, n * sizeof *v);
+	} else {
+		const kube_endpoints *found = NULL;
+		for (size_t i = 0; i < c->nendpoints; i++) {
+			const kube_endpoints *e = &c->endpoints[i];
+			str ens = e->meta.ns.len ? e->meta.ns : str_c("default");
+			if (str_eq(ens, ns) && str_eq(e->meta.name, svc))
+				found = e;
+		}
+		for (size_t i = 0; found && i < found->nsubsets; i++)
+			for (size_t j = 0; j < found->subsets[i].naddresses; j++) {
+				lb_endpoint *slot = arena_array_push(a, (void **)&v, &n, sizeof *slot);
+				*slot = (lb_endpoint){ found->subsets[i].addresses[j], str_c("") };
+			}
 	}
-	merged_slices *m = merge_group(a, &g);
-	*out = m->eps;
-	return m->neps;
+	if (n > 1)
+		qsort(v, n, sizeof *v, address_zone_cmp);
+	*out = v;
+	return n;
 }
 
 /* --- indexes ------------------------------------------------------------------------------ */

@@ -31,10 +31,14 @@ typedef struct {
 /* Builds the indexes in cy->arena; called by kube_cycle_init. */
 kube_endpoint_state *kube_endpoint_state_new(arena *a, const kube_cluster *c, bool endpointslices);
 
-/* The ready addresses of a service's EndpointSlices (raw namespace, label
- * kubernetes.io/service-name), merged by skipper's rules (§3.7), in no particular order;
- * allocated in a. For consumers outside a conversion cycle (the shard endpoints). */
-size_t kube_slice_addresses(arena *a, const kube_cluster *c, str ns, str svc, const lb_endpoint **out);
+/* The IP addresses of a service's endpoints, for consumers outside a conversion cycle (the
+ * shard endpoints, the Ingress status): every subset's addresses of its Endpoints (the last
+ * object named ns/name; no namespace counts as "default") or, with endpointslices, the ready
+ * addresses of its EndpointSlices (raw namespace, label kubernetes.io/service-name) merged
+ * by skipper's rules (§3.7) with their zones. Sorted bytewise by address (then zone),
+ * duplicates kept; allocated in a. */
+size_t kube_service_endpoint_addresses(arena *a, const kube_cluster *c, str ns, str svc, bool endpointslices,
+	const lb_endpoint **out);
 
 /* Service by (namespace, name); an empty namespace means "default". NULL if absent. */
 const kube_service *kube_find_service(const kube_cycle *cy, str ns, str name);
