@@ -20,6 +20,7 @@
 #include "http/shards.h"
 #include "http/snapshot.h"
 #include "http/tls_config.h"
+#include "pipeline/ingress_status.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/poll_loop.h"
 
@@ -271,6 +272,12 @@ static void cluster_read(void *ctx, const kube_cluster *c)
 		shards_update(st->valkey, c);
 }
 
+/* After each API fetch: the Ingress status of -kubernetes-status-from-service. */
+static void status_cycle(void *ctx, const kube_cluster *c)
+{
+	ingress_status_cycle(ctx, c);
+}
+
 /* The API is read when asked for explicitly, or when no file source is given. */
 static bool use_api(opt_command *cmd)
 {
@@ -336,6 +343,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	ingress_status *status = NULL;
+	if (*ko.flag.status_from_service && !client)
+		log_kv(LOG_WARN, "-kubernetes-status-from-service needs the Kubernetes API as a source: ignored", NULL);
+	else if (*ko.flag.status_from_service && !(status = ingress_status_new(client, &ko, ko.flag.status_from_service, &err)))
+		opt_usage_error(&cmd, "%s", err.ptr);
+
 	if (max_connections <= 0)
 		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -max-connections: must be positive", max_connections);
 	if (idle_timeout_ms <= 0)
@@ -377,6 +390,7 @@ int main(int argc, char **argv)
 	st.routes = http_server_start_routes(&sc, &err);
 	if (!st.routes) {
 		log_kv(LOG_ERROR, err.ptr, NULL);
+		ingress_status_free(status);
 		kube_client_free(client);
 		return 1;
 	}
@@ -392,6 +406,7 @@ int main(int argc, char **argv)
 		 * non-root skipper cannot bind), stays a logged failure, as in skipper. */
 		if (*support_address) {
 			http_server_stop(st.routes, 0);
+			ingress_status_free(status);
 			kube_client_free(client);
 			return 1;
 		}
@@ -410,11 +425,14 @@ int main(int argc, char **argv)
 		.pipeline = &po,
 		.interval_ms = poll_interval_ms,
 		.slot = &slot,
+		.after_api_fetch = status ? status_cycle : NULL,
+		.after_api_fetch_ctx = status,
 	};
 	poll_loop *loop = poll_loop_new(&pc);
 	poll_loop_run(loop, wait_between_polls, &st);
 
 	poll_loop_free(loop);
+	ingress_status_free(status);
 	snapshot_slot_clear(&slot);
 	access_tokens_free(st.tokens);
 	shards_free(st.redis);

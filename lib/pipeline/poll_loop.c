@@ -101,6 +101,31 @@ static bool inputs_fingerprint(poll_loop *p, const kube_fetch_result *fetched, s
 	return source_identity_finish(&id, out);
 }
 
+/* The API's cluster reaches the pipeline's own on_cluster hook, then after_api_fetch. */
+typedef struct {
+	const poll_loop *p;
+	const pipeline_options *inner;
+} api_hook;
+
+static void api_cluster_read(void *ctx, const kube_cluster *c)
+{
+	const api_hook *h = ctx;
+	if (h->inner->on_cluster)
+		h->inner->on_cluster(h->inner->on_cluster_ctx, c);
+	h->p->cfg.after_api_fetch(h->p->cfg.after_api_fetch_ctx, c);
+}
+
+static int load_api(poll_loop *p, kube_fetch_result *fetched, route_table *raw, buf *err)
+{
+	if (!p->cfg.after_api_fetch)
+		return pipeline_load_fetched(p->cfg.pipeline, fetched, raw, err);   /* frees fetched */
+	api_hook hook = { p, p->cfg.pipeline };
+	pipeline_options o = *p->cfg.pipeline;
+	o.on_cluster = api_cluster_read;
+	o.on_cluster_ctx = &hook;
+	return pipeline_load_fetched(&o, fetched, raw, err);
+}
+
 /* Reads every source into raw, unless their inputs are those of the last good cycle (and
  * no SIGHUP asked for a re-read): then *unchanged is set and raw stays empty. The API is
  * fetched every cycle; what is skipped is parsing, compiling and printing. */
@@ -117,13 +142,15 @@ static int load_sources(poll_loop *p, route_table *raw, bool *unchanged, buf *er
 	if (p->inputs_known && !p->force_reload && source_fingerprint_equal(&fp, &p->last_inputs)) {
 		if (p->cfg.client)
 			kube_fetch_result_free(&fetched);
+		if (p->cfg.client && p->cfg.after_api_fetch)
+			p->cfg.after_api_fetch(p->cfg.after_api_fetch_ctx, NULL);
 		*unchanged = true;
 		return 0;
 	}
 	p->inputs_known = false;
 	int rc = 0;
 	if (p->cfg.client)
-		rc = pipeline_load_fetched(p->cfg.pipeline, &fetched, raw, err);   /* frees fetched */
+		rc = load_api(p, &fetched, raw, err);   /* frees fetched */
 	if (rc == 0 && p->cfg.manifests)
 		rc = pipeline_load_files(p->cfg.pipeline, &p->cfg.manifests, 1, raw, err);
 	if (rc == 0 && p->cfg.routes_file)

@@ -33,6 +33,11 @@ typedef struct {
 	const pipeline_options *pipeline;
 	long interval_ms;                        /* -source-poll-timeout, > 0 */
 	snapshot_slot *slot;                     /* where tables are published */
+	/* After each good fetch from the API: the cluster it decoded, or NULL when its inputs
+	 * were those of the last good cycle and were not decoded again (the Ingress status
+	 * writer). NULL: none. Poll thread. */
+	void (*after_api_fetch)(void *ctx, const kube_cluster *c);
+	void *after_api_fetch_ctx;
 } poll_config;
 
 typedef struct poll_loop poll_loop;

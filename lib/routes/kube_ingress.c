@@ -50,7 +50,7 @@ static const str *annotation(const kube_ingress *ing, const char *key)
 
 /* --- class filter and order (§3.3) ---------------------------------------------------- */
 
-static bool class_matches(const kube_options *o, const kube_ingress *ing)
+bool kube_ingress_class_matches(const kube_options *o, const kube_ingress *ing)
 {
 	const str *cls = annotation(ing, ANN_CLASS);
 	if (cls && cls->len && !regex_list_any_match(o->ingress_class, *cls))
@@ -328,7 +328,7 @@ void kube_compile_ingresses_cycle(kube_cycle *cy, route_table *out)
 		abort();
 	size_t n = 0;
 	for (size_t i = 0; i < cl->ningresses; i++)
-		if (class_matches(cy->opts, &cl->ingresses[i]))
+		if (kube_ingress_class_matches(cy->opts, &cl->ingresses[i]))
 			list[n++] = &cl->ingresses[i];
 	qsort(list, n, sizeof *list, by_namespace_name);
 	for (size_t i = 0; i < n; i++)

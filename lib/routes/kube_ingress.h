@@ -15,4 +15,7 @@
 #include "eskip/route.h"
 
 void kube_compile_ingresses_cycle(kube_cycle *cy, route_table *out);
+/* The class filter (§1): whether -kubernetes-ingress-class keeps ing (also for the Ingress
+ * status writer, which must leave other controllers' Ingresses alone). */
+bool kube_ingress_class_matches(const kube_options *o, const kube_ingress *ing);
 #endif

@@ -121,7 +121,8 @@ const opt_def *kube_options_flags(kube_options *o, size_t *n)
 		     "its routesrv, like routesrv-serve, ignores the flag)"),
 		BOOL("kubernetes-enable-tls", &o->flag.enable_tls, "accepted for skipper compatibility; no effect"),
 		STRING("kubernetes-status-from-service", &o->flag.status_from_service, "NS/NAME",
-		       "accepted for skipper compatibility; no effect"),
+		       "routesrv-serve writes this Service's load-balancer addresses into the status of the "
+		       "Ingresses it serves (no effect on routes)"),
 		{ .name = "selection-group", .kind = OPT_GROUP,
 		  .help = "Label selection (routesrv's flags for options skipper's data client has without flags)" },
 		STRING("kubernetes-ingresses-label-selector", &o->flag.ingresses_label_selector, "K=V,...",

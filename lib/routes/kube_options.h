@@ -55,7 +55,7 @@ typedef struct {
 		opt_list ew_range_annotation_predicates, ew_range_annotation_filters_append;
 		opt_list allowed_external_names;
 		opt_list east_west_range_domains;  /* comma lists; repeats and YAML lists add up */
-		const char *status_from_service;  /* accepted for skipper compatibility; no effect on routes */
+		const char *status_from_service;  /* routesrv-serve's Ingress status writer; no effect on routes */
 		bool enable_tls;                  /* accepted for skipper compatibility; no effect on routes */
 	} flag;
 

@@ -14,6 +14,7 @@
 
 #include "base/input_read.h"
 #include "base/json_scan.h"
+#include "source/kube_client_internal.h"
 #include "source/kubeconfig.h"
 #include "base/log.h"
 #include "base/redact.h"
@@ -783,6 +784,26 @@ static int get_with_auth(kube_client *c, const char *url, buf *body, long *statu
 {
 	http_request r = { .method = "GET", .url = url };
 	return request_with_auth(c, &r, body, status, err);
+}
+
+int kube_client_request(kube_client *c, const char *method, const char *path, const char *content_type,
+			const char *payload, size_t len, buf *response, buf *err)
+{
+	buf url = BUF_INIT, e = BUF_INIT;
+	buf_printf(&url, "%s%s", c->base_url, path);
+	http_request r = { .method = method, .url = url.ptr, .content_type = content_type, .payload = payload,
+			   .payload_len = len };
+	long status = 0;
+	int rc = request_with_auth(c, &r, response, &status, &e);
+	if (rc == 0 && (status < 200 || status > 299)) {
+		status_error(method, url.ptr, status, response, &e);
+		rc = -1;
+	}
+	if (rc != 0)
+		redact_append(err, e.ptr ? e.ptr : "", e.len);   /* the base URL may hold a password */
+	buf_free(&url);
+	buf_free(&e);
+	return rc;
 }
 
 /* --- URLs ----------------------------------------------------------------------------------------- */

@@ -36,6 +36,39 @@ setup() {
 	assert_equal "$(sort <<<"$output" | tr '\n' ' ')" "endpoints endpointslices ingresses routegroups services "
 }
 
+@test "the ingress-status component adds exactly the patch verb on ingresses/status and the flag" {
+	run python3 - "$TOP/deploy" <<-'PY'
+	import sys, yaml
+	top = sys.argv[1]
+	comp = yaml.safe_load(open(top + "/components/ingress-status/kustomization.yaml"))
+	assert comp["kind"] == "Component", comp["kind"]
+	docs = [d for f in ("rbac.yaml", "deployment.yaml") for d in yaml.safe_load_all(open(top + "/base/" + f)) if d]
+	def target(t):
+	    found = [d for d in docs if d["kind"] == t["kind"] and d["metadata"]["name"] == t["name"]]
+	    assert len(found) == 1, t
+	    return found[0]
+	def add(doc, path, value):   # JSON patch "add", with "-" appending to a list
+	    keys = path.strip("/").split("/")
+	    for k in keys[:-1]:
+	        doc = doc[int(k)] if isinstance(doc, list) else doc[k]
+	    assert keys[-1] == "-", path
+	    doc.append(value)
+	for p in comp["patches"]:
+	    for op in yaml.safe_load(p["patch"]):
+	        assert op["op"] == "add", op
+	        add(target(p["target"]), op["path"], op["value"])
+	role = target({"kind": "ClusterRole", "name": "routesrv"})
+	writes = [r for r in role["rules"] if set(r["verbs"]) - {"get", "list", "watch"}]
+	assert writes == [{"apiGroups": ["networking.k8s.io"], "resources": ["ingresses/status"], "verbs": ["patch"]}], writes
+	args = target({"kind": "Deployment", "name": "routesrv"})["spec"]["template"]["spec"]["containers"][0]["args"]
+	print([a for a in args if a.startswith("-kubernetes-status-from-service=")][0])
+	PY
+	assert_success
+	assert_output "-kubernetes-status-from-service=kube-system/skipper-ingress"
+	# the overlay shows how to use it
+	grep -q '^#   - ../../components/ingress-status$' "$TOP/deploy/overlays/example/kustomization.yaml"
+}
+
 @test "the Deployment runs non-root, read-only, without privilege escalation, with probes on /health" {
 	run python3 - "$TOP/deploy/base/deployment.yaml" <<-'PY'
 	import sys, yaml

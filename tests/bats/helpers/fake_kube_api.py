@@ -25,6 +25,12 @@ matching Content-Length), body:FILE (200 with FILE's bytes as they are), trickle
 for more than a quarter of a second), stall:SECONDS (headers and half the body at once,
 then nothing for SECONDS, then the rest).
 
+PATCH .../namespaces/<ns>/ingresses/<name>/status with Content-Type
+application/merge-patch+json applies the JSON merge patch (RFC 7386) to the stored Ingress
+(its metadata.resourceVersion goes up, so the next list differs) and answers it; faults
+apply to that path too (e.g. --fault /apis/networking.k8s.io/v1/namespaces/default/
+ingresses/shop/status=403), and the request's "body" is logged.
+
 Every accepted connection and every request is appended as a JSON line to --log:
   {"event": "connect", "conn": 1}
   {"event": "request", "conn": 1, "method": "GET", "path": ..., "query": {...},
@@ -157,16 +163,33 @@ def selector_matches(selector, labels):
     return True
 
 
+def merge_patch(target, patch):
+    """RFC 7386: objects merge key by key, null deletes, anything else replaces."""
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for k, v in patch.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = merge_patch(out.get(k), v)
+    return out
+
+
 def status_body(code, message, reason):
     return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
             "message": message, "reason": reason, "code": code}
 
 
-REASONS = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed",
+REASONS = {401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed", 415: "UnsupportedMediaType",
            410: "Expired", 429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable"}
 
 
 def forbidden_message(path):
+    m = re.search(r"/namespaces/([^/]+)/ingresses/([^/]+)/status$", path)
+    if m:
+        return (f'ingresses.networking.k8s.io "{m.group(2)}" is forbidden: User "system:serviceaccount:default:routesrv" '
+                f'cannot patch resource "ingresses/status" in API group "networking.k8s.io" in the namespace "{m.group(1)}"')
     m = PATH_RE.search(path)
     if not m:
         return f'forbidden: User "system:serviceaccount:default:routesrv" cannot get path "{path}"'
@@ -191,7 +214,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def record(self, status):
         q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query, keep_blank_values=True)
-        self.server.log({
+        extra = {"body": self.request_body} if getattr(self, "request_body", None) is not None else {}
+        self.server.log({**extra,
             "event": "request", "conn": self.conn_id, "method": self.command,
             "path": urllib.parse.urlsplit(self.path).path,
             "raw_query": urllib.parse.urlsplit(self.path).query,
@@ -239,7 +263,39 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         self.send_status(405, "method not allowed")
 
-    do_PUT = do_PATCH = do_DELETE = do_POST
+    do_PUT = do_DELETE = do_POST
+
+    def do_PATCH(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            self.request_body = json.loads(raw)
+        except ValueError:
+            self.request_body = raw.decode("utf-8", "replace")
+        path = urllib.parse.urlsplit(self.path).path
+        if not self.authorized():
+            return self.send_status(401, "Unauthorized")
+        if self.fault(path, {}):
+            return
+        m = re.match(r"^/apis/networking\.k8s\.io/v1/namespaces/([^/]+)/ingresses/([^/]+)/status$", path)
+        if not m:
+            return self.send_status(405, "method not allowed")
+        if self.headers.get("Content-Type") != "application/merge-patch+json":
+            return self.send_status(415, "unsupported media type")
+        if not isinstance(self.request_body, dict):
+            return self.send_status(400, "the body is not a JSON object")
+        with self.server.lock:
+            items = self.server.store.select("ingresses", m.group(1), m.group(2), "")
+            if not items:
+                return self.send_status(404, f'ingresses.networking.k8s.io "{m.group(2)}" not found')
+            obj = items[0]
+            merged = merge_patch(obj, {"status": self.request_body.get("status")})
+            obj.clear()
+            obj.update(merged)
+            meta = obj.setdefault("metadata", {})
+            meta["resourceVersion"] = str(int(meta.get("resourceVersion") or "100") + 1)
+            answer = json.loads(json.dumps(obj))
+        self.send_json(200, answer)
 
     def authorized(self):
         token = self.server.accepted_token()
