@@ -133,3 +133,81 @@ KC
 	KUBECONFIG=$PWD/kubeconfig run "$BIN/routesrv-fetch"
 	assert_success
 }
+
+# --- a skipper routesrv Deployment, unchanged ---------------------------------------------------
+
+# The conversion flags of such a Deployment: they shape the table, so both runs pass them.
+CONVERSION=(
+	-kubernetes-path-mode=path-prefix
+	-kubernetes-https-redirect=true
+	-kubernetes-ingress-class=skipper
+	-kubernetes-routegroup-class=skipper
+	-kubernetes-backend-traffic-algorithm=traffic-segment-predicate
+	-kubernetes-default-lb-algorithm=powerOfRandomNChoices
+	-kubernetes-east-west-range-domains=ingress.cluster.local
+	-kubernetes-east-west-range-predicates='ClientIP("10.2.0.0/15")'
+	-whitelisted-healthcheck-cidr=172.31.0.0/16
+)
+
+@test "the args of skipper's routesrv Deployment and a proxy's -config-file serve the same table" {
+	start_in_cluster_api --fixtures "$EXAMPLES/cluster"
+	# the table of the conversion flags alone
+	start_serve -kubernetes -kubernetes-in-cluster "${CONVERSION[@]}"
+	wait_log 'msg="routes initialized"'
+	curl -s -D - "$URL/routes" | tr -d '\r' | grep -v -e '^Date:' -e '^Last-Modified:' > plain.out
+	stop_serve
+	# skipper-ingress's configuration file, shared with the proxies (routesrv reads it too)
+	cat > config.yaml <<'YAML'
+application-log-level: INFO
+enable-ratelimits: true
+enable-breakers: true
+breaker: type=consecutive,failures=5
+max-idle-connection-backend: 64
+idle-timeout-server: 62s
+read-timeout-server: 5m
+close-idle-conns-period: 20s
+metrics-flavour: [prometheus]
+histogram-metric-buckets: "0.005,0.01,0.025,0.05,0.1,0.25,0.5,1"
+enable-connection-metrics: true
+lb-healthcheck-interval: 3s
+disabled-filters: [lua]
+inline-routes: 'health: Path("/kube-system/healthz") -> status(200) -> <shunt>'
+YAML
+	# the args of Zalando's routesrv Deployment (address and listeners from start_serve)
+	start_serve -config-file config.yaml \
+		-kubernetes \
+		-kubernetes-in-cluster \
+		"${CONVERSION[@]}" \
+		-wait-for-healthcheck-interval=45s \
+		-enable-prometheus-metrics \
+		-enable-api-usage-monitoring \
+		-api-usage-monitoring-realm-keys=https://identity.zalando.com/realm \
+		-api-usage-monitoring-client-keys=https://identity.zalando.com/managed-id,sub \
+		-api-usage-monitoring-realms-tracking-pattern=services \
+		-api-usage-monitoring-default-client-tracking-pattern=services[.].* \
+		-forwarded-headers=X-Forwarded-For,X-Forwarded-Host,X-Forwarded-Method,X-Forwarded-Uri,X-Forwarded-Port=,X-Forwarded-Proto=https \
+		-forwarded-headers-exclude-cidrs=10.0.0.0/8,172.16.0.0/12,192.168.0.0/16 \
+		-opentracing=noop \
+		-opentracing-backend-name-tag \
+		-kubernetes-enable-tls \
+		-serve-host-metrics \
+		-serve-route-metrics \
+		-application-log-json-enabled
+	wait_log '"msg":"routes initialized"'
+	curl -s -D - "$URL/routes" | tr -d '\r' | grep -v -e '^Date:' -e '^Last-Modified:' > deployment.out
+	grep -q '^HTTP/1.1 200' plain.out && grep -q '^X-Count: [1-9]' plain.out || fail "$(cat plain.out)"
+	run diff plain.out deployment.out
+	assert_success
+	# one line says what was ignored
+	run jq -r 'select(.msg == "ignoring skipper flags routesrv-serve has no use for") | .flags' serve.log
+	assert_equal "${#lines[@]}" 1
+	for f in enable-ratelimits breaker idle-timeout-server metrics-flavour enable-api-usage-monitoring \
+		forwarded-headers forwarded-headers-exclude-cidrs opentracing opentracing-backend-name-tag \
+		kubernetes-enable-tls serve-route-metrics inline-routes; do
+		[[ ",$output," == *",$f,"* ]] || fail "-$f not in the ignored list: $output"
+	done
+	# routesrv-serve's own flags are not in it
+	for f in kubernetes kubernetes-in-cluster kubernetes-path-mode wait-for-healthcheck-interval application-log-level; do
+		[[ ",$output," != *",$f,"* ]] || fail "-$f listed as ignored: $output"
+	done
+}
