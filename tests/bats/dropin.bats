@@ -15,19 +15,12 @@ EXAMPLES="$(cd "$HELPERS/../../../examples" && pwd)"
 setup_file() {
 	# A CA and a server certificate for 127.0.0.1: the fake API as an in-cluster API server.
 	cd "$BATS_FILE_TMPDIR"
-	local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
-	openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.crt -days 1 -subj /CN=dropin-test-ca 2>/dev/null
-	openssl req "${ec[@]}" -keyout server.key -out server.csr -subj /CN=127.0.0.1 2>/dev/null
-	printf 'subjectAltName=IP:127.0.0.1\n' > san.ext
-	openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1 \
-		-extfile san.ext 2>/dev/null
+	make_api_certificates dropin-test-ca
 }
 
 setup() {
 	cd "$BATS_TEST_TMPDIR"
-	unset KUBECONFIG KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT ROUTESRV_SERVICEACCOUNT_DIR
-	export HOME="$BATS_TEST_TMPDIR/home"
-	mkdir -p "$HOME"
+	isolate_kube_environment
 	TLS="$BATS_FILE_TMPDIR"
 	SERVE_PID=
 	API_PID=

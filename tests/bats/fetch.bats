@@ -13,12 +13,8 @@ CLUSTER="$HELPERS/../fixtures/fetch/cluster.yaml"
 setup_file() {
 	# A CA, a server certificate for 127.0.0.1 and a client certificate, made per run.
 	cd "$BATS_FILE_TMPDIR"
+	make_api_certificates fetch-test-ca
 	local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
-	openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.crt -days 1 -subj /CN=fetch-test-ca 2>/dev/null
-	openssl req "${ec[@]}" -keyout server.key -out server.csr -subj /CN=127.0.0.1 2>/dev/null
-	printf 'subjectAltName=IP:127.0.0.1\n' > san.ext
-	openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1 \
-		-extfile san.ext 2>/dev/null
 	openssl req "${ec[@]}" -keyout client.key -out client.csr -subj /CN=routesrv 2>/dev/null
 	openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 1 2>/dev/null
 	# An unrelated CA the server certificate does not chain to.
@@ -27,9 +23,7 @@ setup_file() {
 
 setup() {
 	cd "$BATS_TEST_TMPDIR"
-	unset KUBECONFIG KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT ROUTESRV_SERVICEACCOUNT_DIR
-	export HOME="$BATS_TEST_TMPDIR/home"
-	mkdir -p "$HOME"
+	isolate_kube_environment
 	TLS="$BATS_FILE_TMPDIR"
 	VERSION=$("$BIN/routesrv-fetch" --version | awk '{print $2}')
 }

@@ -6,15 +6,8 @@
 #include "objects/kube_read.h"
 #include "pipeline/ingress_status.h"
 #include "test.h"
+#include "kube_test_util.h"
 
-static kube_cluster *cluster(const char *yaml)
-{
-	kube_cluster *c = kube_cluster_new();
-	buf err = BUF_INIT;
-	CHECK_INT(kube_read_buffer(c, yaml, strlen(yaml), "test.yaml", NULL, NULL, &err), 0);
-	buf_free(&err);
-	return c;
-}
 
 /* The patch ingress_status would send for Service ns/lb of yaml, or "missing". */
 static char *patch_for(const char *yaml, bool slices, const char *zone)
@@ -25,7 +18,7 @@ static char *patch_for(const char *yaml, bool slices, const char *zone)
 	ko.flag.topology_zone = zone;
 	buf err = BUF_INIT;
 	CHECK_INT(kube_options_finish(&ko, &err), 0);
-	kube_cluster *c = cluster(yaml);
+	kube_cluster *c = kube_test_cluster(yaml);
 	arena *a = arena_new();
 	kube_lb_ingress *v;
 	size_t n;

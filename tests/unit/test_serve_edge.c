@@ -10,19 +10,12 @@
 #include "http/route_server_filters.h"
 #include "http/shards.h"
 #include "test.h"
+#include "kube_test_util.h"
 
-static kube_cluster *cluster(const char *yaml)
-{
-	kube_cluster *c = kube_cluster_new();
-	buf err = BUF_INIT;
-	CHECK_INT(kube_read_buffer(c, yaml, strlen(yaml), "test.yaml", NULL, NULL, &err), 0);
-	buf_free(&err);
-	return c;
-}
 
 static void check_shards(const char *yaml, bool slices, const char *ns, const char *want, size_t want_count)
 {
-	kube_cluster *c = cluster(yaml);
+	kube_cluster *c = kube_test_cluster(yaml);
 	buf out = BUF_INIT;
 	size_t count = 99;
 	shards_json(&out, c, ns, "redis", 6379, slices, &count);

@@ -48,3 +48,21 @@ stop_http_server() {
 closed_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
+
+# In the current directory: ca.crt/ca.key (CN $1) and server.crt/server.key for 127.0.0.1
+# signed by it (EC keys, valid one day), for a fake API server over TLS.
+make_api_certificates() {
+	local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+	openssl req -x509 "${ec[@]}" -keyout ca.key -out ca.crt -days 1 -subj "/CN=$1" 2>/dev/null
+	openssl req "${ec[@]}" -keyout server.key -out server.csr -subj /CN=127.0.0.1 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1\n' > san.ext
+	openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 1 \
+		-extfile san.ext 2>/dev/null
+}
+
+# A test's commands see no kubeconfig or pod environment of the machine running the tests.
+isolate_kube_environment() {
+	unset KUBECONFIG KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT ROUTESRV_SERVICEACCOUNT_DIR
+	export HOME="$BATS_TEST_TMPDIR/home"
+	mkdir -p "$HOME"
+}
