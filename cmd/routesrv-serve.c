@@ -272,12 +272,6 @@ static void cluster_read(void *ctx, const kube_cluster *c)
 		shards_update(st->valkey, c);
 }
 
-/* After each API fetch: the Ingress status of -kubernetes-status-from-service. */
-static void status_cycle(void *ctx, const kube_cluster *c)
-{
-	ingress_status_cycle(ctx, c);
-}
-
 /* The API is read when asked for explicitly, or when no file source is given. */
 static bool use_api(opt_command *cmd)
 {
@@ -425,8 +419,7 @@ int main(int argc, char **argv)
 		.pipeline = &po,
 		.interval_ms = poll_interval_ms,
 		.slot = &slot,
-		.after_api_fetch = status ? status_cycle : NULL,
-		.after_api_fetch_ctx = status,
+		.status = status,
 	};
 	poll_loop *loop = poll_loop_new(&pc);
 	poll_loop_run(loop, wait_between_polls, &st);

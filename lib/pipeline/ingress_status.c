@@ -24,6 +24,7 @@ struct ingress_status {
 	char *ns, *name;                 /* the Service */
 	pending_patch *pending;
 	size_t npending;
+	bool service_missing;            /* the last cluster planned from had no such Service */
 };
 
 ingress_status *ingress_status_new(kube_client *client, const kube_options *ko, const char *service, buf *err)
@@ -190,75 +191,20 @@ void ingress_status_patch(buf *out, const kube_lb_ingress *a, size_t n)
 
 /* --- the cycle --------------------------------------------------------------------------------- */
 
-typedef struct {
-	size_t updated, failed;
-	buf first_error;
-	char *first_ns, *first_name;
-} cycle_counts;
-
-/* PATCHes one Ingress; a failure is counted and kept for the next cycle. */
-static void send_patch(ingress_status *s, pending_patch *keep, size_t *nkeep, const char *ns, const char *name,
-		       const char *patch, cycle_counts *cc)
+static void plan_patch(ingress_status *s, const char *ns, const char *name, const char *patch)
 {
-	buf err = BUF_INIT;
-	if (kube_patch_ingress_status(s->client, ns, name, patch, strlen(patch), &err) == 0) {
-		cc->updated++;
-		log_kv(LOG_DEBUG, "updated the load balancer status", "kind", "Ingress", "ns", ns, "name", name, NULL);
-	} else {
-		if (cc->failed++ == 0) {
-			buf_append(&cc->first_error, err.ptr, err.len);
-			cc->first_ns = xstrdup(ns);
-			cc->first_name = xstrdup(name);
-		}
-		keep[(*nkeep)++] = (pending_patch){ xstrdup(ns), xstrdup(name), xstrdup(patch) };
-	}
-	buf_free(&err);
+	s->pending = xrealloc(s->pending, (s->npending + 1) * sizeof *s->pending);
+	s->pending[s->npending++] = (pending_patch){ xstrdup(ns), xstrdup(name), xstrdup(patch) };
 }
 
-static void log_counts(cycle_counts *cc)
+void ingress_status_plan(ingress_status *s, const kube_cluster *c)
 {
-	if (cc->failed)
-		log_typed(LOG_ERROR, "failed to update the load balancer status of Ingresses", LOG_INT("failed", cc->failed),
-			  LOG_INT("updated", cc->updated), LOG_STR("kind", "Ingress"), LOG_STR("ns", cc->first_ns),
-			  LOG_STR("name", cc->first_name), LOG_STR("error", cc->first_error.ptr));
-	else if (cc->updated)
-		log_typed(LOG_INFO, "updated the load balancer status of Ingresses", LOG_INT("updated", cc->updated));
-	buf_free(&cc->first_error);
-	free(cc->first_ns);
-	free(cc->first_name);
-}
-
-static void retry_pending(ingress_status *s)
-{
-	pending_patch *old = s->pending;
-	size_t n = s->npending;
-	s->pending = xmalloc((n + 1) * sizeof *s->pending);
-	s->npending = 0;
-	cycle_counts cc = { .first_error = BUF_INIT };
-	for (size_t i = 0; i < n; i++) {
-		send_patch(s, s->pending, &s->npending, old[i].ns, old[i].name, old[i].patch, &cc);
-		free(old[i].ns);
-		free(old[i].name);
-		free(old[i].patch);
-	}
-	free(old);
-	log_counts(&cc);
-}
-
-void ingress_status_cycle(ingress_status *s, const kube_cluster *c)
-{
-	if (!c) {
-		retry_pending(s);
-		return;
-	}
 	clear_pending(s);
 	arena *a = arena_new();
 	kube_lb_ingress *want;
 	size_t nwant;
-	if (ingress_status_addresses(a, c, s->ko, str_c(s->ns), str_c(s->name), &want, &nwant) != 0) {
-		char msg[600];
-		snprintf(msg, sizeof msg, "service not found: %s/%s", s->ns, s->name);
-		log_kv(LOG_ERROR, "failed to update the load balancer status of Ingresses", "error", msg, NULL);
+	s->service_missing = ingress_status_addresses(a, c, s->ko, str_c(s->ns), str_c(s->name), &want, &nwant) != 0;
+	if (s->service_missing) {
 		arena_free(a);
 		return;
 	}
@@ -266,17 +212,53 @@ void ingress_status_cycle(ingress_status *s, const kube_cluster *c)
 	ingress_status_patch(&patch, want, nwant);
 	kube_lb_ingress *want_set;
 	size_t nwant_set = as_set(a, want, nwant, &want_set);
-	s->pending = xmalloc((c->ningresses + 1) * sizeof *s->pending);
-	cycle_counts cc = { .first_error = BUF_INIT };
 	for (size_t i = 0; i < c->ningresses; i++) {
 		const kube_ingress *ing = &c->ingresses[i];
 		if (!ing->meta.present || !ing->meta.ns.len || !ing->meta.name.len || !kube_ingress_class_matches(s->ko, ing))
 			continue;
-		if (equals_set(a, ing->lb, ing->nlb, want_set, nwant_set))
-			continue;
-		send_patch(s, s->pending, &s->npending, ing->meta.ns.ptr, ing->meta.name.ptr, patch.ptr, &cc);
+		if (!equals_set(a, ing->lb, ing->nlb, want_set, nwant_set))
+			plan_patch(s, ing->meta.ns.ptr, ing->meta.name.ptr, patch.ptr);
 	}
-	log_counts(&cc);
 	buf_free(&patch);
 	arena_free(a);
+}
+
+void ingress_status_send(ingress_status *s)
+{
+	if (s->service_missing) {   /* every cycle, as skipper */
+		char msg[600];
+		snprintf(msg, sizeof msg, "service not found: %s/%s", s->ns, s->name);
+		log_kv(LOG_ERROR, "failed to update the load balancer status of Ingresses", "error", msg, NULL);
+		return;
+	}
+	size_t updated = 0, failed = 0, kept = 0;
+	buf first_error = BUF_INIT;
+	const char *first_ns = NULL, *first_name = NULL;
+	for (size_t i = 0; i < s->npending; i++) {
+		pending_patch *p = &s->pending[i];
+		buf err = BUF_INIT;
+		if (kube_patch_ingress_status(s->client, p->ns, p->name, p->patch, strlen(p->patch), &err) == 0) {
+			updated++;
+			log_kv(LOG_DEBUG, "updated the load balancer status", "kind", "Ingress", "ns", p->ns, "name", p->name,
+			       NULL);
+			free(p->ns);
+			free(p->name);
+			free(p->patch);
+		} else {
+			if (failed++ == 0)
+				buf_append(&first_error, err.ptr, err.len);
+			s->pending[kept++] = *p;   /* sent again next cycle */
+			if (failed == 1)
+				first_ns = s->pending[kept - 1].ns, first_name = s->pending[kept - 1].name;
+		}
+		buf_free(&err);
+	}
+	s->npending = kept;
+	if (failed)
+		log_typed(LOG_ERROR, "failed to update the load balancer status of Ingresses", LOG_INT("failed", failed),
+			  LOG_INT("updated", updated), LOG_STR("kind", "Ingress"), LOG_STR("ns", first_ns),
+			  LOG_STR("name", first_name), LOG_STR("error", first_error.ptr));
+	else if (updated)
+		log_typed(LOG_INFO, "updated the load balancer status of Ingresses", LOG_INT("updated", updated));
+	buf_free(&first_error);
 }

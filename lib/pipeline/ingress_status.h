@@ -14,10 +14,13 @@
  * looked up among the listed ones (within -kubernetes-namespace and the Services' label
  * selector, as in skipper); a missing one is the error "service not found: ns/name".
  *
- * Errors are logged (one line per cycle, with the count and the first error), never fail the
- * cycle or touch the served table. PATCHes that failed are sent again in the next cycle,
- * also when its inputs are unchanged and so not decoded (skipper patches every cycle
- * whatever differs; unchanged inputs mean the same differences).
+ * A cycle plans from the cluster it decoded (ingress_status_plan: the PATCHes to send) and
+ * sends them after it has published its table (ingress_status_send), so thousands of
+ * PATCHes on a first rollout never delay the table. Errors are logged (one line per cycle,
+ * with the count and the first error), never fail the cycle or touch the served table.
+ * PATCHes that failed stay planned and are sent again in the next good cycle, also when its
+ * inputs are unchanged and so not decoded (skipper patches every cycle whatever differs;
+ * unchanged inputs mean the same differences).
  *
  * Ownership: ingress_status_new copies the service name and borrows the client and the
  * options (they outlive it); ingress_status_free frees it. Poll thread only. */
@@ -38,9 +41,10 @@ typedef struct ingress_status ingress_status;
 ingress_status *ingress_status_new(kube_client *client, const kube_options *ko, const char *service, buf *err);
 void ingress_status_free(ingress_status *s);   /* NULL is fine */
 
-/* One cycle: with the cluster just listed, compare and PATCH; with NULL (inputs unchanged,
- * not decoded), send again what failed last time. */
-void ingress_status_cycle(ingress_status *s, const kube_cluster *c);
+/* Replaces the planned PATCHes with those the cluster just listed calls for. */
+void ingress_status_plan(ingress_status *s, const kube_cluster *c);
+/* Sends the planned PATCHes; those that fail stay planned. */
+void ingress_status_send(ingress_status *s);
 
 /* --- the pure parts, for tests ------------------------------------------------------------ */
 

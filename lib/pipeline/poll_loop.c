@@ -101,7 +101,7 @@ static bool inputs_fingerprint(poll_loop *p, const kube_fetch_result *fetched, s
 	return source_identity_finish(&id, out);
 }
 
-/* The API's cluster reaches the pipeline's own on_cluster hook, then after_api_fetch. */
+/* The API's cluster reaches the pipeline's own on_cluster hook, then the status writer. */
 typedef struct {
 	const poll_loop *p;
 	const pipeline_options *inner;
@@ -112,12 +112,12 @@ static void api_cluster_read(void *ctx, const kube_cluster *c)
 	const api_hook *h = ctx;
 	if (h->inner->on_cluster)
 		h->inner->on_cluster(h->inner->on_cluster_ctx, c);
-	h->p->cfg.after_api_fetch(h->p->cfg.after_api_fetch_ctx, c);
+	ingress_status_plan(h->p->cfg.status, c);
 }
 
 static int load_api(poll_loop *p, kube_fetch_result *fetched, route_table *raw, buf *err)
 {
-	if (!p->cfg.after_api_fetch)
+	if (!p->cfg.status)
 		return pipeline_load_fetched(p->cfg.pipeline, fetched, raw, err);   /* frees fetched */
 	api_hook hook = { p, p->cfg.pipeline };
 	pipeline_options o = *p->cfg.pipeline;
@@ -142,8 +142,6 @@ static int load_sources(poll_loop *p, route_table *raw, bool *unchanged, buf *er
 	if (p->inputs_known && !p->force_reload && source_fingerprint_equal(&fp, &p->last_inputs)) {
 		if (p->cfg.client)
 			kube_fetch_result_free(&fetched);
-		if (p->cfg.client && p->cfg.after_api_fetch)
-			p->cfg.after_api_fetch(p->cfg.after_api_fetch_ctx, NULL);
 		*unchanged = true;
 		return 0;
 	}
@@ -366,6 +364,9 @@ static void poll_loop_cycle(poll_loop *p)
 			p->last_raw_count = raw->n;
 			update(p, raw);
 		}
+		/* after publishing: thousands of PATCHes on a first rollout never delay the table */
+		if (p->cfg.client && p->cfg.status)
+			ingress_status_send(p->cfg.status);
 	}
 	route_table_free(raw);
 	buf_free(&err);

@@ -7,7 +7,9 @@
  * comparison of the raw routes): the served form and the zone documents (B7.5), published
  * as a new snapshot only when the bytes changed. A source failure is logged ("failed to fetch routes") and counted
  * (routes.fetch_errors); the last good table stays served. An empty table never replaces
- * a non-empty one ("received empty routes; ignoring").
+ * a non-empty one ("received empty routes; ignoring"). A good cycle with the API as a
+ * source ends with the Ingress status PATCHes of -kubernetes-status-from-service, after
+ * its table is published.
  *
  * Timing (B7.1): the first cycle runs at once, then one per interval; a cycle that
  * overruns the interval delays the next one (it starts at once), cycles never stack.
@@ -21,6 +23,7 @@
 #include <time.h>
 
 #include "http/snapshot.h"
+#include "pipeline/ingress_status.h"
 #include "pipeline/pipeline.h"
 #include "source/kube_client.h"
 
@@ -33,11 +36,9 @@ typedef struct {
 	const pipeline_options *pipeline;
 	long interval_ms;                        /* -source-poll-timeout, > 0 */
 	snapshot_slot *slot;                     /* where tables are published */
-	/* After each good fetch from the API: the cluster it decoded, or NULL when its inputs
-	 * were those of the last good cycle and were not decoded again (the Ingress status
-	 * writer). NULL: none. Poll thread. */
-	void (*after_api_fetch)(void *ctx, const kube_cluster *c);
-	void *after_api_fetch_ctx;
+	/* -kubernetes-status-from-service, or NULL: planned from each cluster the API gives
+	 * (ingress_status_plan), sent at the end of every good cycle (ingress_status_send). */
+	ingress_status *status;
 } poll_config;
 
 typedef struct poll_loop poll_loop;

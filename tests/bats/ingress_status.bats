@@ -92,7 +92,7 @@ patches() {
 	start_api --fixtures cluster
 	start_serve -kubernetes -kubernetes-url "$API" -kubernetes-status-from-service kube-system/nope
 	wait_log 'msg="routes initialized"'
-	wait_log 'level=error msg="failed to update the load balancer status of Ingresses" error="service not found: kube-system/nope"'
+	wait_log 'level=error msg="failed to update the load balancer status of Ingresses" error="service not found: kube-system/nope"' 3
 	run patches
 	assert_output ""
 	# -kubernetes-namespace scopes the Services listed, as in skipper
