@@ -178,6 +178,53 @@ YAML
 	assert_equal "$stderr" "routesrv-serve: -config-file bad.yaml: invalid value \"62\" for flag -idle-timeout-server: needs a duration such as 3s or 250ms"
 }
 
+@test "-config-file: every flag of skipper-flags.tsv as a key, with a valid value of its Go type" {
+	"$BIN/routesrv-serve" --help-options > options.tsv
+	# one file with every key (config-file is the flag naming it)
+	local i=0
+	: > all.yaml
+	while IFS=$'\t' read -r name type; do
+		case $name in version|config-file) continue ;; esac
+		v=$(valid_value "$name" "$type" "$i")
+		v=${v#=}
+		printf '%s: %s\n' "$name" "${v:-true}" >> all.yaml
+		i=$((i + 1))
+	done < <(skipper_flags)
+	[ "$(wc -l < all.yaml)" -eq 281 ]
+	# the whole file is read and every value taken: parsing ends at the extra operand
+	run --separate-stderr "$BIN/routesrv-serve" -config-file all.yaml extra
+	assert_failure 2
+	assert_equal "$stderr" "routesrv-serve: extra operand 'extra' (usage: routesrv-serve [flags])"
+	# a value Go refuses is refused in the file too, naming the file and the flag
+	while read -r key value; do
+		printf '%s %s\n' "$key" "$value" > bad.yaml
+		run --separate-stderr "$BIN/routesrv-serve" -config-file bad.yaml extra
+		assert_failure 2
+		[[ "$stderr" == "routesrv-serve: -config-file bad.yaml: invalid value \"$value\" for flag -${key%:}: "* ]] ||
+			fail "$key $value: $stderr"
+	done <<-'KEYS'
+	insecure: yes
+	max-loopbacks: 1.5
+	max-content-length: 9223372036854775808
+	max-matcher-buffer-size: -1
+	prometheus-native-histogram-bucket-factor: 0x1.8
+	lb-healthcheck-interval: 10
+	tls-client-auth: Bogus
+	KEYS
+	# the ignored keys of a file are recognized: listed in the one start-up line, table unchanged
+	printf 'r1: Path("/a") -> <shunt>;\n' > routes.eskip
+	awk -F'\t' '$11 == "ignored" { print $1 }' options.tsv > ignored.txt
+	awk -F': ' 'NR == FNR { ignored[$1] = 1; next } $1 in ignored' ignored.txt all.yaml > ignored.yaml
+	cut -d: -f1 ignored.yaml > want.txt
+	[ "$(wc -l < want.txt)" -eq "$(wc -l < ignored.txt)" ]
+	start_serve -config-file ignored.yaml -routes-file routes.eskip
+	wait_log 'msg="routes initialized"'
+	run curl -s "$URL/routes"
+	assert_output 'r1: Path("/a") -> <shunt>;'
+	got=$(grep 'ignoring skipper flags' serve.log | sed 's/.* flags=//; s/"//g' | tr ',' '\n' | sort)
+	assert_equal "$got" "$(sort want.txt)"
+}
+
 @test "--help lists routesrv-serve's own flags and says the others are accepted; completions leave them out" {
 	run "$BIN/routesrv-serve" --help
 	assert_success
