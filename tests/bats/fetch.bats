@@ -30,6 +30,10 @@ setup() {
 
 teardown() {
 	stop_api
+	if [ -n "${SILENT_PID:-}" ]; then
+		kill "$SILENT_PID" 2>/dev/null || true
+		wait "$SILENT_PID" 2>/dev/null || true
+	fi
 }
 
 # Starts the fake API with the given arguments; sets API (base URL), API_PORT, API_PID.
@@ -424,6 +428,22 @@ OUT
 	run "$BIN/routesrv-fetch" -kubernetes-url "$API" -kubernetes-stall-timeout 1s
 	assert_failure 3
 	assert_output --partial "GET $API/api/v1/endpoints?resourceVersion=0: no data received for 1s (-kubernetes-stall-timeout)"
+}
+
+@test "a server that accepts but never answers the TLS handshake runs into -kubernetes-connect-timeout" {
+	# a listener whose kernel completes the TCP handshake and that never says a word
+	"$PYTHON" -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+time.sleep(120)' silent.port 3>&- &
+	SILENT_PID=$!
+	for _ in $(seq 400); do [ -s silent.port ] && break; sleep 0.05; done
+	port=$(cat silent.port)
+	# the connect timeout bounds the handshake, not -kubernetes-timeout (30 s here)
+	run "$BIN/routesrv-fetch" -kubernetes-url "https://127.0.0.1:$port" -kubernetes-connect-timeout 1s \
+		-kubernetes-timeout 30s
+	assert_failure 3
+	assert_output --partial "GET https://127.0.0.1:$port/apis/networking.k8s.io/v1/ingresses?resourceVersion=0: could not connect within 1s (-kubernetes-connect-timeout)"
 }
 
 @test "nothing listening: exit 3 naming the URL" {
