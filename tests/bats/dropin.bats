@@ -31,16 +31,6 @@ teardown() {
 	stop_api
 }
 
-# The fake API over TLS with a service-account token, and the pod's view of it: the
-# environment and service-account directory -kubernetes-in-cluster reads.
-start_in_cluster_api() {
-	start_api --tls-cert "$TLS/server.crt" --tls-key "$TLS/server.key" --token sa-token "$@"
-	mkdir -p sa
-	cp "$TLS/ca.crt" sa/ca.crt
-	printf 'sa-token\n' > sa/token
-	export KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT=$API_PORT ROUTESRV_SERVICEACCOUNT_DIR=$PWD/sa
-}
-
 # --- exec credential plugins ----------------------------------------------------------------
 
 @test "exec credential plugins start with no signal blocked or ignored" {
@@ -74,7 +64,7 @@ KC
 # --- connecting as skipper's routesrv --------------------------------------------------------
 
 @test "in-cluster: -kubernetes-url is ignored (logged), the service account is used" {
-	start_in_cluster_api --fixtures "$EXAMPLES/cluster"
+	start_in_cluster_api "$TLS" --fixtures "$EXAMPLES/cluster"
 	start_serve -kubernetes -kubernetes-in-cluster -kubernetes-url http://127.0.0.1:1
 	wait_log 'msg="routes initialized"'
 	grep -q 'msg="-kubernetes-url is ignored with -kubernetes-in-cluster, as in skipper" url="http://127.0.0.1:1"' serve.log
@@ -87,7 +77,7 @@ KC
 }
 
 @test "in-cluster: a missing service-account token or CA fails the start with status 1" {
-	start_in_cluster_api --fixtures "$EXAMPLES/cluster"
+	start_in_cluster_api "$TLS" --fixtures "$EXAMPLES/cluster"
 	rm sa/token
 	run --separate-stderr "$BIN/routesrv-serve" -kubernetes -kubernetes-in-cluster -address 127.0.0.1:0 \
 		-support-listener 127.0.0.1:0
@@ -143,7 +133,7 @@ CONVERSION=(
 )
 
 @test "the args of skipper's routesrv Deployment and a proxy's -config-file serve the same table" {
-	start_in_cluster_api --fixtures "$EXAMPLES/cluster"
+	start_in_cluster_api "$TLS" --fixtures "$EXAMPLES/cluster"
 	# the table of the conversion flags alone
 	start_serve -kubernetes -kubernetes-in-cluster "${CONVERSION[@]}"
 	wait_log 'msg="routes initialized"'

@@ -12,8 +12,15 @@ load helpers/serve
 EXAMPLES="$(cd "$HELPERS/../../../examples" && pwd)"
 STATUS_PATH=/apis/networking.k8s.io/v1/namespaces/default/ingresses
 
+setup_file() {
+	# the fake API as an in-cluster API server over TLS
+	cd "$BATS_FILE_TMPDIR"
+	make_api_certificates ingress-status-test-ca
+}
+
 setup() {
 	cd "$BATS_TEST_TMPDIR"
+	isolate_kube_environment
 	SERVE_PID=
 	API_PID=
 	mkdir cluster
@@ -70,6 +77,23 @@ patches() {
 	wait_log 'msg="routes initialized"'
 	run cmp with.eskip <(curl -s "$URL/routes")
 	assert_success
+}
+
+@test "in-cluster: PATCHes go through the API client (TLS, service-account token); without the flag nothing is written" {
+	start_in_cluster_api "$BATS_FILE_TMPDIR" --fixtures cluster
+	# without the flag routesrv only reads
+	start_serve -kubernetes -kubernetes-in-cluster
+	wait_log 'msg="routes initialized"'
+	wait_more_log 'msg="routes did not change"' 2
+	stop_serve
+	run jq -r 'select(.event == "request") | .method' "$BATS_TEST_TMPDIR/api.log"
+	[ "${#lines[@]}" -gt 0 ] && refute_output --partial PATCH
+	# with it, over the pod's TLS connection with its token
+	start_serve -kubernetes -kubernetes-in-cluster -kubernetes-status-from-service kube-system/skipper-ingress
+	wait_log 'msg="updated the load balancer status of Ingresses" updated=1'
+	run jq -r 'select(.event == "request" and .method == "PATCH") | "\(.path) \(.headers.authorization)"' \
+		"$BATS_TEST_TMPDIR/api.log"
+	assert_output "$STATUS_PATH/shop/status Bearer sa-token"
 }
 
 @test "a failing PATCH is logged, sent again next cycle, and the table is served all the same" {

@@ -97,3 +97,16 @@ stop_api() {
 		API_PID=
 	fi
 }
+
+# The fake API over TLS with the certificates of make_api_certificates in directory $1 and a
+# service-account token, and the pod's view of it: the environment and service-account
+# directory (./sa) that -kubernetes-in-cluster reads. The other arguments go to start_api.
+start_in_cluster_api() {
+	local certs=$1
+	shift
+	start_api --tls-cert "$certs/server.crt" --tls-key "$certs/server.key" --token sa-token "$@"
+	mkdir -p sa
+	cp "$certs/ca.crt" sa/ca.crt
+	printf 'sa-token\n' > sa/token
+	export KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT=$API_PORT ROUTESRV_SERVICEACCOUNT_DIR=$PWD/sa
+}
