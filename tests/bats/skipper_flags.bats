@@ -273,3 +273,16 @@ YAML
 	assert_equal "$output" "$("$BIN/routesrv-compile" "$fixture")"
 	grep -q 'flags=opentracing-backend-name-tag' serve.log
 }
+
+@test "a help group titled as skipper's flags holds only flags of skipper-flags.tsv (the label selectors are routesrv's)" {
+	"$BIN/routesrv-serve" --help-options |
+		awk -F'\t' '$1 == "" { group = $7; next } $11 != "ignored" && group ~ /skipper.s (routesrv )?flags\)$/ { print $1 }' |
+		sort > claimed.txt
+	[ "$(wc -l < claimed.txt)" -ge 30 ]
+	skipper_flags | cut -f1 | sort > skipper.txt
+	run comm -23 claimed.txt skipper.txt
+	assert_output ""
+	# and they have a group of their own, which says whose they are
+	run "$BIN/routesrv-serve" --help
+	assert_output --partial "Label selection (routesrv's flags"
+}
