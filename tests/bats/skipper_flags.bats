@@ -286,3 +286,19 @@ YAML
 	run "$BIN/routesrv-serve" --help
 	assert_output --partial "Label selection (routesrv's flags"
 }
+
+@test "the flags skipper's routesrv acts on (spec B9) that routesrv-serve ignores are named in routesrv(7) as not implemented" {
+	top=$(cd "$HELPERS/../../.." && pwd)
+	spec="$top/docs/spec/eskip-and-http.md"
+	[ -s "$spec" ] || fail "missing $spec"
+	awk '/^## B9\./, /^## B10\./' "$spec" | awk -F'|' '/^\| `-/ { print $2 }' | grep -o -- '-[a-z0-9-]*' |
+		sed 's/^-//' | sort -u > routesrv-flags.txt
+	[ "$(wc -l < routesrv-flags.txt)" -ge 30 ]
+	"$BIN/routesrv-serve" --help-options | awk -F'\t' '$11 == "ignored" { print $1 }' | sort > ignored.txt
+	comm -12 routesrv-flags.txt ignored.txt > unimplemented.txt
+	[ -s unimplemented.txt ]
+	differences=$(sed -n '/^\.Sh DIFFERENCES/,/^\.Sh /p' "$top/man/routesrv.7" | sed -n '/^\.It$/,$p' | grep -A20 '^Not implemented:')
+	while read -r flag; do
+		grep -q -- "Fl $flag\b" <<<"$differences" || fail "routesrv(7) does not name -$flag as not implemented"
+	done < unimplemented.txt
+}
