@@ -45,12 +45,7 @@ done < /proc/$$/status > "$0.signals"
 printf '{"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "status": {"token": "exec-token"}}\n'
 SH
 	chmod +x plugin.sh
-	cat > kubeconfig <<KC
-current-context: c
-clusters: [{name: k, cluster: {server: "$API"}}]
-contexts: [{name: c, context: {cluster: k, user: u}}]
-users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ./plugin.sh}}}]
-KC
+	write_api_kubeconfig kubeconfig '{exec: {apiVersion: client.authentication.k8s.io/v1, command: ./plugin.sh}}'
 	start_serve -kubernetes -kubeconfig kubeconfig
 	wait_log 'msg="routes initialized"'
 	run cat plugin.sh.signals
@@ -97,12 +92,7 @@ KC
 
 @test "\$KUBECONFIG is not read by routesrv-serve (skipper's default: kubectl proxy), only -kubeconfig" {
 	start_api --fixtures "$EXAMPLES/cluster"
-	cat > kubeconfig <<KC
-current-context: c
-clusters: [{name: k, cluster: {server: "$API"}}]
-contexts: [{name: c, context: {cluster: k, user: u}}]
-users: [{name: u, user: {}}]
-KC
+	write_api_kubeconfig kubeconfig '{}'
 	# $KUBECONFIG names a working cluster: routesrv-serve goes to 127.0.0.1:8001 all the same
 	KUBECONFIG=$PWD/kubeconfig start_serve -kubernetes -kubernetes-connect-timeout 1s
 	wait_log 'msg="failed to fetch routes".*127.0.0.1:8001'

@@ -649,12 +649,7 @@ EOF
 	start_api --fixtures "$CLUSTER" --token file-token
 	mkdir -p conf
 	printf 'file-token\n' > conf/token
-	cat > conf/kubeconfig <<EOF
-current-context: c
-clusters: [{name: k, cluster: {server: "$API"}}]
-contexts: [{name: c, context: {cluster: k, user: u}}]
-users: [{name: u, user: {tokenFile: token}}]
-EOF
+	write_api_kubeconfig conf/kubeconfig '{tokenFile: token}'
 	run "$BIN/routesrv-fetch" -kubeconfig conf/kubeconfig
 	assert_success
 	run header authorization
@@ -711,12 +706,7 @@ EOF
 	start_api --fixtures "$CLUSTER"
 	printf '#!/bin/sh\necho "no credentials here" >&2\nexit 7\n' > fail.sh
 	chmod +x fail.sh
-	cat > kubeconfig <<EOF
-current-context: c
-clusters: [{name: k, cluster: {server: "$API"}}]
-contexts: [{name: c, context: {cluster: k, user: u}}]
-users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ./fail.sh}}}]
-EOF
+	write_api_kubeconfig kubeconfig '{exec: {apiVersion: client.authentication.k8s.io/v1, command: ./fail.sh}}'
 	run "$BIN/routesrv-fetch" -kubeconfig kubeconfig
 	assert_failure 3
 	assert_output --partial 'exec plugin'

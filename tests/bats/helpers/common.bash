@@ -60,6 +60,17 @@ make_api_certificates() {
 		-extfile san.ext 2>/dev/null
 }
 
+# Writes the kubeconfig file $1: one context whose cluster is $API and whose user is the
+# YAML flow mapping $2, e.g. '{tokenFile: token}' or '{exec: {...}}'.
+write_api_kubeconfig() {
+	cat > "$1" <<EOF
+current-context: c
+clusters: [{name: k, cluster: {server: "$API"}}]
+contexts: [{name: c, context: {cluster: k, user: u}}]
+users: [{name: u, user: $2}]
+EOF
+}
+
 # A test's commands see no kubeconfig or pod environment of the machine running the tests.
 isolate_kube_environment() {
 	unset KUBECONFIG KUBERNETES_SERVICE_HOST KUBERNETES_SERVICE_PORT ROUTESRV_SERVICEACCOUNT_DIR
