@@ -23,7 +23,7 @@ struct ingress_status {
 	const kube_options *ko;
 	char *ns, *name;                 /* the Service */
 	pending_patch *pending;
-	size_t npending;
+	size_t npending, cap;            /* grown by doubling: 15k Ingresses on a first rollout */
 	bool service_missing;            /* the last cluster planned from had no such Service */
 };
 
@@ -51,7 +51,7 @@ static void clear_pending(ingress_status *s)
 	}
 	free(s->pending);
 	s->pending = NULL;
-	s->npending = 0;
+	s->npending = s->cap = 0;
 }
 
 void ingress_status_free(ingress_status *s)
@@ -193,7 +193,10 @@ void ingress_status_patch(buf *out, const kube_lb_ingress *a, size_t n)
 
 static void plan_patch(ingress_status *s, const char *ns, const char *name, const char *patch)
 {
-	s->pending = xrealloc(s->pending, (s->npending + 1) * sizeof *s->pending);
+	if (s->npending == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 16;
+		s->pending = xrealloc(s->pending, s->cap * sizeof *s->pending);
+	}
 	s->pending[s->npending++] = (pending_patch){ xstrdup(ns), xstrdup(name), xstrdup(patch) };
 }
 
