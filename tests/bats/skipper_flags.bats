@@ -195,7 +195,8 @@ YAML
 	run --separate-stderr "$BIN/routesrv-serve" -config-file all.yaml extra
 	assert_failure 2
 	assert_equal "$stderr" "routesrv-serve: extra operand 'extra' (usage: routesrv-serve [flags])"
-	# a value Go refuses is refused in the file too, naming the file and the flag
+	# a value Go refuses is refused in the file too, naming the file and the flag (values that
+	# skipper's own YAML decoding of the file refuses as well)
 	while read -r key value; do
 		printf '%s %s\n' "$key" "$value" > bad.yaml
 		run --separate-stderr "$BIN/routesrv-serve" -config-file bad.yaml extra
@@ -203,12 +204,12 @@ YAML
 		[[ "$stderr" == "routesrv-serve: -config-file bad.yaml: invalid value \"$value\" for flag -${key%:}: "* ]] ||
 			fail "$key $value: $stderr"
 	done <<-'KEYS'
-	insecure: yes
+	insecure: maybe
 	max-loopbacks: 1.5
 	max-content-length: 9223372036854775808
 	max-matcher-buffer-size: -1
 	prometheus-native-histogram-bucket-factor: 0x1.8
-	lb-healthcheck-interval: 10
+	lb-healthcheck-interval: 1sec
 	tls-client-auth: Bogus
 	KEYS
 	# the ignored keys of a file are recognized: listed in the one start-up line, table unchanged
