@@ -76,8 +76,8 @@ const opt_def *kube_client_config_flags(kube_client_config *cfg, size_t *n)
 		  .help = "time from sending a request to its response headers (connecting included); "
 			  "the body is not bounded, see -kubernetes-stall-timeout" },
 		{ .name = "kubernetes-stall-timeout", .kind = OPT_DURATION, .metavar = "DURATION",
-		  .help = "fail a request that receives no bytes for this long (whole seconds; libcurl's "
-			  "low-speed limit)" },
+		  .help = "fail a request whose body stops arriving: no bytes for this long once the "
+			  "response headers are in" },
 		{ .name = NULL },
 	};
 	/* Without connection flags, each command has its own rule (kube_client_config.discovery). */
@@ -443,13 +443,10 @@ kube_client *kube_client_new(const kube_client_config *cfg, buf *err)
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	/* Bounded like skipper's client: connecting (TLS included) here, the time to the
-	 * response headers by on_progress, stalls by libcurl's low-speed limit; never the total,
-	 * so a huge list that keeps arriving is read to its end. */
+	 * response headers and then stalls of the body by on_progress; never the total, so a
+	 * huge list that keeps arriving is read to its end. (Not libcurl's low-speed limit: it
+	 * also runs while the headers are awaited, cutting -kubernetes-timeout short.) */
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
-	if (cfg->stall_timeout_ms > 0) {
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (cfg->stall_timeout_ms + 999) / 1000);
-	}
 	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, RECV_BUFFER_SIZE);
@@ -533,11 +530,20 @@ typedef struct {
 	CURL *curl;
 	buf *body;
 	struct timespec start;           /* CLOCK_MONOTONIC, when the request started */
+	struct timespec last_data;       /* when bytes last arrived */
 	long header_timeout_ms;          /* -kubernetes-timeout; <= 0: none */
+	long stall_timeout_ms;           /* -kubernetes-stall-timeout; <= 0: none */
 	bool headers_done;               /* the final response's header block ended */
-	bool header_timeout_hit;         /* on_progress aborted the transfer */
-	size_t received;                 /* header and body bytes */
+	bool header_timeout_hit;         /* on_progress aborted the transfer: no headers in time */
+	bool stall_hit;                  /* on_progress aborted the transfer: the body stalled */
 } transfer;
+
+static long ms_since(const struct timespec *then)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - then->tv_sec) * 1000 + (now.tv_nsec - then->tv_nsec) / 1000000;
+}
 
 /* Room for a body of n bytes in an empty buf. Large bodies get memory in 2 MiB steps with
  * a transparent-huge-page hint: a 10 MB list otherwise costs thousands of page faults,
@@ -567,7 +573,7 @@ static void reserve_body(buf *b, size_t n)
 static size_t on_body(char *p, size_t size, size_t n, void *userdata)
 {
 	transfer *s = userdata;
-	s->received += size * n;
+	clock_gettime(CLOCK_MONOTONIC, &s->last_data);
 	if (s->body->len == 0) {
 		curl_off_t announced = -1;
 		if (curl_easy_getinfo(s->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) == CURLE_OK &&
@@ -584,31 +590,30 @@ static size_t on_header(char *p, size_t size, size_t n, void *userdata)
 {
 	transfer *t = userdata;
 	size_t len = size * n;
-	t->received += len;
 	if (len <= 2 && (p[0] == '\r' || p[0] == '\n')) {
 		long code = 0;
 		curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &code);
-		if (code >= 200)
+		if (code >= 200) {
 			t->headers_done = true;
+			clock_gettime(CLOCK_MONOTONIC, &t->last_data);
+		}
 	}
 	return len;
 }
 
 /* Aborts a request whose response headers have not arrived within -kubernetes-timeout
- * (skipper's ResponseHeaderTimeout). libcurl calls this often while data flows and about
- * once a second while none does. */
+ * (skipper's ResponseHeaderTimeout), or whose body then receives nothing for
+ * -kubernetes-stall-timeout. libcurl calls this often while data flows and about once a
+ * second while none does. */
 static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	transfer *t = userdata;
-	if (t->headers_done || t->header_timeout_ms <= 0)
-		return 0;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	long elapsed = (long)(now.tv_sec - t->start.tv_sec) * 1000 + (now.tv_nsec - t->start.tv_nsec) / 1000000;
-	if (elapsed < t->header_timeout_ms)
-		return 0;
-	t->header_timeout_hit = true;
-	return 1;
+	if (!t->headers_done) {
+		t->header_timeout_hit = t->header_timeout_ms > 0 && ms_since(&t->start) >= t->header_timeout_ms;
+		return t->header_timeout_hit;
+	}
+	t->stall_hit = t->stall_timeout_ms > 0 && ms_since(&t->last_data) >= t->stall_timeout_ms;
+	return t->stall_hit;
 }
 
 static const char *status_text(long code)
@@ -671,19 +676,15 @@ typedef struct {
 static void timeout_error(kube_client *c, const http_request *r, const transfer *t, buf *err)
 {
 	buf d = BUF_INIT;
-	curl_off_t connected = 0, handshaken = 0;
-	curl_easy_getinfo(c->curl, CURLINFO_CONNECT_TIME_T, &connected);
-	curl_easy_getinfo(c->curl, CURLINFO_APPCONNECT_TIME_T, &handshaken);
-	bool tls = strncmp(r->url, "https:", 6) == 0;
 	if (t->header_timeout_hit) {
 		opt_format_duration(&d, c->timeout_ms);
 		buf_printf(err, "%s %s: no response headers within %s (-kubernetes-timeout)", r->method, r->url, d.ptr);
-	} else if (t->received == 0 && (connected == 0 || (tls && handshaken == 0))) {
+	} else if (t->stall_hit) {
+		opt_format_duration(&d, c->stall_timeout_ms);
+		buf_printf(err, "%s %s: no data received for %s (-kubernetes-stall-timeout)", r->method, r->url, d.ptr);
+	} else {   /* libcurl's only timeout here: connecting, TLS handshake included */
 		opt_format_duration(&d, c->connect_timeout_ms);
 		buf_printf(err, "%s %s: could not connect within %s (-kubernetes-connect-timeout)", r->method, r->url, d.ptr);
-	} else {
-		opt_format_duration(&d, (c->stall_timeout_ms + 999) / 1000 * 1000);
-		buf_printf(err, "%s %s: no data received for %s (-kubernetes-stall-timeout)", r->method, r->url, d.ptr);
 	}
 	buf_free(&d);
 }
@@ -695,7 +696,8 @@ static int http_do(kube_client *c, const http_request *r, buf *body, long *statu
 	c->errbuf[0] = 0;
 	CURL *h = c->curl;
 	curl_easy_setopt(h, CURLOPT_URL, r->url);
-	transfer t = { .curl = h, .body = body, .header_timeout_ms = c->timeout_ms };
+	transfer t = { .curl = h, .body = body, .header_timeout_ms = c->timeout_ms,
+		       .stall_timeout_ms = c->stall_timeout_ms };
 	clock_gettime(CLOCK_MONOTONIC, &t.start);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
@@ -731,7 +733,7 @@ static int http_do(kube_client *c, const http_request *r, buf *body, long *statu
 	}
 	c->unreachable = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
 			 rc == CURLE_COULDNT_RESOLVE_PROXY;
-	if (rc == CURLE_OPERATION_TIMEDOUT || (rc == CURLE_ABORTED_BY_CALLBACK && t.header_timeout_hit)) {
+	if (rc == CURLE_OPERATION_TIMEDOUT || (rc == CURLE_ABORTED_BY_CALLBACK && (t.header_timeout_hit || t.stall_hit))) {
 		timeout_error(c, r, &t, err);
 		return -1;
 	}

@@ -57,7 +57,7 @@ typedef struct {
 	long page_size;                  /* -kubernetes-page-size; 0 = one request per list */
 	long connect_timeout_ms;         /* -kubernetes-connect-timeout: connect and TLS handshake */
 	long timeout_ms;                 /* -kubernetes-timeout: from the request to its response headers */
-	long stall_timeout_ms;           /* -kubernetes-stall-timeout: no bytes received for this long */
+	long stall_timeout_ms;           /* -kubernetes-stall-timeout: no body bytes for this long */
 	kube_discovery discovery;        /* set by the command before kube_client_config_flags() */
 } kube_client_config;
 

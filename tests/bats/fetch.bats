@@ -423,6 +423,14 @@ OUT
 	[ "$output" -gt 0 ]
 }
 
+@test "-kubernetes-stall-timeout bounds the body only: headers within -kubernetes-timeout are waited for" {
+	start_api --fixtures "$CLUSTER" --fault /api/v1/endpoints=slow:3
+	run --separate-stderr "$BIN/routesrv-fetch" -kubernetes-url "$API" -kubernetes-timeout 20s -kubernetes-stall-timeout 1s
+	assert_success
+	run jq '.items | map(select(.kind == "Endpoints")) | length' <<<"$output"
+	[ "$output" -gt 0 ]
+}
+
 @test "a body that stops arriving runs into -kubernetes-stall-timeout" {
 	start_api --fixtures "$CLUSTER" --fault /api/v1/endpoints=stall:5
 	run "$BIN/routesrv-fetch" -kubernetes-url "$API" -kubernetes-stall-timeout 1s
