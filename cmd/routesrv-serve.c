@@ -40,12 +40,46 @@ static opt_list server_filters;
 /* Shard endpoints (B2.3). */
 static const char *redis_ns, *redis_name, *valkey_ns, *valkey_name;
 static long redis_port = 6379, valkey_port = 6379;
+/* Flags skipper's routesrv acts on that routesrv-serve does not implement (spec B9: pprof,
+ * tracing, tokeninfo filters; B6: cipher suites, key log): ignored, their values kept to
+ * warn when one asks for the feature. */
+static struct {
+	const char *opentracing, *tokeninfo_url, *key_log_file;
+	bool profile, exclude_insecure_ciphers;
+	opt_list open_telemetry;
+} unimplemented = { .opentracing = "noop", .tokeninfo_url = "", .key_log_file = "" };
 
 #define GROUP(n, t) { .name = n, .kind = OPT_GROUP, .help = t }
 #define STRING(n, t, mv, h, c) { .name = n, .kind = OPT_STRING, .target = t, .metavar = mv, .help = h, .completion = c }
 #define BOOL(n, t, h) { .name = n, .kind = OPT_BOOL, .target = t, .help = h }
 #define INT(n, t, mv, h) { .name = n, .kind = OPT_INT, .target = t, .metavar = mv, .help = h }
 #define DURATION(n, t, h) { .name = n, .kind = OPT_DURATION, .target = t, .metavar = "DURATION", .help = h }
+
+/* One warning line naming the given flags that ask skipper's routesrv for a feature
+ * routesrv-serve does not have (a tracer other than noop, pprof, ...). */
+static void warn_unimplemented(void)
+{
+	const char *tracer = unimplemented.opentracing;
+	const struct {
+		const char *name;
+		bool on;
+	} features[] = {
+		{ "enable-profile", unimplemented.profile },
+		{ "opentracing", *tracer && strcmp(tracer, "noop") != 0 && strncmp(tracer, "noop ", 5) != 0 },
+		{ "open-telemetry", unimplemented.open_telemetry.n > 0 },
+		{ "oauth2-tokeninfo-url", *unimplemented.tokeninfo_url != 0 },
+		{ "exclude-insecure-cipher-suites", unimplemented.exclude_insecure_ciphers },
+		{ "tls-key-log-file", *unimplemented.key_log_file != 0 },
+	};
+	buf names = BUF_INIT;
+	for (size_t i = 0; i < sizeof features / sizeof *features; i++)
+		if (features[i].on)
+			buf_printf(&names, "%s%s", names.len ? "," : "", features[i].name);
+	if (names.len)
+		log_kv(LOG_WARN, "not implemented by routesrv-serve, ignored: skipper's routesrv acts on these flags",
+		       "flags", names.ptr, NULL);
+	buf_free(&names);
+}
 
 static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_processing *rp)
 {
@@ -119,6 +153,12 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 	opt_table_ignore(&t, "opentracing-backend-name-tag");
 	/* skipper's routesrv parses skipper's whole flag set: so does routesrv-serve. */
 	opt_skipper_add_ignored(&t);
+	opt_table_track(&t, "enable-profile", &unimplemented.profile);
+	opt_table_track(&t, "opentracing", &unimplemented.opentracing);
+	opt_table_track(&t, "open-telemetry", &unimplemented.open_telemetry);
+	opt_table_track(&t, "oauth2-tokeninfo-url", &unimplemented.tokeninfo_url);
+	opt_table_track(&t, "exclude-insecure-cipher-suites", &unimplemented.exclude_insecure_ciphers);
+	opt_table_track(&t, "tls-key-log-file", &unimplemented.key_log_file);
 	return opt_table_done(&t);
 }
 
@@ -325,6 +365,7 @@ int main(int argc, char **argv)
 	if (opt_ignored_given(&cmd, &ignored))
 		log_kv(LOG_INFO, "ignoring skipper flags routesrv-serve has no use for", "flags", ignored.ptr, NULL);
 	buf_free(&ignored);
+	warn_unimplemented();
 
 	kube_client *client = NULL;
 	if (use_api(&cmd) && !(client = kube_client_new(&cfg, &err)))

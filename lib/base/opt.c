@@ -150,6 +150,13 @@ void opt_table_ignore(opt_table *t, const char *name)
 		}
 }
 
+void opt_table_track(opt_table *t, const char *name, void *target)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].kind != OPT_GROUP && (t->v[i].flags & OPT_IGNORED) && strcmp(t->v[i].name, name) == 0)
+			t->v[i].target = target;
+}
+
 size_t opt_ignored_given(const opt_command *cmd, buf *out)
 {
 	size_t n = 0;
@@ -442,8 +449,8 @@ static void list_push(opt_list *l, const char *v)
 	own(old, (void *)l->v);
 }
 
-/* Stores value v into option o (an ignored one only checks it); returns an error message
- * or NULL. */
+/* Stores value v into option o (an ignored one only checks it, and stores it when tracked);
+ * returns an error message or NULL. */
 static const char *set_value(opt_def *o, const char *v)
 {
 	if (o->choices && !(o->flags & OPT_OPEN_CHOICES)) {
@@ -460,7 +467,7 @@ static const char *set_value(opt_def *o, const char *v)
 		double d;
 	} parsed;
 	long long ns;
-	void *target = (o->flags & OPT_IGNORED) ? NULL : o->target;
+	void *target = o->target;   /* ignored entries have none unless tracked */
 	switch (o->kind) {
 	case OPT_BOOL:
 		if (parse_bool(v, &parsed.b) != 0)

@@ -60,7 +60,8 @@ enum {
 	                          * value (logrus levels in any case, skipper's unknown LB algorithms) */
 	OPT_IGNORED = 4,         /* skipper's flag, accepted and ignored: the value is checked by its kind's
 	                          * rules and dropped (target may be NULL); not in --help or completions,
-	                          * --help-options marks it "ignored" (the man page lists it apart) */
+	                          * --help-options marks it "ignored" (the man page lists it apart); with a
+	                          * target (opt_table_track) the value is kept there, to be reported */
 };
 
 typedef struct {
@@ -99,6 +100,9 @@ void opt_usage_error(const opt_command *cmd, const char *fmt, ...) __attribute__
 /* Marks the entry `name` of t ignored (OPT_IGNORED, no target): a flag a command accepts
  * from skipper's set but has no use for. */
 void opt_table_ignore(opt_table *t, const char *name);
+/* Gives the ignored entry `name` of t a target that receives its value (of the entry's
+ * kind), so that the command can report a value it does not act on; it stays ignored. */
+void opt_table_track(opt_table *t, const char *name, void *target);
 /* The ignored flags that were given (command line or config file), comma-separated in
  * table order, appended to out; returns how many. */
 size_t opt_ignored_given(const opt_command *cmd, buf *out);

@@ -303,3 +303,24 @@ YAML
 		grep -q -- "Fl $flag\b" <<<"$differences" || fail "routesrv(7) does not name -$flag as not implemented"
 	done < unimplemented.txt
 }
+
+@test "flags skipper's routesrv acts on and routesrv-serve does not implement: a warning when one asks for the feature" {
+	printf 'r1: Path("/a") -> <shunt>;\n' > routes.eskip
+	start_serve -routes-file routes.eskip -opentracing='lightstep component-name=routesrv' -enable-profile \
+		-open-telemetry=otel.yaml -oauth2-tokeninfo-url=https://tokeninfo.example.org -exclude-insecure-cipher-suites \
+		-tls-key-log-file=/tmp/keys -insecure
+	wait_log 'msg="routes initialized"'
+	run grep -c 'level=warning msg="not implemented by routesrv-serve' serve.log
+	assert_output 1
+	run grep 'level=warning msg="not implemented by routesrv-serve' serve.log
+	assert_output --partial "msg=\"not implemented by routesrv-serve, ignored: skipper's routesrv acts on these flags\" flags=\"enable-profile,opentracing,open-telemetry,oauth2-tokeninfo-url,exclude-insecure-cipher-suites,tls-key-log-file\""
+	# they are ignored flags all the same, listed with the proxy's
+	grep -q 'msg="ignoring skipper flags routesrv-serve has no use for" flags="insecure,opentracing,enable-profile,' serve.log
+	stop_serve
+	# values that ask for nothing: no warning
+	start_serve -routes-file routes.eskip -opentracing=noop -enable-profile=false -exclude-insecure-cipher-suites=false \
+		-tls-key-log-file= -oauth2-tokeninfo-url=
+	wait_log 'msg="routes initialized"'
+	run grep -c 'not implemented by routesrv-serve' serve.log
+	assert_output 0
+}
