@@ -156,6 +156,7 @@ void snapshot_publish(snapshot_slot *slot, snapshot *s)
 		s->dated_from = s->last_modified;
 		if (slot->latest_modified >= s->last_modified) s->dated_from = slot->latest_modified + 1;
 		else slot->latest_modified = s->last_modified;
+		s->seq = ++slot->published;
 	}
 	pthread_mutex_lock(&slot->mu);
 	snapshot *old = slot->current;
