@@ -122,7 +122,7 @@ const snapshot_table *snapshot_table_for(const snapshot *s, const char *zone)
 	return &s->full;
 }
 
-static void snapshot_ref(snapshot *s) { atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed); }
+void snapshot_ref(snapshot *s) { atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed); }
 
 void snapshot_release(snapshot *s)
 {

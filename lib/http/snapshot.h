@@ -75,6 +75,8 @@ void snapshot_seal(snapshot *s);
 /* The table for a zone (NULL: the full table); an unknown zone gets the full table. */
 const snapshot_table *snapshot_table_for(const snapshot *s, const char *zone);
 
+/* Another reference to s (e.g. the fleet view keeps the tables stale clients hold). */
+void snapshot_ref(snapshot *s);
 void snapshot_release(snapshot *s);          /* NULL is fine; frees on the last reference */
 
 typedef struct {
