@@ -25,12 +25,12 @@
 /* The main listener's patterns, as skipper's routesrv registers them (B2); the shard
  * endpoints only when configured. The support listener's are B4's. */
 enum { PAT_ROUTES, PAT_ZONE, PAT_HEALTH, PAT_REDIS, PAT_VALKEY, PAT_COUNT };
-enum { PAT_METRICS, PAT_METRICS_TREE, PAT_SUPPORT_COUNT };
-static const char *const support_patterns[PAT_SUPPORT_COUNT] = { "/metrics", "/metrics/" };
+enum { PAT_METRICS, PAT_METRICS_TREE, PAT_FLEET, PAT_FLEET_TABLE, PAT_SUPPORT_COUNT };
 
 struct http_server {
 	struct MHD_Daemon *daemon;
 	const char *patterns[PAT_COUNT];     /* NULL: not registered */
+	const char *support_patterns[PAT_SUPPORT_COUNT];
 	int listen_fd;
 	http_server_config cfg;
 	snapshot_slot *slot;                 /* NULL for the support listener */
@@ -120,6 +120,24 @@ static bool authorized(http_server *srv, struct MHD_Connection *c)
 	return access_tokens_allow(srv->cfg.tokens, header(c, MHD_HTTP_HEADER_AUTHORIZATION));
 }
 
+/* A GET answered 200 (served) or 304 (confirmed): the client holds etag from now on. */
+static void record_poll(http_server *srv, struct MHD_Connection *c, const char *method, const char *zone,
+			const char *etag, const request *rq)
+{
+	if (!srv->cfg.fleet || strcmp(method, MHD_HTTP_METHOD_GET) != 0) return;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	fleet_poll p = {
+		.address = ci ? ci->client_addr : NULL,
+		.user_agent = header(c, MHD_HTTP_HEADER_USER_AGENT),
+		.identity = header(c, FLEET_IDENTITY_HEADER),
+		.zone = zone,
+		.etag = etag,
+		.seq = rq->snap->seq,
+		.now_ns = (int64_t)rq->start.tv_sec * 1000000000LL + rq->start.tv_nsec,
+	};
+	fleet_record(srv->cfg.fleet, &p);
+}
+
 static answer serve_routes(http_server *srv, struct MHD_Connection *c, const char *method, const char *zone, request *rq)
 {
 	rq->routes = true;
@@ -138,12 +156,14 @@ static answer serve_routes(http_server *srv, struct MHD_Connection *c, const cha
 	};
 	switch (http_cond_evaluate(&cr, t->etag[enc], rq->snap->last_modified, rq->snap->dated_from)) {
 	case HTTP_COND_NOT_MODIFIED:
+		record_poll(srv, c, method, zone, t->etag[enc], rq);
 		return shared(MHD_HTTP_NOT_MODIFIED, t->not_modified[enc], "", 0);
 	case HTTP_COND_PRECONDITION_FAILED:
 		return shared(MHD_HTTP_PRECONDITION_FAILED, t->failed[enc], "", 0);
 	case HTTP_COND_SERVE:
 		break;
 	}
+	record_poll(srv, c, method, zone, t->etag[enc], rq);
 	return shared(MHD_HTTP_OK, t->ok[enc], t->bytes[enc], t->len[enc]);
 }
 
@@ -340,8 +360,53 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *c, request *rq)
 	return send_answer(c, rq, (answer){ MHD_HTTP_OK, r, NULL, 0, true });
 }
 
+/* --- /fleet (fleet.h) ---------------------------------------------------------------------- */
+
+static bool wants_text(struct MHD_Connection *c)
+{
+	const char *accept = header(c, MHD_HTTP_HEADER_ACCEPT);
+	return accept && strstr(accept, "text/plain") && !strstr(accept, "application/json");
+}
+
+static bool query_flag(struct MHD_Connection *c, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+}
+
+static enum MHD_Result serve_fleet(http_server *srv, struct MHD_Connection *c, request *rq)
+{
+	fleet_view v;
+	fleet_view_take(srv->cfg.fleet, &v);
+	buf body = BUF_INIT;
+	bool text = wants_text(c);
+	if (text) fleet_render_text(&v, query_flag(c, "stale"), &body);
+	else fleet_render_json(&v, query_flag(c, "stale"), &body);
+	fleet_view_free(&v);
+	size_t len;
+	char *bytes = buf_steal(&body, &len);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, bytes, MHD_RESPMEM_MUST_FREE);
+	if (!r) abort();
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, text ? "text/plain; charset=utf-8" : "application/json");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return send_answer(c, rq, (answer){ MHD_HTTP_OK, r, NULL, 0, true });
+}
+
+/* /fleet/tables/{etag}: the document as /routes serves it (the snapshot stays referenced by
+ * the request until it completes). */
+static enum MHD_Result serve_fleet_table(http_server *srv, struct MHD_Connection *c, request *rq)
+{
+	const snapshot_table *t;
+	rq->snap = fleet_find_table(srv->cfg.fleet, zone_of(rq), &t);
+	if (!rq->snap) return send_answer(c, rq, not_found(srv));
+	int enc = http_accepts_gzip(header(c, MHD_HTTP_HEADER_ACCEPT_ENCODING)) ? SNAP_GZIP : SNAP_PLAIN;
+	return send_answer(c, rq, shared(MHD_HTTP_OK, t->ok[enc], t->bytes[enc], t->len[enc]));
+}
+
 static enum MHD_Result route_support(http_server *srv, struct MHD_Connection *c, const char *method, request *rq)
 {
+	if (rq->route.kind == MUX_MATCH && rq->route.pattern == PAT_FLEET) return serve_fleet(srv, c, rq);
+	if (rq->route.kind == MUX_MATCH && rq->route.pattern == PAT_FLEET_TABLE) return serve_fleet_table(srv, c, rq);
 	if (rq->route.kind == MUX_MATCH) return serve_metrics(c, rq);
 	if (rq->route.kind == MUX_REDIRECT) return send_answer(c, rq, redirect_answer(method, rq->route.location.ptr));
 	return send_answer(c, rq, not_found(srv));
@@ -422,7 +487,7 @@ static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *
 	rq->route = (mux_route)MUX_ROUTE_INIT;
 	MHD_set_connection_value(c, MHD_HEADER_KIND, claimed_length_name, claimed_length_value);
 	if (srv->slot) http_mux_route(srv->patterns, PAT_COUNT, uri, &rq->route);
-	else http_mux_route(support_patterns, PAT_SUPPORT_COUNT, uri, &rq->route);
+	else http_mux_route(srv->support_patterns, PAT_SUPPORT_COUNT, uri, &rq->route);
 	return rq;
 }
 
@@ -630,6 +695,11 @@ static http_server *start(const http_server_config *cfg, snapshot_slot *slot, un
 		srv->patterns[PAT_HEALTH] = "/health";
 		srv->patterns[PAT_REDIS] = cfg->redis ? "/swarm/redis/shards" : NULL;
 		srv->patterns[PAT_VALKEY] = cfg->valkey ? "/swarm/valkey/shards" : NULL;
+	} else {
+		srv->support_patterns[PAT_METRICS] = "/metrics";
+		srv->support_patterns[PAT_METRICS_TREE] = "/metrics/";
+		srv->support_patterns[PAT_FLEET] = cfg->fleet ? "/fleet" : NULL;
+		srv->support_patterns[PAT_FLEET_TABLE] = cfg->fleet ? "/fleet/tables/{etag}" : NULL;
 	}
 	srv->daemon = start_daemon(srv, threads);
 	if (!srv->daemon) {
@@ -658,7 +728,8 @@ http_server *http_server_start_routes(const http_server_config *cfg, buf *err)
 http_server *http_server_start_support(const http_server_config *cfg, buf *err)
 {
 	http_server_config plain = { .address = cfg->address, .max_connections = cfg->max_connections,
-		.idle_timeout_ms = cfg->idle_timeout_ms, .read_header_timeout_ms = cfg->read_header_timeout_ms };
+		.idle_timeout_ms = cfg->idle_timeout_ms, .read_header_timeout_ms = cfg->read_header_timeout_ms,
+		.fleet = cfg->fleet };
 	return start(&plain, NULL, 1, err);
 }
 

@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "objects/kube_changes.h"
 #include "source/source_identity.h"
 
 /* No route table survives a cycle: a 20 000-route table takes about 35 MB as structs, five
@@ -26,6 +27,10 @@ struct poll_loop {
 	bool force_reload;
 	unsigned long failed_cycles;    /* consecutive cycles whose sources failed */
 	double failing_since;           /* monotonic time of the first of them */
+	kube_changes *changes;          /* objects of the last read, for the change latency */
+	pipeline_options load;          /* the pipeline's, with cluster_read as its hook */
+	double cycle_start;             /* Unix time the current cycle started */
+	long long changed_at;           /* the newest managedFields time of this cycle's changes */
 };
 
 static double mono_now(void)
@@ -35,12 +40,18 @@ static double mono_now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+static void cluster_read(void *ctx, const kube_cluster *c);
+
 poll_loop *poll_loop_new(const poll_config *cfg)
 {
 	poll_loop *p = calloc(1, sizeof *p);
 	if (!p)
 		abort();
 	p->cfg = *cfg;
+	p->changes = kube_changes_new();
+	p->load = *cfg->pipeline;
+	p->load.on_cluster = cluster_read;
+	p->load.on_cluster_ctx = p;
 	/* The counters operators alert on exist from start-up, at 0 (see metrics.h). */
 	metrics_declare("routes.fetch_errors");
 	metrics_declare("routes.empty");
@@ -50,6 +61,7 @@ poll_loop *poll_loop_new(const poll_config *cfg)
 
 void poll_loop_free(poll_loop *p)
 {
+	if (p) kube_changes_free(p->changes);
 	free(p);
 }
 
@@ -71,6 +83,16 @@ static int load_routes_file(poll_loop *p, route_table *out, buf *err)
 		return -1;
 	}
 	return pipeline_load_eskip(&path, 1, out, err);
+}
+
+/* Notes which objects of each cluster read changed (kube_changes.h), then hands it to the
+ * command's hook (shard endpoints). */
+static void cluster_read(void *ctx, const kube_cluster *c)
+{
+	poll_loop *p = ctx;
+	kube_changes_add(p->changes, c);
+	if (p->cfg.pipeline->on_cluster)
+		p->cfg.pipeline->on_cluster(p->cfg.pipeline->on_cluster_ctx, c);
 }
 
 /* The fingerprint of this cycle's inputs: the API's bodies as fetched, the manifests, the
@@ -118,9 +140,9 @@ static void api_cluster_read(void *ctx, const kube_cluster *c)
 static int load_api(poll_loop *p, kube_fetch_result *fetched, route_table *raw, buf *err)
 {
 	if (!p->cfg.status)
-		return pipeline_load_fetched(p->cfg.pipeline, fetched, raw, err);   /* frees fetched */
-	api_hook hook = { p, p->cfg.pipeline };
-	pipeline_options o = *p->cfg.pipeline;
+		return pipeline_load_fetched(&p->load, fetched, raw, err);   /* frees fetched */
+	api_hook hook = { p, &p->load };
+	pipeline_options o = p->load;
 	o.on_cluster = api_cluster_read;
 	o.on_cluster_ctx = &hook;
 	return pipeline_load_fetched(&o, fetched, raw, err);
@@ -150,11 +172,14 @@ static int load_sources(poll_loop *p, route_table *raw, bool *unchanged, buf *er
 	if (p->cfg.client)
 		rc = load_api(p, &fetched, raw, err);   /* frees fetched */
 	if (rc == 0 && p->cfg.manifests)
-		rc = pipeline_load_files(p->cfg.pipeline, &p->cfg.manifests, 1, raw, err);
+		rc = pipeline_load_files(&p->load, &p->cfg.manifests, 1, raw, err);
 	if (rc == 0 && p->cfg.routes_file)
 		rc = load_routes_file(p, raw, err);
-	if (rc != 0)
+	if (rc != 0) {
+		kube_changes_abort(p->changes);
 		return -1;
+	}
+	p->changed_at = kube_changes_commit(p->changes);
 	p->force_reload = false;
 	p->last_inputs = fp;
 	p->inputs_known = settled;
@@ -272,6 +297,17 @@ static void log_update(const char *msg, const snapshot *s, const change_counts *
 		  LOG_INT("updated", cc->updated));
 }
 
+/* A table that replaced another was published: how long its change took from the cycle's
+ * start and, when known, from the newest write among the objects that changed. The first
+ * table measures start-up, not a change. */
+static void observe_change_latency(poll_loop *p)
+{
+	double now = metrics_now();
+	metrics_observe_change(METRICS_FROM_CYCLE_START, now - p->cycle_start);
+	if (p->changed_at > 0)
+		metrics_observe_change(METRICS_FROM_MANAGED_FIELDS, now - (double)p->changed_at);
+}
+
 /* Processes the routes (in place) and publishes them when their served bytes differ from
  * the current snapshot's. This byte comparison is what decides updates in skipper too
  * (B7.5); skipper's earlier comparison of the raw routes (B7.4) only decides whether to
@@ -318,8 +354,12 @@ static void update(poll_loop *p, route_table *t)
 	metrics_gauge("routes.byte", (double)s->full.len[SNAP_PLAIN]);
 	if (log_enabled(LOG_DEBUG))
 		diff_served(old, oldlen, s->full.bytes[SNAP_PLAIN], s->full.len[SNAP_PLAIN], true);
-	snapshot_release(cur);
 	snapshot_publish(p->cfg.slot, s);
+	if (cur)
+		observe_change_latency(p);
+	snapshot_release(cur);
+	if (p->cfg.on_publish)
+		p->cfg.on_publish(p->cfg.on_publish_ctx, s);
 }
 
 /* One line per failed cycle, with the reason (it names the URL or file). */
@@ -348,6 +388,8 @@ static void source_recovered(poll_loop *p, double now)
 static void poll_loop_cycle(poll_loop *p)
 {
 	double t0 = mono_now();
+	p->cycle_start = metrics_now();
+	p->changed_at = 0;
 	route_table *raw = route_table_new();
 	buf err = BUF_INIT;
 	bool unchanged;
