@@ -143,13 +143,19 @@ static void set_zone(fleet_client *c, const char *zone)
 	copy_cut(c->zone, sizeof c->zone, zone ? zone : "");
 }
 
+/* The client holds etag, of publication seq, from t on. */
+static void holds_tag(fleet_client *c, const char *etag, unsigned long seq, int64_t t)
+{
+	if (!same_table(c->etag, etag)) c->since = t;
+	if (strcmp(c->etag, etag) != 0) copy_cut(c->etag, sizeof c->etag, etag);
+	c->seq = seq;
+}
+
 /* A poll of a known client. */
 static void update(fleet_client *c, const fleet_poll *p)
 {
-	if (!same_table(c->etag, p->etag)) c->since = p->now_ns;
-	if (strcmp(c->etag, p->etag) != 0) copy_cut(c->etag, sizeof c->etag, p->etag);
+	if (p->etag) holds_tag(c, p->etag, p->seq, p->now_ns);
 	if (!same_zone(c, p->zone)) set_zone(c, p->zone);
-	c->seq = p->seq;
 	c->last_seen = p->now_ns;
 	c->polls++;
 }
@@ -190,16 +196,21 @@ static size_t free_slot(fleet *f, shard *sh, int64_t now)
 	return lru;
 }
 
-void fleet_record(fleet *f, const fleet_poll *p)
+static shard *shard_of(fleet *f, uint64_t key)
+{
+	return &f->shards[(key >> 32) % f->nshards];
+}
+
+uint64_t fleet_record(fleet *f, const fleet_poll *p)
 {
 	uint64_t key = client_key(p);
-	shard *sh = &f->shards[(key >> 32) % f->nshards];
+	shard *sh = shard_of(f, key);
 	pthread_mutex_lock(&sh->mu);
 	int i = find(sh, key);
 	if (i >= 0 && !expired(f, &sh->clients[i], p->now_ns)) {
 		update(&sh->clients[i], p);
 		pthread_mutex_unlock(&sh->mu);
-		return;
+		return key;
 	}
 	pthread_mutex_unlock(&sh->mu);
 	/* A new client: its texts are formatted outside the lock (on the stack). */
@@ -213,6 +224,16 @@ void fleet_record(fleet *f, const fleet_poll *p)
 		sh->clients[i] = c;
 	}
 	update(&sh->clients[i], p);
+	pthread_mutex_unlock(&sh->mu);
+	return key;
+}
+
+void fleet_served(fleet *f, uint64_t key, const char *etag, unsigned long seq, int64_t now_ns)
+{
+	shard *sh = shard_of(f, key);
+	pthread_mutex_lock(&sh->mu);
+	int i = find(sh, key);   /* gone when it made room for another client meanwhile */
+	if (i >= 0) holds_tag(&sh->clients[i], etag, seq, now_ns);
 	pthread_mutex_unlock(&sh->mu);
 }
 
@@ -391,7 +412,7 @@ void fleet_published(fleet *f, snapshot *s)
 static size_t metric_samples(void *ctx, metrics_sample *out, size_t max)
 {
 	fleet *f = ctx;
-	if (max < 5) return 0;
+	if (max < 6) return 0;
 	fleet_view v;
 	fleet_view_take(f, &v);
 	const char *clients_help = "Active clients of /routes by whether they hold the current table.";
@@ -404,8 +425,14 @@ static size_t metric_samples(void *ctx, metrics_sample *out, size_t max)
 				   "Clients that made room for a new one at -fleet-max-clients.", "", (double)v.evicted };
 	out[4] = (metrics_sample){ "routesrv_fleet_convergence_cut_total", "counter",
 				   "Published tables replaced before every active client held them.", "", (double)v.cut };
+	double longest = 0;
+	for (size_t i = 0; i < v.n; i++)
+		if (v.stale_for[i] > longest) longest = v.stale_for[i];
+	out[5] = (metrics_sample){ "routesrv_fleet_longest_stale_seconds", "gauge",
+				   "The longest an active client has held a stale table: seconds since the publication that "
+				   "replaced it (0: no client is stale).", "", longest };
 	fleet_view_free(&v);
-	return 5;
+	return 6;
 }
 
 /* --- life cycle ------------------------------------------------------------------------------ */
@@ -513,6 +540,26 @@ static size_t count_tables(const fleet_view *v)
 	return tables;
 }
 
+/* Since when a stale client's table is not current: the first publication after the one it
+ * was answered from (a zone's document may have changed later: then this is an upper
+ * bound; when that publication is no longer remembered, the oldest one remembered after
+ * it: a lower bound), or its first poll when it never received a table. */
+static double stale_for(const fleet_view *v, const fleet_client *c, const publication history[HISTORY])
+{
+	int64_t from = c->first_seen;
+	if (c->seq) {
+		bool found = false;
+		for (size_t k = 0; k < HISTORY; k++) {
+			const publication *p = &history[k];
+			if (p->seq > c->seq && (!found || p->mono_ns < from)) {
+				from = p->mono_ns;
+				found = true;
+			}
+		}
+	}
+	return from < v->now_ns ? (double)(v->now_ns - from) / 1e9 : 0;
+}
+
 void fleet_view_take(fleet *f, fleet_view *v)
 {
 	memset(v, 0, sizeof *v);
@@ -534,13 +581,15 @@ void fleet_view_take(fleet *f, fleet_view *v)
 	for (size_t i = 0; i < v->n; i++) v->ncurrent += v->current[i] = v->table && holds(&v->clients[i], v->table);
 	sort_view(v);
 	v->age = malloc((v->n ? v->n : 1) * sizeof *v->age);
-	if (!v->age) abort();
+	v->stale_for = malloc((v->n ? v->n : 1) * sizeof *v->stale_for);
+	if (!v->age || !v->stale_for) abort();
 	const publication *cur = v->table ? &history[v->table->seq % HISTORY] : NULL;
 	if (cur && cur->seq == v->table->seq) v->published = fleet_view_wall(v, cur->mono_ns);
 	for (size_t i = 0; i < v->n; i++) {
 		unsigned long seq = v->current[i] ? v->table->seq : v->clients[i].seq;
 		const publication *p = &history[seq % HISTORY];
 		v->age[i] = p->seq == seq && seq ? (double)(v->now_ns - p->mono_ns) / 1e9 : -1;
+		v->stale_for[i] = v->current[i] ? 0 : stale_for(v, &v->clients[i], history);
 	}
 	v->tables = count_tables(v);
 }
@@ -551,6 +600,7 @@ void fleet_view_free(fleet_view *v)
 	free(v->clients);
 	free(v->current);
 	free(v->age);
+	free(v->stale_for);
 	memset(v, 0, sizeof *v);
 }
 

@@ -5,9 +5,11 @@
  * the whole fleet. A client is one remote address (IPv4-mapped IPv6 addresses count as
  * IPv4) with one User-Agent and, when it sends one, one X-Skipper-Instance header value
  * (FLEET_IDENTITY_HEADER: a name the client chooses, e.g. its pod name, so that clients
- * behind one address stay apart). A GET of /routes or /routes/{zone} answered 200 (served)
- * or 304 (confirmed) records the ETag the client holds from then on, the path, the time and
- * the number of polls; HEAD requests and other answers record nothing.
+ * behind one address stay apart). A GET of /routes or /routes/{zone} answered 304 records
+ * the ETag it confirmed as the one the client holds; one answered 200 records the ETag
+ * served once the whole body has been sent (a download that fails or times out leaves the
+ * client on the table it had). Both record the path, the time and the number of polls; HEAD
+ * requests and other answers record nothing.
  *
  * Current and stale: a client is current when the ETag it holds is the one the current
  * table has for its path (the full table, or its zone's document), in either encoding: the
@@ -35,8 +37,9 @@
  * publications while an active client holds one, so /fleet/tables/{etag} can serve a stale
  * client's table (routesrv-diff -fleet compares them with the current one).
  *
- * Threads: fleet_record() runs on request threads: no allocation, one short per-shard lock
- * (the client's shard); everything else takes the shards one at a time and copies.
+ * Threads: fleet_record() and fleet_served() run on request threads: no allocation, one
+ * short per-shard lock (the client's shard); everything else takes the shards one at a
+ * time and copies.
  * fleet_published() runs on the publishing thread. Ownership: the fleet borrows the slot;
  * it holds references to the snapshots it keeps; fleet_free() stops its thread and frees
  * everything. */
@@ -76,13 +79,17 @@ typedef struct {
 	const struct sockaddr *address;      /* NULL: unknown */
 	const char *user_agent, *identity;   /* NULL: header absent */
 	const char *zone;                    /* NULL: /routes */
-	const char *etag;                    /* the tag served (200) or confirmed (304) */
+	const char *etag;                    /* the tag confirmed (304); NULL for a 200 */
 	unsigned long seq;                   /* the snapshot's publication number */
 	int64_t now_ns;                      /* CLOCK_MONOTONIC */
 } fleet_poll;
 
-/* Request threads: records a poll answered 200 or 304. */
-void fleet_record(fleet *f, const fleet_poll *p);
+/* Request threads: records a poll answered 304, or about to be answered 200 (then the
+ * client holds what it held until fleet_served()). Returns the client's key for that. */
+uint64_t fleet_record(fleet *f, const fleet_poll *p);
+/* Request threads: the 200 of the poll recorded under key was sent whole: the client holds
+ * etag (a table of publication seq) from now_ns on. */
+void fleet_served(fleet *f, uint64_t key, const char *etag, unsigned long seq, int64_t now_ns);
 
 /* The publishing thread, right after snapshot_publish(s): starts the convergence watch. */
 void fleet_published(fleet *f, snapshot *s);
@@ -107,6 +114,9 @@ typedef struct {
 	bool *current;                       /* per client */
 	double *age;                         /* per client: seconds since its table was
 	                                      * published; < 0 unknown */
+	double *stale_for;                   /* per client: seconds since a later table was
+	                                      * published (0: current); at least, when that
+	                                      * is too long ago to know */
 	size_t n, ncurrent, tables;
 	unsigned long evicted, cut;
 	size_t max_clients;

@@ -81,7 +81,8 @@ static void json_client(const fleet_view *v, size_t i, buf *out)
 	put_string(out, c->etag);
 	buf_puts(out, ",\"current_etag\":");
 	put_string(out, fleet_view_current_etag(v, c));
-	buf_printf(out, ",\"state\":\"%s\",\"age_seconds\":", v->current[i] ? "current" : "stale");
+	buf_printf(out, ",\"state\":\"%s\",\"stale_seconds\":%.3f,\"age_seconds\":", v->current[i] ? "current" : "stale",
+		   v->stale_for[i]);
 	if (v->age[i] >= 0) buf_printf(out, "%.3f", v->age[i]);
 	else buf_puts(out, "null");
 	buf_puts(out, ",\"first_seen\":");
@@ -134,7 +135,12 @@ static void client_cells(const fleet_view *v, size_t i, buf cells[NCOLS])
 	text_table_put_printable(&cells[COL_PATH], path.ptr);
 	buf_free(&path);
 	buf_puts(&cells[COL_ETAG], c->etag);
-	buf_puts(&cells[COL_STATE], v->current[i] ? "current" : "stale");
+	if (v->current[i]) {
+		buf_puts(&cells[COL_STATE], "current");
+	} else {
+		buf_puts(&cells[COL_STATE], "stale for ");
+		put_duration(&cells[COL_STATE], v->stale_for[i]);
+	}
 	if (v->age[i] >= 0) put_duration(&cells[COL_AGE], v->age[i]);
 	else buf_puts(&cells[COL_AGE], "?");
 	put_duration(&cells[COL_SEEN], (double)(v->now_ns - c->last_seen) / 1e9);

@@ -73,6 +73,7 @@ static void read_client(jv c, fleet_report_client *out)
 	out->current = state && strcmp(state, "current") == 0;
 	free(state);
 	out->age = member_number(c, "age_seconds", -1);
+	out->stale_for = member_number(c, "stale_seconds", 0);
 	out->last_seen_ago = member_number(c, "last_seen_seconds_ago", 0);
 	out->polls = (unsigned long)member_number(c, "polls", 0);
 }

@@ -25,7 +25,7 @@ typedef struct {
 	char *address, *identity, *user_agent, *path;   /* identity: NULL when the client gave none */
 	char etag[ETAG_MAX], current_etag[ETAG_MAX];    /* as /fleet gives them, quoted */
 	bool current;
-	double age, last_seen_ago;                      /* seconds; age < 0: unknown */
+	double age, stale_for, last_seen_ago;           /* seconds; age < 0: unknown */
 	unsigned long polls;
 } fleet_report_client;
 

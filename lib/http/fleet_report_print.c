@@ -39,11 +39,13 @@ static void put_seconds(buf *out, double seconds)
 
 static void stale_clients(buf *out, const fleet_report *r)
 {
-	static const char *const names[] = { "ADDRESS", "IDENTITY", "PATH", "ETAG", "AGE", "LAST SEEN", "POLLS" };
+	static const char *const names[] = { "ADDRESS", "IDENTITY", "PATH", "ETAG", "STALE FOR", "AGE", "LAST SEEN",
+					     "POLLS" };
+	enum { NCOLS = sizeof names / sizeof *names };
 	text_table t;
-	text_table_init(&t, 7);
+	text_table_init(&t, NCOLS);
 	buf *row = text_table_row(&t);
-	for (int k = 0; k < 7; k++) buf_puts(&row[k], names[k]);
+	for (int k = 0; k < NCOLS; k++) buf_puts(&row[k], names[k]);
 	for (size_t i = 0; i < r->n; i++) {
 		const fleet_report_client *c = &r->clients[i];
 		if (c->current) continue;
@@ -52,11 +54,12 @@ static void stale_clients(buf *out, const fleet_report *r)
 		text_table_put_printable(&row[1], c->identity ? c->identity : c->user_agent);
 		text_table_put_printable(&row[2], c->path);
 		text_table_put_printable(&row[3], c->etag);
-		if (c->age >= 0) put_seconds(&row[4], c->age);
-		else buf_puts(&row[4], "?");
-		put_seconds(&row[5], c->last_seen_ago);
-		buf_puts(&row[5], " ago");
-		buf_printf(&row[6], "%lu", c->polls);
+		put_seconds(&row[4], c->stale_for);
+		if (c->age >= 0) put_seconds(&row[5], c->age);
+		else buf_puts(&row[5], "?");
+		put_seconds(&row[6], c->last_seen_ago);
+		buf_puts(&row[6], " ago");
+		buf_printf(&row[7], "%lu", c->polls);
 	}
 	buf_printf(out, "\nstale clients\n");
 	text_table_print(&t, out, "");
@@ -167,7 +170,7 @@ static void json_client(buf *out, const fleet_report_client *c)
 	json_str(out, c->etag);
 	buf_puts(out, ",\"current_etag\":");
 	json_str(out, c->current_etag);
-	buf_puts(out, ",\"age_seconds\":");
+	buf_printf(out, ",\"stale_seconds\":%.3f,\"age_seconds\":", c->stale_for);
 	if (c->age >= 0) buf_printf(out, "%.3f", c->age);
 	else buf_puts(out, "null");
 	buf_printf(out, ",\"last_seen_seconds_ago\":%.3f,\"polls\":%lu}", c->last_seen_ago, c->polls);

@@ -64,6 +64,8 @@ typedef struct {
 	snapshot *snap;                      /* the snapshot this request is answered from */
 	int status;
 	bool routes;                         /* a /routes request: counted in the metrics */
+	uint64_t fleet_key;                  /* a 200 the fleet view records once sent whole */
+	const char *served_etag;             /* its tag (the snapshot's) */
 } request;
 
 static double seconds_since(const struct timespec *t0)
@@ -120,9 +122,10 @@ static bool authorized(http_server *srv, struct MHD_Connection *c)
 	return access_tokens_allow(srv->cfg.tokens, header(c, MHD_HTTP_HEADER_AUTHORIZATION));
 }
 
-/* A GET answered 200 (served) or 304 (confirmed): the client holds etag from now on. */
+/* A GET answered 304 (etag confirmed: the client holds it) or 200 (etag served: the
+ * client holds it once the body was sent whole, see on_completed). */
 static void record_poll(http_server *srv, struct MHD_Connection *c, const char *method, const char *zone,
-			const char *etag, const request *rq)
+			const char *etag, bool served, request *rq)
 {
 	if (!srv->cfg.fleet || strcmp(method, MHD_HTTP_METHOD_GET) != 0) return;
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -131,11 +134,15 @@ static void record_poll(http_server *srv, struct MHD_Connection *c, const char *
 		.user_agent = header(c, MHD_HTTP_HEADER_USER_AGENT),
 		.identity = header(c, FLEET_IDENTITY_HEADER),
 		.zone = zone,
-		.etag = etag,
+		.etag = served ? NULL : etag,
 		.seq = rq->snap->seq,
 		.now_ns = (int64_t)rq->start.tv_sec * 1000000000LL + rq->start.tv_nsec,
 	};
-	fleet_record(srv->cfg.fleet, &p);
+	uint64_t key = fleet_record(srv->cfg.fleet, &p);
+	if (served) {
+		rq->fleet_key = key;
+		rq->served_etag = etag;
+	}
 }
 
 static answer serve_routes(http_server *srv, struct MHD_Connection *c, const char *method, const char *zone, request *rq)
@@ -156,14 +163,14 @@ static answer serve_routes(http_server *srv, struct MHD_Connection *c, const cha
 	};
 	switch (http_cond_evaluate(&cr, t->etag[enc], rq->snap->last_modified, rq->snap->dated_from)) {
 	case HTTP_COND_NOT_MODIFIED:
-		record_poll(srv, c, method, zone, t->etag[enc], rq);
+		record_poll(srv, c, method, zone, t->etag[enc], false, rq);
 		return shared(MHD_HTTP_NOT_MODIFIED, t->not_modified[enc], "", 0);
 	case HTTP_COND_PRECONDITION_FAILED:
 		return shared(MHD_HTTP_PRECONDITION_FAILED, t->failed[enc], "", 0);
 	case HTTP_COND_SERVE:
 		break;
 	}
-	record_poll(srv, c, method, zone, t->etag[enc], rq);
+	record_poll(srv, c, method, zone, t->etag[enc], true, rq);
 	return shared(MHD_HTTP_OK, t->ok[enc], t->bytes[enc], t->len[enc]);
 }
 
@@ -517,6 +524,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 	request *rq = *req_cls;
 	if (!rq) return;
 	if (rq->routes && rq->status) metrics_observe_request(rq->status, seconds_since(&rq->start));
+	/* the table arrived whole (a filter may have answered instead: then status is not 200) */
+	if (rq->fleet_key && rq->status == MHD_HTTP_OK && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		fleet_served(srv->cfg.fleet, rq->fleet_key, rq->served_etag, rq->snap->seq,
+			     (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);
+	}
 	if (rq->started) {
 		atomic_fetch_sub_explicit(&srv->in_flight, 1, memory_order_relaxed);
 		http_conn_request_done(conn_of(c));

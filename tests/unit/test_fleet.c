@@ -22,6 +22,8 @@ static int64_t now_ns(void)
 
 static const int64_t MS = 1000000;
 
+static double metric(const char *series);
+
 /* A table with an optional zone-a document, published in slot and announced to f. */
 static snapshot *publish(snapshot_slot *slot, fleet *f, const char *doc, const char *zone_a)
 {
@@ -43,7 +45,7 @@ typedef struct {
 	const char *ip, *agent, *identity, *zone;
 } who;
 
-/* A GET answered from s: the tag s has for the client's path, plain or gzip. */
+/* A GET answered 304 from s: the client confirms the tag s has for its path, plain or gzip. */
 static void poll_at(fleet *f, who w, const snapshot *s, bool gzip, int64_t t)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
@@ -58,6 +60,16 @@ static void poll_at(fleet *f, who w, const snapshot *s, bool gzip, int64_t t)
 		.now_ns = t,
 	};
 	fleet_record(f, &p);
+}
+
+/* A GET about to be answered 200 from s; returns the key for fleet_served(). */
+static uint64_t download_at(fleet *f, who w, const snapshot *s, int64_t t)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	inet_pton(AF_INET, w.ip, &a.sin_addr);
+	fleet_poll p = { .address = (const struct sockaddr *)&a, .user_agent = w.agent, .identity = w.identity,
+			 .zone = w.zone, .etag = NULL, .seq = s->seq, .now_ns = t };
+	return fleet_record(f, &p);
 }
 
 static fleet *new_fleet(snapshot_slot *slot, size_t max, long expiry_ms)
@@ -160,6 +172,45 @@ TEST(current_and_stale_across_gzip_and_zones)
 	CHECK(fleet_find_table(f, "\"00000000000000000000000000000000\"", &t1) == NULL);
 	CHECK(fleet_find_table(f, "nonsense", &t1) == NULL);
 	CHECK(fleet_find_table(f, "\"", &t1) == NULL);
+	fleet_free(f);
+	snapshot_slot_clear(&slot);
+}
+
+/* A 200 counts once its body was sent whole: a download that failed leaves the client on
+ * the table it had, stale, for longer and longer. */
+TEST(a_table_is_held_once_it_arrived)
+{
+	snapshot_slot slot = SNAPSHOT_SLOT_INIT;
+	fleet *f = new_fleet(&slot, 100, 30000);
+	snapshot *s1 = publish(&slot, f, "a: * -> <shunt>", NULL);
+	who w = { "10.0.0.1", "s", "slow", NULL };
+	int64_t t = now_ns();
+	uint64_t key = download_at(f, w, s1, t);
+	fleet_view v;
+	fleet_view_take(f, &v);
+	bool cur = true;
+	const fleet_client *c = find_client(&v, "slow", &cur);
+	CHECK(c && !cur && c->etag[0] == 0 && c->polls == 1);   /* polled, holds nothing yet */
+	fleet_view_free(&v);
+	fleet_served(f, key, s1->full.etag[SNAP_GZIP], s1->seq, t + 5 * MS);
+	fleet_view_take(f, &v);
+	c = find_client(&v, "slow", &cur);
+	CHECK(c && cur && c->since == t + 5 * MS);
+	if (c) CHECK_STR(c->etag, s1->full.etag[SNAP_GZIP]);
+	CHECK(v.stale_for[0] == 0);
+	fleet_view_free(&v);
+	/* s2: the download is answered, never arrives (no fleet_served): still on s1 */
+	snapshot *s2 = publish(&slot, f, "b: * -> <shunt>", NULL);
+	download_at(f, w, s2, now_ns());
+	struct timespec pause = { 0, 20 * MS };
+	nanosleep(&pause, NULL);
+	fleet_view_take(f, &v);
+	c = find_client(&v, "slow", &cur);
+	CHECK(c && !cur && c->polls == 2);
+	if (c) CHECK_STR(c->etag, s1->full.etag[SNAP_GZIP]);
+	CHECK(v.stale_for[0] >= 0.02);   /* since s2 was published */
+	fleet_view_free(&v);
+	CHECK(metric("routesrv_fleet_longest_stale_seconds") >= 0.02);
 	fleet_free(f);
 	snapshot_slot_clear(&slot);
 }
@@ -275,8 +326,6 @@ TEST(concurrent_polls)
 	snapshot_slot_clear(&slot);
 }
 
-/* The value of one metrics line (exact name with labels); -1 when absent. */
-static double metric(const char *series);
 
 /* A histogram's count (0 before its first observation). */
 static double count_of(const char *histogram)
@@ -450,6 +499,7 @@ int main(void)
 {
 	RUN(clients_are_address_agent_and_identity);
 	RUN(current_and_stale_across_gzip_and_zones);
+	RUN(a_table_is_held_once_it_arrived);
 	RUN(cap_replaces_least_recently_seen);
 	RUN(expiry);
 	RUN(concurrent_polls);
