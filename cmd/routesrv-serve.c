@@ -93,7 +93,7 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 	const opt_def own[] = {
 		GROUP("server-group", "Server"),
 		STRING("address", &address, "ADDR", "listen address for /routes and /health (\":9090\": all interfaces)", NULL),
-		STRING("support-listener", &support_address, "ADDR", "listen address for /metrics", NULL),
+		STRING("support-listener", &support_address, "ADDR", "listen address for /metrics and /fleet", NULL),
 		{ .name = "source-poll-timeout", .kind = OPT_INT, .target = &poll_interval_ms, .metavar = "MS",
 		  .help = "poll interval in milliseconds" },
 		{ .name = "wait-for-healthcheck-interval", .kind = OPT_DURATION, .target = &healthcheck_wait_ms,
@@ -106,9 +106,10 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 			 "close a connection whose next request header is not complete this long after it opened "
 			 "or its last response (0: no limit)"),
 		{ .name = "fleet-max-clients", .kind = OPT_INT, .target = &fleet_max_clients, .metavar = "N",
-		  .help = "skippers the fleet view (/fleet on the support listener, convergence metrics and log "
-			  "lines) remembers, by address, User-Agent and " FLEET_IDENTITY_HEADER " header; the least "
-			  "recently seen makes room for a new one; 0: no fleet view" },
+		  .help = "clients (by address, User-Agent and " FLEET_IDENTITY_HEADER " header) the fleet view "
+			  "remembers (/fleet on the support listener, convergence metrics and log line); the least "
+			  "recently seen makes room for a new one, one that has not polled for 10 poll intervals "
+			  "leaves; 0: no fleet view" },
 		GROUP("access-group", "Access control"),
 		STRING("routes-token-file", &token_file, "FILE",
 		       "bearer tokens, one per line, that /routes and the shard endpoints require (re-read on change)",

@@ -286,7 +286,11 @@ static void render_own(buf *out)
 		put_gauge(out, "routesrv_last_successful_poll_timestamp_seconds", "gauge",
 			"Unix time of the last poll that read the source without error.", success);
 	render_histograms(out, "routesrv_change_latency_seconds",
-			  "Seconds from a change in the cluster to the publication of the table that holds it.", change_hist,
+			  "Seconds from a change in the cluster to the publication of the table that holds it: from the "
+			  "start of the poll cycle that read it, from the arrival of its event (watch mode), or from the "
+			  "newest metadata.managedFields time of the objects that changed (whole seconds rounded down: a "
+			  "lower bound on the time of the write, e.g. a kubectl apply).",
+			  change_hist,
 			  change_from_labels, METRICS_FROM_COUNT);
 	render_histogram(out, "routesrv_fleet_convergence_seconds",
 			 "Seconds from a table's publication until every active client holds it.", &convergence_hist, "");
