@@ -128,8 +128,9 @@ void metrics_observe_poll(double seconds, bool ok)
 	pthread_mutex_unlock(&keyed_mu);
 }
 
-void metrics_observe_change(metrics_change_from from, double seconds)
+void metrics_change_published(metrics_change_from from, double since)
 {
+	double seconds = metrics_now() - since;   /* < 0 when the API server's clock runs ahead */
 	if (from < METRICS_FROM_COUNT) histogram_observe(&change_hist[from], seconds < 0 ? 0 : seconds);
 }
 

@@ -52,8 +52,10 @@ typedef enum {
 	METRICS_FROM_COUNT
 } metrics_change_from;
 
-/* A change in the cluster reached a published table `seconds` after `from`. */
-void metrics_observe_change(metrics_change_from from, double seconds);
+/* Call right after publishing a table that holds a change: observes the time since `since`
+ * (Unix seconds, as metrics_now() gives them: the cycle's start, the newest managedFields
+ * time, or the event's arrival in watch mode) in routesrv_change_latency_seconds{from}. */
+void metrics_change_published(metrics_change_from from, double since);
 /* A published table reached every active client `seconds` after its publication. */
 void metrics_observe_convergence(double seconds);
 

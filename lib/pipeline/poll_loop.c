@@ -302,10 +302,9 @@ static void log_update(const char *msg, const snapshot *s, const change_counts *
  * table measures start-up, not a change. */
 static void observe_change_latency(poll_loop *p)
 {
-	double now = metrics_now();
-	metrics_observe_change(METRICS_FROM_CYCLE_START, now - p->cycle_start);
+	metrics_change_published(METRICS_FROM_CYCLE_START, p->cycle_start);
 	if (p->changed_at > 0)
-		metrics_observe_change(METRICS_FROM_MANAGED_FIELDS, now - (double)p->changed_at);
+		metrics_change_published(METRICS_FROM_MANAGED_FIELDS, (double)p->changed_at);
 }
 
 /* Processes the routes (in place) and publishes them when their served bytes differ from

@@ -11,6 +11,7 @@
 
 #include "base/metrics.h"
 #include "http/fleet.h"
+#include "metrics_test_util.h"
 #include "test.h"
 
 static int64_t now_ns(void)
@@ -21,8 +22,6 @@ static int64_t now_ns(void)
 }
 
 static const int64_t MS = 1000000;
-
-static double metric(const char *series);
 
 /* A table with an optional zone-a document, published in slot and announced to f. */
 static snapshot *publish(snapshot_slot *slot, fleet *f, const char *doc, const char *zone_a)
@@ -326,7 +325,6 @@ TEST(concurrent_polls)
 	snapshot_slot_clear(&slot);
 }
 
-
 /* A histogram's count (0 before its first observation). */
 static double count_of(const char *histogram)
 {
@@ -336,20 +334,6 @@ static double count_of(const char *histogram)
 	return v < 0 ? 0 : v;
 }
 
-static double metric(const char *series)
-{
-	buf out = BUF_INIT;
-	metrics_render(&out);
-	double v = -1;
-	size_t n = strlen(series);
-	for (const char *p = out.ptr; p && *p;) {
-		if (strncmp(p, series, n) == 0 && p[n] == ' ') v = strtod(p + n + 1, NULL);
-		const char *nl = strchr(p, '\n');
-		p = nl ? nl + 1 : NULL;
-	}
-	buf_free(&out);
-	return v;
-}
 
 static bool wait_metric(const char *series, double want)
 {
