@@ -526,16 +526,19 @@ static int seq_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Distinct publications held: current clients hold the current one. */
+/* Distinct publications held: current clients hold the current one; a client whose first
+ * download has not arrived yet holds none. */
 static size_t count_tables(const fleet_view *v)
 {
-	if (v->n == 0) return 0;
-	unsigned long *seqs = malloc(v->n * sizeof *seqs);
+	unsigned long *seqs = malloc((v->n ? v->n : 1) * sizeof *seqs);
 	if (!seqs) abort();
-	for (size_t i = 0; i < v->n; i++) seqs[i] = v->current[i] && v->table ? v->table->seq : v->clients[i].seq;
-	qsort(seqs, v->n, sizeof *seqs, seq_cmp);
-	size_t tables = 1;
-	for (size_t i = 1; i < v->n; i++) tables += seqs[i] != seqs[i - 1];
+	size_t n = 0, tables = 0;
+	for (size_t i = 0; i < v->n; i++) {
+		unsigned long seq = v->current[i] && v->table ? v->table->seq : v->clients[i].seq;
+		if (seq) seqs[n++] = seq;
+	}
+	qsort(seqs, n, sizeof *seqs, seq_cmp);
+	for (size_t i = 0; i < n; i++) tables += i == 0 || seqs[i] != seqs[i - 1];
 	free(seqs);
 	return tables;
 }
