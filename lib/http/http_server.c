@@ -224,8 +224,9 @@ static answer not_found(http_server *srv)
 
 static answer serve_health(http_server *srv);
 
-/* The zone of /routes/{zone}; one with a NUL byte (%00) is no zone any table has. */
-static const char *zone_of(const request *rq)
+/* The {name} segment of a pattern (the zone of /routes/{zone}, the tag of
+ * /fleet/tables/{etag}); one with a NUL byte (%00) names nothing any table has. */
+static const char *wildcard_of(const request *rq)
 {
 	const buf *w = &rq->route.wildcard;
 	return w->ptr && strlen(w->ptr) == w->len ? w->ptr : "";
@@ -237,7 +238,7 @@ static answer route_request(http_server *srv, struct MHD_Connection *c, const ch
 	if (rq->route.kind != MUX_MATCH) return not_found(srv);
 	switch (rq->route.pattern) {
 	case PAT_ROUTES: return serve_routes(srv, c, method, NULL, rq);
-	case PAT_ZONE: return serve_routes(srv, c, method, zone_of(rq), rq);
+	case PAT_ZONE: return serve_routes(srv, c, method, wildcard_of(rq), rq);
 	case PAT_HEALTH: return serve_health(srv);
 	case PAT_REDIS: return serve_shards(srv, c, method, srv->cfg.redis);
 	case PAT_VALKEY: return serve_shards(srv, c, method, srv->cfg.valkey);
@@ -404,7 +405,7 @@ static enum MHD_Result serve_fleet(http_server *srv, struct MHD_Connection *c, r
 static enum MHD_Result serve_fleet_table(http_server *srv, struct MHD_Connection *c, request *rq)
 {
 	const snapshot_table *t;
-	rq->snap = fleet_find_table(srv->cfg.fleet, zone_of(rq), &t);
+	rq->snap = fleet_find_table(srv->cfg.fleet, wildcard_of(rq), &t);
 	if (!rq->snap) return send_answer(c, rq, not_found(srv));
 	int enc = http_accepts_gzip(header(c, MHD_HTTP_HEADER_ACCEPT_ENCODING)) ? SNAP_GZIP : SNAP_PLAIN;
 	return send_answer(c, rq, shared(MHD_HTTP_OK, t->ok[enc], t->bytes[enc], t->len[enc]));
