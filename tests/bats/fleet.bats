@@ -22,10 +22,12 @@ teardown() {
 	stop_serve
 }
 
+# Polls every second unless the flags say otherwise: clients leave after 10 s without a poll,
+# which no test's pauses reach however loaded the machine is.
 serve_table() { # TEXT, then extra flags
 	printf '%s\n' "$1" >routes.eskip
 	shift
-	start_serve -routes-file routes.eskip "$@"
+	start_serve -routes-file routes.eskip -source-poll-timeout 1000 "$@"
 	wait_log "routes initialized"
 	FLEET="http://127.0.0.1:$SUPPORT_PORT/fleet"
 }
@@ -113,7 +115,7 @@ zone-b stale'
 	run curl -s -H 'Accept: text/plain' "$FLEET"
 	assert_success
 	assert_line --index 0 --regexp '^table    "[0-9a-f]{32}"  2 routes  published [0-9-]{10}T'
-	assert_line --index 1 --regexp '^clients  2: 1 current, 1 stale; 2 tables held \(a client leaves after 1s without a poll; at most 4096\)$'
+	assert_line --index 1 --regexp '^clients  2: 1 current, 1 stale; 2 tables held \(a client leaves after 10s without a poll; at most 4096\)$'
 	assert_line --regexp '^ADDRESS +IDENTITY +PATH +ETAG +STATE +AGE +LAST SEEN +POLLS$'
 	# every row has its tag, state and poll count under the heading's columns
 	header=$(grep '^ADDRESS' <<<"$output")
@@ -134,7 +136,7 @@ zone-b stale'
 @test "a table counts as held once its download arrived whole" {
 	# a table too large for the socket buffers: a client that stops reading never gets it all
 	seq 150000 | awk '{ printf "r%d: Path(\"/r%d\") -> <roundRobin, \"http://10.0.0.1:80\", \"http://10.0.0.2:80\">;\n", $1, $1 }' >big.eskip
-	start_serve -routes-file big.eskip
+	start_serve -routes-file big.eskip -source-poll-timeout 1000
 	wait_log "routes initialized"
 	FLEET="http://127.0.0.1:$SUPPORT_PORT/fleet"
 	skipper_poll done /routes
@@ -161,11 +163,13 @@ done current'
 	refute grep -q routesrv_fleet_clients <<<"$(curl -s "$METRICS")"
 	run "$BIN/routesrv-serve" -fleet-max-clients -1
 	assert_failure 2
-	assert_output --partial 'invalid value "-1" for flag -fleet-max-clients'
+	assert_output --partial 'invalid value "-1" for flag -fleet-max-clients: must be 0 to 100000'
+	run "$BIN/routesrv-serve" -fleet-max-clients 100001
+	assert_failure 2
 }
 
 @test "a client that stops polling leaves the fleet after 10 poll intervals" {
-	serve_table "$ZONED"   # -source-poll-timeout 100: a client leaves after 1 s
+	serve_table "$ZONED" -source-poll-timeout 100   # a client leaves after 1 s
 	skipper_poll gone /routes
 	skipper_poll alive /routes
 	run states
@@ -184,7 +188,7 @@ gone current'
 }
 
 @test "at -fleet-max-clients the least recently seen client makes room" {
-	serve_table "$ZONED" -source-poll-timeout 1000 -fleet-max-clients 2
+	serve_table "$ZONED" -fleet-max-clients 2
 	skipper_poll a /routes
 	skipper_poll b /routes
 	skipper_poll a /routes
@@ -197,7 +201,7 @@ c current'
 }
 
 @test "metrics: clients by state, tables held, convergence time and change latency" {
-	serve_table "$ZONED" -source-poll-timeout 300
+	serve_table "$ZONED"
 	skipper_poll a /routes --compressed
 	skipper_poll b /routes
 	wait_log 'msg="table converged"'
@@ -223,7 +227,7 @@ c current'
 }
 
 @test "the convergence log line names the table, the clients and the time" {
-	serve_table "$ZONED" -source-poll-timeout 300
+	serve_table "$ZONED"
 	skipper_poll a /routes --compressed
 	skipper_poll b /routes/zone-a
 	skipper_poll c /routes/zone-b
@@ -241,7 +245,7 @@ c current'
 }
 
 @test "a table replaced before every client holds it is counted as cut" {
-	serve_table "$ZONED" -source-poll-timeout 1000   # clients leave after 10 s
+	serve_table "$ZONED"
 	skipper_poll a /routes
 	skipper_poll b /routes
 	wait_log 'msg="table converged"'
@@ -333,7 +337,7 @@ EOF
 }
 
 @test "routesrv-diff -fleet: clients per table, the stale ones, the changes counted" {
-	serve_table "$ZONED" -source-poll-timeout 1000
+	serve_table "$ZONED"
 	skipper_poll a /routes --compressed
 	skipper_poll b /routes
 	skipper_poll c /routes/zone-b
