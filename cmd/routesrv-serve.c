@@ -407,9 +407,9 @@ int main(int argc, char **argv)
 		opt_usage_error(&cmd, "invalid value for flag -idle-timeout: must be positive");
 	if (redis_port <= 0 || redis_port > 65535 || valkey_port <= 0 || valkey_port > 65535)
 		opt_usage_error(&cmd, "invalid shard service port: must be 1-65535");
-	if (fleet_max_clients < 0)
-		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -fleet-max-clients: must not be negative",
-				fleet_max_clients);
+	if (fleet_max_clients < 0 || fleet_max_clients > FLEET_MAX_CLIENTS_LIMIT)
+		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -fleet-max-clients: must be 0 to %d",
+				fleet_max_clients, FLEET_MAX_CLIENTS_LIMIT);
 
 	run_state st = { 0 };
 	/* Start-up order of B10: source, shard endpoints, filter chain, TLS. */

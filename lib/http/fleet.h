@@ -55,6 +55,8 @@
 
 #define FLEET_IDENTITY_HEADER "X-Skipper-Instance"
 #define FLEET_DEFAULT_MAX_CLIENTS 4096
+/* About 400 bytes a client, allocated up front: 100 000 clients take 40 MB. */
+#define FLEET_MAX_CLIENTS_LIMIT 100000
 #define FLEET_KEPT_TABLES 3
 /* Bytes kept of a client's texts; longer values are cut (the whole value still tells
  * clients apart). */
