@@ -158,18 +158,14 @@ static void json_group(buf *out, const fleet_report_group *g, bool unified,
 
 static void json_client(buf *out, const fleet_report_client *c)
 {
-	buf_puts(out, "{\"address\":");
-	json_str(out, c->address);
-	buf_puts(out, ",\"identity\":");
-	json_str(out, c->identity);
-	buf_puts(out, ",\"user_agent\":");
-	json_str(out, c->user_agent);
-	buf_puts(out, ",\"path\":");
-	json_str(out, c->path);
-	buf_puts(out, ",\"etag\":");
-	json_str(out, c->etag);
-	buf_puts(out, ",\"current_etag\":");
-	json_str(out, c->current_etag);
+	const struct { const char *key, *value; } texts[] = {
+		{ "address", c->address }, { "identity", c->identity }, { "user_agent", c->user_agent },
+		{ "path", c->path }, { "etag", c->etag }, { "current_etag", c->current_etag },
+	};
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+		buf_printf(out, "%s\"%s\":", i ? "," : "{", texts[i].key);
+		json_str(out, texts[i].value);
+	}
 	buf_printf(out, ",\"stale_seconds\":%.3f,\"age_seconds\":", c->stale_for);
 	if (c->age >= 0) buf_printf(out, "%.3f", c->age);
 	else buf_puts(out, "null");
