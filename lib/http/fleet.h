@@ -18,10 +18,10 @@
  * "Tables held" counts publications, not tags: the plain and gzip tags and the zone tags of
  * one publication are one table.
  *
- * Bounded: at most max_clients clients (FLEET_DEFAULT_MAX_CLIENTS), split over up to 64
- * shards by the hash of the client's identity (one shard per 64 clients, so up to 127
- * clients the limit is exact); a new client replaces the least recently seen client of its
- * shard (counted as evicted). A client not seen for expiry_ms leaves the fleet: it is no
+ * Bounded: at most max_clients clients (FLEET_DEFAULT_MAX_CLIENTS), split over shards of at
+ * most 64 by the hash of the client's identity (one shard per 64 clients of the cap, so up
+ * to 64 clients the limit is exact); a new client replaces the least recently seen client of
+ * its shard (counted as evicted). A client not seen for expiry_ms leaves the fleet: it is no
  * longer listed, counted or waited for; routesrv-serve sets it to 10 poll intervals.
  *
  * Convergence: after each publication a thread checks (every 100 ms, only while the table
@@ -38,8 +38,9 @@
  * client's table (routesrv-diff -fleet compares them with the current one).
  *
  * Threads: fleet_record() and fleet_served() run on request threads: no allocation, one
- * short per-shard lock (the client's shard); everything else takes the shards one at a
- * time and copies.
+ * short per-shard lock (the client's shard); a 304 that confirms what the client was last
+ * recorded with touches three cache lines of its shard (lock, key, time and count), nothing
+ * else. Everything else takes the shards one at a time and copies.
  * fleet_published() runs on the publishing thread. Ownership: the fleet borrows the slot;
  * it holds references to the snapshots it keeps; fleet_free() stops its thread and frees
  * everything. */
@@ -55,7 +56,7 @@
 
 #define FLEET_IDENTITY_HEADER "X-Skipper-Instance"
 #define FLEET_DEFAULT_MAX_CLIENTS 4096
-/* About 400 bytes a client, allocated up front: 100 000 clients take 40 MB. */
+/* About 440 bytes a client, allocated up front: 100 000 clients take 44 MB. */
 #define FLEET_MAX_CLIENTS_LIMIT 100000
 #define FLEET_KEPT_TABLES 3
 /* Bytes kept of a client's texts; longer values are cut (the whole value still tells
@@ -81,7 +82,10 @@ typedef struct {
 	const struct sockaddr *address;      /* NULL: unknown */
 	const char *user_agent, *identity;   /* NULL: header absent */
 	const char *zone;                    /* NULL: /routes */
-	const char *etag;                    /* the tag confirmed (304); NULL for a 200 */
+	const char *etag;                    /* the tag confirmed (304); NULL for a 200. It must
+	                                      * point into the snapshot of publication seq
+	                                      * (snapshot_table.etag[]), as the request path
+	                                      * has it: a repeated poll is told by its address */
 	unsigned long seq;                   /* the snapshot's publication number */
 	int64_t now_ns;                      /* CLOCK_MONOTONIC */
 } fleet_poll;
@@ -90,7 +94,8 @@ typedef struct {
  * client holds what it held until fleet_served()). Returns the client's key for that. */
 uint64_t fleet_record(fleet *f, const fleet_poll *p);
 /* Request threads: the 200 of the poll recorded under key was sent whole: the client holds
- * etag (a table of publication seq) from now_ns on. */
+ * etag (a table of publication seq; a pointer into that snapshot, as for fleet_poll) from
+ * now_ns on. */
 void fleet_served(fleet *f, uint64_t key, const char *etag, unsigned long seq, int64_t now_ns);
 
 /* The publishing thread, right after snapshot_publish(s): starts the convergence watch. */

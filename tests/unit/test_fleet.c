@@ -214,6 +214,48 @@ TEST(a_table_is_held_once_it_arrived)
 	snapshot_slot_clear(&slot);
 }
 
+/* The client with that identity as a view shows it now (zeroed when absent). */
+static fleet_client client_now(fleet *f, const char *identity)
+{
+	fleet_view v;
+	fleet_view_take(f, &v);
+	const fleet_client *c = find_client(&v, identity, NULL);
+	fleet_client copy = c ? *c : (fleet_client){ 0 };
+	fleet_view_free(&v);
+	return copy;
+}
+
+/* A 304 that confirms the tag a client was last recorded with only counts the poll; one on
+ * another path, or from another publication, is recorded whole although the tag is the same
+ * string (an unknown zone gets the full table: /routes and /routes/zone-x share one tag). */
+TEST(a_repeated_tag_on_another_path_or_table_is_recorded)
+{
+	snapshot_slot slot = SNAPSHOT_SLOT_INIT;
+	fleet *f = new_fleet(&slot, 100, 30000);
+	snapshot *s1 = publish(&slot, f, "a: * -> <shunt>", NULL);
+	int64_t t = now_ns();
+	who full = { "10.0.0.1", "s", "moving", NULL }, unknown = { "10.0.0.1", "s", "moving", "zone-x" },
+	    other = { "10.0.0.1", "s", "moving", "zone-y" };
+	poll_at(f, full, s1, false, t);
+	poll_at(f, full, s1, false, t + 1 * MS);
+	poll_at(f, unknown, s1, false, t + 2 * MS);
+	fleet_client c = client_now(f, "moving");
+	CHECK(c.polls == 3 && c.last_seen == t + 2 * MS && c.has_zone);
+	CHECK_STR(c.zone, "zone-x");
+	poll_at(f, other, s1, false, t + 3 * MS);
+	poll_at(f, full, s1, false, t + 4 * MS);
+	c = client_now(f, "moving");
+	CHECK(c.polls == 5 && !c.has_zone);
+	/* the same bytes published again: the same tag, a later table */
+	snapshot *s2 = publish(&slot, f, "a: * -> <shunt>", NULL);
+	CHECK_STR(s2->full.etag[SNAP_PLAIN], s1->full.etag[SNAP_PLAIN]);
+	poll_at(f, full, s2, false, t + 5 * MS);
+	c = client_now(f, "moving");
+	CHECK(c.polls == 6 && c.seq == s2->seq && c.since == t);
+	fleet_free(f);
+	snapshot_slot_clear(&slot);
+}
+
 /* At the cap, a new client replaces the least recently seen one. */
 TEST(cap_replaces_least_recently_seen)
 {
@@ -484,6 +526,7 @@ int main(void)
 	RUN(clients_are_address_agent_and_identity);
 	RUN(current_and_stale_across_gzip_and_zones);
 	RUN(a_table_is_held_once_it_arrived);
+	RUN(a_repeated_tag_on_another_path_or_table_is_recorded);
 	RUN(cap_replaces_least_recently_seen);
 	RUN(expiry);
 	RUN(concurrent_polls);
