@@ -40,7 +40,8 @@ typedef struct {
  * clients never wait for each other, and two threads polling for one client wait for a
  * few stores. keys[] is open-addressed from key % cap (a slot once taken is never emptied,
  * only reused for another client, so a probe stops at the first empty slot); keys are 0 in
- * empty slots. hot[i] and clients[i] belong to keys[i]. */
+ * empty slots. hot[i] and clients[i] belong to keys[i]; a client's time and poll count live
+ * in hot[i] only (collect() puts them in the copies it hands out). */
 typedef struct {
 	_Alignas(64) pthread_mutex_t mu;
 	size_t cap;
