@@ -16,6 +16,7 @@
 
 #include "base/arena.h"
 #include "objects/kube_model.h"
+#include "objects/kube_report.h"
 #include "routes/kube_options.h"
 #include "base/log.h"
 #include "routes/kube_strmap.h"
@@ -29,6 +30,11 @@ typedef struct {
 	arena *arena;                         /* indexes, caches, scratch strings of the cycle */
 	kube_endpoint_state *eps;             /* never NULL after kube_cycle_init */
 	kube_default_filters *default_filters;/* NULL: no -default-filters-dir or unreadable */
+	kube_reporter *reporter;              /* where problems about objects go; NULL: logged */
+	/* Set by an endpoint lookup that failed because the Service or its port is not among
+	 * the objects (kube_endpoints.h); the next report about the object takes it as its class
+	 * (KUBE_MISSING_REF) and clears it. */
+	bool missing_ref;
 
 	/* Per-object log de-duplication: the object messages are currently logged for, and
 	 * the set of messages already emitted for it (a hash set, so an object that logs n
@@ -43,9 +49,17 @@ typedef struct {
 void kube_cycle_init(kube_cycle *cy, const kube_cluster *c, const kube_options *o);
 void kube_cycle_free(kube_cycle *cy);
 
-/* Logs a message for one object with skipper's fields kind=<kind> name=<name> ns=<ns>;
- * each distinct message is emitted once per object (`object` identifies it, e.g. the
- * kube_ingress pointer) per cycle, as skipper's per-object loggers do. */
-void kube_cycle_log(kube_cycle *cy, const void *object, log_level level, const char *kind,
-	str ns, str name, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Reports a message about one object (kube_report.h: logged with skipper's fields
+ * kind=<kind> name=<name> ns=<ns> and source=<file>, or collected); each distinct message
+ * is reported once per object (`object` identifies it, e.g. the kube_ingress pointer) per
+ * cycle, as skipper's per-object loggers do. `meta` gives the name and provenance, `ns` the
+ * namespace to name, `path` the annotation or spec path (NULL: unknown). ERROR-level
+ * messages are KUBE_DROP problems (KUBE_MISSING_REF after a failed Service lookup), the
+ * others notes. */
+/* An Ingress or RouteGroup of another class: counted as skipped (kube_reporter) and listed
+ * at DEBUG. */
+void kube_report_class_skipped(kube_cycle *cy, const char *kind, const kube_meta *meta);
+
+void kube_cycle_log(kube_cycle *cy, const void *object, const kube_meta *meta, log_level level, const char *kind,
+	str ns, const char *path, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 #endif

@@ -470,6 +470,7 @@ int kube_rg_endpoints(kube_cycle *cy, str ns, str svc, long service_port, str pr
 	ns = ns_or_default(ns);
 	const kube_service *s = kube_find_service(cy, ns, svc);
 	if (!s) {
+		cy->missing_ref = true;
 		buf_printf(err, "%.*s/%.*s: service not found", SP(ns), SP(svc));
 		return -1;
 	}
@@ -480,6 +481,7 @@ int kube_rg_endpoints(kube_cycle *cy, str ns, str svc, long service_port, str pr
 	const kube_service_port *sp = service_port_numbered(cy, s, service_port);
 	/* skipper panics on a matching port without targetPort; routesrv reports it as not found */
 	if (!sp || !sp->has_target_port) {
+		cy->missing_ref = !sp;   /* a port without targetPort is there, but broken */
 		buf_printf(err, "target port not found: %.*s:%ld", SP(svc), service_port);
 		return -1;
 	}

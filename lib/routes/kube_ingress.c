@@ -39,7 +39,7 @@ void ing_log(ing_state *st, const ing_ctx *c, log_level level, const char *fmt, 
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
 	va_end(ap);
-	kube_cycle_log(st->cy, c->ing, level, "Ingress", c->ns, c->name, "%s", msg);
+	kube_cycle_log(st->cy, c->ing, &c->ing->meta, level, "Ingress", c->ns, NULL, "%s", msg);
 	free(msg);
 }
 
@@ -83,40 +83,66 @@ static bool valid_lb_algorithm(str v)
 	return false;
 }
 
-/* Appends "invalid "<key>" annotation: <msg>" to the joined error list. */
-static void add_error(buf *errs, const char *key, const char *msg)
+/* Appends "invalid "<key>" annotation: <msg>" to the joined error list and hands it to each. */
+static void add_error(buf *errs, const char *key, const char *msg, kube_ingress_error_fn each, void *ud)
 {
+	size_t start = errs->len ? errs->len + 1 : 0;
 	if (errs->len)
 		buf_putc(errs, '\n');
 	buf_printf(errs, "invalid \"%s\" annotation: %s", key, msg);
+	if (each)
+		each(ud, key, errs->ptr + start);
 }
 
-static bool validate(ing_state *st, const kube_ingress *ing)
+int kube_ingress_validate(const kube_ingress *ing, buf *errs, kube_ingress_error_fn each, void *ud)
 {
-	buf errs = BUF_INIT, err = BUF_INIT;
-	arena *scratch = st->cy->arena;
+	buf err = BUF_INIT;
+	arena *scratch = arena_new();
 	call *calls;
-	size_t n;
+	size_t n, before = errs->len;
 	const str *v;
 	if ((v = annotation(ing, ANN_FILTER)) && eskip_parse_filters(scratch, v->ptr, v->len, &calls, &n, &err) != 0)
-		add_error(&errs, ANN_FILTER, err.ptr ? err.ptr : "");
+		add_error(errs, ANN_FILTER, err.ptr ? err.ptr : "", each, ud);
 	buf_reset(&err);
 	if ((v = annotation(ing, ANN_PREDICATE)) && eskip_parse_predicates(scratch, v->ptr, v->len, &calls, &n, &err) != 0)
-		add_error(&errs, ANN_PREDICATE, err.ptr ? err.ptr : "");
+		add_error(errs, ANN_PREDICATE, err.ptr ? err.ptr : "", each, ud);
 	buf_reset(&err);
 	if ((v = annotation(ing, ANN_ROUTES))) {
 		route_table *t = route_table_new();
 		if (eskip_parse(t, v->ptr, v->len, &err, NULL) != 0)
-			add_error(&errs, ANN_ROUTES, err.ptr ? err.ptr : "");
+			add_error(errs, ANN_ROUTES, err.ptr ? err.ptr : "", each, ud);
 		route_table_free(t);
 	}
 	if ((v = annotation(ing, ANN_LB)) && !valid_lb_algorithm(*v))
-		add_error(&errs, ANN_LB, "unsupported algorithm");
-	bool ok = errs.len == 0;
-	if (!ok)
-		kube_cycle_log(st->cy, ing, LOG_ERROR, "Ingress", ing->meta.ns, ing->meta.name, "[ingress] %s", errs.ptr);
-	buf_free(&errs);
+		add_error(errs, ANN_LB, "unsupported algorithm", each, ud);
 	buf_free(&err);
+	arena_free(scratch);
+	return errs->len == before ? 0 : -1;
+}
+
+/* -check: each annotation's error is a problem of its own, with the annotation's path. */
+static void report_annotation(void *ud, const char *key, const char *msg)
+{
+	void **args = ud;
+	ing_state *st = args[0];
+	const kube_ingress *ing = args[1];
+	char path[128];
+	snprintf(path, sizeof path, "metadata.annotations[\"%s\"]", key);
+	kube_cycle_log(st->cy, ing, &ing->meta, LOG_ERROR, "Ingress", ing->meta.ns, path, "[ingress] %s", msg);
+}
+
+static bool validate(ing_state *st, const kube_ingress *ing)
+{
+	buf errs = BUF_INIT;
+	bool collecting = st->cy->reporter && st->cy->reporter->collect;
+	void *args[2] = { st, (void *)ing };
+	bool ok = kube_ingress_validate(ing, &errs, collecting ? report_annotation : NULL, args) == 0;
+	if (!ok) {
+		kube_report_skipped(st->cy->reporter, "Ingress");
+		if (!collecting)
+			kube_cycle_log(st->cy, ing, &ing->meta, LOG_ERROR, "Ingress", ing->meta.ns, NULL, "[ingress] %s", errs.ptr);
+	}
+	buf_free(&errs);
 	return ok;
 }
 
@@ -307,7 +333,9 @@ static void convert_rule(ing_state *st, ing_ctx *c, const kube_ingress_rule *rul
 static void convert_ingress(ing_state *st, const kube_ingress *ing)
 {
 	if (!ing->meta.present || !ing->has_spec || ing->meta.ns.len == 0 || ing->meta.name.len == 0) {
-		log_printf(LOG_ERROR, "invalid ingress item: missing Metadata or Spec");
+		kube_report_skipped(st->cy->reporter, "Ingress");
+		kube_cycle_log(st->cy, ing, &ing->meta, LOG_ERROR, "Ingress", ing->meta.ns, NULL,
+			"invalid ingress item: missing Metadata or Spec");
 		return;
 	}
 	ing_ctx c = { .ing = ing, .ns = ing->meta.ns, .name = ing->meta.name };
@@ -327,9 +355,12 @@ void kube_compile_ingresses_cycle(kube_cycle *cy, route_table *out)
 	if (!list)
 		abort();
 	size_t n = 0;
-	for (size_t i = 0; i < cl->ningresses; i++)
+	for (size_t i = 0; i < cl->ningresses; i++) {
 		if (class_matches(cy->opts, &cl->ingresses[i]))
 			list[n++] = &cl->ingresses[i];
+		else
+			kube_report_class_skipped(cy, "Ingress", &cl->ingresses[i].meta);
+	}
 	qsort(list, n, sizeof *list, by_namespace_name);
 	for (size_t i = 0; i < n; i++)
 		if (validate(&st, list[i]))

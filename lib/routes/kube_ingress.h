@@ -15,4 +15,10 @@
 #include "eskip/route.h"
 
 void kube_compile_ingresses_cycle(kube_cycle *cy, route_table *out);
+
+/* skipper's validation of an Ingress's annotations (spec §2.1; what its admission webhook
+ * answers): each error "invalid "<key>" annotation: <msg>" is appended to errs, joined with
+ * "\n", and handed to each(ud, key, message) when each is non-NULL. 0 valid, -1 not. */
+typedef void (*kube_ingress_error_fn)(void *ud, const char *key, const char *message);
+int kube_ingress_validate(const kube_ingress *ing, buf *errs, kube_ingress_error_fn each, void *ud);
 #endif
