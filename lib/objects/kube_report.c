@@ -101,6 +101,23 @@ void kube_reportf(kube_reporter *rep, log_level level, kube_report_class cls, co
 	free(msg);
 }
 
+size_t kube_reporter_origin(kube_reporter *rep, const char *kind, const kube_meta *m)
+{
+	struct kube_origin *o = arena_array_push(rep->arena, (void **)&rep->origins, &rep->norigins, sizeof *o);
+	o->kind = kind;
+	o->meta.present = m->present;
+	o->meta.ns = arena_strndup(rep->arena, m->ns.ptr ? m->ns.ptr : "", m->ns.len);
+	o->meta.name = arena_strndup(rep->arena, m->name.ptr ? m->name.ptr : "", m->name.len);
+	o->meta.source = m->source ? arena_strdup(rep->arena, m->source).ptr : NULL;
+	o->meta.line = m->line;
+	return rep->norigins;
+}
+
+const struct kube_origin *kube_reporter_origin_get(const kube_reporter *rep, size_t origin)
+{
+	return rep && origin && origin <= rep->norigins ? &rep->origins[origin - 1] : NULL;
+}
+
 static int by_place(const void *x, const void *y)
 {
 	const kube_problem *a = x, *b = y;

@@ -57,6 +57,9 @@ typedef struct {
 	/* Objects skipped whole (decode rejects, label selection, class, validation). */
 	size_t skipped[KUBE_NCOUNTS];
 	size_t class_skipped;        /* of those: Ingresses and RouteGroups of another class */
+	/* Objects that routes were converted from (route.origin - 1 indexes this), copied. */
+	struct kube_origin { const char *kind; kube_meta meta; } *origins;
+	size_t norigins;
 } kube_reporter;
 
 void kube_reporter_init(kube_reporter *rep, bool collect);
@@ -74,6 +77,12 @@ void kube_reportf(kube_reporter *rep, log_level level, kube_report_class cls, co
 /* Counts one object of `kind` ("Ingress", ...) skipped whole. rep may be NULL. */
 void kube_report_skipped(kube_reporter *rep, const char *kind);
 kube_count_kind kube_count_kind_of(const char *kind);
+
+/* Registers the object routes are converted from; returns the route.origin value (index + 1).
+ * Name, namespace and provenance are copied (annotations and labels are not). */
+size_t kube_reporter_origin(kube_reporter *rep, const char *kind, const kube_meta *m);
+/* The object of a route.origin value, or NULL (0, out of range). */
+const struct kube_origin *kube_reporter_origin_get(const kube_reporter *rep, size_t origin);
 
 /* Sorts the problems by file, line, then report order. */
 void kube_problems_sort(kube_reporter *rep);

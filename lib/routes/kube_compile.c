@@ -73,7 +73,7 @@ static char *expression(const route *r)
 }
 
 /* Keeps the first route of every id; a later one with a different text is logged. */
-static void dedup(route_table *t)
+static void dedup(route_table *t, kube_reporter *rep)
 {
 	arena *scratch = arena_new();
 	kube_strmap seen;
@@ -90,7 +90,12 @@ static void dedup(route_table *t)
 			continue;
 		}
 		char *existing = expression(&t->routes[*first]), *ignored = expression(r);
-		if (strcmp(existing, ignored) != 0)
+		const struct kube_origin *o = kube_reporter_origin_get(rep, r->origin);
+		if (strcmp(existing, ignored) != 0 && o)
+			kube_reportf(rep, LOG_ERROR, KUBE_DROP, o->kind, &o->meta, o->meta.ns, NULL,
+				"Ignoring route with the same id %.*s, existing: %s, ignored: %s",
+				(int)r->id.len, r->id.ptr ? r->id.ptr : "", existing, ignored);
+		else if (strcmp(existing, ignored) != 0)
 			log_printf(LOG_ERROR, "Ignoring route with the same id %.*s, existing: %s, ignored: %s",
 				(int)r->id.len, r->id.ptr ? r->id.ptr : "", existing, ignored);
 		free(existing);
@@ -104,8 +109,14 @@ static void dedup(route_table *t)
 
 void kube_compile(const kube_cluster *c, const kube_options *o, route_table *out)
 {
+	kube_compile_report(c, o, NULL, out);
+}
+
+void kube_compile_report(const kube_cluster *c, const kube_options *o, kube_reporter *rep, route_table *out)
+{
 	kube_cycle cy;
 	kube_cycle_init(&cy, c, o);
+	cy.reporter = rep;
 	kube_compile_ingresses_cycle(&cy, out);
 	kube_compile_routegroups_cycle(&cy, out);
 	kube_cycle_free(&cy);
@@ -113,5 +124,5 @@ void kube_compile(const kube_cluster *c, const kube_options *o, route_table *out
 		add_healthcheck_routes(o, out);
 	if (o->https_redirect)
 		add_redirect_route(o, out);
-	dedup(out);
+	dedup(out, rep);
 }

@@ -11,10 +11,13 @@
 #ifndef ROUTESRV_KUBE_COMPILE_H
 #define ROUTESRV_KUBE_COMPILE_H
 #include "objects/kube_model.h"
+#include "objects/kube_report.h"
 #include "routes/kube_options.h"
 #include "eskip/route.h"
 
 void kube_compile(const kube_cluster *c, const kube_options *o, route_table *out);
+/* The same, with problems about objects going to rep (kube_report.h; NULL: logged). */
+void kube_compile_report(const kube_cluster *c, const kube_options *o, kube_reporter *rep, route_table *out);
 
 /* The pieces, for the converters and their tests. */
 void kube_compile_ingresses(const kube_cluster *c, const kube_options *o, route_table *out);

@@ -61,3 +61,13 @@ void kube_report_class_skipped(kube_cycle *cy, const char *kind, const kube_meta
 		cy->reporter->class_skipped++;
 	kube_report(cy->reporter, LOG_DEBUG, KUBE_NOTE, kind, meta, meta->ns, NULL, "Skipping object of another class");
 }
+
+void kube_cycle_mark_origin(kube_cycle *cy, route_table *out, size_t from, const char *kind, const kube_meta *meta)
+{
+	if (!cy->reporter || !cy->reporter->collect || from >= out->n)
+		return;
+	size_t origin = kube_reporter_origin(cy->reporter, kind, meta);
+	for (size_t i = from; i < out->n; i++)
+		if (!out->routes[i].origin)
+			out->routes[i].origin = origin;
+}

@@ -20,6 +20,7 @@
 #include "routes/kube_options.h"
 #include "base/log.h"
 #include "routes/kube_strmap.h"
+#include "eskip/route.h"
 
 typedef struct kube_endpoint_state kube_endpoint_state;   /* kube_endpoints.h */
 typedef struct kube_default_filters kube_default_filters; /* kube_default_filters.h */
@@ -56,6 +57,10 @@ void kube_cycle_free(kube_cycle *cy);
  * namespace to name, `path` the annotation or spec path (NULL: unknown). ERROR-level
  * messages are KUBE_DROP problems (KUBE_MISSING_REF after a failed Service lookup), the
  * others notes. */
+/* With a collecting reporter: the routes [from, out->n) without an origin came from the
+ * object (kind, meta). */
+void kube_cycle_mark_origin(kube_cycle *cy, route_table *out, size_t from, const char *kind, const kube_meta *meta);
+
 /* An Ingress or RouteGroup of another class: counted as skipped (kube_reporter) and listed
  * at DEBUG. */
 void kube_report_class_skipped(kube_cycle *cy, const char *kind, const kube_meta *meta);

@@ -339,6 +339,8 @@ static void convert_ingress(ing_state *st, const kube_ingress *ing)
 		return;
 	}
 	ing_ctx c = { .ing = ing, .ns = ing->meta.ns, .name = ing->meta.name };
+	if (st->cy->reporter && st->cy->reporter->collect)
+		c.origin = kube_reporter_origin(st->cy->reporter, "Ingress", &ing->meta);
 	read_inputs(st, &c);
 	ing_convert_default_backend(st, &c);
 	for (size_t i = 0; i < ing->nrules; i++)

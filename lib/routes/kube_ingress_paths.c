@@ -244,6 +244,7 @@ void ing_convert_path(ing_state *st, ing_ctx *c, str host, const kube_ingress_pa
 
 static void keep_default_route(ing_state *st, ing_ctx *c, route *r)
 {
+	r->origin = c->origin;
 	ing_forward_rewrite(st, c, r);
 	kube_prepend_application_annotate(st->a, r, &c->ing->meta, st->o);
 	/* [quirk] skipper rewrites a forwarded default backend twice, dropping the annotate */
