@@ -104,6 +104,7 @@ bats: all
 
 conformance: all
 	@if [ -x tests/conformance/run ]; then ROUTESRV_BIN=$(CURDIR)/$(BIN) tests/conformance/run; fi
+	@ROUTESRV_BIN=$(CURDIR)/$(BIN) tests/conformance/run-validation
 
 # Serves the bundled example cluster on 127.0.0.1:9090 (routes) and :9911 (metrics).
 example: all

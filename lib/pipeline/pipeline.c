@@ -208,6 +208,38 @@ int pipeline_check(const pipeline_options *o, const char *const *paths, size_t n
 	return rc;
 }
 
+int pipeline_admit(const pipeline_options *o, const char *json, size_t len, bool skipper_exact, buf *msg)
+{
+	kube_cluster *c = kube_cluster_new();
+	kube_read_options strict = { .strict = true };
+	buf err = BUF_INIT;
+	int rc = 0;
+	if (kube_read_buffer(c, json, len, "object", NULL, &strict, &err) != 0) {
+		buf_append(msg, err.ptr, err.len);
+		rc = -1;
+	} else if (kube_validate_objects(c, msg) != 0) {
+		rc = 1;
+	} else if (!skipper_exact) {
+		kube_reporter rep;
+		kube_reporter_init(&rep, true);
+		route_table *t = route_table_new();
+		kube_compile_report(c, o->kube, &rep, t);
+		route_process_report(t, o->process, report_dropped, &rep);
+		for (size_t i = 0; i < rep.nproblems; i++) {
+			const kube_problem *p = &rep.problems[i];
+			if (p->severity != KUBE_PROBLEM_ERROR)
+				continue;
+			buf_printf(msg, "%s%.*s", msg->len ? "\n" : "", (int)p->message.len, p->message.ptr);
+			rc = 1;
+		}
+		route_table_free(t);
+		kube_reporter_free(&rep);
+	}
+	buf_free(&err);
+	kube_cluster_free(c);
+	return rc;
+}
+
 static jv jv_str(str s)
 {
 	return jv_string_sized(s.ptr ? s.ptr : "", (int)s.len);

@@ -96,6 +96,16 @@ int pipeline_check(const pipeline_options *o, const char *const *paths, size_t n
  * JSON object per line (file, line, kind, namespace, name, severity, message, path). */
 void pipeline_check_print(buf *out, const kube_reporter *rep, bool json);
 
+/* --- admit: one object, as an admission webhook sees it ------------------------------------------ */
+
+/* Validates one Ingress or RouteGroup (JSON with its kind; decoded strictly). skipper_exact:
+ * skipper's webhook answer (kube_validate_objects); otherwise also every error -check reports
+ * for the object alone (what the data client would drop; no warnings, and no missing
+ * Services: the webhook never asks the API server). Cost depends on the object only.
+ * Returns 0 allowed, 1 rejected with the messages in msg (joined with "\n"), -1 when the
+ * object cannot be decoded (the reason in msg). */
+int pipeline_admit(const pipeline_options *o, const char *json, size_t len, bool skipper_exact, buf *msg);
+
 /* --- serve: processed routes → served table ------------------------------------------------- */
 
 typedef struct {

@@ -10,6 +10,7 @@
 #include "routes/kube_cycle.h"
 #include "routes/kube_ingress.h"
 #include "routes/kube_routegroup.h"
+#include "routes/kube_rg_validate.h"
 #include "routes/kube_strmap.h"
 #include "base/log.h"
 
@@ -103,6 +104,26 @@ static void dedup(route_table *t, kube_reporter *rep)
 	}
 	t->n = kept;
 	arena_free(scratch);
+}
+
+/* --- admission validation ------------------------------------------------------------------ */
+
+int kube_validate_objects(const kube_cluster *c, buf *msg)
+{
+	size_t before = msg->len;
+	buf err = BUF_INIT;
+	for (size_t i = 0; i < c->ningresses; i++) {
+		buf_reset(&err);
+		if (kube_ingress_validate(&c->ingresses[i], &err, NULL, NULL) != 0)
+			buf_printf(msg, "%s%s", msg->len ? "\n" : "", err.ptr);
+	}
+	for (size_t i = 0; i < c->nroutegroups; i++) {
+		buf_reset(&err);
+		if (kube_rg_validate(&c->routegroups[i], &err) != 0)
+			buf_printf(msg, "%s%s", msg->len ? "\n" : "", err.ptr);
+	}
+	buf_free(&err);
+	return msg->len == before ? 0 : -1;
 }
 
 /* --- the cycle (§0) ------------------------------------------------------------------------------- */
