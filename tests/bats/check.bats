@@ -1,0 +1,180 @@
+#!/usr/bin/env bats
+# routesrv-compile -check (issue 15) and the loud failures of issue 17 section 1.
+
+load helpers/common
+bats_require_minimum_version 1.5.0
+
+CHECK_FIXTURES="$(cd "$HELPERS/../fixtures/check" && pwd)"
+
+setup() {
+	cd "$BATS_TEST_TMPDIR"
+	cp "$CHECK_FIXTURES/cluster.yaml" .
+}
+
+@test "-check: errors and every warning kind, sorted by file and line, exit 1" {
+	run -1 "$BIN/routesrv-compile" -check cluster.yaml
+	assert_line --index 0 'cluster.yaml:9: Ingress default/bad-filter: [ingress] invalid "zalando.org/skipper-filter" annotation: parse failed after token this, position 4: syntax error'
+	assert_line 'cluster.yaml:25: Ingress default/typo: warning: Failed to get service nosvc, 80'
+	assert_line --partial 'cluster.yaml:25: Ingress default/typo: warning: unknown filter "setRequestHeaderr"'
+	assert_line --partial 'cluster.yaml:25: Ingress default/typo: warning: host b.example.org PathSubtree("/"): also claimed by Ingress default/dup'
+	assert_line 'cluster.yaml:58: RouteGroup default/rg: [routegroup] duplicate host "a.example.org"'
+	assert_line --partial 'cluster.yaml:71: RouteGroup default/rg2: warning: catch-all route kube_rg____c_example_org__catchall__0_0'
+	assert_line --partial 'shadows Ingress default/plain on host c.example.org'
+	# sorted by line
+	lines=$(printf '%s\n' "${lines[@]}" | cut -d: -f2)
+	[ "$lines" = "$(printf '%s\n' "$lines" | sort -n)" ]
+}
+
+@test "-check: missing Services are not reported when the inputs hold no Service" {
+	grep -v '^$' cluster.yaml | awk 'BEGIN{RS="---\n"; ORS="---\n"} !/kind: Service\n/' >noservices.yaml
+	run -1 "$BIN/routesrv-compile" -check noservices.yaml
+	refute_output --partial 'Failed to get service'
+	assert_output --partial '[routegroup] duplicate host'
+}
+
+@test "-check: nothing to report exits 0 and prints nothing" {
+	cat >good.yaml <<'YAML'
+apiVersion: zalando.org/v1
+kind: RouteGroup
+metadata: {namespace: default, name: ok}
+spec:
+  hosts: [ok.example.org]
+  backends: [{name: b, type: shunt}]
+  routes: [{pathSubtree: /, filters: ['status(200)'], backends: [{backendName: b}]}]
+YAML
+	run -0 "$BIN/routesrv-compile" -check good.yaml
+	assert_output ''
+}
+
+@test "-check-warnings=error: warnings alone exit 1; warn: 0" {
+	cat >warn.yaml <<'YAML'
+apiVersion: zalando.org/v1
+kind: RouteGroup
+metadata: {namespace: default, name: typo}
+spec:
+  hosts: [ok.example.org]
+  backends: [{name: b, type: shunt}]
+  routes: [{pathSubtree: /, filters: ['stauts(200)'], backends: [{backendName: b}]}]
+YAML
+	run -0 "$BIN/routesrv-compile" -check warn.yaml
+	assert_output --partial 'warn.yaml:1: RouteGroup default/typo: warning: unknown filter "stauts"'
+	run -1 "$BIN/routesrv-compile" -check -check-warnings=error warn.yaml
+}
+
+@test "-check-format=json: one object per problem with file, line, kind, namespace, name, severity, message, path" {
+	run -1 "$BIN/routesrv-compile" -check -check-format=json cluster.yaml
+	first=$(printf '%s\n' "$output" | head -n 1)
+	python3 -c 'import json,sys; o=json.loads(sys.argv[1]); assert o=={"file":"cluster.yaml","line":9,"kind":"Ingress","namespace":"default","name":"bad-filter","severity":"error","message":"[ingress] invalid \"zalando.org/skipper-filter\" annotation: parse failed after token this, position 4: syntax error","path":"metadata.annotations[\"zalando.org/skipper-filter\"]"}, o' "$first"
+	printf '%s\n' "$output" | python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]'
+	assert_output --partial '"severity":"warning"'
+}
+
+@test "-check: line numbers in JSON lists and stdin" {
+	python3 -c '
+import json
+print(json.dumps({"apiVersion":"v1","kind":"List","items":[
+ {"apiVersion":"zalando.org/v1","kind":"RouteGroup","metadata":{"namespace":"a","name":"good"},"spec":{"hosts":["x.org"],"backends":[{"name":"b","type":"shunt"}],"defaultBackends":[{"backendName":"b"}]}},
+ {"apiVersion":"zalando.org/v1","kind":"RouteGroup","metadata":{"namespace":"a","name":"bad"},"spec":{"hosts":["y.org","y.org"],"backends":[{"name":"b","type":"shunt"}],"defaultBackends":[{"backendName":"b"}]}}]}, indent=1))' >list.json
+	line=$(grep -n '"kind": "RouteGroup"' list.json | sed -n 2p | cut -d: -f1)
+	run -1 "$BIN/routesrv-compile" -check list.json
+	# the item's line: its opening brace, two lines above its "kind" (indent=1)
+	assert_output "list.json:$((line - 2)): RouteGroup a/bad: [routegroup] duplicate host \"y.org\""
+	run -1 "$BIN/routesrv-compile" -check - <list.json
+	assert_output "-:$((line - 2)): RouteGroup a/bad: [routegroup] duplicate host \"y.org\""
+}
+
+@test "-check: unreadable input or no Kubernetes objects exit 2" {
+	run -2 "$BIN/routesrv-compile" -check missing.yaml
+	assert_output --partial 'missing.yaml: No such file or directory'
+	run -2 "$BIN/routesrv-compile" -check - </dev/null
+	assert_output --partial 'holds no Kubernetes object'
+	run -2 "$BIN/routesrv-compile" -check -check-format=xml cluster.yaml
+}
+
+@test "issue 17: input that is not Kubernetes objects fails with exit 2, naming file and what was found" {
+	run -2 "$BIN/routesrv-compile" /etc/passwd
+	assert_output 'routesrv-compile: /etc/passwd:1: not a Kubernetes object: a text (a string), not a mapping'
+	run -2 "$BIN/routesrv-compile" - <<<'{}'
+	assert_output 'routesrv-compile: -:1: not a Kubernetes object: an empty object ({})'
+	run -2 "$BIN/routesrv-compile" - <<<'hello: world'
+	assert_output 'routesrv-compile: -:1: not a Kubernetes object: no "kind" (keys: hello)'
+	run -2 "$BIN/routesrv-compile" - </dev/null
+	assert_output 'routesrv-compile: -: holds no Kubernetes object (empty)'
+	run -2 "$BIN/routesrv-compile" - <<<'[{"apiVersion":"v1","kind":"Service"}]'
+	assert_output --partial 'routesrv-compile: -:1: not a Kubernetes object: a JSON array (jq -s output?'
+	printf 'r1: Path("/") -> "http://x";\n' >routes.eskip
+	run -2 "$BIN/routesrv-compile" routes.eskip
+	assert_output 'routesrv-compile: routes.eskip:1: not a Kubernetes object: no "kind" (keys: r1)'
+	# a pipeline whose fetch failed hands compile nothing: the pipeline fails
+	run -2 bash -c 'set -o pipefail; true | "$1/routesrv-compile" -' _ "$BIN"
+	# a well-formed empty List is fine
+	run -0 "$BIN/routesrv-compile" -kubernetes-healthcheck=false -kubernetes-https-redirect=false - <<<'{"apiVersion":"v1","kind":"List","items":[]}'
+}
+
+@test "issue 17: INFO says how many objects of each kind were read, used and skipped; class skips listed at DEBUG" {
+	cat >classed.yaml <<'YAML'
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  namespace: default
+  name: public
+  annotations: {kubernetes.io/ingress.class: public}
+spec:
+  rules: [{host: p.example.org, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: svc, port: {number: 80}}}}]}}]
+YAML
+	run -0 --separate-stderr "$BIN/routesrv-compile" -application-log-level INFO -kubernetes-ingress-class '^skipper$' cluster.yaml classed.yaml
+	count=$(printf '%s\n' "$stderr" | grep -c 'msg="Read ')
+	[ "$count" -eq 1 ]
+	printf '%s\n' "$stderr" | grep -F 'msg="Read 9 objects: Ingress 5 (3 used, 2 skipped), RouteGroup 2 (1 used, 1 skipped), Service 1 (1 used, 0 skipped), Endpoints 1 (1 used, 0 skipped)" other_class=1'
+	! printf '%s\n' "$stderr" | grep -F 'Skipping object of another class'
+	run -0 --separate-stderr "$BIN/routesrv-compile" -application-log-level DEBUG -kubernetes-ingress-class '^skipper$' cluster.yaml classed.yaml
+	printf '%s\n' "$stderr" | grep -F 'msg="Skipping object of another class" kind=Ingress name=public ns=default source=classed.yaml'
+	run -0 --separate-stderr "$BIN/routesrv-compile" -application-log-level WARN cluster.yaml
+	! printf '%s\n' "$stderr" | grep -F 'msg="Read '
+}
+
+@test "issue 17: every log line about an object names it, with source=FILE; RouteGroup errors too" {
+	run -0 --separate-stderr "$BIN/routesrv-compile" cluster.yaml
+	printf '%s\n' "$stderr" | grep -F 'level=error msg="[routegroup] duplicate host \"a.example.org\"" kind=RouteGroup name=rg ns=default source=cluster.yaml'
+	printf '%s\n' "$stderr" | grep -F 'msg="Failed to get service nosvc, 80" kind=Ingress name=typo ns=default source=cluster.yaml'
+	! printf '%s\n' "$stderr" | grep 'level=error' | grep -v 'kind=.* name=.* ns=.* source=cluster.yaml'
+}
+
+@test "issue 17: EndpointSlices without -enable-kubernetes-endpointslices: one warning" {
+	cat >slices.yaml <<'YAML'
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {namespace: default, name: s1, labels: {kubernetes.io/service-name: svc}}
+ports: [{port: 8080}]
+endpoints: [{addresses: [10.0.0.1]}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {namespace: default, name: s2, labels: {kubernetes.io/service-name: svc}}
+ports: [{port: 8080}]
+endpoints: [{addresses: [10.0.0.2]}]
+YAML
+	run -0 --separate-stderr "$BIN/routesrv-compile" slices.yaml
+	[ "$(printf '%s\n' "$stderr" | grep -c 'EndpointSlices ignored: -enable-kubernetes-endpointslices is not set')" -eq 1 ]
+	run -0 --separate-stderr "$BIN/routesrv-compile" -enable-kubernetes-endpointslices slices.yaml
+	! printf '%s\n' "$stderr" | grep -F 'EndpointSlices ignored'
+}
+
+@test "issue 17: a Helm template in a directory is skipped with a message naming it" {
+	mkdir chart
+	cp cluster.yaml chart/a.yaml
+	cat >chart/deployment.yaml <<'YAML'
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  rules:
+  {{- range .Values.hosts }}
+  - host: {{ . }}
+  {{- end }}
+YAML
+	run -0 --separate-stderr "$BIN/routesrv-compile" chart
+	printf '%s\n' "$stderr" | grep -F 'level=warning msg="Skipping a file that looks like a Helm template (render it first: helm template)" line=4 source=chart/deployment.yaml'
+	assert_output --partial 'kube_default__typo__'
+}
