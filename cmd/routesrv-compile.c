@@ -139,7 +139,12 @@ int main(int argc, char **argv)
 	}
 	kube_reporter rep;
 	kube_reporter_init(&rep, false);   /* counts the objects for the INFO line */
-	pipeline_options po = { .kube = &ko, .process = &rp, .read = read_options(), .reporter = &rep };
+	/* The count line only when a log level was asked for: INFO is also the default, and
+	 * scripts read stderr for errors. */
+	bool level_given = false;
+	for (const opt_def *d = cmd.opts; d->name; d++)
+		level_given |= d->seen && strcmp(d->name, "application-log-level") == 0;
+	pipeline_options po = { .kube = &ko, .process = &rp, .read = read_options(), .reporter = level_given ? &rep : NULL };
 	route_table *t = pipeline_compile_files(&po, inputs, ninputs, &err);
 	kube_reporter_free(&rep);
 	if (!t) {
