@@ -519,6 +519,8 @@ typedef struct {
 	int rc;             /* 0, or -1 with err (the message the parent would have made) */
 	str err;
 	kube_cluster c;     /* its objects, allocated in the region; c.arena is not valid here */
+	bool reported;      /* the read had a reporter: rep holds what the child's half added */
+	kube_reporter rep;  /* its counts and problems (in the region); rep.arena is not valid */
 } child_result;
 
 #define RESULT_SIZE ((sizeof(child_result) + 63) & ~(size_t)63)
@@ -542,12 +544,22 @@ static void child_read(const scan *parent, const spans *items, size_t from, cons
 	kube_read_ctx r = *parent->r;
 	r.c = &c;
 	r.err = &err;
+	/* the parent's reporter is a copy here: the half's counts and problems go to a reporter
+	 * of its own in the region, which the parent merges */
+	const kube_reporter *prep = parent->r->opts.reporter;
+	kube_reporter rep = { 0 };
+	if (prep) {
+		rep = (kube_reporter){ .collect = prep->collect, .services_given = prep->services_given, .arena = c.arena };
+		r.opts.reporter = &rep;
+	}
 	scan s = { .r = &r, .data = parent->data, .end = parent->end };
 	int rc = decode_items(&s, items, from, items->n, kind);
 	if (rc != 0)
 		res->err = arena_strndup(c.arena, err.ptr ? err.ptr : "", err.len);
 	res->rc = rc;
 	res->c = c;
+	res->reported = prep != NULL;
+	res->rep = rep;
 	res->done = 1;
 	if (s.parser)
 		jv_parser_free(s.parser);
@@ -636,6 +648,8 @@ static int read_items_forked(scan *s, const spans *items, const char *kind)
 	if (rc == 0 && usable) {
 		replay_log(logfd);
 		adopt_objects(s->r->c, &res->c);
+		if (res->reported)
+			kube_reporter_merge(s->r->opts.reporter, &res->rep);
 		if (res->rc != 0)
 			buf_append(s->r->err, res->err.ptr, res->err.len);
 		rc = res->rc;

@@ -50,6 +50,18 @@ static void record(kube_reporter *rep, kube_problem_severity sev, const char *ki
 	};
 }
 
+void kube_reporter_merge(kube_reporter *into, const kube_reporter *from)
+{
+	for (int k = 0; k < KUBE_NCOUNTS; k++)
+		into->skipped[k] += from->skipped[k];
+	into->class_skipped += from->class_skipped;
+	for (size_t i = 0; i < from->nproblems; i++) {
+		const kube_problem *p = &from->problems[i];
+		kube_meta m = { .name = p->name, .source = *p->file ? p->file : NULL, .line = p->line };
+		record(into, p->severity, p->kind, &m, p->ns, p->path.ptr, p->message.ptr);
+	}
+}
+
 static void log_line(log_level level, const char *kind, const kube_meta *m, str ns, const char *msg)
 {
 	if (!log_enabled(level))

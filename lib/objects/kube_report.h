@@ -84,6 +84,9 @@ size_t kube_reporter_origin(kube_reporter *rep, const char *kind, const kube_met
 /* The object of a route.origin value, or NULL (0, out of range). */
 const struct kube_origin *kube_reporter_origin_get(const kube_reporter *rep, size_t origin);
 
+/* Adds from's counts and copies of its problems (after into's own) to into. */
+void kube_reporter_merge(kube_reporter *into, const kube_reporter *from);
+
 /* Sorts the problems by file, line, then report order. */
 void kube_problems_sort(kube_reporter *rep);
 #endif
