@@ -137,14 +137,11 @@ int main(int argc, char **argv)
 		buf_free(&err);
 		return status;
 	}
+	/* A logging reporter counts the objects: the load says at INFO (the default level) how
+	 * many of each kind it read, used and skipped, on one stderr line. */
 	kube_reporter rep;
-	kube_reporter_init(&rep, false);   /* counts the objects for the INFO line */
-	/* The count line only when a log level was asked for: INFO is also the default, and
-	 * scripts read stderr for errors. */
-	bool level_given = false;
-	for (const opt_def *d = cmd.opts; d->name; d++)
-		level_given |= d->seen && strcmp(d->name, "application-log-level") == 0;
-	pipeline_options po = { .kube = &ko, .process = &rp, .read = read_options(), .reporter = level_given ? &rep : NULL };
+	kube_reporter_init(&rep, false);
+	pipeline_options po = { .kube = &ko, .process = &rp, .read = read_options(), .reporter = &rep };
 	route_table *t = pipeline_compile_files(&po, inputs, ninputs, &err);
 	kube_reporter_free(&rep);
 	if (!t) {
