@@ -1,57 +1,14 @@
-/* skipper_names.c: the filter and predicate names skipper knows, vendored from
- * docs/spec/skipper-filters-predicates.tsv (sorted with strcmp; test_kube_lint checks that
- * both lists equal the file, so they cannot drift apart). */
+/* skipper_names.c: the filter and predicate names skipper knows, from
+ * docs/spec/skipper-filters-predicates.tsv, the one list of them (test_kube_lint checks the
+ * compiled tables against the file, tests/bats/gen_names.bats the generator). */
 #include "routes/kube_lint.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const filters[] = {
-	"absorb", "absorbSilent", "admissionControl", "annotate", "apiUsageMonitoring",
-	"appendContextRequestHeader", "appendContextResponseHeader", "appendRequestHeader",
-	"appendResponseHeader", "auditLog", "awsSigv4", "backendBandwidth", "backendChunks",
-	"backendIsProxy", "backendLatency", "backendRatelimit", "backendTimeout", "bandwidth",
-	"basicAuth", "bearerinjector", "blockContent", "blockContentHex", "cache", "chunks",
-	"clientRatelimit", "clusterClientRatelimit", "clusterLeakyBucketRatelimit", "clusterRatelimit",
-	"comment", "compress", "consecutiveBreaker", "consistentHashBalanceFactor", "consistentHashKey",
-	"copyRequestHeader", "copyResponseHeader", "corsOrigin", "decodeBase64RequestHeader",
-	"decodeBase64ResponseHeader", "decompress", "disableAccessLog", "disableBreaker",
-	"disableRatelimit", "dropQuery", "dropRequestCookie", "dropRequestHeader",
-	"dropRequestHeaderRegexp", "dropResponseCookie", "dropResponseHeader", "dropResponseHeaderRegexp",
-	"enableAccessLog", "encodeBase64RequestHeader", "encodeBase64ResponseHeader",
-	"encodeRequestHeader", "encodeResponseHeader", "endpointCreated", "fadeIn", "fifo",
-	"fifoWithBody", "flowId", "forwardToken", "forwardTokenField", "grantCallback",
-	"grantClaimsQuery", "grantLogout", "headerToQuery", "healthcheck", "histogramRequestLatency",
-	"histogramResponseLatency", "inlineContent", "inlineContentIfStatus", "jsCookie", "jwtMetrics",
-	"jwtValidation", "jwtValidationKeys", "latency", "lifo", "lifoGroup", "lifoGroupWithBody",
-	"lifoWithBody", "logBody", "logHeader", "lua", "maskAccessLogQuery", "modPath",
-	"modRequestHeader", "modResponseHeader", "normalRequestLatency", "normalResponseLatency",
-	"oauthGrant", "oauthOidcAllClaims", "oauthOidcAnyClaims", "oauthOidcUserInfo",
-	"oauthTokeninfoAllKV", "oauthTokeninfoAllScope", "oauthTokeninfoAnyKV", "oauthTokeninfoAnyScope",
-	"oauthTokeninfoValidate", "oauthTokenintrospectionAllClaims", "oauthTokenintrospectionAllKV",
-	"oauthTokenintrospectionAnyClaims", "oauthTokenintrospectionAnyKV", "oidcClaimsQuery",
-	"opaAuthorizeRequest", "opaAuthorizeRequestWithBody", "opaServeResponse",
-	"opaServeResponseWithReqBody", "originMarker", "preserveHost", "queryToHeader", "randomContent",
-	"rateBreaker", "ratelimit", "ratelimitFailClosed", "readTimeout", "redirectTo", "redirectToLower",
-	"repeatContent", "repeatContentHex", "requestCookie", "responseCookie", "rfcHost", "rfcPath",
-	"secureOauthTokenintrospectionAllClaims", "secureOauthTokenintrospectionAllKV",
-	"secureOauthTokenintrospectionAnyClaims", "secureOauthTokenintrospectionAnyKV", "sed", "sedDelim",
-	"sedRequest", "sedRequestDelim", "setContextRequestHeader", "setContextResponseHeader",
-	"setFastCgiFilename", "setPath", "setQuery", "setRequestHeader", "setRequestHeaderFromSecret",
-	"setResponseHeader", "stateBagToTag", "static", "status", "stripQuery", "tarpit", "tee",
-	"teeLoopback", "teeResponse", "teenf", "tlsPassClientCertificates", "tracingBaggageToTag",
-	"tracingSpanName", "tracingTag", "tracingTagFromResponse", "tracingTagFromResponseIfStatus",
-	"uniformRequestLatency", "uniformResponseLatency", "unknownRatelimit", "unverifiedAuditLog",
-	"webhook", "wrapContent", "wrapContentHex", "writeTimeout", "xforward", "xforwardFirst",
-};
-
-static const char *const predicates[] = {
-	"After", "Before", "Between", "ClientIP", "ContentLengthBetween", "Cookie", "Cron", "False",
-	"ForwardedHost", "ForwardedProtocol", "Header", "HeaderRegexp", "HeaderSHA256", "Host", "HostAny",
-	"JWTPayloadAllKV", "JWTPayloadAllKVRegexp", "JWTPayloadAnyKV", "JWTPayloadAnyKVRegexp", "Method",
-	"Methods", "OTelBaggage", "Path", "PathRegexp", "PathSubtree", "QueryParam", "Shutdown", "Source",
-	"SourceFromLast", "Tee", "Traffic", "TrafficSegment", "True", "Weight",
-};
+/* filters[] and predicates[], sorted with strcmp: generated at build time from the spec's
+ * file by scripts/gen-skipper-names (into $(BUILDROOT)/gen, on the include path). */
+#include "skipper_names.inc"
 
 static int by_name(const void *key, const void *elem)
 {
