@@ -136,8 +136,7 @@ void kube_compile(const kube_cluster *c, const kube_options *o, route_table *out
 void kube_compile_report(const kube_cluster *c, const kube_options *o, kube_reporter *rep, route_table *out)
 {
 	kube_cycle cy;
-	kube_cycle_init(&cy, c, o);
-	cy.reporter = rep;
+	kube_cycle_init(&cy, c, o, rep);
 	kube_compile_ingresses_cycle(&cy, out);
 	kube_compile_routegroups_cycle(&cy, out);
 	kube_cycle_free(&cy);

@@ -9,10 +9,10 @@
 #include "routes/kube_default_filters.h"
 #include "routes/kube_endpoints.h"
 
-void kube_cycle_init(kube_cycle *cy, const kube_cluster *c, const kube_options *o)
+void kube_cycle_init(kube_cycle *cy, const kube_cluster *c, const kube_options *o, kube_reporter *rep)
 {
-	*cy = (kube_cycle){ .cluster = c, .opts = o, .arena = arena_new() };
-	cy->eps = kube_endpoint_state_new(cy->arena, c, o->endpointslices);
+	*cy = (kube_cycle){ .cluster = c, .opts = o, .arena = arena_new(), .reporter = rep };
+	cy->eps = kube_endpoint_state_new(cy->arena, c, o->endpointslices, rep);
 	cy->default_filters = kube_default_filters_read(cy->arena, o->default_filters_dir.ptr);
 }
 

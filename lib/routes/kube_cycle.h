@@ -45,9 +45,10 @@ typedef struct {
 	kube_strmap log_seen;
 } kube_cycle;
 
-/* Builds the indexes (logging "Invalid service resource detected." once if a Service lacks
- * metadata or spec) and reads the default-filters directory if configured. */
-void kube_cycle_init(kube_cycle *cy, const kube_cluster *c, const kube_options *o);
+/* Builds the indexes (reporting "Invalid service resource detected." for each Service that
+ * lacks metadata or spec) and reads the default-filters directory if configured. rep: where
+ * problems about objects go (NULL: logged). */
+void kube_cycle_init(kube_cycle *cy, const kube_cluster *c, const kube_options *o, kube_reporter *rep);
 void kube_cycle_free(kube_cycle *cy);
 
 /* Reports a message about one object (kube_report.h: logged with skipper's fields

@@ -136,7 +136,7 @@ size_t kube_slice_addresses(arena *a, const kube_cluster *c, str ns, str svc, co
 
 /* --- indexes ------------------------------------------------------------------------------ */
 
-kube_endpoint_state *kube_endpoint_state_new(arena *a, const kube_cluster *c, bool endpointslices)
+kube_endpoint_state *kube_endpoint_state_new(arena *a, const kube_cluster *c, bool endpointslices, kube_reporter *rep)
 {
 	kube_endpoint_state *st = arena_alloc(a, sizeof *st);
 	st->arena = a;
@@ -148,13 +148,14 @@ kube_endpoint_state *kube_endpoint_state_new(arena *a, const kube_cluster *c, bo
 	kube_strmap_init(&st->rg_cache, a);
 	kube_strmap_init(&st->port_indexes, a);
 
-	bool invalid_logged = false;
 	for (size_t i = 0; i < c->nservices; i++) {
 		const kube_service *s = &c->services[i];
 		if (!s->meta.present || !s->has_spec) {
-			if (!invalid_logged)
-				log_printf(LOG_ERROR, "Invalid service resource detected.");
-			invalid_logged = true;
+			/* skipper says it once per cycle, without naming the Service; routesrv names
+			 * each (issue 17: every line about an object names it) */
+			kube_report_skipped(rep, "Service");
+			kube_report(rep, LOG_ERROR, KUBE_DROP, "Service", &s->meta, s->meta.ns, NULL,
+				    "Invalid service resource detected.");
 			continue;
 		}
 		kube_strmap_put(&st->services, kube_key2(a, ns_or_default(s->meta.ns), s->meta.name), (void *)s);

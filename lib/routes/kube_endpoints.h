@@ -28,8 +28,9 @@ typedef struct {
 	size_t n;
 } kube_eps;
 
-/* Builds the indexes in cy->arena; called by kube_cycle_init. */
-kube_endpoint_state *kube_endpoint_state_new(arena *a, const kube_cluster *c, bool endpointslices);
+/* Builds the indexes in cy->arena; called by kube_cycle_init. Services without metadata or
+ * spec are left out and reported to rep (NULL: logged). */
+kube_endpoint_state *kube_endpoint_state_new(arena *a, const kube_cluster *c, bool endpointslices, kube_reporter *rep);
 
 /* The ready addresses of a service's EndpointSlices (raw namespace, label
  * kubernetes.io/service-name), merged by skipper's rules (§3.7), in no particular order;

@@ -509,7 +509,7 @@ void kube_compile_routegroups_cycle(kube_cycle *cy, route_table *out)
 void kube_compile_routegroups(const kube_cluster *c, const kube_options *o, route_table *out)
 {
 	kube_cycle cy;
-	kube_cycle_init(&cy, c, o);
+	kube_cycle_init(&cy, c, o, NULL);
 	kube_compile_routegroups_cycle(&cy, out);
 	kube_cycle_free(&cy);
 }
