@@ -193,10 +193,18 @@ static void report_dropped(const route *r, const char *err, void *ctx)
 			     "Dropping route that skipper could not parse: route %.*s: %s", (int)r->id.len, r->id.ptr, err);
 }
 
+/* An on_cluster hook: the objects' own checks, on the cluster the load compiled. */
+static void lint_objects(void *rep, const kube_cluster *c)
+{
+	kube_lint_objects(c, rep);
+}
+
 int pipeline_check(const pipeline_options *o, const char *const *paths, size_t npaths, kube_reporter *rep, buf *err)
 {
 	pipeline_options po = *o;
 	po.reporter = rep;
+	po.on_cluster = lint_objects;
+	po.on_cluster_ctx = rep;
 	route_table *t = route_table_new();
 	int rc = pipeline_load_files(&po, paths, npaths, t, err);
 	if (rc == 0) {

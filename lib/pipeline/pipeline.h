@@ -90,7 +90,8 @@ route_table *pipeline_compile_files(const pipeline_options *o, const char *const
  * reporter, kube_reporter_init(rep, true)) receiving what skipper rejects or drops (errors)
  * and what converts but is probably wrong (warnings: routes/kube_lint.h, and missing backend
  * Services when the inputs hold Services); the problems end sorted by file and line. -1 with
- * the message in err when the input cannot be read or is not Kubernetes objects. */
+ * the message in err when the input cannot be read or is not Kubernetes objects. The
+ * objects' own checks take o->on_cluster's place (it is not called). */
 int pipeline_check(const pipeline_options *o, const char *const *paths, size_t npaths, kube_reporter *rep, buf *err);
 /* Prints rep's problems: "FILE:LINE: Kind namespace/name: [warning: ]message" lines, or one
  * JSON object per line (file, line, kind, namespace, name, severity, message, path). */

@@ -1,5 +1,6 @@
-/* kube_lint.c: warnings about converted routes (see kube_lint.h). Runs on the processed,
- * canonical table, where every matcher is a generic predicate. */
+/* kube_lint.c: warnings about objects and their converted routes (see kube_lint.h). The
+ * route checks run on the processed, canonical table, where every matcher is a generic
+ * predicate. */
 #include "routes/kube_lint.h"
 
 #include <stdio.h>
@@ -16,34 +17,94 @@ static void warn(kube_reporter *rep, const struct kube_origin *o, const char *ms
 
 /* --- unknown names ---------------------------------------------------------------------- */
 
-/* Once per object and name: an object's many routes repeat its filters. */
-static void unknown_names(const route_table *t, kube_reporter *rep, arena *a)
-{
+/* The names of an object's filters and predicates are checked where the object writes them
+ * (annotations, RouteGroup routes), not in its routes: an Ingress path whose Service has no
+ * endpoints gets a status(502) route without the annotation's filters, and manifests in CI
+ * have no Endpoints. Once per object and name; text that does not parse is the validation's
+ * error, not this warning's. */
+typedef struct {
+	kube_reporter *rep;
+	const char *kind;
+	const kube_meta *meta;
 	kube_strmap seen;
-	kube_strmap_init(&seen, a);
-	for (size_t i = 0; i < t->n; i++) {
-		const route *r = &t->routes[i];
-		const struct kube_origin *o = kube_reporter_origin_get(rep, r->origin);
-		if (!o)
+	arena *a;
+} names_ctx;
+
+static void check_calls(names_ctx *x, const call *calls, size_t n, bool filters, const char *path)
+{
+	for (size_t i = 0; i < n; i++) {
+		str name = calls[i].name;
+		if (filters ? skipper_filter_known(name) : skipper_predicate_known(name))
 			continue;
-		for (int f = 0; f < 2; f++) {
-			const call *calls = f ? r->filters : r->predicates;
-			size_t n = f ? r->nfilters : r->npredicates;
-			for (size_t j = 0; j < n; j++) {
-				if (f ? skipper_filter_known(calls[j].name) : skipper_predicate_known(calls[j].name))
-					continue;
-				str key = arena_printf(a, "%zu %d %.*s", r->origin, f, (int)calls[j].name.len, calls[j].name.ptr);
-				if (!kube_strmap_add(&seen, key, (void *)r))
-					continue;
-				char msg[256];
-				snprintf(msg, sizeof msg, "unknown %s \"%.*s\": skipper has no %s of that name and drops route %.*s",
-					 f ? "filter" : "predicate", (int)calls[j].name.len > 100 ? 100 : (int)calls[j].name.len,
-					 calls[j].name.ptr, f ? "filter" : "predicate", (int)(r->id.len > 100 ? 100 : r->id.len),
-					 r->id.ptr);
-				warn(rep, o, msg);
-			}
-		}
+		if (!kube_strmap_add(&x->seen, arena_printf(x->a, "%d %.*s", filters, (int)name.len, name.ptr), x))
+			continue;
+		const char *what = filters ? "filter" : "predicate";
+		kube_reportf(x->rep, LOG_WARN, KUBE_LINT, x->kind, x->meta, x->meta->ns, path,
+			     "unknown %s \"%.*s\": skipper has no %s of that name and drops the routes that use it", what,
+			     name.len > 100 ? 100 : (int)name.len, name.ptr, what);
 	}
+}
+
+static void check_text(names_ctx *x, str text, bool filters, const char *path)
+{
+	call *calls;
+	size_t n;
+	buf err = BUF_INIT;
+	int rc = filters ? eskip_parse_filters(x->a, text.ptr, text.len, &calls, &n, &err)
+			 : eskip_parse_predicates(x->a, text.ptr, text.len, &calls, &n, &err);
+	if (rc == 0)
+		check_calls(x, calls, n, filters, path);
+	buf_free(&err);
+}
+
+static void ingress_names(names_ctx *x, const kube_ingress *ing)
+{
+	static const char *const keys[] = { "zalando.org/skipper-filter", "zalando.org/skipper-predicate" };
+	for (int f = 0; f < 2; f++) {
+		const str *v = kube_map_get(&ing->meta.annotations, keys[f]);
+		if (v)
+			check_text(x, *v, f == 0, arena_printf(x->a, "metadata.annotations[\"%s\"]", keys[f]).ptr);
+	}
+	const str *routes = kube_map_get(&ing->meta.annotations, "zalando.org/skipper-routes");
+	route_table *t = routes ? route_table_new() : NULL;
+	buf err = BUF_INIT;
+	if (t && eskip_parse(t, routes->ptr, routes->len, &err, NULL) == 0)
+		for (size_t i = 0; i < t->n; i++) {
+			const char *path = "metadata.annotations[\"zalando.org/skipper-routes\"]";
+			check_calls(x, t->routes[i].predicates, t->routes[i].npredicates, false, path);
+			check_calls(x, t->routes[i].filters, t->routes[i].nfilters, true, path);
+		}
+	buf_free(&err);
+	route_table_free(t);
+}
+
+static void routegroup_names(names_ctx *x, const kube_routegroup *rg)
+{
+	for (size_t i = 0; i < rg->nroutes; i++) {
+		const kube_rg_route *r = &rg->routes[i];
+		for (size_t j = 0; j < r->npredicates; j++)
+			check_text(x, r->predicates[j], false, arena_printf(x->a, "spec.routes[%zu].predicates[%zu]", i, j).ptr);
+		for (size_t j = 0; j < r->nfilters; j++)
+			check_text(x, r->filters[j], true, arena_printf(x->a, "spec.routes[%zu].filters[%zu]", i, j).ptr);
+	}
+}
+
+void kube_lint_objects(const kube_cluster *c, kube_reporter *rep)
+{
+	if (!rep || !rep->collect)
+		return;
+	arena *a = arena_new();
+	for (size_t i = 0; i < c->ningresses + c->nroutegroups; i++) {
+		bool ing = i < c->ningresses;
+		const kube_meta *m = ing ? &c->ingresses[i].meta : &c->routegroups[i - c->ningresses].meta;
+		names_ctx x = { rep, ing ? "Ingress" : "RouteGroup", m, { 0 }, a };
+		kube_strmap_init(&x.seen, a);
+		if (ing)
+			ingress_names(&x, &c->ingresses[i]);
+		else
+			routegroup_names(&x, &c->routegroups[i - c->ningresses]);
+	}
+	arena_free(a);
 }
 
 static bool ends_with(str s, const char *suffix)
@@ -241,7 +302,6 @@ void kube_lint_routes(const route_table *t, kube_reporter *rep)
 	if (!rep || !rep->collect)
 		return;
 	arena *a = arena_new();
-	unknown_names(t, rep, a);
 	duplicate_claims(t, rep, a);
 	shadowing_catchalls(t, rep, a);
 	arena_free(a);

@@ -1,7 +1,10 @@
-/* kube_lint.h: routesrv-compile -check's warnings about converted routes: what converts but
- * is probably wrong (issue 15). Each is reported about the object a route came from
- * (route.origin, objects/kube_report.h) as a KUBE_LINT problem:
- *   - a filter or predicate name skipper does not know (skipper's routing drops the route);
+/* kube_lint.h: routesrv-compile -check's warnings: what converts but is probably wrong
+ * (issue 15), reported as KUBE_LINT problems (objects/kube_report.h).
+ * kube_lint_objects, about the objects as written:
+ *   - a filter or predicate name skipper does not know (skipper's routing drops the routes
+ *     that use it), in an Ingress's filter, predicate or routes annotation or a RouteGroup
+ *     route's filters and predicates, with that path.
+ * kube_lint_routes, about the object a route came from (route.origin):
  *   - the same host and path claimed by routes of more than one object, with which one
  *     skipper prefers and why (more predicates win; equal ones leave it undefined);
  *   - a RouteGroup catch-all (Host only, 404 shunt) on a host where an Ingress route has no
@@ -18,6 +21,7 @@
 #include "eskip/route.h"
 #include "objects/kube_report.h"
 
+void kube_lint_objects(const kube_cluster *c, kube_reporter *rep);
 void kube_lint_routes(const route_table *t, kube_reporter *rep);
 
 /* The names of docs/spec/skipper-filters-predicates.tsv (skipper_names.c). */

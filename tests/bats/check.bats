@@ -179,3 +179,48 @@ YAML
 	printf '%s\n' "$stderr" | grep -F 'level=warning msg="Skipping a file that looks like a Helm template (render it first: helm template)" line=4 source=chart/deployment.yaml'
 	assert_output --partial 'kube_default__typo__'
 }
+
+@test "-check: unknown names where the object writes them, also without Endpoints (manifests in CI)" {
+	cat >names.yaml <<'YAML'
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  namespace: team
+  name: shop
+  annotations:
+    zalando.org/skipper-filter: setRequestHeaderr("a", "b") -> status(200)
+    zalando.org/skipper-predicate: Hedaer("a", "b")
+    zalando.org/skipper-routes: 'r1: Cookei("c") -> stauts(404) -> <shunt>;'
+spec:
+  rules: [{host: shop.example.org, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {namespace: team, name: web}
+spec: {ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: zalando.org/v1
+kind: RouteGroup
+metadata: {namespace: team, name: rg}
+spec:
+  hosts: [rg.example.org]
+  backends: [{name: b, type: shunt}]
+  routes:
+  - {pathSubtree: /, predicates: ['Method("GET")', 'Trafic(0.5)'], filters: ['status(200)', 'inlineContnet("x")'], backends: [{backendName: b}]}
+YAML
+	run -0 "$BIN/routesrv-compile" -check -check-format=json names.yaml
+	python3 - "$output" <<-'PY'
+	import json, sys
+	got = sorted((p["name"], p["message"].split(":")[0], p["path"]) for p in map(json.loads, sys.argv[1].splitlines())
+	             if p["message"].startswith("unknown"))
+	want = sorted([
+	    ("shop", 'unknown filter "setRequestHeaderr"', 'metadata.annotations["zalando.org/skipper-filter"]'),
+	    ("shop", 'unknown predicate "Hedaer"', 'metadata.annotations["zalando.org/skipper-predicate"]'),
+	    ("shop", 'unknown predicate "Cookei"', 'metadata.annotations["zalando.org/skipper-routes"]'),
+	    ("shop", 'unknown filter "stauts"', 'metadata.annotations["zalando.org/skipper-routes"]'),
+	    ("rg", 'unknown predicate "Trafic"', "spec.routes[0].predicates[1]"),
+	    ("rg", 'unknown filter "inlineContnet"', "spec.routes[0].filters[1]"),
+	])
+	assert got == want, got
+	PY
+}
