@@ -30,7 +30,14 @@ typedef struct {
 	arena *a;
 } names_ctx;
 
-static void check_calls(names_ctx *x, const call *calls, size_t n, bool filters, const char *path)
+/* Where the names were written: a fixed path, or spec.routes[i].<list>[j] (formatted only
+ * for a report). */
+typedef struct {
+	const char *fixed, *list;
+	size_t i, j;
+} where;
+
+static void check_calls(names_ctx *x, const call *calls, size_t n, bool filters, const where *w)
 {
 	for (size_t i = 0; i < n; i++) {
 		str name = calls[i].name;
@@ -39,13 +46,14 @@ static void check_calls(names_ctx *x, const call *calls, size_t n, bool filters,
 		if (!kube_strmap_add(&x->seen, arena_printf(x->a, "%d %.*s", filters, (int)name.len, name.ptr), x))
 			continue;
 		const char *what = filters ? "filter" : "predicate";
+		const char *path = w->fixed ? w->fixed : arena_printf(x->a, "spec.routes[%zu].%s[%zu]", w->i, w->list, w->j).ptr;
 		kube_reportf(x->rep, LOG_WARN, KUBE_LINT, x->kind, x->meta, x->meta->ns, path,
 			     "unknown %s \"%.*s\": skipper has no %s of that name and drops the routes that use it", what,
 			     name.len > 100 ? 100 : (int)name.len, name.ptr, what);
 	}
 }
 
-static void check_text(names_ctx *x, str text, bool filters, const char *path)
+static void check_text(names_ctx *x, str text, bool filters, const where *w)
 {
 	call *calls;
 	size_t n;
@@ -53,26 +61,28 @@ static void check_text(names_ctx *x, str text, bool filters, const char *path)
 	int rc = filters ? eskip_parse_filters(x->a, text.ptr, text.len, &calls, &n, &err)
 			 : eskip_parse_predicates(x->a, text.ptr, text.len, &calls, &n, &err);
 	if (rc == 0)
-		check_calls(x, calls, n, filters, path);
+		check_calls(x, calls, n, filters, w);
 	buf_free(&err);
 }
 
 static void ingress_names(names_ctx *x, const kube_ingress *ing)
 {
-	static const char *const keys[] = { "zalando.org/skipper-filter", "zalando.org/skipper-predicate" };
-	for (int f = 0; f < 2; f++) {
-		const str *v = kube_map_get(&ing->meta.annotations, keys[f]);
-		if (v)
-			check_text(x, *v, f == 0, arena_printf(x->a, "metadata.annotations[\"%s\"]", keys[f]).ptr);
-	}
-	const str *routes = kube_map_get(&ing->meta.annotations, "zalando.org/skipper-routes");
-	route_table *t = routes ? route_table_new() : NULL;
+	static const where filter = { "metadata.annotations[\"zalando.org/skipper-filter\"]", NULL, 0, 0 },
+			   predicate = { "metadata.annotations[\"zalando.org/skipper-predicate\"]", NULL, 0, 0 },
+			   routes = { "metadata.annotations[\"zalando.org/skipper-routes\"]", NULL, 0, 0 };
+	const str *v;
+	if ((v = kube_map_get(&ing->meta.annotations, "zalando.org/skipper-filter")))
+		check_text(x, *v, true, &filter);
+	if ((v = kube_map_get(&ing->meta.annotations, "zalando.org/skipper-predicate")))
+		check_text(x, *v, false, &predicate);
+	if (!(v = kube_map_get(&ing->meta.annotations, "zalando.org/skipper-routes")))
+		return;
+	route_table *t = route_table_new();
 	buf err = BUF_INIT;
-	if (t && eskip_parse(t, routes->ptr, routes->len, &err, NULL) == 0)
+	if (eskip_parse(t, v->ptr, v->len, &err, NULL) == 0)
 		for (size_t i = 0; i < t->n; i++) {
-			const char *path = "metadata.annotations[\"zalando.org/skipper-routes\"]";
-			check_calls(x, t->routes[i].predicates, t->routes[i].npredicates, false, path);
-			check_calls(x, t->routes[i].filters, t->routes[i].nfilters, true, path);
+			check_calls(x, t->routes[i].predicates, t->routes[i].npredicates, false, &routes);
+			check_calls(x, t->routes[i].filters, t->routes[i].nfilters, true, &routes);
 		}
 	buf_free(&err);
 	route_table_free(t);
@@ -83,9 +93,9 @@ static void routegroup_names(names_ctx *x, const kube_routegroup *rg)
 	for (size_t i = 0; i < rg->nroutes; i++) {
 		const kube_rg_route *r = &rg->routes[i];
 		for (size_t j = 0; j < r->npredicates; j++)
-			check_text(x, r->predicates[j], false, arena_printf(x->a, "spec.routes[%zu].predicates[%zu]", i, j).ptr);
+			check_text(x, r->predicates[j], false, &(where){ NULL, "predicates", i, j });
 		for (size_t j = 0; j < r->nfilters; j++)
-			check_text(x, r->filters[j], true, arena_printf(x->a, "spec.routes[%zu].filters[%zu]", i, j).ptr);
+			check_text(x, r->filters[j], true, &(where){ NULL, "filters", i, j });
 	}
 }
 
@@ -113,11 +123,14 @@ static bool ends_with(str s, const char *suffix)
 	return s.len >= n && memcmp(s.ptr + s.len - n, suffix, n) == 0;
 }
 
+/* s equals the string literal lit (no strlen per call: this runs for every route). */
+#define IS(s, lit) ((s).len == sizeof(lit) - 1 && memcmp((s).ptr, lit, sizeof(lit) - 1) == 0)
+
 /* --- host and path ------------------------------------------------------------------------ */
 
 static bool is_path(str name)
 {
-	return str_eq_c(name, "Path") || str_eq_c(name, "PathSubtree") || str_eq_c(name, "PathRegexp");
+	return IS(name, "Path") || IS(name, "PathSubtree") || IS(name, "PathRegexp");
 }
 
 /* The host a kube_host_rx regexp ("^(a[.]example[.]org[.]?(:[0-9]+)?)$") stands for, for
@@ -143,99 +156,119 @@ static void put_host(buf *b, str rx)
 static str route_host(const route *r)
 {
 	for (size_t i = 0; i < r->npredicates; i++)
-		if (str_eq_c(r->predicates[i].name, "Host") && r->predicates[i].nargs == 1)
+		if (IS(r->predicates[i].name, "Host") && r->predicates[i].nargs == 1)
 			return r->predicates[i].args[0].s;
 	return (str){ "", 0 };
 }
 
-/* "Host(..) Path(..) Method(..)": what a route claims, or empty when it has no host. Other
- * predicates only narrow the claim; they decide which route wins. */
-static str claim(arena *a, const route *r, size_t *others, bool *has_path)
+/* Bytes with their length in front: no content can run into what follows. */
+static void put_sized(buf *key, const void *p, size_t n)
 {
-	buf b = BUF_INIT;
+	buf_append(key, (const char *)&n, sizeof n);
+	buf_append(key, p, n);
+}
+
+/* A call as map-key bytes: name, argument count, then each argument's type and value (strings
+ * raw, numbers as their bytes), all sized; equal keys are equal calls. Cheaper than printing
+ * the call as eskip, and exact for any bytes. */
+static void put_call_key(buf *key, const call *c)
+{
+	put_sized(key, c->name.ptr, c->name.len);
+	buf_append(key, (const char *)&c->nargs, sizeof c->nargs);
+	for (size_t i = 0; i < c->nargs; i++) {
+		const arg *a = &c->args[i];
+		buf_putc(key, a->type == ARG_STRING ? 's' : 'n');
+		if (a->type == ARG_STRING)
+			put_sized(key, a->s.ptr, a->s.len);
+		else
+			buf_append(key, (const char *)&a->num, sizeof a->num);
+	}
+}
+
+/* Host, path and method calls into key (reset first): what a route claims; false when it
+ * has no host. Other predicates only narrow the claim; they decide which route wins, and
+ * *others counts them. */
+static bool claim(buf *key, const route *r, size_t *others, bool *has_path)
+{
 	bool host = false;
+	buf_reset(key);
 	*others = 0;
 	*has_path = false;
 	for (size_t i = 0; i < r->npredicates; i++) {
 		const call *c = &r->predicates[i];
-		bool h = str_eq_c(c->name, "Host"), p = is_path(c->name), m = str_eq_c(c->name, "Method");
+		bool h = IS(c->name, "Host"), p = is_path(c->name), m = IS(c->name, "Method");
 		if (!h && !p && !m) {
 			(*others)++;
 			continue;
 		}
 		host |= h;
 		*has_path |= p;
-		eskip_print_call(&b, c);
-		buf_putc(&b, ' ');
+		put_call_key(key, c);
 	}
-	str s = host ? arena_strndup(a, b.ptr, b.len) : (str){ "", 0 };
-	buf_free(&b);
-	return s;
+	return host;
 }
-
-typedef struct {
-	const route *r;
-	size_t others;
-} claimant;
 
 static void describe(buf *b, const route *r)
 {
 	for (size_t i = 0, n = 0; i < r->npredicates; i++) {
 		const call *c = &r->predicates[i];
-		if (str_eq_c(c->name, "Host") || str_eq_c(c->name, "Method"))
+		if (IS(c->name, "Host") || IS(c->name, "Method"))
 			continue;
 		buf_puts(b, n++ ? " && " : "");
 		eskip_print_call(b, c);
 	}
 }
 
+/* The first route of every claim is kept in a map (one probe per route, the key built in
+ * one reused buf); a later route of another object with the same claim is reported. */
 static void duplicate_claims(const route_table *t, kube_reporter *rep, arena *a)
 {
 	kube_strmap first, reported;
 	kube_strmap_init(&first, a);
 	kube_strmap_init(&reported, a);
+	buf key = BUF_INIT, ignored = BUF_INIT;
 	for (size_t i = 0; i < t->n; i++) {
 		const route *r = &t->routes[i];
 		const struct kube_origin *o = kube_reporter_origin_get(rep, r->origin);
-		size_t others;
-		bool has_path;
+		size_t others, first_others;
+		bool has_path, first_path;
 		if (!o || ends_with(r->id, "__catchall__0_0"))   /* catch-alls: shadowing_catchalls */
 			continue;
-		str key = claim(a, r, &others, &has_path);
-		if (!key.len)
+		if (!claim(&key, r, &others, &has_path))
 			continue;
-		claimant *c = kube_strmap_get(&first, key);
-		if (!c) {
-			c = arena_alloc(a, sizeof *c);
-			*c = (claimant){ r, others };
-			kube_strmap_put(&first, key, c);
+		str k = { key.ptr, key.len };
+		if (kube_strmap_add(&first, k, (void *)r))
 			continue;
-		}
-		const struct kube_origin *p = kube_reporter_origin_get(rep, c->r->origin);
-		if (c->r->origin == r->origin)
+		const route *f = kube_strmap_get(&first, k);
+		if (f->origin == r->origin)
 			continue;
 		/* once per pair of objects */
-		if (!kube_strmap_add(&reported, arena_printf(a, "%zu %zu", c->r->origin, r->origin), (void *)r))
+		if (!kube_strmap_add(&reported, arena_printf(a, "%zu %zu", f->origin, r->origin), (void *)r))
 			continue;
+		claim(&ignored, f, &first_others, &first_path);
+		const struct kube_origin *p = kube_reporter_origin_get(rep, f->origin);
 		buf msg = BUF_INIT, what = BUF_INIT;
 		describe(&what, r);
 		buf_puts(&msg, "host ");
 		put_host(&msg, route_host(r));
 		buf_printf(&msg, " %s%s: also claimed by %s %.*s/%.*s (route %.*s); ", what.len ? what.ptr : "every path",
 			   has_path ? "" : " (no path)", p->kind, (int)p->meta.ns.len, p->meta.ns.ptr, (int)p->meta.name.len,
-			   p->meta.name.ptr, (int)c->r->id.len, c->r->id.ptr);
-		if (others == c->others)
+			   p->meta.name.ptr, (int)f->id.len, f->id.ptr);
+		if (others == first_others)
 			buf_printf(&msg, "both have %zu other predicate%s, so which one skipper picks is undefined", others,
 				   others == 1 ? "" : "s");
 		else
-			buf_printf(&msg, "%s wins where both match: %zu other predicate%s against %zu", others > c->others ?
-				   "this object's route" : "that route", others > c->others ? others : c->others,
-				   (others > c->others ? others : c->others) == 1 ? "" : "s",
-				   others > c->others ? c->others : others);
+			buf_printf(&msg, "%s wins where both match: %zu other predicate%s against %zu",
+				   others > first_others ? "this object's route" : "that route",
+				   others > first_others ? others : first_others,
+				   (others > first_others ? others : first_others) == 1 ? "" : "s",
+				   others > first_others ? first_others : others);
 		warn(rep, o, msg.ptr);
 		buf_free(&msg);
 		buf_free(&what);
 	}
+	buf_free(&key);
+	buf_free(&ignored);
 }
 
 /* --- RouteGroup catch-alls over Ingresses ----------------------------------------------------- */
@@ -248,11 +281,11 @@ static str host_only(const route *r)
 	str host = { "", 0 };
 	for (size_t i = 0; i < r->npredicates; i++) {
 		const call *c = &r->predicates[i];
-		if (str_eq_c(c->name, "Host") && c->nargs == 1 && c->args[0].type == ARG_STRING)
+		if (IS(c->name, "Host") && c->nargs == 1 && c->args[0].type == ARG_STRING)
 			host = c->args[0].s;
-		else if (str_eq_c(c->name, "PathSubtree") && c->nargs == 1 && str_eq_c(c->args[0].s, "/"))
+		else if (IS(c->name, "PathSubtree") && c->nargs == 1 && IS(c->args[0].s, "/"))
 			continue;
-		else if (str_eq_c(c->name, "PathRegexp") && c->nargs == 1 && str_eq_c(c->args[0].s, "^/"))
+		else if (IS(c->name, "PathRegexp") && c->nargs == 1 && IS(c->args[0].s, "^/"))
 			continue;
 		else
 			return (str){ "", 0 };
