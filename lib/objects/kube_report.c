@@ -17,13 +17,20 @@ void kube_reporter_free(kube_reporter *rep)
 	*rep = (kube_reporter){ 0 };
 }
 
+static const char *const count_names[KUBE_NCOUNTS] = { "Ingress", "RouteGroup", "Service", "Endpoints",
+							 "EndpointSlice" };
+
 kube_count_kind kube_count_kind_of(const char *kind)
 {
-	static const char *const names[] = { "Ingress", "RouteGroup", "Service", "Endpoints", "EndpointSlice" };
 	for (int i = 0; i < KUBE_NCOUNTS; i++)
-		if (kind && strcmp(kind, names[i]) == 0)
+		if (kind && strcmp(kind, count_names[i]) == 0)
 			return (kube_count_kind)i;
 	return KUBE_NCOUNTS;
+}
+
+const char *kube_count_kind_name(kube_count_kind k)
+{
+	return k < KUBE_NCOUNTS ? count_names[k] : "";
 }
 
 void kube_report_skipped(kube_reporter *rep, const char *kind)

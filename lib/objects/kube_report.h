@@ -77,6 +77,7 @@ void kube_reportf(kube_reporter *rep, log_level level, kube_report_class cls, co
 /* Counts one object of `kind` ("Ingress", ...) skipped whole. rep may be NULL. */
 void kube_report_skipped(kube_reporter *rep, const char *kind);
 kube_count_kind kube_count_kind_of(const char *kind);
+const char *kube_count_kind_name(kube_count_kind k);   /* "Ingress", ...; "" out of range */
 
 /* Registers the object routes are converted from; returns the route.origin value (index + 1).
  * Name, namespace and provenance are copied (annotations and labels are not). */

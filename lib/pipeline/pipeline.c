@@ -44,8 +44,7 @@ static void compile_cluster(const pipeline_options *o, const kube_cluster *c, ro
 		o->on_cluster(o->on_cluster_ctx, c);
 }
 
-/* The client-side half of the selection rule: objects that did not come from the API
- * server, which applies the selectors itself. */
+/* How many objects of each counted kind c holds. */
 static void counts(const kube_cluster *c, size_t n[KUBE_NCOUNTS])
 {
 	n[KUBE_COUNT_INGRESS] = c->ningresses;
@@ -58,7 +57,6 @@ static void counts(const kube_cluster *c, size_t n[KUBE_NCOUNTS])
 /* One INFO line: how many objects of each kind were read, used and skipped. */
 static void log_counts(const kube_reporter *rep, const size_t read[KUBE_NCOUNTS])
 {
-	static const char *const names[] = { "Ingress", "RouteGroup", "Service", "Endpoints", "EndpointSlice" };
 	if (!log_enabled(LOG_INFO))
 		return;
 	buf msg = BUF_INIT;
@@ -71,7 +69,8 @@ static void log_counts(const kube_reporter *rep, const size_t read[KUBE_NCOUNTS]
 		if (!read[k])
 			continue;
 		size_t skipped = rep->skipped[k] < read[k] ? rep->skipped[k] : read[k];
-		buf_printf(&msg, "%s%s %zu (%zu used, %zu skipped)", sep, names[k], read[k], read[k] - skipped, skipped);
+		buf_printf(&msg, "%s%s %zu (%zu used, %zu skipped)", sep, kube_count_kind_name((kube_count_kind)k), read[k],
+			   read[k] - skipped, skipped);
 		sep = ", ";
 	}
 	char class_skipped[32];

@@ -121,11 +121,16 @@ int kube_ingress_validate(const kube_ingress *ing, buf *errs, kube_ingress_error
 }
 
 /* -check: each annotation's error is a problem of its own, with the annotation's path. */
+typedef struct {
+	ing_state *st;
+	const kube_ingress *ing;
+} annotation_report;
+
 static void report_annotation(void *ud, const char *key, const char *msg)
 {
-	void **args = ud;
-	ing_state *st = args[0];
-	const kube_ingress *ing = args[1];
+	const annotation_report *r = ud;
+	ing_state *st = r->st;
+	const kube_ingress *ing = r->ing;
 	char path[128];
 	snprintf(path, sizeof path, "metadata.annotations[\"%s\"]", key);
 	kube_cycle_log(st->cy, ing, &ing->meta, LOG_ERROR, "Ingress", ing->meta.ns, path, "[ingress] %s", msg);
@@ -135,8 +140,8 @@ static bool validate(ing_state *st, const kube_ingress *ing)
 {
 	buf errs = BUF_INIT;
 	bool collecting = st->cy->reporter && st->cy->reporter->collect;
-	void *args[2] = { st, (void *)ing };
-	bool ok = kube_ingress_validate(ing, &errs, collecting ? report_annotation : NULL, args) == 0;
+	annotation_report r = { st, ing };
+	bool ok = kube_ingress_validate(ing, &errs, collecting ? report_annotation : NULL, &r) == 0;
 	if (!ok) {
 		kube_report_skipped(st->cy->reporter, "Ingress");
 		if (!collecting)
