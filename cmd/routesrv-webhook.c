@@ -6,12 +6,12 @@
  * routesrv-compile -check reports as errors for the object.
  * Exit status: 0 after SIGINT/SIGTERM, 2 usage or start-up error. */
 #include <jv.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/log.h"
@@ -178,9 +178,6 @@ static void handle(void *ctx, const http_post *req, http_answer *out)
 
 /* --- main ---------------------------------------------------------------------------------------- */
 
-static volatile sig_atomic_t stop;
-static void on_signal(int sig) { (void)sig; stop = 1; }
-
 static opt_def *build_table(kube_options *ko)
 {
 	const opt_def own[] = {
@@ -235,6 +232,13 @@ int main(int argc, char **argv)
 	if (!*address)
 		address = cert_file ? ":9443" : ":9080";
 	webhook w = { .po = { .kube = &ko }, .exact = strcmp(mode, "skipper") == 0 };
+	/* SIGINT and SIGTERM are blocked before the server's threads start (they inherit the
+	 * mask) and taken by sigwait: a signal arriving at any moment ends the wait. */
+	sigset_t signals;
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGINT);
+	sigaddset(&signals, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &signals, NULL);
 	http_webhook hook = { patterns, PAT_N, MAX_BODY, handle, &w };
 	http_server_config cfg = { .address = address, .tls = cert_file ? &tls : NULL, .read_header_timeout_ms = 10000 };
 	http_server *srv = http_server_start_webhook(&cfg, &hook, &err);
@@ -244,11 +248,8 @@ int main(int argc, char **argv)
 	}
 	log_kv(LOG_INFO, "admission webhook listening", "address", address, "mode", mode, "tls", cert_file ? "true" : "false",
 	       NULL);
-	struct sigaction sa = { .sa_handler = on_signal };
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	while (!stop)
-		pause();
+	int sig;
+	sigwait(&signals, &sig);
 	http_server_stop(srv, 5000);
 	if (cert_file)
 		tls_config_free(&tls);

@@ -63,6 +63,11 @@ typedef struct {
 } kube_reporter;
 
 void kube_reporter_init(kube_reporter *rep, bool collect);
+/* rep records problems (routesrv-compile -check, the webhook) instead of logging them. */
+static inline bool kube_reporter_collects(const kube_reporter *rep)
+{
+	return rep && rep->collect;
+}
 void kube_reporter_free(kube_reporter *rep);
 
 /* Reports msg about one object of `kind` (m may be NULL: no name, no provenance). `ns` is the

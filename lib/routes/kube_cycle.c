@@ -38,9 +38,9 @@ static bool first_time(kube_cycle *cy, const void *object, const char *msg)
 void kube_cycle_log(kube_cycle *cy, const void *object, const kube_meta *meta, log_level level, const char *kind,
 	str ns, const char *path, const char *fmt, ...)
 {
-	kube_report_class cls = level != LOG_ERROR ? KUBE_NOTE : cy->missing_ref ? KUBE_MISSING_REF : KUBE_DROP;
+	kube_report_class cls = cy->missing_ref ? KUBE_MISSING_REF : level != LOG_ERROR ? KUBE_NOTE : KUBE_DROP;
 	cy->missing_ref = false;
-	bool collecting = cy->reporter && cy->reporter->collect;
+	bool collecting = kube_reporter_collects(cy->reporter);
 	if (collecting ? cls == KUBE_NOTE : !log_enabled(level))
 		return;
 	va_list ap;
@@ -64,7 +64,7 @@ void kube_report_class_skipped(kube_cycle *cy, const char *kind, const kube_meta
 
 void kube_cycle_mark_origin(kube_cycle *cy, route_table *out, size_t from, const char *kind, const kube_meta *meta)
 {
-	if (!cy->reporter || !cy->reporter->collect || from >= out->n)
+	if (!kube_reporter_collects(cy->reporter) || from >= out->n)
 		return;
 	size_t origin = kube_reporter_origin(cy->reporter, kind, meta);
 	for (size_t i = from; i < out->n; i++)

@@ -56,8 +56,8 @@ void kube_cycle_free(kube_cycle *cy);
  * is reported once per object (`object` identifies it, e.g. the kube_ingress pointer) per
  * cycle, as skipper's per-object loggers do. `meta` gives the name and provenance, `ns` the
  * namespace to name, `path` the annotation or spec path (NULL: unknown). ERROR-level
- * messages are KUBE_DROP problems (KUBE_MISSING_REF after a failed Service lookup), the
- * others notes. */
+ * messages are KUBE_DROP problems, the others notes; after a failed Service or port lookup
+ * (missing_ref set) the message is a KUBE_MISSING_REF problem, whatever its level. */
 /* With a collecting reporter: the routes [from, out->n) without an origin came from the
  * object (kind, meta). */
 void kube_cycle_mark_origin(kube_cycle *cy, route_table *out, size_t from, const char *kind, const kube_meta *meta);

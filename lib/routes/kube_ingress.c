@@ -31,16 +31,40 @@ static const char *const lb_algorithms[] = {
 	"roundRobin", "random", "consistentHash", "powerOfRandomNChoices", "weightedRoundRobin", "leastRequests", NULL,
 };
 
-void ing_log(ing_state *st, const ing_ctx *c, log_level level, const char *fmt, ...)
+static void ing_vlog(ing_state *st, const ing_ctx *c, const char *path, log_level level, const char *fmt, va_list ap)
 {
 	char *msg = NULL;
-	va_list ap;
-	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
-	va_end(ap);
-	kube_cycle_log(st->cy, c->ing, &c->ing->meta, level, "Ingress", c->ns, NULL, "%s", msg);
+	kube_cycle_log(st->cy, c->ing, &c->ing->meta, level, "Ingress", c->ns, path, "%s", msg);
 	free(msg);
+}
+
+void ing_log(ing_state *st, const ing_ctx *c, log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	ing_vlog(st, c, NULL, level, fmt, ap);
+	va_end(ap);
+}
+
+/* The spec path of an annotation, as -check reports it. */
+static void annotation_path(char *out, size_t size, const char *key)
+{
+	snprintf(out, size, "metadata.annotations[\"%s\"]", key);
+}
+
+/* ing_log about the annotation `key` (-check names it as the problem's path). */
+static void ing_log_annotation(ing_state *st, const ing_ctx *c, const char *key, log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void ing_log_annotation(ing_state *st, const ing_ctx *c, const char *key, log_level level, const char *fmt, ...)
+{
+	char path[128];
+	annotation_path(path, sizeof path, key);
+	va_list ap;
+	va_start(ap, fmt);
+	ing_vlog(st, c, path, level, fmt, ap);
+	va_end(ap);
 }
 
 static const str *annotation(const kube_ingress *ing, const char *key)
@@ -132,14 +156,14 @@ static void report_annotation(void *ud, const char *key, const char *msg)
 	ing_state *st = r->st;
 	const kube_ingress *ing = r->ing;
 	char path[128];
-	snprintf(path, sizeof path, "metadata.annotations[\"%s\"]", key);
+	annotation_path(path, sizeof path, key);
 	kube_cycle_log(st->cy, ing, &ing->meta, LOG_ERROR, "Ingress", ing->meta.ns, path, "[ingress] %s", msg);
 }
 
 static bool validate(ing_state *st, const kube_ingress *ing)
 {
 	buf errs = BUF_INIT;
-	bool collecting = st->cy->reporter && st->cy->reporter->collect;
+	bool collecting = kube_reporter_collects(st->cy->reporter);
 	annotation_report r = { st, ing };
 	bool ok = kube_ingress_validate(ing, &errs, collecting ? report_annotation : NULL, &r) == 0;
 	if (!ok) {
@@ -189,7 +213,7 @@ static void read_redirect(ing_state *st, ing_ctx *c)
 		if (parse_int(*v, &code) && code >= 300 && code < 400)
 			c->redirect_code = code;
 		else
-			ing_log(st, c, LOG_ERROR, "invalid redirect code annotation: %.*s", SP(*v));
+			ing_log_annotation(st, c, ANN_REDIRECT_CODE, LOG_ERROR, "invalid redirect code annotation: %.*s", SP(*v));
 	}
 }
 
@@ -205,7 +229,9 @@ static void read_filters_and_predicates(ing_state *st, ing_ctx *c)
 		buf_append(&chain, f->ptr, f->len);
 	}
 	if ((rl || f) && eskip_parse_filters(st->a, chain.ptr ? chain.ptr : "", chain.len, &c->filters, &c->nfilters, &err) != 0) {
-		ing_log(st, c, LOG_ERROR, "Cannot parse annotation filters: %s", err.ptr ? err.ptr : "");
+		/* the validation has parsed skipper-filter alone: with a ratelimit, that is the culprit */
+		ing_log_annotation(st, c, rl ? ANN_RATELIMIT : ANN_FILTER, LOG_ERROR, "Cannot parse annotation filters: %s",
+				   err.ptr ? err.ptr : "");
 		c->filters = NULL;
 		c->nfilters = 0;
 	}
@@ -213,7 +239,8 @@ static void read_filters_and_predicates(ing_state *st, ing_ctx *c)
 	const str *p = annotation(c->ing, ANN_PREDICATE);
 	c->has_predicates = p != NULL;
 	if (p && eskip_parse_predicates(st->a, p->ptr, p->len, &c->predicates, &c->npredicates, &err) != 0) {
-		ing_log(st, c, LOG_ERROR, "Cannot parse annotation predicates: %s", err.ptr ? err.ptr : "");
+		ing_log_annotation(st, c, ANN_PREDICATE, LOG_ERROR, "Cannot parse annotation predicates: %s",
+				   err.ptr ? err.ptr : "");
 		c->predicates = NULL;
 		c->npredicates = 0;
 	}
@@ -249,14 +276,14 @@ static void read_weights(ing_state *st, ing_ctx *c)
 	jv doc = jv_parse_sized(v->ptr ? v->ptr : "", (int)v->len);
 	if (!jv_is_valid(doc)) {
 		jv msg = jv_invalid_get_msg(doc);
-		ing_log(st, c, LOG_ERROR, "Error while parsing backend-weights annotation: %s",
+		ing_log_annotation(st, c, ANN_WEIGHTS, LOG_ERROR, "Error while parsing backend-weights annotation: %s",
 			jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "invalid JSON");
 		jv_free(msg);
 		return;
 	}
 	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
 		if (jv_get_kind(doc) != JV_KIND_NULL)
-			ing_log(st, c, LOG_ERROR, "Error while parsing backend-weights annotation: %s",
+			ing_log_annotation(st, c, ANN_WEIGHTS, LOG_ERROR, "Error while parsing backend-weights annotation: %s",
 				"json: cannot unmarshal into map[string]float64");
 		jv_free(doc);
 		return;
@@ -274,7 +301,7 @@ static void read_weights(ing_state *st, ing_ctx *c)
 		jv_free(value);
 	}
 	if (type_error)
-		ing_log(st, c, LOG_ERROR, "Error while parsing backend-weights annotation: %s",
+		ing_log_annotation(st, c, ANN_WEIGHTS, LOG_ERROR, "Error while parsing backend-weights annotation: %s",
 			"json: cannot unmarshal into Go value of type float64");
 	jv_free(doc);
 }
@@ -292,7 +319,8 @@ static void read_path_mode(ing_state *st, ing_ctx *c)
 	else if (str_eq_c(*v, "path-prefix"))
 		c->path_mode = PATH_MODE_PATH_PREFIX;
 	else
-		ing_log(st, c, LOG_ERROR, "Failed to get path mode: invalid path mode string: %.*s", SP(*v));
+		ing_log_annotation(st, c, ANN_PATH_MODE, LOG_ERROR, "Failed to get path mode: invalid path mode string: %.*s",
+				   SP(*v));
 }
 
 static void read_inputs(ing_state *st, ing_ctx *c)
@@ -344,7 +372,7 @@ static void convert_ingress(ing_state *st, const kube_ingress *ing)
 		return;
 	}
 	ing_ctx c = { .ing = ing, .ns = ing->meta.ns, .name = ing->meta.name };
-	if (st->cy->reporter && st->cy->reporter->collect)
+	if (kube_reporter_collects(st->cy->reporter))
 		c.origin = kube_reporter_origin(st->cy->reporter, "Ingress", &ing->meta);
 	read_inputs(st, &c);
 	ing_convert_default_backend(st, &c);

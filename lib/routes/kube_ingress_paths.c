@@ -226,6 +226,14 @@ void ing_convert_path(ing_state *st, ing_ctx *c, str host, const kube_ingress_pa
 		r.nhost_regexps = 1;
 	}
 	const kube_service_port *sp = kube_ingress_service_port(st->cy, svc, &p->backend);
+	if (!sp && kube_reporter_collects(st->cy->reporter)) {
+		/* skipper builds the "no endpoints" route without a word; -check warns (when the
+		 * inputs hold Services: KUBE_MISSING_REF) */
+		str port = kube_ingress_port_string(st->cy->arena, &p->backend);
+		st->cy->missing_ref = true;
+		ing_log(st, c, LOG_WARN, "Service %.*s has no port %.*s: the path's route answers 502 \"no endpoints\"",
+			SP(service), SP(port));
+	}
 	if (sp && str_eq_c(svc->type, "ExternalName")) {
 		if (!external_name_route(st, c, svc, sp, &r, ""))
 			return;

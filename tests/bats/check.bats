@@ -224,3 +224,90 @@ YAML
 	assert got == want, got
 	PY
 }
+
+@test "-check: a backend Service port that does not exist is a warning (only when the inputs hold Services)" {
+	cat >ports.yaml <<'YAML'
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {namespace: team, name: shop}
+spec:
+  rules:
+  - host: shop.example.org
+    http:
+      paths:
+      - {path: /a, pathType: Prefix, backend: {service: {name: web, port: {number: 81}}}}
+      - {path: /b, pathType: Prefix, backend: {service: {name: web, port: {name: admin}}}}
+      - {path: /c, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+YAML
+	cat >svc.yaml <<'YAML'
+apiVersion: v1
+kind: Service
+metadata: {namespace: team, name: web}
+spec: {ports: [{name: http, port: 80, targetPort: 8080}]}
+YAML
+	run -0 "$BIN/routesrv-compile" -check ports.yaml svc.yaml
+	assert_line 'ports.yaml:1: Ingress team/shop: warning: Service web has no port 81: the path'"'"'s route answers 502 "no endpoints"'
+	assert_line 'ports.yaml:1: Ingress team/shop: warning: Service web has no port admin: the path'"'"'s route answers 502 "no endpoints"'
+	[ "${#lines[@]}" -eq 2 ]
+	run -1 "$BIN/routesrv-compile" -check -check-warnings=error ports.yaml svc.yaml
+	# manifests without Services: nothing to compare with
+	run -0 "$BIN/routesrv-compile" -check ports.yaml
+	assert_output ''
+	# compile logs nothing about it, as skipper
+	run -0 --separate-stderr "$BIN/routesrv-compile" ports.yaml svc.yaml
+	refute grep -F 'no port' <<<"$stderr"
+}
+
+@test "-check-format=json: annotation errors carry the annotation's path" {
+	cat >anns.yaml <<'YAML'
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  namespace: team
+  name: shop
+  annotations:
+    zalando.org/ratelimit: 'ratelimit(('
+    zalando.org/backend-weights: '{"web": '
+    zalando.org/skipper-ingress-path-mode: bogus
+    zalando.org/skipper-ingress-redirect-code: "999"
+spec:
+  rules: [{host: shop.example.org, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
+YAML
+	run -1 "$BIN/routesrv-compile" -check -check-format=json anns.yaml
+	python3 - "$output" <<-'PY'
+	import json, sys
+	got = sorted((p["message"].split(":")[0], p.get("path")) for p in map(json.loads, sys.argv[1].splitlines()))
+	want = sorted([
+	    ("invalid redirect code annotation", 'metadata.annotations["zalando.org/skipper-ingress-redirect-code"]'),
+	    ("Cannot parse annotation filters", 'metadata.annotations["zalando.org/ratelimit"]'),
+	    ("Error while parsing backend-weights annotation", 'metadata.annotations["zalando.org/backend-weights"]'),
+	    ("Failed to get path mode", 'metadata.annotations["zalando.org/skipper-ingress-path-mode"]'),
+	])
+	assert got == want, got
+	PY
+}
+
+@test "-check: a route skipper could not parse is an error of the object it came from" {
+	cat >rg.yaml <<'YAML'
+apiVersion: zalando.org/v1
+kind: RouteGroup
+metadata: {name: rg, namespace: shop}
+spec:
+  hosts: [rg.example.org]
+  backends: [{name: app, type: network, address: "http://app.example.org"}]
+  defaultBackends: [{backendName: app}]
+  routes:
+  - path: /good
+  - path: /bad
+    predicates: ['Header("a", 1)']
+YAML
+	run -1 "$BIN/routesrv-compile" -check -kubernetes-https-redirect=false rg.yaml
+	assert_output 'rg.yaml:1: RouteGroup shop/rg: Dropping route that skipper could not parse: route kube_rg__shop__rg__all__1_0: invalid route "kube_rg__shop__rg__all__1_0": Header predicate expects 2 string arguments'
+}
+
+@test "issue 17: fetch from a closed port | compile | etag: the pipeline fails and compile says why" {
+	run bash -c 'set -o pipefail; "$1/routesrv-fetch" -kubernetes-url http://127.0.0.1:1 | "$1/routesrv-compile" | "$1/routesrv-etag" -o routes.eskip; s=("${PIPESTATUS[@]}"); echo "status ${s[*]}"; exit "${s[1]}"' _ "$BIN"
+	assert_failure 2
+	assert_line --partial 'routesrv-compile: -: holds no Kubernetes object (empty)'
+	assert_line --regexp '^status [1-9][0-9]* 2 0$'
+}

@@ -94,7 +94,7 @@ linter_only() {
 	ingress_review linter-only.json u-lint '{"zalando.org/skipper-ingress-redirect-code":"bad"}'
 }
 
-@test "webhook: plain HTTP without certificates: /healthz 200, AdmissionReviews answered, 404 elsewhere" {
+@test "webhook: plain HTTP without certificates: /healthz 200, AdmissionReviews answered, 404 elsewhere; SIGTERM exits 0" {
 	start_webhook
 	assert_equal "$URL" "http://127.0.0.1:$PORT"
 	run "${CURL[@]}" -i "$URL/healthz"
@@ -105,6 +105,12 @@ linter_only() {
 	assert_equal "$(allowed "$output")" true
 	assert_equal "$("${CURL[@]}" -o /dev/null -w '%{http_code}' "$URL/other")" 404
 	grep -q 'msg="admission webhook listening" address="127.0.0.1:'"$PORT"'" mode=full tls=false' webhook.log
+	# SIGTERM ends it with status 0
+	kill -TERM "$HOOK_PID"
+	st=0
+	wait "$HOOK_PID" || st=$?
+	HOOK_PID=
+	assert_equal "$st" 0
 }
 
 @test "webhook: TLS with -tls-cert-file and -tls-key-file (the CA verifies it); plain HTTP gets no answer" {
