@@ -235,6 +235,24 @@ linter_only() {
 	assert_output --partial 'warning: unknown filter "setRequestHeaderr"'
 }
 
+@test "webhook: a review without an object (DELETE) is admitted by -mode=full; -mode=skipper answers as skipper" {
+	printf '%s' '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-del","operation":"DELETE","object":null,"oldObject":{"metadata":{"name":"x","namespace":"y"}}}}' >delete.json
+	start_webhook
+	for path in /ingresses /routegroups; do
+		run review "$path" delete.json
+		assert_output --regexp '^200 '
+		assert_output --partial '"uid":"u-del"'
+		assert_equal "$(allowed "$output")" true
+	done
+	kill -TERM "$HOOK_PID"; wait "$HOOK_PID" || true; HOOK_PID=
+	start_webhook -mode=skipper
+	run review /ingresses delete.json
+	assert_equal "$(allowed "$output")" true
+	run review /routegroups delete.json
+	assert_equal "$(allowed "$output")" false
+	assert_output --partial '"message":"route group without name"'
+}
+
 @test "webhook: never contacts an API server, whatever the environment offers" {
 	start_api
 	cat >kubeconfig <<-EOF
