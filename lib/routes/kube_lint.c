@@ -10,9 +10,16 @@
 #include "eskip/eskip.h"
 #include "routes/kube_strmap.h"
 
+/* The namespace to name: a RouteGroup without one is in "default", as skipper reads it (an
+ * Ingress without one is rejected before it has routes). */
+static str object_ns(const kube_meta *m)
+{
+	return m->ns.len ? m->ns : (str){ "default", 7 };
+}
+
 static void warn(kube_reporter *rep, const struct kube_origin *o, const char *msg)
 {
-	kube_report(rep, LOG_WARN, KUBE_LINT, o->kind, &o->meta, o->meta.ns, NULL, msg);
+	kube_report(rep, LOG_WARN, KUBE_LINT, o->kind, &o->meta, object_ns(&o->meta), NULL, msg);
 }
 
 /* --- unknown names ---------------------------------------------------------------------- */
@@ -47,7 +54,7 @@ static void check_calls(names_ctx *x, const call *calls, size_t n, bool filters,
 			continue;
 		const char *what = filters ? "filter" : "predicate";
 		const char *path = w->fixed ? w->fixed : arena_printf(x->a, "spec.routes[%zu].%s[%zu]", w->i, w->list, w->j).ptr;
-		kube_reportf(x->rep, LOG_WARN, KUBE_LINT, x->kind, x->meta, x->meta->ns, path,
+		kube_reportf(x->rep, LOG_WARN, KUBE_LINT, x->kind, x->meta, object_ns(x->meta), path,
 			     "unknown %s \"%.*s\": skipper has no %s of that name and drops the routes that use it", what,
 			     name.len > 100 ? 100 : (int)name.len, name.ptr, what);
 	}
@@ -248,11 +255,12 @@ static void duplicate_claims(const route_table *t, kube_reporter *rep, arena *a)
 		claim(&ignored, f, &first_others, &first_path);
 		const struct kube_origin *p = kube_reporter_origin_get(rep, f->origin);
 		buf msg = BUF_INIT, what = BUF_INIT;
+		str first_ns = object_ns(&p->meta);
 		describe(&what, r);
 		buf_puts(&msg, "host ");
 		put_host(&msg, route_host(r));
 		buf_printf(&msg, " %s%s: also claimed by %s %.*s/%.*s (route %.*s); ", what.len ? what.ptr : "every path",
-			   has_path ? "" : " (no path)", p->kind, (int)p->meta.ns.len, p->meta.ns.ptr, (int)p->meta.name.len,
+			   has_path ? "" : " (no path)", p->kind, (int)first_ns.len, first_ns.ptr, (int)p->meta.name.len,
 			   p->meta.name.ptr, (int)f->id.len, f->id.ptr);
 		if (others == first_others)
 			buf_printf(&msg, "both have %zu other predicate%s, so which one skipper picks is undefined", others,

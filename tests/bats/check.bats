@@ -311,3 +311,26 @@ YAML
 	assert_line --partial 'routesrv-compile: -: holds no Kubernetes object (empty)'
 	assert_line --regexp '^status [1-9][0-9]* 2 0$'
 }
+
+@test "-check: a RouteGroup without a namespace is named default/NAME, as skipper reads it" {
+	cat >nons.yaml <<'YAML'
+apiVersion: zalando.org/v1
+kind: RouteGroup
+metadata: {name: typo}
+spec:
+  hosts: [ok.example.org]
+  backends: [{name: b, type: shunt}]
+  routes: [{pathSubtree: /, filters: ['stauts(200)'], backends: [{backendName: b}]}]
+---
+apiVersion: zalando.org/v1
+kind: RouteGroup
+metadata: {name: other}
+spec:
+  hosts: [ok.example.org]
+  backends: [{name: b, type: shunt}]
+  routes: [{pathSubtree: /, backends: [{backendName: b}]}]
+YAML
+	run -0 "$BIN/routesrv-compile" -check nons.yaml
+	assert_line --partial 'nons.yaml:1: RouteGroup default/typo: warning: unknown filter "stauts"'
+	assert_line --partial 'nons.yaml:1: RouteGroup default/typo: warning: host ok.example.org PathSubtree("/"): also claimed by RouteGroup default/other'
+}
