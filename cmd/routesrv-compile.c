@@ -121,6 +121,12 @@ int main(int argc, char **argv)
 	opt_parse(&cmd, argc, argv, &operands, &noperands);
 	if (pretty && json)
 		opt_usage_error(&cmd, "-pretty and -json exclude each other");
+	/* -check prints problems, not routes; its own flags without it are a forgotten -check */
+	if (check && (pretty || json || zone_name))
+		opt_usage_error(&cmd, "-check prints problems, not routes: -pretty, -json and -zone do not apply "
+				      "(-check-format=json gives JSON)");
+	if (!check && (strcmp(check_format, "text") != 0 || strcmp(check_warnings, "warn") != 0))
+		opt_usage_error(&cmd, "-check-format and -check-warnings go with -check");
 
 	buf err = BUF_INIT;
 	if (kube_options_finish(&ko, &err) != 0 || route_processing_finish(&rp, &err) != 0)

@@ -840,6 +840,18 @@ int kube_decode_document(kube_read_ctx *r, jv doc, const char *list_kind)
 	}
 	const char *item_kind = kind ? kube_list_item_kind(kind, ibuf, sizeof ibuf) : NULL;
 	jv items = kube_json_field(doc, "items");
+	if (!list_kind && item_kind && jv_get_kind(items) != JV_KIND_ARRAY) {
+		/* a List without items would pass for an empty cluster and empty the table: only
+		 * a well-formed (empty) List is read as one */
+		jv_free(items);
+		jv_free(doc);
+		buf msg = BUF_INIT;
+		buf_printf(&msg, "a%s %s without an \"items\" array (missing, null or not an array)",
+			   strchr("AEIOU", *kind) ? "n" : "", kind);
+		int rc = kube_not_an_object(r, msg.ptr);
+		buf_free(&msg);
+		return rc;
+	}
 	bool is_list = jv_get_kind(items) == JV_KIND_ARRAY && (!kind || item_kind);
 	if (!is_list) {
 		jv_free(items);

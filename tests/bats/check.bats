@@ -83,12 +83,19 @@ print(json.dumps({"apiVersion":"v1","kind":"List","items":[
 	assert_output "-:$((line - 2)): RouteGroup a/bad: [routegroup] duplicate host \"y.org\""
 }
 
-@test "-check: unreadable input or no Kubernetes objects exit 2" {
+@test "-check: unreadable input, no Kubernetes objects or flags that do not go with -check exit 2" {
 	run -2 "$BIN/routesrv-compile" -check missing.yaml
 	assert_output --partial 'missing.yaml: No such file or directory'
 	run -2 "$BIN/routesrv-compile" -check - </dev/null
 	assert_output --partial 'holds no Kubernetes object'
 	run -2 "$BIN/routesrv-compile" -check -check-format=xml cluster.yaml
+	# flags that do not go together
+	run -2 "$BIN/routesrv-compile" -check -json cluster.yaml
+	assert_output --partial '-check prints problems, not routes'
+	run -2 "$BIN/routesrv-compile" -check -zone eu-central-1a cluster.yaml
+	run -2 "$BIN/routesrv-compile" -check-format=json cluster.yaml
+	assert_output --partial '-check-format and -check-warnings go with -check'
+	run -2 "$BIN/routesrv-compile" -check-warnings=error cluster.yaml
 }
 
 @test "issue 17: input that is not Kubernetes objects fails with exit 2, naming file and what was found" {
@@ -107,6 +114,14 @@ print(json.dumps({"apiVersion":"v1","kind":"List","items":[
 	assert_output 'routesrv-compile: routes.eskip:1: not a Kubernetes object: no "kind" (keys: r1)'
 	# a pipeline whose fetch failed hands compile nothing: the pipeline fails
 	run -2 bash -c 'set -o pipefail; true | "$1/routesrv-compile" -' _ "$BIN"
+	# a List without an items array is no empty cluster
+	run -2 "$BIN/routesrv-compile" - <<<'{"apiVersion":"v1","kind":"List"}'
+	assert_output 'routesrv-compile: -:1: not a Kubernetes object: a List without an "items" array (missing, null or not an array)'
+	run -2 "$BIN/routesrv-compile" - <<<'{"apiVersion":"v1","kind":"IngressList","items":null}'
+	assert_output --partial 'not a Kubernetes object: an IngressList without an "items" array'
+	printf 'apiVersion: v1\nkind: List\nitems: {}\n' >badlist.yaml
+	run -2 "$BIN/routesrv-compile" badlist.yaml
+	assert_output --partial 'badlist.yaml:1: not a Kubernetes object: a List without an "items" array'
 	# a well-formed empty List is fine
 	run -0 "$BIN/routesrv-compile" -kubernetes-healthcheck=false -kubernetes-https-redirect=false - <<<'{"apiVersion":"v1","kind":"List","items":[]}'
 }
