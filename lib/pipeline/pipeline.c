@@ -198,14 +198,24 @@ static void lint_objects(void *rep, const kube_cluster *c)
 	kube_lint_objects(c, rep);
 }
 
-int pipeline_check(const pipeline_options *o, const char *const *paths, size_t npaths, kube_reporter *rep, buf *err)
+/* The input of a check: files, or a buffer. */
+typedef struct {
+	bool files;
+	const char *const *paths;
+	size_t npaths;
+	const char *data, *name;
+	size_t len;
+} check_input;
+
+static int check(const pipeline_options *o, const check_input *in, kube_reporter *rep, buf *err)
 {
 	pipeline_options po = *o;
 	po.reporter = rep;
 	po.on_cluster = lint_objects;
 	po.on_cluster_ctx = rep;
 	route_table *t = route_table_new();
-	int rc = pipeline_load_files(&po, paths, npaths, t, err);
+	int rc = in->files ? pipeline_load_files(&po, in->paths, in->npaths, t, err)
+			   : pipeline_load_buffer(&po, in->data, in->len, in->name, t, err);
 	if (rc == 0) {
 		route_process_report(t, o->process, report_dropped, rep);
 		kube_lint_routes(t, rep);
@@ -213,6 +223,19 @@ int pipeline_check(const pipeline_options *o, const char *const *paths, size_t n
 	}
 	route_table_free(t);
 	return rc;
+}
+
+int pipeline_check(const pipeline_options *o, const char *const *paths, size_t npaths, kube_reporter *rep, buf *err)
+{
+	check_input in = { true, paths, npaths, NULL, NULL, 0 };
+	return check(o, &in, rep, err);
+}
+
+int pipeline_check_buffer(const pipeline_options *o, const char *data, size_t len, const char *name, kube_reporter *rep,
+			  buf *err)
+{
+	check_input in = { false, NULL, 0, data, name, len };
+	return check(o, &in, rep, err);
 }
 
 int pipeline_admit(const pipeline_options *o, const char *json, size_t len, bool skipper_exact, buf *msg)

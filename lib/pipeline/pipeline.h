@@ -93,6 +93,9 @@ route_table *pipeline_compile_files(const pipeline_options *o, const char *const
  * the message in err when the input cannot be read or is not Kubernetes objects. The
  * objects' own checks take o->on_cluster's place (it is not called). */
 int pipeline_check(const pipeline_options *o, const char *const *paths, size_t npaths, kube_reporter *rep, buf *err);
+/* The same for objects in memory (data, len; name is their file name in the problems). */
+int pipeline_check_buffer(const pipeline_options *o, const char *data, size_t len, const char *name, kube_reporter *rep,
+			  buf *err);
 /* Prints rep's problems: "FILE:LINE: Kind namespace/name: [warning: ]message" lines, or one
  * JSON object per line (file, line, kind, namespace, name, severity, message, path). */
 void pipeline_check_print(buf *out, const kube_reporter *rep, bool json);
