@@ -183,6 +183,31 @@ static void handle(void *ctx, const http_post *req, http_answer *out)
 
 /* --- main ---------------------------------------------------------------------------------------- */
 
+/* Serves until SIGINT or SIGTERM: 0, or 2 with the reason in err when the listener cannot
+ * start. SIGINT and SIGTERM are blocked before the server's threads start (they inherit the
+ * mask) and taken by sigwait: a signal arriving at any moment ends the wait. */
+static int listen_until_signal(webhook *w, tls_config *tls, buf *err)
+{
+	sigset_t signals;
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGINT);
+	sigaddset(&signals, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &signals, NULL);
+	if (!*address)
+		address = tls ? ":9443" : ":9080";
+	http_webhook hook = { patterns, PAT_N, MAX_BODY, handle, w };
+	http_server_config cfg = { .address = address, .tls = tls, .read_header_timeout_ms = 10000 };
+	http_server *srv = http_server_start_webhook(&cfg, &hook, err);
+	if (!srv)
+		return 2;
+	log_kv(LOG_INFO, "admission webhook listening", "address", address, "mode", mode, "tls", tls ? "true" : "false",
+	       NULL);
+	int sig;
+	sigwait(&signals, &sig);
+	http_server_stop(srv, 5000);
+	return 0;
+}
+
 static opt_def *build_table(kube_options *ko)
 {
 	const opt_def own[] = {
@@ -230,35 +255,17 @@ int main(int argc, char **argv)
 		metrics_histogram_init(&admitters[a].duration);
 
 	tls_config tls = { 0 };
+	int status = 2;
 	if (cert_file && tls_config_load(&tls, cert_file, key_file, NULL, NULL, false, false, &err) != 0) {
 		fprintf(stderr, "%s: %s\n", cmd.name, err.ptr);
-		return 2;
+	} else {
+		webhook w = { .po = { .kube = &ko }, .exact = strcmp(mode, "skipper") == 0 };
+		status = listen_until_signal(&w, cert_file ? &tls : NULL, &err);
+		if (status != 0)
+			fprintf(stderr, "%s: %s\n", cmd.name, err.ptr);
 	}
-	if (!*address)
-		address = cert_file ? ":9443" : ":9080";
-	webhook w = { .po = { .kube = &ko }, .exact = strcmp(mode, "skipper") == 0 };
-	/* SIGINT and SIGTERM are blocked before the server's threads start (they inherit the
-	 * mask) and taken by sigwait: a signal arriving at any moment ends the wait. */
-	sigset_t signals;
-	sigemptyset(&signals);
-	sigaddset(&signals, SIGINT);
-	sigaddset(&signals, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &signals, NULL);
-	http_webhook hook = { patterns, PAT_N, MAX_BODY, handle, &w };
-	http_server_config cfg = { .address = address, .tls = cert_file ? &tls : NULL, .read_header_timeout_ms = 10000 };
-	http_server *srv = http_server_start_webhook(&cfg, &hook, &err);
-	if (!srv) {
-		fprintf(stderr, "%s: %s\n", cmd.name, err.ptr);
-		return 2;
-	}
-	log_kv(LOG_INFO, "admission webhook listening", "address", address, "mode", mode, "tls", cert_file ? "true" : "false",
-	       NULL);
-	int sig;
-	sigwait(&signals, &sig);
-	http_server_stop(srv, 5000);
-	if (cert_file)
-		tls_config_free(&tls);
+	tls_config_free(&tls);
 	kube_options_free(&ko);
 	buf_free(&err);
-	return 0;
+	return status;
 }

@@ -732,7 +732,7 @@ static int kindless(kube_read_ctx *r, jv obj)
 {
 	buf what = BUF_INIT;
 	int n = 0;
-	jv_object_foreach(jv_copy(obj), key, val) {
+	jv_object_foreach(obj, key, val) {
 		if (n < 3)
 			buf_printf(&what, "%s%s", n ? ", " : "", jv_string_value(key));
 		n++;
