@@ -15,14 +15,8 @@
 
 /* --- histograms (lock-free: per-bucket counters, sum in nanoseconds) ---------------------- */
 
-#define MAX_BUCKETS 16
-
-typedef struct {
-	const double *bounds;
-	int nbounds;
-	atomic_ulong counts[MAX_BUCKETS + 1];   /* non-cumulative; the last one is +Inf */
-	atomic_ullong sum_ns;
-} histogram;
+#define MAX_BUCKETS METRICS_MAX_BUCKETS
+typedef metrics_histogram histogram;
 
 /* Prometheus' default buckets, as skipper's routesrv uses them. */
 static const double default_bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
@@ -45,7 +39,12 @@ static const char *const change_from_labels[METRICS_FROM_COUNT] = {
 };
 static histogram convergence_hist = { convergence_bounds, 13, { 0 }, 0 };
 
-static void histogram_observe(histogram *h, double seconds)
+void metrics_histogram_init(metrics_histogram *h)
+{
+	*h = (metrics_histogram){ .bounds = default_bounds, .nbounds = 11 };
+}
+
+void metrics_histogram_observe(metrics_histogram *h, double seconds)
 {
 	int i = 0;
 	while (i < h->nbounds && seconds > h->bounds[i]) i++;
@@ -93,7 +92,7 @@ double metrics_now(void)
 void metrics_observe_request(int status, double seconds)
 {
 	if (status >= 100 && status < 600) atomic_fetch_add_explicit(&status_counts[status], 1, memory_order_relaxed);
-	histogram_observe(&request_hist, seconds);
+	metrics_histogram_observe(&request_hist, seconds);
 }
 
 void metrics_count(const char *key)
@@ -121,7 +120,7 @@ void metrics_gauge(const char *key, double value)
 
 void metrics_observe_poll(double seconds, bool ok)
 {
-	histogram_observe(&poll_hist, seconds);
+	metrics_histogram_observe(&poll_hist, seconds);
 	if (!ok) return;
 	pthread_mutex_lock(&keyed_mu);
 	last_success = metrics_now();
@@ -131,12 +130,12 @@ void metrics_observe_poll(double seconds, bool ok)
 void metrics_change_published(metrics_change_from from, double since)
 {
 	double seconds = metrics_now() - since;   /* < 0 when the API server's clock runs ahead */
-	if (from < METRICS_FROM_COUNT) histogram_observe(&change_hist[from], seconds < 0 ? 0 : seconds);
+	if (from < METRICS_FROM_COUNT) metrics_histogram_observe(&change_hist[from], seconds < 0 ? 0 : seconds);
 }
 
 void metrics_observe_convergence(double seconds)
 {
-	histogram_observe(&convergence_hist, seconds < 0 ? 0 : seconds);
+	metrics_histogram_observe(&convergence_hist, seconds < 0 ? 0 : seconds);
 }
 
 void metrics_set_source(metrics_source_fn fn, void *ctx)
@@ -160,7 +159,7 @@ void metrics_table_bytes(size_t plain, size_t gzip)
 /* Go's strconv.FormatFloat(v, 'g', -1, 64), which client_golang uses: the shortest digits
  * that round-trip, in exponent form when the exponent is < -4 or >= 6 (Go's rule for the
  * shortest form), e.g. 1.772532e+09, 0.005, 123456. */
-static void put_float(buf *out, double v)
+void metrics_put_float(buf *out, double v)
 {
 	if (isnan(v)) { buf_puts(out, "NaN"); return; }
 	if (isinf(v)) { buf_puts(out, v > 0 ? "+Inf" : "-Inf"); return; }
@@ -177,7 +176,7 @@ static void put_float(buf *out, double v)
 	else buf_printf(out, "%.*f", prec - 1 - exp > 0 ? prec - 1 - exp : 0, v);
 }
 
-static void put_header(buf *out, const char *name, const char *type, const char *help)
+void metrics_put_header(buf *out, const char *name, const char *type, const char *help)
 {
 	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
@@ -189,10 +188,10 @@ static void put_keyed(buf *out, const char *name, const char *type, const char *
 {
 	if (n == 0) return;
 	qsort(all, n, sizeof *all, keyed_cmp);
-	put_header(out, name, type, help);
+	metrics_put_header(out, name, type, help);
 	for (size_t i = 0; i < n; i++) {
 		buf_printf(out, "%s{key=\"%s\"} ", name, all[i].key);
-		put_float(out, all[i].value);
+		metrics_put_float(out, all[i].value);
 		buf_putc(out, '\n');
 	}
 }
@@ -224,15 +223,14 @@ static void render_custom_gauges(buf *out)
 	put_keyed(out, "routesrv_custom_gauges", "gauge", "Gauges number of custom metrics.", all, n);
 }
 
-static unsigned long histogram_total(histogram *h)
+static unsigned long histogram_total(const histogram *h)
 {
 	unsigned long total = 0;
 	for (int i = 0; i <= h->nbounds; i++) total += atomic_load_explicit(&h->counts[i], memory_order_relaxed);
 	return total;
 }
 
-/* One series of a histogram family; labels: without "le" (e.g. `from="event"`) or "". */
-static void render_histogram_series(buf *out, const char *name, histogram *h, const char *labels)
+void metrics_put_histogram(buf *out, const char *name, const metrics_histogram *h, const char *labels)
 {
 	unsigned long counts[MAX_BUCKETS + 1], total = 0;
 	for (int i = 0; i <= h->nbounds; i++) total += counts[i] = atomic_load_explicit(&h->counts[i], memory_order_relaxed);
@@ -241,12 +239,12 @@ static void render_histogram_series(buf *out, const char *name, histogram *h, co
 	for (int i = 0; i < h->nbounds; i++) {
 		cum += counts[i];
 		buf_printf(out, "%s_bucket{%s%sle=\"", name, labels, sep);
-		put_float(out, h->bounds[i]);
+		metrics_put_float(out, h->bounds[i]);
 		buf_printf(out, "\"} %lu\n", cum);
 	}
 	buf_printf(out, "%s_bucket{%s%sle=\"+Inf\"} %lu\n", name, labels, sep, total);
 	buf_printf(out, "%s_sum%s%s%s ", name, *labels ? "{" : "", labels, *labels ? "}" : "");
-	put_float(out, (double)atomic_load_explicit(&h->sum_ns, memory_order_relaxed) / 1e9);
+	metrics_put_float(out, (double)atomic_load_explicit(&h->sum_ns, memory_order_relaxed) / 1e9);
 	buf_printf(out, "\n%s_count%s%s%s %lu\n", name, *labels ? "{" : "", labels, *labels ? "}" : "", total);
 }
 
@@ -258,22 +256,31 @@ static void render_histograms(buf *out, const char *name, const char *help, hist
 	bool header = false;
 	for (size_t i = 0; i < n; i++) {
 		if (histogram_total(&h[i]) == 0) continue;
-		if (!header) put_header(out, name, "histogram", help);
+		if (!header) metrics_put_header(out, name, "histogram", help);
 		header = true;
-		render_histogram_series(out, name, &h[i], labels[i]);
+		metrics_put_histogram(out, name, &h[i], labels[i]);
 	}
 }
 
+/* A family of one series, nothing before its first observation. labels: the series' labels
+ * without "le" (e.g. `host="",route="routersv",zone=""`) or "". */
 static void render_histogram(buf *out, const char *name, const char *help, histogram *h, const char *labels)
 {
 	render_histograms(out, name, help, h, &labels, 1);
 }
 
+void metrics_put_sample(buf *out, const char *name, const char *labels, double v)
+{
+	buf_printf(out, "%s%s%s%s ", name, *labels ? "{" : "", labels, *labels ? "}" : "");
+	metrics_put_float(out, v);
+	buf_putc(out, '\n');
+}
+
 static void put_gauge(buf *out, const char *name, const char *type, const char *help, double v)
 {
-	put_header(out, name, type, help);
+	metrics_put_header(out, name, type, help);
 	buf_printf(out, "%s ", name);
-	put_float(out, v);
+	metrics_put_float(out, v);
 	buf_putc(out, '\n');
 }
 
@@ -296,11 +303,11 @@ static void render_own(buf *out)
 	render_histogram(out, "routesrv_fleet_convergence_seconds",
 			 "Seconds from a table's publication until every active client holds it.", &convergence_hist, "");
 	if (plain >= 0) {
-		put_header(out, "routesrv_table_bytes", "gauge", "Bytes of the served full table per encoding.");
+		metrics_put_header(out, "routesrv_table_bytes", "gauge", "Bytes of the served full table per encoding.");
 		buf_puts(out, "routesrv_table_bytes{encoding=\"gzip\"} ");
-		put_float(out, gz);
+		metrics_put_float(out, gz);
 		buf_puts(out, "\nroutesrv_table_bytes{encoding=\"identity\"} ");
-		put_float(out, plain);
+		metrics_put_float(out, plain);
 		buf_putc(out, '\n');
 	}
 }
@@ -329,7 +336,7 @@ static long count_open_fds(void)
 	return n - 1;   /* the directory stream's own descriptor */
 }
 
-static void render_process(buf *out)
+void metrics_render_process(buf *out)
 {
 	char line[1024];
 	FILE *f = fopen("/proc/self/stat", "r");
@@ -358,9 +365,9 @@ static void render_process(buf *out)
 
 /* Prometheus' build_info convention: a constant 1 labelled with the version, so a query can
  * join it to tell which version every replica runs. */
-static void render_build_info(buf *out)
+void metrics_render_build_info(buf *out)
 {
-	put_header(out, "routesrv_build_info", "gauge",
+	metrics_put_header(out, "routesrv_build_info", "gauge",
 		   "A metric with a constant '1' value labeled by the version routesrv was built from.");
 	buf_puts(out, "routesrv_build_info{version=\"" ROUTESRV_VERSION "\"} 1\n");
 }
@@ -375,9 +382,9 @@ static void render_source(buf *out)
 	pthread_mutex_unlock(&keyed_mu);
 	size_t n = fn ? fn(ctx, v, sizeof v / sizeof *v) : 0;
 	for (size_t i = 0; i < n; i++) {
-		if (i == 0 || strcmp(v[i].name, v[i - 1].name) != 0) put_header(out, v[i].name, v[i].type, v[i].help);
+		if (i == 0 || strcmp(v[i].name, v[i - 1].name) != 0) metrics_put_header(out, v[i].name, v[i].type, v[i].help);
 		buf_printf(out, "%s%s%s%s ", v[i].name, *v[i].labels ? "{" : "", v[i].labels, *v[i].labels ? "}" : "");
-		put_float(out, v[i].value);
+		metrics_put_float(out, v[i].value);
 		buf_putc(out, '\n');
 	}
 }
@@ -390,6 +397,6 @@ void metrics_render(buf *out)
 	render_custom_total(out);
 	render_own(out);
 	render_source(out);
-	render_build_info(out);
-	render_process(out);
+	metrics_render_build_info(out);
+	metrics_render_process(out);
 }

@@ -43,6 +43,11 @@ typedef struct {
 	 * skipper never decodes them): they tell which objects changed between two reads. */
 	str resource_version;       /* "" when absent */
 	long long managed_time;     /* the newest managedFields[].time, Unix seconds; 0: none */
+	/* Provenance: the file the object was read from (in the cluster's arena; NULL when it
+	 * came from the API) and the line where its document or list item starts (1-based; 0
+	 * unknown). Every problem about the object names both (objects/kube_report.h). */
+	const char *source;
+	size_t line;
 } kube_meta;
 
 /* status.loadBalancer.ingress[] of an Ingress or a Service (-kubernetes-status-from-service). */

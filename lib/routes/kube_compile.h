@@ -11,10 +11,18 @@
 #ifndef ROUTESRV_KUBE_COMPILE_H
 #define ROUTESRV_KUBE_COMPILE_H
 #include "objects/kube_model.h"
+#include "objects/kube_report.h"
 #include "routes/kube_options.h"
 #include "eskip/route.h"
 
 void kube_compile(const kube_cluster *c, const kube_options *o, route_table *out);
+/* The same, with problems about objects going to rep (kube_report.h; NULL: logged). */
+void kube_compile_report(const kube_cluster *c, const kube_options *o, kube_reporter *rep, route_table *out);
+
+/* skipper's admission validation of the Ingresses and RouteGroups in c (what its webhook
+ * answers; spec §2.1, §8.1): each object's errors are appended to msg, joined with "\n".
+ * 0 when all are valid, -1 otherwise. */
+int kube_validate_objects(const kube_cluster *c, buf *msg);
 
 /* The pieces, for the converters and their tests. */
 void kube_compile_ingresses(const kube_cluster *c, const kube_options *o, route_table *out);
