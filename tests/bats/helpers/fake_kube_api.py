@@ -2,15 +2,23 @@
 """A stand-in Kubernetes API server for routesrv's tests (loopback only).
 
 Serves Kubernetes objects from fixture YAML/JSON files the way the API server does
-(spec kubernetes-to-eskip.md §6.4, plus what a real API server adds):
+(spec kubernetes-to-eskip.md §6.4, kubernetes-watch.md W1, plus what a real API server adds):
   - GET /api/v1/{services,endpoints,secrets}, /apis/networking.k8s.io/v1/ingresses,
     /apis/zalando.org/v1/routegroups, /apis/discovery.k8s.io/v1/endpointslices,
     optionally under /namespaces/<ns>/, and /<name> for one object;
-  - typed list envelopes (IngressList, ...) whose items carry no kind/apiVersion,
-    metadata.resourceVersion, and limit/continue paging (honoured for every request,
-    also with resourceVersion=0, which real servers may ignore);
+  - typed list envelopes (IngressList, ...) whose items carry no kind/apiVersion, in etcd's
+    key order (namespace/name), metadata.resourceVersion (RV) on the list and on every
+    object, and limit/continue paging (honoured for every request, also with
+    resourceVersion=0, which real servers may ignore);
   - labelSelector (k=v, k==v, k!=v, k, !k; comma = and);
-  - the zalando.org/v1 discovery document (routegroups listed unless disableRouteGroups);
+  - watches (?watch=1 or true): a chunked stream of {"type","object"} JSON lines, one per
+    line; resourceVersion=RV resumes after RV, 0 or unset starts with the current objects as
+    ADDED; the namespace and label selector apply (an object that starts or stops matching is
+    ADDED or DELETED for the watcher); allowWatchBookmarks=true gives a BOOKMARK every
+    --bookmark-interval seconds and before a timeoutSeconds end; an RV older than the last
+    compaction gets an ERROR event with a 410 Status (or, after /_control/compact?gone=http,
+    an HTTP 410 answer); a watch of RouteGroups without the CRD answers 404;
+  - the zalando.org/v1 discovery document (routegroups listed while the CRD is installed);
   - bearer-token checks (--token/--token-file) and client certificates (--client-ca);
   - gzip when the client sends Accept-Encoding: gzip;
   - fault injection per URL path (--fault PATH=SPEC) and skipper's .api files (--api).
@@ -23,7 +31,7 @@ is sent, then the connection closes), truncate-json (a JSON body cut short, with
 matching Content-Length), body:FILE (200 with FILE's bytes as they are), trickle:SECONDS
 (headers at once, then the body in small pieces spread over SECONDS, bytes never stopping
 for more than a quarter of a second), stall:SECONDS (headers and half the body at once,
-then nothing for SECONDS, then the rest).
+then nothing for SECONDS, then the rest). Faults apply to watches of the path too.
 
 PATCH .../namespaces/<ns>/ingresses/<name>/status with Content-Type
 application/merge-patch+json applies the JSON merge patch (RFC 7386) to the stored Ingress
@@ -31,10 +39,26 @@ application/merge-patch+json applies the JSON merge patch (RFC 7386) to the stor
 apply to that path too (e.g. --fault /apis/networking.k8s.io/v1/namespaces/default/
 ingresses/shop/status=403), and the request's "body" is logged.
 
+The control interface (POST, answers JSON with the store's RV, the time it accepted the
+request, and the server's counts of API requests, body bytes sent and open watches):
+  /_control/apply, /_control/delete   body: YAML or JSON objects (or a List): each is
+      created or replaced (ADDED/MODIFIED) or deleted (DELETED); every change gets an RV
+  /_control/compact[?rv=N][&gone=http][&expire=1]   forget the history up to N (default:
+      now): watches from older RVs get 410; expire=1 also ends open watches with an ERROR 410
+  /_control/cut            close every open watch mid-stream (no final chunk)
+  /_control/bookmark       every open watch that allows bookmarks sends one now
+  /_control/crd?routegroups=absent|present   uninstall or install the RouteGroup CRD
+      (open RouteGroup watches end)
+  /_control/fault?path=PATH&spec=SPEC[&times=N]   add a fault (N requests, default all);
+      without spec: remove it
+  /_control/stats          nothing changes
+Under /sets/NAME/_control/ they change that set.
+
 Every accepted connection and every request is appended as a JSON line to --log:
   {"event": "connect", "conn": 1}
   {"event": "request", "conn": 1, "method": "GET", "path": ..., "query": {...},
    "headers": {"user-agent": ..., "accept-encoding": ..., "authorization": ...}, "status": 200}
+  {"event": "watch-end", "conn": 1, "path": ..., "how": "timeout"|"cut"|"expired"|"gone"|"crd"|"client gone"}
 With --set NAME=PATH (repeatable) one server serves several clusters: the objects of PATH
 under the URL prefix /sets/NAME (-kubernetes-url http://127.0.0.1:PORT/sets/NAME), so a test
 can compare many fixture sets without starting a server for each.
@@ -48,6 +72,7 @@ import http.server
 import json
 import os
 import re
+import socket
 import socketserver
 import ssl
 import sys
@@ -109,8 +134,25 @@ def fixture_files(path):
 
 
 class Store:
+    """One cluster's objects, with the history a watch resumes from (spec kubernetes-watch.md W1).
+
+    Every change gets the next resourceVersion (RV), a decimal counter shared by all resources,
+    which the object carries in metadata.resourceVersion; a list reports the counter as its RV.
+    Lists come in etcd's key order ("namespace/name", bytewise), as the API server's are.
+    The history keeps (rv, resource, type, object, previous object) for each change since the
+    last compaction; a watch from an RV older than that is answered 410 Gone."""
+
     def __init__(self):
         self.objects = {res: [] for res in RESOURCES}
+        self.rv = 1000
+        self.history = []
+        self.compacted = 0            # watches from an RV below this get 410
+        self.gone_http = False        # 410 as the HTTP status of the watch (else an ERROR event)
+        self.crd = True               # the RouteGroup CRD is installed
+        self.generation = 0           # bumped to end open watches (cut, expire, CRD gone)
+        self.ending = {}              # generation -> how open watches end ("cut", "expire", "crd")
+        self.bookmark_now = 0         # bumped to make open watches send a bookmark now
+        self.cond = threading.Condition()
 
     def add(self, doc, source):
         if not isinstance(doc, dict) or not isinstance(doc.get("kind"), str) or not isinstance(doc.get("metadata", {}), dict):
@@ -123,6 +165,8 @@ class Store:
             raise ValueError(f"{source}: invalid fixture: {doc['kind']} without metadata")
         res = KIND_TO_RESOURCE.get(doc["kind"])
         if res:
+            self.rv += 1
+            doc = stamped(doc, self.rv)
             self.objects[res].append(doc)
 
     def select(self, res, ns, name, selector):
@@ -136,7 +180,87 @@ class Store:
             if not selector_matches(selector, meta.get("labels") or {}):
                 continue
             out.append(o)
-        return out
+        return sorted(out, key=etcd_key)
+
+    # --- changes (the control interface; callers hold self.cond) -------------------------------
+
+    def find(self, res, doc):
+        k = object_key(doc)
+        for i, o in enumerate(self.objects[res]):
+            if object_key(o) == k:
+                return i
+        return -1
+
+    def record(self, res, kind, obj, old):
+        self.history.append((self.rv, res, kind, obj, old))
+        self.cond.notify_all()
+
+    def apply(self, doc):
+        """Creates or replaces an object; returns its event type."""
+        res = KIND_TO_RESOURCE.get(doc.get("kind"))
+        if not res:
+            raise ValueError(f"unknown kind {doc.get('kind')!r}")
+        self.rv += 1
+        new = stamped(doc, self.rv)
+        i = self.find(res, doc)
+        if i < 0:
+            self.objects[res].append(new)
+            self.record(res, "ADDED", new, None)
+            return "ADDED"
+        old = self.objects[res][i]
+        self.objects[res][i] = new
+        self.record(res, "MODIFIED", new, old)
+        return "MODIFIED"
+
+    def delete(self, doc):
+        res = KIND_TO_RESOURCE.get(doc.get("kind"))
+        i = self.find(res, doc) if res else -1
+        if i < 0:
+            raise KeyError(f"{doc.get('kind')} {'/'.join(object_key(doc))} not found")
+        old = self.objects[res].pop(i)
+        self.rv += 1
+        self.record(res, "DELETED", stamped(old, self.rv), old)
+
+    def compact(self, rv=None):
+        """Forgets the history up to rv (default: now): watches from an older RV get 410."""
+        self.compacted = self.rv if rv is None else rv
+        self.history = [h for h in self.history if h[0] > self.compacted]
+
+    def end_watches(self, how):
+        self.generation += 1
+        self.ending[self.generation] = how
+        self.cond.notify_all()
+
+    def events_after(self, rv):
+        """History entries with an RV above rv (the history is in RV order)."""
+        lo, hi = 0, len(self.history)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.history[mid][0] <= rv:
+                lo = mid + 1
+            else:
+                hi = mid
+        return self.history[lo:]
+
+
+def object_key(doc):
+    meta = doc.get("metadata") or {}
+    return (meta.get("namespace") or "", meta.get("name") or "")
+
+
+def etcd_key(doc):
+    """The object's place in a list: etcd keys are <resource>/<namespace>/<name>, bytewise."""
+    ns, name = object_key(doc)
+    return (ns + "/" + name).encode()
+
+
+def stamped(doc, rv):
+    """A copy of doc whose metadata.resourceVersion is rv."""
+    doc = dict(doc)
+    meta = dict(doc.get("metadata") or {})
+    meta["resourceVersion"] = str(rv)
+    doc["metadata"] = meta
+    return doc
 
 
 def selector_matches(selector, labels):
@@ -254,6 +378,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 pass  # the client gave up, as it should
         else:
             self.wfile.write(body)
+        self.server.sent(len(body))
         self.record(code)
 
     def send_status(self, code, message=None):
@@ -261,6 +386,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_json(code, status_body(code, message or reason, reason))
 
     def do_POST(self):
+        path = urllib.parse.urlsplit(self.path).path
+        store = self.server.store
+        m = re.match(r"^/sets/([^/]+)(/.*)$", path)
+        if m:
+            store = self.server.sets.get(m.group(1))
+            path = m.group(2)
+        if store is not None and path.startswith("/_control/"):
+            return self.control(store, path[len("/_control/"):])
         self.send_status(405, "method not allowed")
 
     do_PUT = do_DELETE = do_POST
@@ -284,17 +417,62 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send_status(415, "unsupported media type")
         if not isinstance(self.request_body, dict):
             return self.send_status(400, "the body is not a JSON object")
-        with self.server.lock:
-            items = self.server.store.select("ingresses", m.group(1), m.group(2), "")
+        store = self.server.store
+        with store.cond:
+            items = store.select("ingresses", m.group(1), m.group(2), "")
             if not items:
                 return self.send_status(404, f'ingresses.networking.k8s.io "{m.group(2)}" not found')
-            obj = items[0]
-            merged = merge_patch(obj, {"status": self.request_body.get("status")})
-            obj.clear()
-            obj.update(merged)
-            meta = obj.setdefault("metadata", {})
-            meta["resourceVersion"] = str(int(meta.get("resourceVersion") or "100") + 1)
-            answer = json.loads(json.dumps(obj))
+            merged = merge_patch(items[0], {"status": self.request_body.get("status")})
+            merged.setdefault("kind", "Ingress")
+            store.apply(merged)   # a new resourceVersion, and a MODIFIED event for watches
+            answer = json.loads(json.dumps(store.select("ingresses", m.group(1), m.group(2), "")[0]))
+        self.send_json(200, answer)
+
+    # --- the control interface: tests change the cluster (POST /_control/<op>) -----------------
+
+    def control(self, store, op):
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query, keep_blank_values=True)
+        arg = lambda k, d=None: query.get(k, [d])[0]
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        try:
+            with store.cond:
+                if op in ("apply", "delete"):
+                    docs = []
+                    for d in yaml.load_all(body.decode("utf-8"), Loader=FixtureLoader):
+                        if isinstance(d, dict) and d.get("kind") == "List":
+                            docs.extend(d.get("items") or [])
+                        elif d is not None:
+                            docs.append(d)
+                    for d in docs:
+                        store.apply(d) if op == "apply" else store.delete(d)
+                elif op == "compact":
+                    store.gone_http = arg("gone") == "http"
+                    store.compact(int(arg("rv")) if arg("rv") else None)
+                    if arg("expire") == "1":
+                        store.end_watches("expire")
+                elif op == "cut":
+                    store.end_watches("cut")
+                elif op == "bookmark":
+                    store.bookmark_now += 1
+                    store.cond.notify_all()
+                elif op == "crd":
+                    store.crd = arg("routegroups") != "absent"
+                    if not store.crd:
+                        store.end_watches("crd")
+                elif op == "fault":
+                    with self.server.lock:
+                        if arg("spec"):
+                            self.server.faults[arg("path")] = arg("spec")
+                            self.server.fault_times[arg("path")] = int(arg("times", "-1"))
+                        else:
+                            self.server.faults.pop(arg("path"), None)
+                elif op != "stats":
+                    raise ValueError(f"unknown control operation {op!r}")
+                answer = {"resourceVersion": str(store.rv), "accepted": time.time()}
+            with self.server.lock:
+                answer.update(requests=self.server.requests, bytes=self.server.bytes_sent, watches=self.server.watches)
+        except (ValueError, KeyError, TypeError, yaml.YAMLError) as e:
+            return self.send_json(400, {"error": str(e)})
         self.send_json(200, answer)
 
     def authorized(self):
@@ -320,6 +498,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if store is None:
                 return self.send_status(404, f"no set {m.group(1)}")
             path = m.group(2)
+        if path.startswith("/_control/"):
+            return self.control(store, path[len("/_control/"):])
+        with self.server.lock:
+            self.server.requests += 1
         if not self.authorized():
             return self.send_status(401, "Unauthorized")
         if self.fault(path, query):
@@ -329,7 +511,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path in self.server.find_not:
             return self.send_status(404, "the server could not find the requested resource")
         if path == "/apis/zalando.org/v1":
-            resources = [] if self.server.disable_routegroups else [
+            resources = [] if not store.crd else [
                 {"name": "routegroups", "singularName": "routegroup", "namespaced": True, "kind": "RouteGroup",
                  "verbs": ["get", "list", "watch"], "shortNames": ["rg", "rgs"]},
                 {"name": "routegroups/status", "singularName": "", "namespaced": True, "kind": "RouteGroup",
@@ -341,17 +523,137 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not m:
             return self.send_status(404, "the server could not find the requested resource")
         ns, res, name = m.group(1), m.group(2), m.group(3)
-        if res == "routegroups" and self.server.disable_routegroups:
+        if res == "routegroups" and not store.crd:
             return self.send_status(404, "the server could not find the requested resource")
         selector = query.get("labelSelector", [""])[0]
-        items = store.select(res, ns, name, selector)
+        if name is None and query.get("watch", [""])[0] in ("1", "true"):
+            return self.watch(store, res, ns, selector, query)
+        with store.cond:
+            items = store.select(res, ns, name, selector)
+            list_rv = str(store.rv)
         if name is not None:
             if not items:
                 return self.send_status(404, f'{res} "{name}" not found')
             return self.send_json(200, items[0])
-        self.send_list(res, items, query)
+        self.send_list(res, items, query, list_rv)
 
-    def send_list(self, res, items, query):
+    # --- watch (spec kubernetes-watch.md W1) ----------------------------------------------------
+
+    def watch(self, store, res, ns, selector, query):
+        kind, api_version = RESOURCES[res]
+        rv = query.get("resourceVersion", [""])[0]
+        bookmarks = query.get("allowWatchBookmarks", [""])[0] in ("1", "true")
+        try:
+            timeout = float(query.get("timeoutSeconds", ["0"])[0] or 0)
+            since = int(rv) if rv not in ("", "0") else None
+        except ValueError:
+            return self.send_status(400, f"invalid resourceVersion or timeoutSeconds")
+        gone = lambda since: "too old resource version: %s (%d)" % (since, store.compacted)
+
+        def event(kind_, obj):
+            obj = dict(obj)
+            obj["kind"], obj["apiVersion"] = kind, api_version   # objects in events carry both
+            return {"type": kind_, "object": obj}
+
+        def bookmark():
+            return {"type": "BOOKMARK", "object": {"kind": kind, "apiVersion": api_version,
+                                                   "metadata": {"resourceVersion": str(store.rv)}}}
+
+        def matches(obj):
+            meta = (obj or {}).get("metadata") or {}
+            return obj is not None and (ns is None or (meta.get("namespace") or "default") == ns) and \
+                selector_matches(selector, meta.get("labels") or {})
+
+        def translate(h):
+            """The event a watcher with this namespace and selector sees for a change, or None:
+            an object that starts or stops matching is ADDED or DELETED for it."""
+            _, hres, htype, obj, old = h
+            if hres != res:
+                return None
+            now, before = matches(obj), htype == "MODIFIED" and matches(old)
+            if htype == "MODIFIED":
+                htype = "MODIFIED" if now and before else "ADDED" if now else "DELETED" if before else None
+            elif not now:
+                htype = None
+            return event(htype, obj) if htype else None
+
+        with store.cond:
+            if since is not None and since < store.compacted:
+                if store.gone_http:
+                    return self.send_status(410, gone(rv))
+                initial, last = [{"type": "ERROR", "object": status_body(410, gone(rv), "Expired")}], None
+            elif since is None:   # "any": the current objects as ADDED, then changes
+                initial, last = [event("ADDED", o) for o in store.select(res, ns, None, selector)], store.rv
+            else:
+                initial, last = [e for e in map(translate, store.events_after(since)) if e], store.rv
+            generation, marks = store.generation, store.bookmark_now
+            with self.server.lock:
+                self.server.watches += 1
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.record(200)
+        how = "closed"
+        try:
+            for e in initial:
+                self.write_chunk(e)
+            if last is None:   # 410 as an ERROR event: the stream ends after it
+                how = "gone"
+                return self.end_chunks(how)
+            deadline = time.monotonic() + timeout if timeout > 0 else None
+            next_mark = time.monotonic() + self.server.args.bookmark_interval
+            while True:
+                with store.cond:
+                    while True:
+                        now = time.monotonic()
+                        if store.generation != generation or (deadline and now >= deadline) or \
+                                store.events_after(last) or (bookmarks and (now >= next_mark or store.bookmark_now != marks)):
+                            break
+                        wake = min(t for t in (deadline, next_mark if bookmarks else None, now + 5) if t)
+                        store.cond.wait(max(0.0, wake - now))
+                    pending = [e for e in map(translate, store.events_after(last)) if e]
+                    last = store.rv
+                    ended = store.ending.get(store.generation) if store.generation != generation else None
+                    mark = bookmarks and (time.monotonic() >= next_mark or store.bookmark_now != marks)
+                    marks = store.bookmark_now
+                    b = bookmark()
+                for e in pending:
+                    self.write_chunk(e)
+                if ended == "cut":
+                    how = "cut"
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)   # mid-stream: no final chunk
+                    return
+                if ended == "expire":
+                    how = "expired"
+                    self.write_chunk({"type": "ERROR", "object": status_body(410, gone(last), "Expired")})
+                    return self.end_chunks(how)
+                if ended is not None or (deadline and time.monotonic() >= deadline):
+                    how = "crd" if ended else "timeout"
+                    if bookmarks and ended is None:   # the API server's last word before a timeout
+                        self.write_chunk(b)
+                    return self.end_chunks(how)
+                if mark:
+                    self.write_chunk(b)
+                    next_mark = time.monotonic() + self.server.args.bookmark_interval
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            how = "client gone"
+        finally:
+            with self.server.lock:
+                self.server.watches -= 1
+            self.server.log({"event": "watch-end", "conn": self.conn_id, "path": urllib.parse.urlsplit(self.path).path,
+                             "how": how})
+
+    def write_chunk(self, event):
+        data = json.dumps(event).encode() + b"\n"   # the API server writes one object per line
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.server.sent(len(data))
+
+    def end_chunks(self, how):
+        self.wfile.write(b"0\r\n\r\n")
+
+    def send_list(self, res, items, query, list_rv):
         kind, api_version = RESOURCES[res]
         start = 0
         if "continue" in query:
@@ -367,15 +669,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             o.pop("kind", None)  # list items from the API carry no kind/apiVersion
             o.pop("apiVersion", None)
             page.append(o)
-        meta = {"resourceVersion": "4242"}
+        meta = {"resourceVersion": list_rv}
         if end < len(items):
             meta["continue"] = base64.urlsafe_b64encode(str(end).encode()).decode()
         self.send_json(200, {"kind": kind + "List", "apiVersion": api_version, "metadata": meta, "items": page})
 
     def fault(self, path, query):
-        spec = self.server.faults.get(path)
-        if spec is None:
-            return False
+        with self.server.lock:
+            spec = self.server.faults.get(path)
+            if spec is None:
+                return False
+            left = self.server.fault_times.get(path, -1)
+            if left == 0:
+                return False
+            if left > 0:
+                self.server.fault_times[path] = left - 1
         if spec.startswith("gone-on-continue"):
             if "continue" not in query:
                 return False
@@ -432,8 +740,12 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         self.gone_left = {}
         self.fail_on = set(api.get("failOn") or [])
         self.find_not = set(api.get("findNot") or [])
-        self.disable_routegroups = bool(api.get("disableRouteGroups"))
+        store.crd = not api.get("disableRouteGroups")
         self.faults = {}
+        self.fault_times = {}      # path -> how many more requests fail (-1: all); /_control/fault
+        self.requests = 0          # API requests answered (not /_control)
+        self.bytes_sent = 0        # response body bytes sent (lists, objects, watch events)
+        self.watches = 0           # watch streams open
         for f in args.fault:
             path, _, spec = f.rpartition("=")
             self.faults[path] = spec
@@ -441,6 +753,10 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
     def handle_error(self, request, client_address):
         pass  # clients that time out or fail TLS are part of the tests, not server errors
+
+    def sent(self, n):
+        with self.lock:
+            self.bytes_sent += n
 
     def next_conn(self):
         with self.lock:
@@ -480,6 +796,8 @@ def main():
     p.add_argument("--tls-key")
     p.add_argument("--client-ca", help="require client certificates signed by this CA")
     p.add_argument("--lifetime", type=float, default=300, help="stop after this many seconds")
+    p.add_argument("--bookmark-interval", type=float, default=60,
+                   help="seconds between BOOKMARK events of watches that allow them")
     args = p.parse_args()
 
     store = Store()
