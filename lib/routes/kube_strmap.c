@@ -1,38 +1,23 @@
 /* kube_strmap.c: open-addressing hash map over byte strings (XXH3).
  *
- * Keys are tenant input (hosts, paths, names): the hash is seeded once per process from
- * the kernel's random source, so nobody can precompute keys that share one probe chain and
- * turn each lookup linear. Iteration follows insertion order, never the hash. */
+ * Keys are tenant input (hosts, paths, names): the hash is seeded once per process
+ * (base/hash_seed.h). Iteration follows insertion order, never the hash. */
 #include "routes/kube_strmap.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 #include <xxhash.h>
 
-static uint64_t hash_seed;
-static pthread_once_t seed_once = PTHREAD_ONCE_INIT;
-
-static void make_seed(void)
-{
-	if (getrandom(&hash_seed, sizeof hash_seed, GRND_NONBLOCK) != (ssize_t)sizeof hash_seed) {
-		struct timespec ts;   /* no entropy yet (early boot): the clock still varies */
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		hash_seed = (uint64_t)ts.tv_nsec * 0x9E3779B97F4A7C15u ^ (uint64_t)ts.tv_sec;
-	}
-}
+#include "base/hash_seed.h"
 
 void kube_strmap_init(kube_strmap *m, arena *a)
 {
-	pthread_once(&seed_once, make_seed);
 	*m = (kube_strmap){ .arena = a };
 }
 
 static unsigned long long hash_of(str key)
 {
-	return XXH3_64bits_withSeed(key.len ? key.ptr : "", key.len, hash_seed);
+	return XXH3_64bits_withSeed(key.len ? key.ptr : "", key.len, hash_seed());
 }
 
 /* The slot holding key, or the empty slot where it would go. */
