@@ -15,8 +15,7 @@
 
 /* --- load ---------------------------------------------------------------------------------- */
 
-/* The selection rule's request: the conversion flags' label selectors and endpoint kind. */
-static void fetch_request(const pipeline_options *o, kube_fetch_request *req)
+void pipeline_fetch_request(const pipeline_options *o, kube_fetch_request *req)
 {
 	const kube_options *k = o->kube;
 	*req = (kube_fetch_request){
@@ -32,7 +31,7 @@ static void fetch_request(const pipeline_options *o, kube_fetch_request *req)
 int pipeline_fetch(const pipeline_options *o, kube_client *api, kube_fetch_result *out, buf *err)
 {
 	kube_fetch_request req;
-	fetch_request(o, &req);
+	pipeline_fetch_request(o, &req);
 	return kube_fetch(api, &req, out, err);
 }
 
@@ -98,7 +97,7 @@ static void select_and_compile(const pipeline_options *o, kube_cluster *c, route
 			rep->skipped[KUBE_COUNT_SLICE] += c->nslices;
 	}
 	kube_fetch_request req;
-	fetch_request(o, &req);
+	pipeline_fetch_request(o, &req);
 	size_t before[KUBE_NCOUNTS];
 	counts(c, before);
 	kube_cluster_select(c, &req);

@@ -59,6 +59,9 @@ typedef struct {
 
 /* --- load: source → objects → raw routes -------------------------------------------------- */
 
+/* The selection rule's request: the conversion flags' label selectors and endpoint kind
+ * (what pipeline_fetch lists and a watch watches). */
+void pipeline_fetch_request(const pipeline_options *o, kube_fetch_request *req);
 /* Lists the cluster with the client: the label selectors of the conversion flags go to the
  * API server (server-side selection), and the endpoint kind they choose is listed. */
 int pipeline_fetch(const pipeline_options *o, kube_client *api, kube_fetch_result *out, buf *err);

@@ -941,11 +941,18 @@ static void scan_object(const char *p, const char *end, member_fn fn, void *ctx)
 	buf_free(&key);
 }
 
-static const char *continue_member(const char *key, const char *value, const char *end, void *ctx)
+/* One string member of a list's metadata: its name and where it goes. */
+typedef struct {
+	const char *name;
+	buf *out;
+} metadata_want;
+
+static const char *wanted_member(const char *key, const char *value, const char *end, void *ctx)
 {
-	if (strcmp(key, "continue") == 0 && value < end && *value == '"') {
-		buf_reset(ctx);
-		return scan_string(value, end, ctx);
+	metadata_want *want = ctx;
+	if (strcmp(key, want->name) == 0 && value < end && *value == '"') {
+		buf_reset(want->out);
+		return scan_string(value, end, want->out);
 	}
 	return json_skip_value(value, end);
 }
@@ -957,22 +964,30 @@ static const char *metadata_member(const char *key, const char *value, const cha
 	if (strcmp(key, "metadata") == 0) {
 		const char *after = json_skip_value(value, end);
 		if (after)
-			scan_object(value, after, continue_member, ctx);
+			scan_object(value, after, wanted_member, ctx);
 		return NULL;
 	}
 	return json_skip_value(value, end);
 }
 
+/* A string of the list's metadata (continue, resourceVersion), or NULL when it is absent or
+ * empty. Malloc'd. */
+static char *list_metadata(const buf *body, const char *name)
+{
+	buf value = BUF_INIT;
+	metadata_want want = { name, &value };
+	scan_object(body->ptr, body->ptr + body->len, metadata_member, &want);
+	if (!value.len) {
+		buf_free(&value);
+		return NULL;
+	}
+	return buf_steal(&value, NULL);
+}
+
 /* The list's metadata.continue, or NULL when there is none (last page). Malloc'd. */
 static char *continue_token(const buf *body)
 {
-	buf tok = BUF_INIT;
-	scan_object(body->ptr, body->ptr + body->len, metadata_member, &tok);
-	if (!tok.len) {
-		buf_free(&tok);
-		return NULL;
-	}
-	return buf_steal(&tok, NULL);
+	return list_metadata(body, "continue");
 }
 
 /* --- fetching ----------------------------------------------------------------------------------- */
@@ -1186,3 +1201,127 @@ void kube_fetch_result_free(kube_fetch_result *r)
 	memset(r, 0, sizeof *r);
 }
 
+
+/* --- for the watch (kube_client_internal.h) ------------------------------------------------------ */
+
+const char *kube_list_kind(kube_list_id id)
+{
+	return list_defs[id].kind;
+}
+
+const char *kube_list_api_version(kube_list_id id)
+{
+	return list_defs[id].api_version;
+}
+
+int kube_client_list(kube_client *c, kube_list_id id, const char *selector, kube_list *l, char **rv, buf *err)
+{
+	memset(l, 0, sizeof *l);
+	*rv = NULL;
+	bool refreshable;
+	buf e = BUF_INIT;
+	int rc = refresh_credentials(c, false, &refreshable, &e);
+	if (rc == 0)
+		rc = fetch_list(c, id, selector, l, &e);
+	/* The pages of one list share the snapshot; the last page's RV is the list's. */
+	if (rc == 0 && !(*rv = l->npages ? list_metadata(&l->pages[l->npages - 1], "resourceVersion") : NULL)) {
+		buf_printf(&e, "GET %s: the list has no metadata.resourceVersion to watch from", l->urls[l->npages - 1]);
+		rc = -1;
+	}
+	if (rc != 0) {
+		redact_append(err, e.ptr ? e.ptr : "unknown error", e.ptr ? e.len : strlen("unknown error"));
+		list_reset(l);
+	}
+	buf_free(&e);
+	return rc;
+}
+
+int kube_client_routegroups(kube_client *c, buf *err)
+{
+	buf e = BUF_INIT;
+	bool refreshable, not_found = false;
+	int known = refresh_credentials(c, false, &refreshable, &e);
+	if (known == 0)
+		known = discover_routegroups(c, &not_found, &e);
+	known = routegroups_presence(c, known, not_found, &e);
+	if (known < 0)
+		redact_append(err, e.ptr ? e.ptr : "unknown error", e.ptr ? e.len : strlen("unknown error"));
+	buf_free(&e);
+	return known;
+}
+
+char *kube_client_watch_url(const kube_client *c, kube_list_id id, const char *selector, const char *rv,
+			    long timeout_s)
+{
+	const list_def *d = &list_defs[id];
+	buf b = BUF_INIT;
+	buf_printf(&b, "%s%s", c->base_url, d->prefix);
+	if (c->ns) {
+		buf_puts(&b, "/namespaces/");
+		query_escape(&b, c->ns);
+	}
+	buf_printf(&b, "/%s?watch=1", d->resource);
+	if (given(selector)) {
+		buf_puts(&b, "&labelSelector=");
+		query_escape(&b, selector);
+	}
+	buf_puts(&b, "&resourceVersion=");
+	query_escape(&b, rv);
+	buf_printf(&b, "&allowWatchBookmarks=true&timeoutSeconds=%ld", timeout_s);
+	return buf_steal(&b, NULL);
+}
+
+void *kube_client_stream(kube_client *c, const char *url, struct curl_slist **headers)
+{
+	CURL *h = curl_easy_duphandle(c->curl);
+	if (!h)
+		abort();
+	/* A copy of the header list: set_headers frees the client's when the token changes,
+	 * while this stream may still be running. */
+	struct curl_slist *copy = NULL;
+	for (struct curl_slist *s = c->headers; s; s = s->next)
+		if (!(copy = curl_slist_append(copy, s->data)))
+			abort();
+	*headers = copy;
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, copy);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, NULL);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+	/* http_do's callbacks point at its finished transfer; a watch is idle between events,
+	 * so neither -kubernetes-timeout nor the stall timeout applies to it. */
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, NULL);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, NULL);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, NULL);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 1L);
+	/* A watch lasts minutes: its total time is the caller's (CURLOPT_TIMEOUT_MS). */
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 0L);
+	return h;
+}
+
+void kube_client_stream_headers_free(struct curl_slist *headers)
+{
+	for (struct curl_slist *h = headers; h; h = h->next)
+		explicit_bzero(h->data, strlen(h->data));
+	curl_slist_free_all(headers);
+}
+
+int kube_client_refresh(kube_client *c, buf *err)
+{
+	bool refreshable;
+	buf e = BUF_INIT;
+	int rc = refresh_credentials(c, true, &refreshable, &e);
+	if (rc != 0)
+		redact_append(err, e.ptr ? e.ptr : "", e.len);
+	buf_free(&e);
+	return rc != 0 ? -1 : refreshable ? 1 : 0;
+}
+
+void kube_client_describe_status(const char *url, long status, const buf *body, buf *err)
+{
+	buf e = BUF_INIT;
+	status_error("GET", url, status, body, &e);
+	redact_append(err, e.ptr, e.len);
+	buf_free(&e);
+}

@@ -96,6 +96,10 @@ typedef enum {
 	KUBE_NLISTS
 } kube_list_id;
 
+/* The item kind and apiVersion of a list, e.g. "Ingress", "networking.k8s.io/v1". */
+const char *kube_list_kind(kube_list_id id);
+const char *kube_list_api_version(kube_list_id id);
+
 /* One list as the API returned it: one body per page. */
 typedef struct {
 	const char *kind;                /* item kind, e.g. "Ingress" */
@@ -135,4 +139,23 @@ typedef struct {
 
 int kube_fetch_result_list_text(const kube_fetch_result *r, kube_list_text *t, buf *err);
 void kube_list_text_free(kube_list_text *t);
+
+/* One object of a list or a watch event, found in place: its JSON text as the API sent it,
+ * and its metadata's namespace, name and resourceVersion as JSON string contents (escapes
+ * kept; NULL with length 0 when absent). Points into the caller's text. */
+typedef struct {
+	const char *text;
+	size_t len;
+	const char *ns, *name, *rv;
+	size_t nslen, namelen, rvlen;
+} kube_list_item;
+
+typedef void (*kube_list_item_fn)(void *ctx, const kube_list_item *item);
+/* Calls fn for every item of l's pages in the API's order, after validating every page as
+ * kube_fetch_result_list_text does. 0, or -1 with "GET <url>: ..." in err (fn not called). */
+int kube_list_items(const kube_list *l, kube_list_item_fn fn, void *ctx, buf *err);
+/* The same for one object's text (a watch event's object). 0, or -1 with the reason. */
+int kube_object_item(const char *text, size_t len, kube_list_item *out, buf *err);
+/* Appends the item's object with "kind" and "apiVersion" first (list items lack them). */
+void kube_list_item_print(buf *out, const char *kind, const char *api_version, const kube_list_item *it);
 #endif

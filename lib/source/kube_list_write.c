@@ -31,7 +31,7 @@ typedef struct {
 /* One output item: its object text and sort key. */
 typedef struct {
 	const char *start, *end;
-	span ns, name;                   /* string contents as JSON text, without quotes */
+	span ns, name, rv;               /* string contents as JSON text, without quotes */
 	bool has_meta;
 	size_t order;                    /* position in the API's answer, for stable ties */
 } list_item;
@@ -74,7 +74,8 @@ static bool walk_metadata(json_walk *w, list_item *it)
 		return false;
 	it->has_meta = true;
 	while ((rc = json_object_next(&m, &key, &key_end)) == 1) {
-		span *dst = key_is(key, key_end, "namespace") ? &it->ns : key_is(key, key_end, "name") ? &it->name : NULL;
+		span *dst = key_is(key, key_end, "namespace") ? &it->ns : key_is(key, key_end, "name") ? &it->name
+			  : key_is(key, key_end, "resourceVersion") ? &it->rv : NULL;
 		const char *value = m.p;
 		if (!json_walk_value(&m))
 			return false;
@@ -343,4 +344,50 @@ int kube_fetch_result_write_list(const kube_fetch_result *r, buf *out, buf *err)
 		buf_append(out, t.pieces[i].iov_base, t.pieces[i].iov_len);
 	kube_list_text_free(&t);
 	return 0;
+}
+
+/* --- items one by one (the watch: kube_client.h) ---------------------------------------------- */
+
+static void item_out(const list_item *it, kube_list_item *out)
+{
+	*out = (kube_list_item){
+		.text = it->start, .len = (size_t)(it->end - it->start),
+		.ns = it->ns.p, .nslen = it->ns.n, .name = it->name.p, .namelen = it->name.n, .rv = it->rv.p, .rvlen = it->rv.n,
+	};
+}
+
+int kube_list_items(const kube_list *l, kube_list_item_fn fn, void *ctx, buf *err)
+{
+	item_vec items = { NULL, 0, 0 };
+	int rc = 0;
+	for (size_t p = 0; p < l->npages && rc == 0; p++)
+		rc = collect_page(l, p, &items, err);
+	for (size_t i = 0; i < items.n && rc == 0; i++) {
+		kube_list_item it;
+		item_out(&items.v[i], &it);
+		fn(ctx, &it);
+	}
+	free(items.v);
+	return rc;
+}
+
+int kube_object_item(const char *text, size_t len, kube_list_item *out, buf *err)
+{
+	json_error e = { text, "" };
+	json_walk w = { .p = json_skip_ws(text, text + len), .end = text + len, .err = &e };
+	list_item it = { 0 };
+	if (w.p >= w.end || *w.p != '{' || !walk_item(&w, &it)) {
+		buf_printf(err, "invalid JSON object at byte %zu: %s", (size_t)(e.at - text), *e.reason ? e.reason : "not an object");
+		return -1;
+	}
+	item_out(&it, out);
+	return 0;
+}
+
+void kube_list_item_print(buf *out, const char *kind, const char *api_version, const kube_list_item *it)
+{
+	const char *rest = it->text + 1, *end = it->text + it->len;   /* after '{' */
+	buf_printf(out, "{\"kind\":\"%s\",\"apiVersion\":\"%s\"%s", kind, api_version,
+		   *json_skip_ws(rest, end) != '}' ? "," : "");
+	buf_append(out, rest, (size_t)(end - rest));
 }
