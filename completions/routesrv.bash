@@ -94,8 +94,10 @@ _routesrv_fetch() {
 	-o|--o) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-config-file|--config-file) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-application-log-level|--application-log-level) COMPREPLY=($(compgen -W "ERROR WARN INFO DEBUG" -- "$cur")); return;;
+	-watch-timeout|--watch-timeout) return;;
+	-watch-crd-interval|--watch-crd-interval) return;;
 	esac
-	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-kubernetes-url -kubernetes-in-cluster -kubernetes-token-file -kubeconfig -kube-context -kubernetes-namespace -kubernetes-ca-file -kubernetes-client-cert -kubernetes-client-key -kubernetes-insecure-skip-tls-verify -kubernetes-gzip -kubernetes-consistent-reads -kubernetes-page-size -kubernetes-connect-timeout -kubernetes-timeout -kubernetes-stall-timeout -enable-kubernetes-endpointslices -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -o -application-log-json-enabled -config-file -application-log-level -help -version" -- "$cur")); return; fi
+	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-kubernetes-url -kubernetes-in-cluster -kubernetes-token-file -kubeconfig -kube-context -kubernetes-namespace -kubernetes-ca-file -kubernetes-client-cert -kubernetes-client-key -kubernetes-insecure-skip-tls-verify -kubernetes-gzip -kubernetes-consistent-reads -kubernetes-page-size -kubernetes-connect-timeout -kubernetes-timeout -kubernetes-stall-timeout -enable-kubernetes-endpointslices -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -o -application-log-json-enabled -config-file -watch -application-log-level -watch-timeout -watch-crd-interval -help -version" -- "$cur")); return; fi
 	COMPREPLY=()   # no operands
 }
 complete -o filenames -F _routesrv_fetch routesrv-fetch
