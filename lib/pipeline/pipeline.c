@@ -10,6 +10,7 @@
 #include "eskip/eskip.h"
 #include "eskip/input_eskip.h"
 #include "objects/kube_selector.h"
+#include "objects/kube_store.h"
 #include "routes/kube_compile.h"
 #include "routes/kube_lint.h"
 
@@ -119,6 +120,43 @@ int pipeline_load_fetched(const pipeline_options *o, kube_fetch_result *fetched,
 	kube_fetch_result_free(fetched);   /* the objects own copies of what they use */
 	if (rc == 0)
 		compile_cluster(o, c, out);   /* selected by the API server */
+	kube_cluster_free(c);
+	return rc;
+}
+
+/* Decodes one stored object strictly, as a poll decodes its list; messages name it. */
+typedef struct {
+	kube_cluster *c;
+	kube_read_options strict;
+	buf *err;
+} store_reading;
+
+static int read_stored(void *ctx, kube_list_id id, const kube_store_object *o)
+{
+	store_reading *r = ctx;
+	char source[320];
+	snprintf(source, sizeof source, "kind=%s %.*s", kube_list_kind(id), (int)(o->keylen > 256 ? 256 : o->keylen),
+		 o->key);
+	buf e = BUF_INIT;
+	int rc = kube_read_buffer(r->c, o->text, o->len, source, NULL, &r->strict, &e);
+	if (rc != 0)
+		buf_printf(r->err, KUBE_LOAD_ERROR "%s", e.ptr ? e.ptr : source);
+	buf_free(&e);
+	return rc;
+}
+
+int pipeline_load_store(const pipeline_options *o, const kube_store *store, route_table *out, buf *err)
+{
+	kube_cluster *c = kube_cluster_new();
+	store_reading r = { .c = c, .strict = o->read, .err = err };
+	r.strict.strict = true;
+	r.strict.processes = 0;   /* one object at a time: nothing to split */
+	int rc = 0;
+	for (int id = 0; id < KUBE_NLISTS && rc == 0; id++)
+		rc = kube_store_each(store, (kube_list_id)id, read_stored, &r);
+	c->routegroups_known = kube_store_routegroups_known(store);
+	if (rc == 0)
+		compile_cluster(o, c, out);   /* selected by the API server, as a poll's lists */
 	kube_cluster_free(c);
 	return rc;
 }
