@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "objects/kube_changes.h"
+#include "pipeline/publish.h"
 #include "source/source_identity.h"
 
 /* No route table survives a cycle: a 20 000-route table takes about 35 MB as structs, five
@@ -186,117 +187,6 @@ static int load_sources(poll_loop *p, route_table *raw, bool *unchanged, buf *er
 	return 0;
 }
 
-/* --- change summary: a merge of the old and new served forms, one route per line -------- */
-
-typedef struct {
-	const char *line;
-	size_t len, idlen;
-} served_line;
-
-/* Splits a served form into its route lines (sorted by id by construction). */
-static served_line *split_lines(const char *text, size_t len, size_t *n)
-{
-	size_t cap = 16;
-	served_line *v = malloc(cap * sizeof *v);
-	if (!v)
-		abort();
-	*n = 0;
-	for (size_t i = 0; i < len;) {
-		const char *nl = memchr(text + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		if (*n == cap && !(v = realloc(v, (cap *= 2) * sizeof *v)))
-			abort();
-		const char *colon = memchr(text + i, ':', end - i);
-		v[(*n)++] = (served_line){ text + i, end - i, colon ? (size_t)(colon - (text + i)) : 0 };
-		i = end + 1;
-	}
-	return v;
-}
-
-static int id_cmp(const served_line *a, const served_line *b)
-{
-	size_t n = a->idlen < b->idlen ? a->idlen : b->idlen;
-	int c = memcmp(a->line, b->line, n);
-	return c ? c : (a->idlen > b->idlen) - (a->idlen < b->idlen);
-}
-
-typedef struct {
-	size_t inserted, deleted, updated;
-} change_counts;
-
-static void log_route_change(const char *what, const char *op, size_t i, size_t n, const served_line *l)
-{
-	char msg[64], id[256];
-	snprintf(msg, sizeof msg, "%s route %zu of %zu", what, i, n);
-	snprintf(id, sizeof id, "%.*s", (int)l->idlen, l->line);
-	log_kv(LOG_DEBUG, msg, "op", op, "id", id, NULL);
-}
-
-/* Counts the routes that differ between two served forms and, with log_routes, logs them
- * one by one (B7.6: inserted, then deleted, then updated). */
-static change_counts diff_served(const char *old, size_t oldlen, const char *new, size_t newlen, bool log_routes)
-{
-	size_t na, nb;
-	served_line *a = split_lines(old, oldlen, &na), *b = split_lines(new, newlen, &nb);
-	change_counts cc = { 0, 0, 0 };
-	/* Each line gets a mark: 'i' inserted (b), 'd' deleted (a), 'u' updated (b). */
-	char *ma = calloc(na + 1, 1), *mb = calloc(nb + 1, 1);
-	if (!ma || !mb)
-		abort();
-	for (size_t i = 0, j = 0; i < na || j < nb;) {
-		int c = i == na ? 1 : j == nb ? -1 : id_cmp(&a[i], &b[j]);
-		if (c < 0) { ma[i++] = 'd'; cc.deleted++; }
-		else if (c > 0) { mb[j++] = 'i'; cc.inserted++; }
-		else {
-			if (a[i].len != b[j].len || memcmp(a[i].line, b[j].line, a[i].len) != 0) { mb[j] = 'u'; cc.updated++; }
-			i++;
-			j++;
-		}
-	}
-	if (log_routes) {
-		size_t k = 0;
-		for (size_t j = 0; j < nb; j++) if (mb[j] == 'i') log_route_change("Inserted", "inserted", ++k, cc.inserted, &b[j]);
-		k = 0;
-		for (size_t i = 0; i < na; i++) if (ma[i] == 'd') log_route_change("Deleted", "deleted", ++k, cc.deleted, &a[i]);
-		k = 0;
-		for (size_t j = 0; j < nb; j++) if (mb[j] == 'u') log_route_change("Updated", "updated", ++k, cc.updated, &b[j]);
-	}
-	free(ma);
-	free(mb);
-	free(a);
-	free(b);
-	return cc;
-}
-
-/* --- publishing ---------------------------------------------------------------------- */
-
-static void empty_routes(void)
-{
-	log_kv(LOG_INFO, "received empty routes; ignoring", NULL);
-	metrics_count("routes.empty");
-}
-
-/* Adds each zone's document (B7.5) to the snapshot (taking their bytes over). */
-static void add_zone_docs(snapshot *s, zone_docs *zones, size_t count)
-{
-	for (size_t i = 0; i < zones->n; i++) {
-		zone_doc *z = &zones->v[i];
-		/* nothing filtered: the full table's bytes */
-		snapshot_add_zone(s, z->zone.ptr, z->nfiltered ? &z->doc : NULL, count);
-	}
-	snapshot_seal(s);
-}
-
-static void log_update(const char *msg, const snapshot *s, const change_counts *cc)
-{
-	/* hash: the ETag without quotes, under the field name skipper's routesrv logs it with. */
-	char hash[ETAG_MAX];
-	snprintf(hash, sizeof hash, "%.*s", ETAG_HEX_LEN, s->full.etag[SNAP_PLAIN] + 1);
-	log_typed(LOG_INFO, msg, LOG_INT("count", s->full.count), LOG_INT("bytes", s->full.len[SNAP_PLAIN]),
-		  LOG_STR("hash", hash), LOG_INT("inserted", cc->inserted), LOG_INT("deleted", cc->deleted),
-		  LOG_INT("updated", cc->updated));
-}
-
 /* A table that replaced another was published: how long its change took from the cycle's
  * start and, when known, from the newest write among the objects that changed. The first
  * table measures start-up, not a change. */
@@ -305,60 +195,6 @@ static void observe_change_latency(poll_loop *p)
 	metrics_change_published(METRICS_FROM_CYCLE_START, p->cycle_start);
 	if (p->changed_at > 0)
 		metrics_change_published(METRICS_FROM_MANAGED_FIELDS, (double)p->changed_at);
-}
-
-/* Processes the routes (in place) and publishes them when their served bytes differ from
- * the current snapshot's. This byte comparison is what decides updates in skipper too
- * (B7.5); skipper's earlier comparison of the raw routes (B7.4) only decides whether to
- * process them, and keeping the raw table for it would cost five times the table's bytes. */
-static void update(poll_loop *p, route_table *t)
-{
-	/* counted each time the inputs change and the table is processed again */
-	for (size_t dropped = pipeline_process(p->cfg.pipeline, t); dropped; dropped--)
-		metrics_count("routes.unparsable_dropped");
-	if (t->n == 0) {
-		empty_routes();
-		return;
-	}
-	pipeline_served served;
-	pipeline_serve(t, &served);
-	buf *plain = &served.full.doc;
-	snapshot *cur = snapshot_acquire(p->cfg.slot);
-	const char *old = cur ? cur->full.bytes[SNAP_PLAIN] : "";
-	size_t oldlen = cur ? cur->full.len[SNAP_PLAIN] : 0;
-	if (cur && oldlen == plain->len && memcmp(old, plain->ptr, oldlen) == 0) {
-		log_kv(LOG_INFO, "routes did not change", NULL);
-		snapshot_release(cur);
-		pipeline_served_free(&served);
-		return;
-	}
-	change_counts cc = diff_served(old, oldlen, plain->ptr, plain->len, false);
-	/* Last-Modified is the time of the change; two changes in one second share it, and
-	 * snapshot_publish() keeps If-Modified-Since from confusing them (snapshot.h). */
-	time_t now = time(NULL);
-	/* zone documents first: they are copied from the full document, which the snapshot takes */
-	pipeline_serve_zones(t, &served);
-	snapshot *s = snapshot_new(now, plain, t->n);
-	add_zone_docs(s, served.zones, t->n);
-	pipeline_served_free(&served);
-	metrics_table_bytes(s->full.len[SNAP_PLAIN], s->full.len[SNAP_GZIP]);
-	double wall = metrics_now();
-	if (!cur) {
-		log_update("routes initialized", s, &cc);
-		metrics_gauge("routes.initialized_timestamp", wall);
-	}
-	log_update("routes updated", s, &cc);
-	metrics_gauge("routes.updated_timestamp", wall);
-	metrics_gauge("routes.total", (double)s->full.count);
-	metrics_gauge("routes.byte", (double)s->full.len[SNAP_PLAIN]);
-	if (log_enabled(LOG_DEBUG))
-		diff_served(old, oldlen, s->full.bytes[SNAP_PLAIN], s->full.len[SNAP_PLAIN], true);
-	snapshot_publish(p->cfg.slot, s);
-	if (cur)
-		observe_change_latency(p);
-	snapshot_release(cur);
-	if (p->cfg.on_publish)
-		p->cfg.on_publish(p->cfg.on_publish_ctx, s);
 }
 
 /* One line per failed cycle, with the reason (it names the URL or file). */
@@ -400,10 +236,12 @@ static void poll_loop_cycle(poll_loop *p)
 		if (unchanged) {
 			log_kv(LOG_INFO, "routes did not change", NULL);
 			if (p->last_raw_count == 0)
-				empty_routes();
+				publish_empty_routes();
 		} else {
 			p->last_raw_count = raw->n;
-			update(p, raw);
+			publish_hook hook = { p->cfg.on_publish, p->cfg.on_publish_ctx };
+			if (publish_table(p->cfg.pipeline, p->cfg.slot, raw, &hook) == PUBLISH_UPDATED)
+				observe_change_latency(p);
 		}
 		/* after publishing: thousands of PATCHes on a first rollout never delay the table */
 		if (p->cfg.client && p->cfg.status)

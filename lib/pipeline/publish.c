@@ -1,0 +1,177 @@
+/* publish.c: processed routes → served snapshot (see publish.h). */
+#include "pipeline/publish.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/metrics.h"
+
+/* --- the routes that differ: a merge of the old and new served forms, one route per line --- */
+
+typedef struct {
+	const char *line;
+	size_t len, idlen;
+} served_line;
+
+/* Splits a served form into its route lines (sorted by id by construction). */
+static served_line *split_lines(const char *text, size_t len, size_t *n)
+{
+	size_t cap = 16;
+	served_line *v = malloc(cap * sizeof *v);
+	if (!v)
+		abort();
+	*n = 0;
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		if (*n == cap && !(v = realloc(v, (cap *= 2) * sizeof *v)))
+			abort();
+		const char *colon = memchr(text + i, ':', end - i);
+		v[(*n)++] = (served_line){ text + i, end - i, colon ? (size_t)(colon - (text + i)) : 0 };
+		i = end + 1;
+	}
+	return v;
+}
+
+static int id_cmp(const served_line *a, const served_line *b)
+{
+	size_t n = a->idlen < b->idlen ? a->idlen : b->idlen;
+	int c = memcmp(a->line, b->line, n);
+	return c ? c : (a->idlen > b->idlen) - (a->idlen < b->idlen);
+}
+
+
+/* Logs the differing routes marked `mark` in order ("<prefix>Inserted route 2 of 5", B7.6),
+ * while the budget lasts. */
+static void log_marked(const served_line *v, const char *marks, size_t n, char mark, size_t count, const char *what,
+		       const char *op, log_level level, const char *prefix, size_t *budget)
+{
+	for (size_t i = 0, k = 0; i < n && *budget; i++) {
+		if (marks[i] != mark)
+			continue;
+		char msg[128], id[256];
+		snprintf(msg, sizeof msg, "%s%s route %zu of %zu", prefix, what, ++k, count);
+		snprintf(id, sizeof id, "%.*s", (int)v[i].idlen, v[i].line);
+		log_kv(level, msg, "op", op, "id", id, NULL);
+		--*budget;
+	}
+}
+
+publish_changes publish_diff(const char *old, size_t oldlen, const char *new, size_t newlen, log_level level,
+			     const char *prefix, size_t max_logged)
+{
+	size_t na, nb;
+	served_line *a = split_lines(old, oldlen, &na), *b = split_lines(new, newlen, &nb);
+	publish_changes cc = { 0, 0, 0 };
+	/* Each line gets a mark: 'i' inserted (b), 'd' deleted (a), 'u' updated (b). */
+	char *ma = calloc(na + 1, 1), *mb = calloc(nb + 1, 1);
+	if (!ma || !mb)
+		abort();
+	for (size_t i = 0, j = 0; i < na || j < nb;) {
+		int c = i == na ? 1 : j == nb ? -1 : id_cmp(&a[i], &b[j]);
+		if (c < 0) { ma[i++] = 'd'; cc.deleted++; }
+		else if (c > 0) { mb[j++] = 'i'; cc.inserted++; }
+		else {
+			if (a[i].len != b[j].len || memcmp(a[i].line, b[j].line, a[i].len) != 0) { mb[j] = 'u'; cc.updated++; }
+			i++;
+			j++;
+		}
+	}
+	/* B7.6's order: inserted, then deleted, then updated. */
+	size_t budget = max_logged;
+	log_marked(b, mb, nb, 'i', cc.inserted, "Inserted", "inserted", level, prefix, &budget);
+	log_marked(a, ma, na, 'd', cc.deleted, "Deleted", "deleted", level, prefix, &budget);
+	log_marked(b, mb, nb, 'u', cc.updated, "Updated", "updated", level, prefix, &budget);
+	free(ma);
+	free(mb);
+	free(a);
+	free(b);
+	return cc;
+}
+
+/* --- publishing ---------------------------------------------------------------------- */
+
+void publish_empty_routes(void)
+{
+	log_kv(LOG_INFO, "received empty routes; ignoring", NULL);
+	metrics_count("routes.empty");
+}
+
+/* Adds each zone's document (B7.5) to the snapshot (taking their bytes over). */
+static void add_zone_docs(snapshot *s, zone_docs *zones, size_t count)
+{
+	for (size_t i = 0; i < zones->n; i++) {
+		zone_doc *z = &zones->v[i];
+		/* nothing filtered: the full table's bytes */
+		snapshot_add_zone(s, z->zone.ptr, z->nfiltered ? &z->doc : NULL, count);
+	}
+	snapshot_seal(s);
+}
+
+static void log_update(const char *msg, const snapshot *s, const publish_changes *cc)
+{
+	/* hash: the ETag without quotes, under the field name skipper's routesrv logs it with. */
+	char hash[ETAG_MAX];
+	snprintf(hash, sizeof hash, "%.*s", ETAG_HEX_LEN, s->full.etag[SNAP_PLAIN] + 1);
+	log_typed(LOG_INFO, msg, LOG_INT("count", s->full.count), LOG_INT("bytes", s->full.len[SNAP_PLAIN]),
+		  LOG_STR("hash", hash), LOG_INT("inserted", cc->inserted), LOG_INT("deleted", cc->deleted),
+		  LOG_INT("updated", cc->updated));
+}
+
+/* Processes the routes (in place) and publishes them when their served bytes differ from
+ * the current snapshot's. This byte comparison is what decides updates in skipper too
+ * (B7.5); skipper's earlier comparison of the raw routes (B7.4) only decides whether to
+ * process them, and keeping the raw table for it would cost five times the table's bytes. */
+publish_result publish_table(const pipeline_options *o, snapshot_slot *slot, route_table *t, const publish_hook *hook)
+{
+	/* counted each time the inputs change and the table is processed again */
+	for (size_t dropped = pipeline_process(o, t); dropped; dropped--)
+		metrics_count("routes.unparsable_dropped");
+	if (t->n == 0) {
+		publish_empty_routes();
+		return PUBLISH_EMPTY;
+	}
+	pipeline_served served;
+	pipeline_serve(t, &served);
+	buf *plain = &served.full.doc;
+	snapshot *cur = snapshot_acquire(slot);
+	const char *old = cur ? cur->full.bytes[SNAP_PLAIN] : "";
+	size_t oldlen = cur ? cur->full.len[SNAP_PLAIN] : 0;
+	if (cur && oldlen == plain->len && memcmp(old, plain->ptr, oldlen) == 0) {
+		log_kv(LOG_INFO, "routes did not change", NULL);
+		snapshot_release(cur);
+		pipeline_served_free(&served);
+		return PUBLISH_UNCHANGED;
+	}
+	publish_changes cc = publish_diff(old, oldlen, plain->ptr, plain->len, LOG_DEBUG, "", 0);
+	/* Last-Modified is the time of the change; two changes in one second share it, and
+	 * snapshot_publish() keeps If-Modified-Since from confusing them (snapshot.h). */
+	time_t now = time(NULL);
+	/* zone documents first: they are copied from the full document, which the snapshot takes */
+	pipeline_serve_zones(t, &served);
+	snapshot *s = snapshot_new(now, plain, t->n);
+	add_zone_docs(s, served.zones, t->n);
+	pipeline_served_free(&served);
+	metrics_table_bytes(s->full.len[SNAP_PLAIN], s->full.len[SNAP_GZIP]);
+	double wall = metrics_now();
+	if (!cur) {
+		log_update("routes initialized", s, &cc);
+		metrics_gauge("routes.initialized_timestamp", wall);
+	}
+	log_update("routes updated", s, &cc);
+	metrics_gauge("routes.updated_timestamp", wall);
+	metrics_gauge("routes.total", (double)s->full.count);
+	metrics_gauge("routes.byte", (double)s->full.len[SNAP_PLAIN]);
+	if (log_enabled(LOG_DEBUG))
+		publish_diff(old, oldlen, s->full.bytes[SNAP_PLAIN], s->full.len[SNAP_PLAIN], LOG_DEBUG, "", SIZE_MAX);
+	bool replaced = cur != NULL;
+	snapshot_release(cur);
+	snapshot_publish(slot, s);   /* the slot holds s from here on */
+	if (hook && hook->fn)
+		hook->fn(hook->ctx, s);
+	return replaced ? PUBLISH_UPDATED : PUBLISH_FIRST;
+}
+

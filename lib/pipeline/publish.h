@@ -1,0 +1,50 @@
+/* publish.h: a processed table becomes the served snapshot (spec eskip-and-http.md B7.5,
+ * B7.6), the same way for every loop that makes tables: routesrv-serve's poll loop and its
+ * watch mode (watch_loop.h).
+ *
+ * publish_table processes the routes, builds the served form, ETags and zone documents
+ * (pipeline.h) and publishes a new snapshot only when the served bytes differ from the
+ * current one; it logs "routes initialized" / "routes updated" with the counts of inserted,
+ * deleted and updated routes, "routes did not change", or, for an empty table (which never
+ * replaces a served one), "received empty routes; ignoring" (routes.empty). Metrics: the
+ * routes.* gauges, table bytes, routes.unparsable_dropped.
+ *
+ * Threads: the loop's thread (jv, route tables); request threads only see published
+ * snapshots. Ownership: the table is the caller's (processed in place), the slot too. */
+#ifndef ROUTESRV_PUBLISH_H
+#define ROUTESRV_PUBLISH_H
+#include <stddef.h>
+
+#include "base/log.h"
+#include "eskip/route.h"
+#include "http/snapshot.h"
+#include "pipeline/pipeline.h"
+
+typedef enum {
+	PUBLISH_EMPTY = -1,       /* no routes: ignored, the served table stays */
+	PUBLISH_UNCHANGED = 0,    /* the served bytes are those already published */
+	PUBLISH_UPDATED = 1,      /* a new snapshot replaced the served one */
+	PUBLISH_FIRST = 2,        /* the first snapshot is published */
+} publish_result;
+
+/* Called right after a publication with the new table (e.g. the fleet view); fn NULL: none. */
+typedef struct {
+	void (*fn)(void *ctx, snapshot *s);
+	void *ctx;
+} publish_hook;
+
+/* hook may be NULL. */
+publish_result publish_table(const pipeline_options *o, snapshot_slot *slot, route_table *t, const publish_hook *hook);
+/* "received empty routes; ignoring", counted (routes.empty). */
+void publish_empty_routes(void);
+
+typedef struct {
+	size_t inserted, deleted, updated;
+} publish_changes;
+
+/* The routes that differ between two served forms (sorted by route ID, one route per
+ * line). With max_logged > 0, logs at `level` one line per differing route (msg, op=
+ * inserted|deleted|updated, id=...), inserted first, at most max_logged of them. */
+publish_changes publish_diff(const char *old, size_t oldlen, const char *new, size_t newlen, log_level level,
+			     const char *msg, size_t max_logged);
+#endif
