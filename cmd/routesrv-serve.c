@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "base/opt.h"
@@ -24,6 +26,7 @@
 #include "pipeline/ingress_status.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/poll_loop.h"
+#include "pipeline/watch_loop.h"
 
 static const char *address = ":9090";
 static const char *support_address = ":9911";
@@ -54,6 +57,11 @@ static long fleet_max_clients = FLEET_DEFAULT_MAX_CLIENTS;
 /* A client that has not polled for this many poll intervals has left the fleet: skippers
  * poll every -source-poll-timeout too, so ten missed polls are no hiccup. */
 enum { FLEET_EXPIRY_POLLS = 10 };
+
+/* Watch mode. */
+static bool watch_mode;
+static watch_loop_config watch_cfg;
+static kube_watch_config watch_client_cfg;
 
 #define GROUP(n, t) { .name = n, .kind = OPT_GROUP, .help = t }
 #define STRING(n, t, mv, h, c) { .name = n, .kind = OPT_STRING, .target = t, .metavar = mv, .help = h, .completion = c }
@@ -170,6 +178,10 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 	opt_table_track(&t, "oauth2-tokeninfo-url", &unimplemented.tokeninfo_url);
 	opt_table_track(&t, "exclude-insecure-cipher-suites", &unimplemented.exclude_insecure_ciphers);
 	opt_table_track(&t, "tls-key-log-file", &unimplemented.key_log_file);
+	defs = watch_loop_flags(&watch_cfg, &watch_mode, &count);
+	opt_table_add(&t, defs, count);
+	defs = kube_watch_config_flags(&watch_client_cfg, &count);
+	opt_table_add(&t, defs + 1, count - 1);   /* in watch_loop's group */
 	return opt_table_done(&t);
 }
 
@@ -329,6 +341,26 @@ static void table_published(void *ctx, snapshot *s)
 	fleet_published(ctx, s);
 }
 
+/* -kubernetes-watch: the watch loop instead of the poll loop, with the same wait (signals,
+ * shutdown), woken by a signalfd of the signals it takes. */
+static void run_watch(kube_client *client, const pipeline_options *po, snapshot_slot *slot, ingress_status *status,
+		      fleet *skippers, run_state *st)
+{
+	watch_cfg.on_publish = skippers ? table_published : NULL;
+	watch_cfg.on_publish_ctx = skippers;
+	watch_cfg.status = status;
+	watch_cfg.client = client;
+	watch_cfg.pipeline = po;
+	watch_cfg.watch = &watch_client_cfg;
+	watch_cfg.slot = slot;
+	watch_cfg.wake_fd = signalfd(-1, &st->signals, SFD_CLOEXEC | SFD_NONBLOCK);
+	watch_loop *loop = watch_loop_new(&watch_cfg);
+	watch_loop_run(loop, wait_between_polls, st);
+	watch_loop_free(loop);
+	if (watch_cfg.wake_fd >= 0)
+		close(watch_cfg.wake_fd);
+}
+
 /* The API is read when asked for explicitly, or when no file source is given. */
 static bool use_api(opt_command *cmd)
 {
@@ -349,6 +381,8 @@ int main(int argc, char **argv)
 	kube_client_config_init(&cfg);
 	kube_options_init(&ko);
 	route_processing_init(&rp);
+	watch_loop_config_init(&watch_cfg);
+	kube_watch_config_init(&watch_client_cfg);
 	opt_command cmd = {
 		.name = "routesrv-serve",
 		.usage = "[flags]",
@@ -384,6 +418,11 @@ int main(int argc, char **argv)
 	buf_free(&ignored);
 	warn_unimplemented();
 
+	if (watch_mode && (manifests || routes_file))
+		opt_usage_error(&cmd, "-kubernetes-watch watches the API: it does not combine with -kubernetes-manifests "
+				      "or -routes-file");
+	if (watch_mode && (watch_loop_check(&watch_cfg, &err) != 0 || kube_watch_config_check(&watch_client_cfg, &err) != 0))
+		opt_usage_error(&cmd, "%s", err.ptr);
 	kube_client *client = NULL;
 	if (use_api(&cmd) && !(client = kube_client_new(&cfg, &err)))
 		opt_usage_error(&cmd, "%s", err.ptr);
@@ -493,10 +532,14 @@ int main(int argc, char **argv)
 		.on_publish = skippers ? table_published : NULL,
 		.on_publish_ctx = skippers,
 	};
-	poll_loop *loop = poll_loop_new(&pc);
-	poll_loop_run(loop, wait_between_polls, &st);
+	if (watch_mode)
+		run_watch(client, &po, &slot, status, skippers, &st);
+	else {
+		poll_loop *loop = poll_loop_new(&pc);
+		poll_loop_run(loop, wait_between_polls, &st);
+		poll_loop_free(loop);
+	}
 
-	poll_loop_free(loop);
 	ingress_status_free(status);
 	fleet_free(skippers);   /* after the listeners that record and show it stopped */
 	snapshot_slot_clear(&slot);

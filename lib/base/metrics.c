@@ -146,6 +146,13 @@ void metrics_set_source(metrics_source_fn fn, void *ctx)
 	pthread_mutex_unlock(&keyed_mu);
 }
 
+void metrics_source_current(void)
+{
+	pthread_mutex_lock(&keyed_mu);
+	last_success = metrics_now();
+	pthread_mutex_unlock(&keyed_mu);
+}
+
 void metrics_table_bytes(size_t plain, size_t gzip)
 {
 	pthread_mutex_lock(&keyed_mu);

@@ -42,6 +42,9 @@ void metrics_gauge(const char *key, double value);
 
 /* One poll cycle's duration; a successful one also sets the last-success timestamp. */
 void metrics_observe_poll(double seconds, bool ok);
+/* Watch mode: the sources are known current now (every watch runs), which sets the
+ * last-success timestamp as a successful poll does, without a poll duration. */
+void metrics_source_current(void);
 /* Sizes of the served full table's representations. */
 void metrics_table_bytes(size_t plain, size_t gzip);
 

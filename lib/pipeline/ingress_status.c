@@ -265,3 +265,23 @@ void ingress_status_send(ingress_status *s)
 		log_typed(LOG_INFO, "updated the load balancer status of Ingresses", LOG_INT("updated", updated));
 	buf_free(&first_error);
 }
+
+/* --- planning from every decoded cluster ------------------------------------------------------ */
+
+static void hooked_cluster_read(void *ctx, const kube_cluster *c)
+{
+	const ingress_status_hook *h = ctx;
+	if (h->inner->on_cluster)
+		h->inner->on_cluster(h->inner->on_cluster_ctx, c);
+	ingress_status_plan(h->s, c);
+}
+
+const pipeline_options *ingress_status_hooked(ingress_status_hook *h, ingress_status *s, const pipeline_options *o)
+{
+	if (!s)
+		return o;
+	*h = (ingress_status_hook){ .inner = o, .s = s, .o = *o };
+	h->o.on_cluster = hooked_cluster_read;
+	h->o.on_cluster_ctx = h;
+	return &h->o;
+}

@@ -32,6 +32,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "objects/kube_model.h"
+#include "pipeline/pipeline.h"
 #include "routes/kube_options.h"
 #include "source/kube_client.h"
 
@@ -45,6 +46,16 @@ void ingress_status_free(ingress_status *s);   /* NULL is fine */
 void ingress_status_plan(ingress_status *s, const kube_cluster *c);
 /* Sends the planned PATCHes; those that fail stay planned. */
 void ingress_status_send(ingress_status *s);
+
+/* The pipeline options a load runs with so that every cluster it decodes is planned from:
+ * o's own on_cluster hook first, then ingress_status_plan. s NULL: o itself. The result
+ * lives in h (valid while h and o do). Used by the poll loop and the watch loop alike. */
+typedef struct {
+	const pipeline_options *inner;
+	ingress_status *s;
+	pipeline_options o;
+} ingress_status_hook;
+const pipeline_options *ingress_status_hooked(ingress_status_hook *h, ingress_status *s, const pipeline_options *o);
 
 /* --- the pure parts, for tests ------------------------------------------------------------ */
 

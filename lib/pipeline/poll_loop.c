@@ -124,29 +124,10 @@ static bool inputs_fingerprint(poll_loop *p, const kube_fetch_result *fetched, s
 	return source_identity_finish(&id, out);
 }
 
-/* The API's cluster reaches the pipeline's own on_cluster hook, then the status writer. */
-typedef struct {
-	const poll_loop *p;
-	const pipeline_options *inner;
-} api_hook;
-
-static void api_cluster_read(void *ctx, const kube_cluster *c)
-{
-	const api_hook *h = ctx;
-	if (h->inner->on_cluster)
-		h->inner->on_cluster(h->inner->on_cluster_ctx, c);
-	ingress_status_plan(h->p->cfg.status, c);
-}
-
 static int load_api(poll_loop *p, kube_fetch_result *fetched, route_table *raw, buf *err)
 {
-	if (!p->cfg.status)
-		return pipeline_load_fetched(&p->load, fetched, raw, err);   /* frees fetched */
-	api_hook hook = { p, &p->load };
-	pipeline_options o = p->load;
-	o.on_cluster = api_cluster_read;
-	o.on_cluster_ctx = &hook;
-	return pipeline_load_fetched(&o, fetched, raw, err);
+	ingress_status_hook hook;   /* the status writer plans from the API's cluster */
+	return pipeline_load_fetched(ingress_status_hooked(&hook, p->cfg.status, &p->load), fetched, raw, err);
 }
 
 /* Reads every source into raw, unless their inputs are those of the last good cycle (and

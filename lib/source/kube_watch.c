@@ -223,6 +223,8 @@ static int do_list(kube_watch *w, stream *s, buf *err)
 	if (s->listed)
 		metrics_count("watch.relists");
 	if (kube_client_list(w->client, s->id, s->selector, &l, &rv, err) != 0) {
+		/* A failed list is what a failed poll is: an API failure operators alert on. */
+		metrics_count("routes.fetch_errors");
 		s->failures++;
 		double delay = backoff_s(w, s);
 		s->due = mono() + delay;

@@ -34,7 +34,8 @@
  *
  * Metrics (routesrv_custom_total, base/metrics.h): watch.events.<type> (added, modified,
  * deleted, bookmark, error), watch.relists (LISTs after the first), watch.reconnects
- * (watches started again after a failure).
+ * (watches started again after a failure), routes.fetch_errors (failed LISTs, as failed
+ * polls count there).
  *
  * Ownership: the watch borrows the client, the request's strings and the handler; the
  * handler borrows what it is given for the duration of the call. kube_watch_free ends every

@@ -15,10 +15,6 @@ teardown() {
 	stop_api
 }
 
-control() { # OP [BODY]: POST /_control/OP, prints the answer
-	curl -s -X POST --data-binary "${2:-}" "$API/_control/$1"
-}
-
 # A watch in the background: watch PATH-AND-QUERY OUTFILE; WATCH_PID is curl's.
 watch_bg() {
 	curl -sN -m 30 "$API$1" >"$2" 2>&1 &

@@ -17,10 +17,6 @@ teardown() {
 	stop_api
 }
 
-control() { # OP [BODY]
-	curl -s -X POST --data-binary "${2:-}" "$API/_control/$1"
-}
-
 # Starts routesrv-fetch -watch with the given flags; events go to events.json, logs to watch.log.
 start_watch() {
 	"$BIN/routesrv-fetch" -kubernetes-url "$API" -watch "$@" >events.json 2>watch.log 3>&- &
@@ -43,22 +39,6 @@ wait_lines() { # FILE PATTERN N
 	done
 	echo "timed out waiting for $3 x '$2' in $1:" >&2
 	cat "$1" >&2
-	return 1
-}
-
-# The requests the fake API server answered: path?query, one per line.
-requests() {
-	jq -r 'select(.event == "request" and (.path | startswith("/_control") | not)) | .path + "?" + .raw_query' api.log
-}
-
-# Waits (up to 60 s) until at least N requests (default 1) match the grep -E pattern.
-wait_request() { # PATTERN [N]
-	for _ in $(seq 1200); do
-		[ "$(requests | grep -cE -- "$1")" -ge "${2:-1}" ] && return 0
-		sleep 0.05
-	done
-	echo "timed out waiting for ${2:-1} x '$1' among the requests:" >&2
-	requests >&2
 	return 1
 }
 

@@ -42,7 +42,8 @@ ingresses/shop/status=403), and the request's "body" is logged.
 The control interface (POST, answers JSON with the store's RV, the time it accepted the
 request, and the server's counts of API requests, body bytes sent and open watches):
   /_control/apply, /_control/delete   body: YAML or JSON objects (or a List): each is
-      created or replaced (ADDED/MODIFIED) or deleted (DELETED); every change gets an RV
+      created or replaced (ADDED/MODIFIED) or deleted (DELETED); every change gets an RV;
+      apply?lose=1: no watch gets the event (lists show the change: a lost event)
   /_control/compact[?rv=N][&gone=http][&expire=1]   forget the history up to N (default:
       now): watches from older RVs get 410; expire=1 also ends open watches with an ERROR 410
   /_control/cut            close every open watch mid-stream (no final chunk)
@@ -144,6 +145,7 @@ class Store:
 
     def __init__(self):
         self.objects = {res: [] for res in RESOURCES}
+        self.index = {res: {} for res in RESOURCES}   # object_key -> first position in objects[res]
         self.rv = 1000
         self.history = []
         self.compacted = 0            # watches from an RV below this get 410
@@ -167,6 +169,7 @@ class Store:
         if res:
             self.rv += 1
             doc = stamped(doc, self.rv)
+            self.index[res].setdefault(object_key(doc), len(self.objects[res]))
             self.objects[res].append(doc)
 
     def select(self, res, ns, name, selector):
@@ -185,18 +188,16 @@ class Store:
     # --- changes (the control interface; callers hold self.cond) -------------------------------
 
     def find(self, res, doc):
-        k = object_key(doc)
-        for i, o in enumerate(self.objects[res]):
-            if object_key(o) == k:
-                return i
-        return -1
+        return self.index[res].get(object_key(doc), -1)
 
-    def record(self, res, kind, obj, old):
-        self.history.append((self.rv, res, kind, obj, old))
+    def record(self, res, kind, obj, old, lose=False):
+        if not lose:
+            self.history.append((self.rv, res, kind, obj, old))
         self.cond.notify_all()
 
-    def apply(self, doc):
-        """Creates or replaces an object; returns its event type."""
+    def apply(self, doc, lose=False):
+        """Creates or replaces an object; returns its event type. lose: no watch gets the
+        event (a lost event, for clients' safety nets); lists show the change."""
         res = KIND_TO_RESOURCE.get(doc.get("kind"))
         if not res:
             raise ValueError(f"unknown kind {doc.get('kind')!r}")
@@ -204,12 +205,13 @@ class Store:
         new = stamped(doc, self.rv)
         i = self.find(res, doc)
         if i < 0:
+            self.index[res][object_key(new)] = len(self.objects[res])
             self.objects[res].append(new)
-            self.record(res, "ADDED", new, None)
+            self.record(res, "ADDED", new, None, lose)
             return "ADDED"
         old = self.objects[res][i]
         self.objects[res][i] = new
-        self.record(res, "MODIFIED", new, old)
+        self.record(res, "MODIFIED", new, old, lose)
         return "MODIFIED"
 
     def delete(self, doc):
@@ -218,6 +220,9 @@ class Store:
         if i < 0:
             raise KeyError(f"{doc.get('kind')} {'/'.join(object_key(doc))} not found")
         old = self.objects[res].pop(i)
+        self.index[res] = {}
+        for j, o in enumerate(self.objects[res]):
+            self.index[res].setdefault(object_key(o), j)
         self.rv += 1
         self.record(res, "DELETED", stamped(old, self.rv), old)
 
@@ -444,7 +449,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         elif d is not None:
                             docs.append(d)
                     for d in docs:
-                        store.apply(d) if op == "apply" else store.delete(d)
+                        store.apply(d, arg("lose") == "1") if op == "apply" else store.delete(d)
                 elif op == "compact":
                     store.gone_http = arg("gone") == "http"
                     store.compact(int(arg("rv")) if arg("rv") else None)

@@ -110,3 +110,25 @@ start_in_cluster_api() {
 	printf 'sa-token\n' > sa/token
 	export KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT=$API_PORT ROUTESRV_SERVICEACCOUNT_DIR=$PWD/sa
 }
+
+# POSTs /_control/OP to the fake API (watch tests change the cluster this way); prints the answer.
+control() { # OP [BODY]
+	curl -s -X POST --data-binary "${2:-}" "$API/_control/$1"
+}
+
+# The requests the fake API server answered: path?query, one per line.
+requests() {
+	jq -r 'select(.event == "request" and (.path | startswith("/_control") | not)) | .path + "?" + .raw_query' \
+		"$BATS_TEST_TMPDIR/api.log"
+}
+
+# Waits (up to 60 s) until at least N requests (default 1) match the grep -E pattern.
+wait_request() { # PATTERN [N]
+	for _ in $(seq 1200); do
+		[ "$(requests | grep -cE -- "$1")" -ge "${2:-1}" ] && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for ${2:-1} x '$1' among the requests:" >&2
+	requests >&2
+	return 1
+}

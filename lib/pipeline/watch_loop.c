@@ -1,0 +1,329 @@
+/* watch_loop.c: watch → store → debounced rebuild → publish (see watch_loop.h). */
+#include "pipeline/watch_loop.h"
+
+#include <malloc.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "base/log.h"
+#include "base/metrics.h"
+#include "base/xalloc.h"
+#include "objects/kube_store.h"
+#include "pipeline/publish.h"
+
+/* wait() is called at least this often: it takes signals and ends a shutdown's wait. */
+#define WAKE_S 0.25
+/* After a list the store could not take (not valid JSON), relist this much later. */
+#define BAD_LIST_RETRY_S 5.0
+
+struct watch_loop {
+	watch_loop_config cfg;
+	kube_watch *watch;
+	kube_store *store;
+	bool synced;              /* every type had its first complete list: tables may be built */
+	bool pending;             /* the store changed since the last rebuild */
+	double first_pending;     /* CLOCK_MONOTONIC seconds of the first and the last pending change */
+	double last_pending;
+	double first_pending_wall;  /* the first pending change's arrival, Unix seconds */
+	double rebuild_since;     /* the rebuild's first_pending_wall (0: not from events) */
+	double relist_at;         /* the next full relist (INFINITY: never) */
+	long relist_changed;      /* objects a running full relist found changed */
+};
+
+static double mono(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void to_timespec(double s, struct timespec *t)
+{
+	t->tv_sec = (time_t)s;
+	t->tv_nsec = (long)((s - (double)t->tv_sec) * 1e9);
+}
+
+void watch_loop_config_init(watch_loop_config *cfg)
+{
+	*cfg = (watch_loop_config){
+		.debounce_ms = 100,
+		.debounce_max_ms = 1000,
+		.relist_ms = 600000,
+		.wake_fd = -1,
+	};
+}
+
+const opt_def *watch_loop_flags(watch_loop_config *cfg, bool *enabled, size_t *n)
+{
+	static opt_def defs[] = {
+		{ .name = "watch-mode-group", .kind = OPT_GROUP, .help = "Watch mode (routesrv only)" },
+		{ .name = "kubernetes-watch", .kind = OPT_BOOL,
+		  .help = "list once, then watch the API and publish each change after the debounce, instead of "
+			  "polling" },
+		{ .name = "watch-debounce", .kind = OPT_DURATION, .metavar = "DURATION",
+		  .help = "rebuild the table when changes have been quiet this long" },
+		{ .name = "watch-debounce-max", .kind = OPT_DURATION, .metavar = "DURATION",
+		  .help = "rebuild the table at the latest this long after the first pending change" },
+		{ .name = "watch-relist-interval", .kind = OPT_DURATION, .metavar = "DURATION",
+		  .help = "list everything again this often and publish the full table if it differs from the "
+			  "watched one (0: never)" },
+		{ .name = NULL },
+	};
+	defs[1].target = enabled;
+	defs[2].target = &cfg->debounce_ms;
+	defs[3].target = &cfg->debounce_max_ms;
+	defs[4].target = &cfg->relist_ms;
+	*n = sizeof defs / sizeof *defs - 1;
+	return defs;
+}
+
+int watch_loop_check(const watch_loop_config *cfg, buf *err)
+{
+	if (cfg->debounce_ms < 0 || cfg->debounce_max_ms < 0 || cfg->relist_ms < 0) {
+		buf_puts(err, "invalid value for a -watch-* duration flag: negative");
+		return -1;
+	}
+	if (cfg->debounce_max_ms < cfg->debounce_ms) {
+		buf_puts(err, "invalid value for flag -watch-debounce-max: shorter than -watch-debounce");
+		return -1;
+	}
+	return 0;
+}
+
+/* --- the store, fed by the watch ------------------------------------------------------------ */
+
+static void changed(watch_loop *l, double at)
+{
+	if (!l->pending) {
+		l->pending = true;
+		l->first_pending = at;
+		l->first_pending_wall = metrics_now() - (mono() - at);
+	}
+	l->last_pending = at;
+}
+
+static void on_list(void *ctx, kube_list_id id, const kube_list *list)
+{
+	watch_loop *l = ctx;
+	buf err = BUF_INIT;
+	long n = kube_store_replace(l->store, id, list, &err);
+	if (n < 0) {
+		/* The watch resumes from this list's RV, so what the store missed must come from
+		 * another list: soon, not at the next safety-net relist. */
+		log_kv(LOG_ERROR, "failed to fetch routes", "error", err.ptr ? err.ptr : "", NULL);
+		metrics_count("routes.fetch_errors");
+		double soon = mono() + BAD_LIST_RETRY_S;
+		if (soon < l->relist_at)
+			l->relist_at = soon;
+	} else if (n > 0) {
+		l->relist_changed += n;
+		changed(l, mono());
+	}
+	buf_free(&err);
+}
+
+static void on_event(void *ctx, kube_list_id id, kube_watch_type type, const char *object, size_t len, double arrived)
+{
+	watch_loop *l = ctx;
+	buf err = BUF_INIT;
+	int rc = kube_store_apply(l->store, id, type, object, len, &err);
+	if (rc < 0)   /* kube_watch framed it as a JSON object: not expected */
+		log_kv(LOG_ERROR, "a watch event's object cannot be stored", "kind", kube_list_kind(id), "error",
+		       err.ptr ? err.ptr : "", NULL);
+	else if (rc > 0)
+		changed(l, arrived);
+	buf_free(&err);
+}
+
+static void on_gone(void *ctx, kube_list_id id)
+{
+	watch_loop *l = ctx;
+	kube_store_drop(l->store, id);
+	changed(l, mono());   /* known → unknown changes the table even with no objects */
+}
+
+/* --- rebuild and publish ---------------------------------------------------------------------- */
+
+/* The table of the store's objects, published. Today a full compile through the pipeline
+ * (~1 compile per debounced batch); the incremental compile replaces this function. */
+static publish_result watch_rebuild(watch_loop *l)
+{
+	double t0 = mono();
+	route_table *t = route_table_new();
+	buf err = BUF_INIT;
+	publish_result r = PUBLISH_UNCHANGED;
+	ingress_status_hook hook;   /* the status writer plans from the watched cluster */
+	int rc = pipeline_load_store(ingress_status_hooked(&hook, l->cfg.status, l->cfg.pipeline), l->store, t, &err);
+	if (rc != 0) {   /* as a failed poll: logged, counted, the served table stays */
+		log_kv(LOG_ERROR, "failed to fetch routes", "error", err.ptr ? err.ptr : "", NULL);
+		metrics_count("routes.fetch_errors");
+	} else {
+		publish_hook published = { l->cfg.on_publish, l->cfg.on_publish_ctx };
+		r = publish_table(l->cfg.pipeline, l->cfg.slot, t, &published);
+		if (r == PUBLISH_UPDATED && l->rebuild_since > 0)
+			metrics_change_published(METRICS_FROM_EVENT, l->rebuild_since);
+		if (l->cfg.status)   /* after publishing, as the poll loop does */
+			ingress_status_send(l->cfg.status);
+	}
+	route_table_free(t);
+	buf_free(&err);
+	malloc_trim(0);   /* between rebuilds only the store and the snapshot stay */
+	metrics_gauge("watch.rebuild_seconds", mono() - t0);
+	return r;
+}
+
+/* Rebuilds now, with the delay since the first pending change as a metric. */
+static publish_result rebuild_pending(watch_loop *l)
+{
+	metrics_gauge("watch.debounce_delay_seconds", mono() - l->first_pending);
+	l->pending = false;
+	l->rebuild_since = l->first_pending_wall;
+	publish_result r = watch_rebuild(l);
+	l->rebuild_since = 0;
+	return r;
+}
+
+/* When the pending changes are due (W4): quiet for debounce, at most debounce_max. */
+static double rebuild_due(const watch_loop *l)
+{
+	if (!l->pending || !l->synced)
+		return INFINITY;
+	double quiet = l->last_pending + (double)l->cfg.debounce_ms / 1000.0;
+	double latest = l->first_pending + (double)l->cfg.debounce_max_ms / 1000.0;
+	return quiet < latest ? quiet : latest;
+}
+
+/* The safety net: every type listed again; the full table wins over the watched one, and a
+ * difference between them (an event the watch missed) is logged route by route. */
+static void full_relist(watch_loop *l)
+{
+	if (l->pending)
+		rebuild_pending(l);   /* the watched table, complete up to now */
+	metrics_count("watch.full_relists");
+	l->relist_changed = 0;
+	bool differs = false;
+	snapshot *watched = snapshot_acquire(l->cfg.slot);
+	buf err = BUF_INIT;
+	if (kube_watch_relist(l->watch, &err) != 0)   /* types that listed are current all the same */
+		log_kv(LOG_WARN, "periodic full relist failed; the watched table stays", "error", err.ptr ? err.ptr : "",
+		       NULL);
+	if (l->pending) {
+		l->pending = false;
+		if (watch_rebuild(l) == PUBLISH_UPDATED && watched) {
+			snapshot *full = snapshot_acquire(l->cfg.slot);
+			publish_changes cc = publish_diff(watched->full.bytes[SNAP_PLAIN], watched->full.len[SNAP_PLAIN],
+							  full->full.bytes[SNAP_PLAIN], full->full.len[SNAP_PLAIN], LOG_WARN,
+							  "relist: ", 100);
+			char ins[32], del[32], upd[32];
+			snprintf(ins, sizeof ins, "%zu", cc.inserted);
+			snprintf(del, sizeof del, "%zu", cc.deleted);
+			snprintf(upd, sizeof upd, "%zu", cc.updated);
+			log_kv(LOG_WARN, "the full relist's table differs from the watched one; the full one is served",
+			       "inserted", ins, "deleted", del, "updated", upd, NULL);
+			metrics_count("watch.relist_differences");
+			snapshot_release(full);
+			differs = true;
+		}
+	}
+	snapshot_release(watched);
+	buf_free(&err);
+	char objects[32];
+	snprintf(objects, sizeof objects, "%ld", l->relist_changed);
+	log_kv(LOG_INFO, "full relist done", "objects_changed", objects, "table_differs", differs ? "true" : "false", NULL);
+	l->relist_at = l->cfg.relist_ms ? mono() + (double)l->cfg.relist_ms / 1000.0 : INFINITY;
+}
+
+/* --- the loop ------------------------------------------------------------------------------- */
+
+watch_loop *watch_loop_new(const watch_loop_config *cfg)
+{
+	watch_loop *l = calloc(1, sizeof *l);
+	if (!l)
+		out_of_memory();
+	l->cfg = *cfg;
+	l->store = kube_store_new();
+	kube_fetch_request req;
+	pipeline_fetch_request(cfg->pipeline, &req);
+	kube_watch_handler h = { on_list, on_event, on_gone, l };
+	l->watch = kube_watch_new(cfg->client, &req, cfg->watch, &h);
+	/* The counters operators alert on exist from start-up, at 0 (as the poll loop's). */
+	metrics_declare("routes.fetch_errors");
+	metrics_declare("routes.empty");
+	metrics_declare("routes.unparsable_dropped");
+	metrics_declare("watch.relist_differences");
+	metrics_declare("watch.relists");
+	metrics_declare("watch.reconnects");
+	return l;
+}
+
+void watch_loop_free(watch_loop *l)
+{
+	if (!l)
+		return;
+	kube_watch_free(l->watch);
+	kube_store_free(l->store);
+	free(l);
+}
+
+/* Gauges that follow time rather than events. */
+static void observe(watch_loop *l, double now)
+{
+	double last = kube_watch_last_event(l->watch);
+	if (last > 0)
+		metrics_gauge("watch.last_event_age_seconds", now - last);
+	metrics_gauge("watch.store_bytes", (double)kube_store_bytes(l->store));
+	if (l->synced && kube_watch_healthy(l->watch))
+		metrics_source_current();
+}
+
+/* The first complete state: logged, and built at once (nothing to debounce yet). */
+static void first_state(watch_loop *l)
+{
+	l->synced = true;
+	char n[KUBE_NLISTS][32];
+	for (int i = 0; i < KUBE_NLISTS; i++)
+		snprintf(n[i], sizeof n[i], "%zu", kube_store_count(l->store, (kube_list_id)i));
+	log_kv(LOG_INFO, "every resource type listed; watching for changes", "ingresses", n[KUBE_LIST_INGRESSES],
+	       "routegroups", n[KUBE_LIST_ROUTEGROUPS], "services", n[KUBE_LIST_SERVICES], "endpoints",
+	       n[KUBE_LIST_ENDPOINTS], "endpointslices", n[KUBE_LIST_ENDPOINTSLICES], NULL);
+	changed(l, mono());
+	rebuild_pending(l);
+	l->relist_at = l->cfg.relist_ms ? mono() + (double)l->cfg.relist_ms / 1000.0 : INFINITY;
+}
+
+void watch_loop_run(watch_loop *l, poll_wait_fn wait, void *ctx)
+{
+	char debounce[32], max[32];
+	snprintf(debounce, sizeof debounce, "%ldms", l->cfg.debounce_ms);
+	snprintf(max, sizeof max, "%ldms", l->cfg.debounce_max_ms);
+	log_kv(LOG_INFO, "starting watching", "debounce", debounce, "debounce_max", max, NULL);
+	metrics_gauge("polling_started_timestamp", metrics_now());
+	l->relist_at = INFINITY;
+	for (;;) {
+		double now = mono(), until = now + WAKE_S, due = rebuild_due(l);
+		if (due < until)
+			until = due;
+		if (l->synced && l->relist_at < until)
+			until = l->relist_at;
+		struct timespec deadline, at_once;
+		to_timespec(until, &deadline);
+		kube_watch_run(l->watch, l->cfg.wake_fd, &deadline);
+		clock_gettime(CLOCK_MONOTONIC, &at_once);
+		poll_wake w = wait(ctx, &at_once);   /* signals, the shutdown wait */
+		if (w == POLL_WAKE_STOP)
+			break;
+		if (!l->synced) {
+			if (!kube_watch_synced(l->watch))
+				continue;   /* fail closed: no table from a partial state */
+			first_state(l);
+		}
+		now = mono();
+		if (w == POLL_WAKE_RELOAD || now >= l->relist_at)
+			full_relist(l);
+		else if (now >= rebuild_due(l))
+			rebuild_pending(l);
+		observe(l, mono());
+	}
+	log_kv(LOG_INFO, "watching stopped", NULL);
+}
