@@ -56,6 +56,7 @@ struct kube_watch {
 	bool rg_known, rg_present, rg_suspect;
 	double rg_check_at;
 	double last_event;
+	bool delivered;         /* a handler was called since kube_watch_run last returned */
 	buf first_list_error;   /* the last failure of a list that never succeeded */
 };
 
@@ -243,6 +244,7 @@ static int do_list(kube_watch *w, stream *s, buf *err)
 	s->failures = 0;
 	s->due = 0;
 	w->h.on_list(w->h.ctx, s->id, &l);
+	w->delivered = true;
 	free_list(&l);
 	return 0;
 }
@@ -381,8 +383,10 @@ static void handle_event(kube_watch *w, stream *s, const char *v, const char *en
 		}
 		w->last_event = arrived;
 		take_rv(s, obj, obj_end);
-		if (types[i].type >= 0)
+		if (types[i].type >= 0) {
+			w->delivered = true;
 			w->h.on_event(w->h.ctx, s->id, (kube_watch_type)types[i].type, obj, (size_t)(obj_end - obj), arrived);
+		}
 		return;
 	}
 	char shown[64];
@@ -544,8 +548,10 @@ static void discover(kube_watch *w, double now)
 		w->rg_suspect = false;
 		w->rg_check_at = INFINITY;   /* the watch tells when it goes */
 	} else if (known == 0) {
-		if (w->rg_present && w->h.on_gone)
+		if (w->rg_present && w->h.on_gone) {
 			w->h.on_gone(w->h.ctx, KUBE_LIST_ROUTEGROUPS);
+			w->delivered = true;
+		}
 		stop_watch(w, s);
 		w->rg_present = w->rg_suspect = s->wanted = false;
 		s->synced = true;   /* no RouteGroups is a complete state */
@@ -598,6 +604,10 @@ int kube_watch_run(kube_watch *w, int fd, const struct timespec *deadline)
 		curl_multi_perform(w->multi, &running);
 		drain(w);
 		double now = mono(), next = next_due(w);
+		if (w->delivered) {   /* the caller may now have something due sooner */
+			w->delivered = false;
+			return 2;
+		}
 		if (now >= until)
 			return 0;
 		if (next > until)

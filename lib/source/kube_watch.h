@@ -95,8 +95,9 @@ kube_watch *kube_watch_new(kube_client *client, const kube_fetch_request *req, c
 void kube_watch_free(kube_watch *w);   /* NULL is fine */
 
 /* Does what is due (discovery, LISTs, starting watches) and runs the streams until
- * `deadline` (CLOCK_MONOTONIC; NULL: no deadline) or until fd (>= 0, e.g. a signalfd) is
- * readable. Returns 1 when fd is readable, 0 at the deadline. */
+ * `deadline` (CLOCK_MONOTONIC; NULL: no deadline), until fd (>= 0, e.g. a signalfd) is
+ * readable, or until a handler was called (the caller may have something due sooner then,
+ * e.g. a debounce). Returns 1 when fd is readable, 2 after handler calls, 0 at the deadline. */
 int kube_watch_run(kube_watch *w, int fd, const struct timespec *deadline);
 
 /* Lists every resource type again now (the RouteGroup discovery too), hands each list to
