@@ -1236,6 +1236,11 @@ int kube_client_list(kube_client *c, kube_list_id id, const char *selector, kube
 	return rc;
 }
 
+void kube_client_list_free(kube_list *l)
+{
+	list_reset(l);
+}
+
 int kube_client_routegroups(kube_client *c, buf *err)
 {
 	buf e = BUF_INIT;

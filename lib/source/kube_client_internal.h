@@ -29,6 +29,8 @@ int kube_client_request(kube_client *c, const char *method, const char *path, co
  * kube_client_list_free) and the list's metadata.resourceVersion in *rv (malloc'd); -1 with
  * "GET <url>: <reason>" in err. */
 int kube_client_list(kube_client *c, kube_list_id id, const char *selector, kube_list *l, char **rv, buf *err);
+/* Frees the pages and URLs of a list kube_client_list filled. */
+void kube_client_list_free(kube_list *l);
 /* The RouteGroup discovery with kube_fetch's presence rule (a CRD seen before is taken as
  * gone only after 10 discoveries in a row miss it): 1 list RouteGroups, 0 go on without
  * them, -1 undecided (err: the failure, or how many checks missed it so far). */

@@ -204,17 +204,6 @@ static void log_retry(log_level level, const char *msg, const stream *s, const c
 
 /* --- LIST ------------------------------------------------------------------------------------ */
 
-static void free_list(kube_list *l)
-{
-	for (size_t i = 0; i < l->npages; i++) {
-		buf_free(&l->pages[i]);
-		free(l->urls[i]);
-	}
-	free(l->pages);
-	free(l->urls);
-	memset(l, 0, sizeof *l);
-}
-
 /* Lists s's resource (blocking); on success hands the list over and starts the watch from
  * its RV at once. 0, or -1 with the reason in err (then retried after a backoff). */
 static int do_list(kube_watch *w, stream *s, buf *err)
@@ -245,7 +234,7 @@ static int do_list(kube_watch *w, stream *s, buf *err)
 	s->due = 0;
 	w->h.on_list(w->h.ctx, s->id, &l);
 	w->delivered = true;
-	free_list(&l);
+	kube_client_list_free(&l);
 	return 0;
 }
 

@@ -48,6 +48,14 @@ etag() {
 	header_value ETag "$URL/routes"
 }
 
+# The served table is what a poll of the API's objects now compiles (fetch | compile).
+assert_table_is_polls() {
+	"$BIN/routesrv-fetch" -kubernetes-url "$API" | "$BIN/routesrv-compile" - >want.eskip
+	{ curl -s "$URL/routes"; echo; } >got.eskip   # the served form has no final newline
+	run diff want.eskip got.eskip
+	assert_success
+}
+
 lists() { # the requests that are not watches
 	requests | grep -v 'watch=1' || true
 }
@@ -119,6 +127,7 @@ lists() { # the requests that are not watches
 	assert [ "$output" -le 3 ]   # the first table and, in any case, far fewer than 200
 	run curl -s "$URL/routes"
 	refute_output --partial '10.3.1.99:8080'
+	assert_table_is_polls
 }
 
 @test "410 Gone: the type is listed again and what changed while its watch was down is served" {
@@ -216,6 +225,7 @@ lists() { # the requests that are not watches
 	assert_line --partial 'level=warning msg="relist: Updated route 1 of 2" id=kube_rg__shop__checkout__all__0_0 op=updated'
 	assert_line --partial 'level=warning msg="relist: Updated route 2 of 2" id=kube_shop__web__shop_example_org_____web op=updated'
 	assert_equal "$(metric 'routesrv_custom_total{key="watch.relist_differences"}')" 1
+	assert_table_is_polls
 	# a relist that finds what the watches said changes nothing and is not a difference
 	kill -HUP "$SERVE_PID"
 	wait_log 'msg="full relist done" objects_changed=0 table_differs=false'
