@@ -124,36 +124,47 @@ int pipeline_load_fetched(const pipeline_options *o, kube_fetch_result *fetched,
 	return rc;
 }
 
-/* Decodes one stored object strictly, as a poll decodes its list; messages name it. */
+/* The store's objects of one type become one API list page, decoded as a poll decodes its
+ * lists (strict): one page per type keeps the transient copy to the largest type. */
 typedef struct {
-	kube_cluster *c;
-	kube_read_options strict;
-	buf *err;
-} store_reading;
+	buf page;
+	bool first;
+} store_page;
 
-static int read_stored(void *ctx, kube_list_id id, const kube_store_object *o)
+static int add_stored(void *ctx, kube_list_id id, const kube_store_object *o)
 {
-	store_reading *r = ctx;
-	char source[320];
-	snprintf(source, sizeof source, "kind=%s %.*s", kube_list_kind(id), (int)(o->keylen > 256 ? 256 : o->keylen),
-		 o->key);
-	buf e = BUF_INIT;
-	int rc = kube_read_buffer(r->c, o->text, o->len, source, NULL, &r->strict, &e);
-	if (rc != 0)
-		buf_printf(r->err, KUBE_LOAD_ERROR "%s", e.ptr ? e.ptr : source);
-	buf_free(&e);
-	return rc;
+	(void)id;
+	store_page *p = ctx;
+	if (!p->first)
+		buf_putc(&p->page, ',');
+	p->first = false;
+	buf_append(&p->page, o->text, o->len);
+	return 0;
 }
 
 int pipeline_load_store(const pipeline_options *o, const kube_store *store, route_table *out, buf *err)
 {
 	kube_cluster *c = kube_cluster_new();
-	store_reading r = { .c = c, .strict = o->read, .err = err };
-	r.strict.strict = true;
-	r.strict.processes = 0;   /* one object at a time: nothing to split */
+	kube_read_options strict = o->read;
+	strict.strict = true;
 	int rc = 0;
-	for (int id = 0; id < KUBE_NLISTS && rc == 0; id++)
-		rc = kube_store_each(store, (kube_list_id)id, read_stored, &r);
+	for (int id = 0; id < KUBE_NLISTS && rc == 0; id++) {
+		if (!kube_store_count(store, (kube_list_id)id))
+			continue;
+		const char *kind = kube_list_kind((kube_list_id)id);
+		store_page p = { BUF_INIT, true };
+		buf_printf(&p.page, "{\"kind\":\"%sList\",\"items\":[", kind);
+		kube_store_each(store, (kube_list_id)id, add_stored, &p);
+		buf_puts(&p.page, "]}");
+		char source[64];
+		snprintf(source, sizeof source, "watched %ss", kind);
+		buf e = BUF_INIT;
+		rc = kube_read_buffer(c, p.page.ptr, p.page.len, source, kind, &strict, &e);
+		if (rc != 0)
+			buf_printf(err, KUBE_LOAD_ERROR "%s", e.ptr ? e.ptr : source);
+		buf_free(&e);
+		buf_free(&p.page);
+	}
 	c->routegroups_known = kube_store_routegroups_known(store);
 	if (rc == 0)
 		compile_cluster(o, c, out);   /* selected by the API server, as a poll's lists */

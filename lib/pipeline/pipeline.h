@@ -69,10 +69,10 @@ int pipeline_fetch(const pipeline_options *o, kube_client *api, kube_fetch_resul
 /* Routes of fetched API lists (decoded strictly, not selected again). Consumes fetched: its
  * bodies are freed as soon as they are decoded, before the compile, to keep the peak low. */
 int pipeline_load_fetched(const pipeline_options *o, kube_fetch_result *fetched, route_table *out, buf *err);
-/* Routes of the watched objects (watch mode): every stored object decoded strictly, in the
- * API's list order, as pipeline_load_fetched decodes a poll's lists of the same objects, so
- * both give the same table. Not selected again (the watches were). -1 with
- * "failed to load cluster state: kind=<Kind> <namespace>/<name>: ..." in err. */
+/* Routes of the watched objects (watch mode): each type's stored objects, in the API's list
+ * order, decoded strictly as one list page, as pipeline_load_fetched decodes a poll's lists
+ * of the same objects, so both give the same table. Not selected again (the watches were).
+ * -1 with "failed to load cluster state: watched <Kind>s: <Kind> <ns>/<name>: ..." in err. */
 int pipeline_load_store(const pipeline_options *o, const kube_store *store, route_table *out, buf *err);
 /* Routes of Kubernetes objects in files, directories or "-" (selected after decoding). */
 int pipeline_load_files(const pipeline_options *o, const char *const *paths, size_t npaths, route_table *out,

@@ -248,7 +248,7 @@ lists() { # the requests that are not watches
 	wait_request 'services\?watch=1'
 	before=$(etag)
 	control apply '{"kind":"Service","apiVersion":"v1","metadata":{"name":"bad","namespace":"shop"},"spec":{"ports":[{"port":"80"}]}}' >/dev/null
-	wait_log 'level=error msg="failed to fetch routes" error="failed to load cluster state: kind=Service shop/bad'
+	wait_log 'level=error msg="failed to fetch routes" error="failed to load cluster state: watched Services: Service shop/bad: field spec.ports\[0\].port'
 	assert_equal "$(etag)" "$before"
 	assert_equal "$(metric 'routesrv_custom_total{key="routes.fetch_errors"}')" 1
 	control apply '{"kind":"Service","apiVersion":"v1","metadata":{"name":"bad","namespace":"shop"},"spec":{"ports":[{"port":80}]}}' >/dev/null

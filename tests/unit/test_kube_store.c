@@ -185,7 +185,8 @@ TEST(the_store_compiles_to_the_table_a_poll_compiles)
 	kube_store_apply(s, KUBE_LIST_SERVICES, KUBE_WATCH_ADDED, bad, strlen(bad), &err);
 	buf_reset(&watched);
 	store_table(&po, s, &watched, -1);
-	CHECK(strstr(watched.ptr, "failed to load cluster state: kind=Service c/bad"));
+	CHECK_STR(watched.ptr, "failed to load cluster state: watched Services: Service c/bad: field spec.ports[0].port: "
+			       "cannot unmarshal string into integer");
 
 	kube_store_free(s);
 	set_page(&l, KUBE_LIST_INGRESSES, "");
