@@ -27,6 +27,7 @@
 static const char *address = ":9090";
 static const char *support_address = ":9911";
 static long poll_interval_ms = 3000;
+static long settle_ms = SOURCE_SETTLE_DEFAULT_MS;
 static long healthcheck_wait_ms = 45000;
 static bool kubernetes_flag, log_json;
 static const char *manifests, *routes_file, *config_file;
@@ -137,6 +138,9 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 		STRING("kubernetes-manifests", &manifests, "PATH",
 		       "compile Kubernetes objects from this file or directory every cycle", "file"),
 		STRING("routes-file", &routes_file, "FILE", "serve this eskip file, re-read when it changes", "file"),
+		DURATION("source-settle-interval", &settle_ms,
+			 "publish a changed file (-routes-file, -kubernetes-manifests, -default-filters-dir) only once "
+			 "it has stayed the same this long (0: at once; replace files atomically)"),
 	};
 	opt_table t = { 0 };
 	size_t count;
@@ -354,6 +358,8 @@ int main(int argc, char **argv)
 	if (poll_interval_ms <= 0)
 		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -source-poll-timeout: must be positive",
 				poll_interval_ms);
+	if (settle_ms < 0)
+		opt_usage_error(&cmd, "invalid value for flag -source-settle-interval: negative");
 	if (healthcheck_wait_ms < 0)
 		opt_usage_error(&cmd, "invalid value for flag -wait-for-healthcheck-interval: negative");
 	if (manifests && !*manifests)
@@ -459,6 +465,7 @@ int main(int argc, char **argv)
 		.routes_file = routes_file,
 		.pipeline = &po,
 		.interval_ms = poll_interval_ms,
+		.settle_ms = settle_ms,
 		.slot = &slot,
 		.status = status,
 	};

@@ -5,7 +5,8 @@
  * last good cycle (source_identity.h: API bodies byte for byte, files by identity), else
  * load, process and serve them through the pipeline (pipeline.h; this replaces B7.4's
  * comparison of the raw routes): the served form and the zone documents (B7.5), published
- * as a new snapshot only when the bytes changed. A source failure is logged ("failed to fetch routes") and counted
+ * as a new snapshot only when the bytes changed. Files that are still changing are not read
+ * until they have settled (source_settle.h): the last good table stays served meanwhile. A source failure is logged ("failed to fetch routes") and counted
  * (routes.fetch_errors); the last good table stays served. An empty table never replaces
  * a non-empty one ("received empty routes; ignoring"). A good cycle with the API as a
  * source ends with the Ingress status PATCHes of -kubernetes-status-from-service, after
@@ -26,6 +27,7 @@
 #include "pipeline/ingress_status.h"
 #include "pipeline/pipeline.h"
 #include "source/kube_client.h"
+#include "source/source_settle.h"
 
 typedef struct {
 	kube_client *client;                     /* the API source, or NULL */
@@ -35,6 +37,7 @@ typedef struct {
 	 * API's, then the manifests'), e.g. for the shard endpoints. Poll thread. */
 	const pipeline_options *pipeline;
 	long interval_ms;                        /* -source-poll-timeout, > 0 */
+	long settle_ms;                          /* -source-settle-interval (source_settle.h); 0: off */
 	snapshot_slot *slot;                     /* where tables are published */
 	/* -kubernetes-status-from-service, or NULL: planned from each cluster the API gives
 	 * (ingress_status_plan), sent at the end of every good cycle (ingress_status_send). */
