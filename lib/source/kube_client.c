@@ -38,6 +38,7 @@ void kube_client_config_init(kube_client_config *cfg)
 	cfg->connect_timeout_ms = 10000;
 	cfg->timeout_ms = 10000;
 	cfg->stall_timeout_ms = 10000;
+	cfg->max_pages = KUBE_DEFAULT_MAX_PAGES;
 }
 
 const opt_def *kube_client_config_flags(kube_client_config *cfg, size_t *n)
@@ -70,6 +71,8 @@ const opt_def *kube_client_config_flags(kube_client_config *cfg, size_t *n)
 		  .help = "quorum reads from etcd instead of resourceVersion=0 (watch cache)" },
 		{ .name = "kubernetes-page-size", .kind = OPT_INT, .metavar = "N",
 		  .help = "list in pages of N objects (limit/continue); 0: no paging" },
+		{ .name = "kubernetes-max-pages", .kind = OPT_INT, .metavar = "N",
+		  .help = "fail a list that takes more than N pages (continue tokens that never end)" },
 		{ .name = "kubernetes-connect-timeout", .kind = OPT_DURATION, .metavar = "DURATION",
 		  .help = "connect and TLS handshake timeout" },
 		{ .name = "kubernetes-timeout", .kind = OPT_DURATION, .metavar = "DURATION",
@@ -88,7 +91,7 @@ const opt_def *kube_client_config_flags(kube_client_config *cfg, size_t *n)
 	void *targets[] = {
 		NULL, &cfg->url, &cfg->in_cluster, &cfg->token_file, &cfg->kubeconfig, &cfg->kube_context, &cfg->namespace,
 		&cfg->ca_file, &cfg->client_cert, &cfg->client_key, &cfg->insecure_skip_tls_verify, &cfg->gzip,
-		&cfg->consistent_reads, &cfg->page_size, &cfg->connect_timeout_ms, &cfg->timeout_ms,
+		&cfg->consistent_reads, &cfg->page_size, &cfg->max_pages, &cfg->connect_timeout_ms, &cfg->timeout_ms,
 		&cfg->stall_timeout_ms,
 	};
 	_Static_assert(sizeof targets / sizeof *targets + 1 == sizeof defs / sizeof *defs, "one target per flag");
@@ -106,7 +109,7 @@ struct kube_client {
 	char *base_url;                  /* without a trailing '/'; may hold userinfo: never print it */
 	char *ns;                        /* NULL: cluster-wide */
 	bool gzip, consistent_reads;
-	long page_size, connect_timeout_ms, timeout_ms, stall_timeout_ms;
+	long page_size, max_pages, connect_timeout_ms, timeout_ms, stall_timeout_ms;
 
 	/* Credentials: a token file wins over a static token, which wins over an exec plugin. */
 	char *token_file;
@@ -410,6 +413,10 @@ static int choose_mode(kube_client *c, const kube_client_config *cfg, buf *err)
 		buf_printf(err, "-kubernetes-page-size must not be negative");
 		return -1;
 	}
+	if (cfg->max_pages <= 0) {
+		buf_printf(err, "-kubernetes-max-pages must be positive");
+		return -1;
+	}
 	if (cfg->in_cluster)
 		return setup_in_cluster(c, cfg, err);
 	if (given(cfg->url))
@@ -433,6 +440,7 @@ kube_client *kube_client_new(const kube_client_config *cfg, buf *err)
 	c->gzip = cfg->gzip;
 	c->consistent_reads = cfg->consistent_reads;
 	c->page_size = cfg->page_size;
+	c->max_pages = cfg->max_pages;
 	c->timeout_ms = cfg->timeout_ms;
 	c->stall_timeout_ms = cfg->stall_timeout_ms;
 	c->connect_timeout_ms = cfg->connect_timeout_ms;
@@ -1039,6 +1047,12 @@ static int fetch_list(kube_client *c, kube_list_id id, const char *selector, kub
 		}
 		free(cont);
 		cont = c->page_size > 0 ? continue_token(&body) : NULL;
+		if (cont && l->npages + 1 >= (size_t)c->max_pages) {
+			buf_printf(err, "GET %s: the list did not end after %ld pages (-kubernetes-max-pages)", url,
+				   c->max_pages);
+			free(url);
+			break;
+		}
 		list_push(l, url, &body);
 		if (!cont) {
 			rc = 0;

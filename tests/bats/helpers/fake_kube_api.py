@@ -23,7 +23,8 @@ is sent, then the connection closes), truncate-json (a JSON body cut short, with
 matching Content-Length), body:FILE (200 with FILE's bytes as they are), trickle:SECONDS
 (headers at once, then the body in small pieces spread over SECONDS, bytes never stopping
 for more than a quarter of a second), stall:SECONDS (headers and half the body at once,
-then nothing for SECONDS, then the rest).
+then nothing for SECONDS, then the rest), endless-continue (every page of the list
+carries a continue token, past the last item with no items: a list that never ends).
 
 PATCH .../namespaces/<ns>/ingresses/<name>/status with Content-Type
 application/merge-patch+json applies the JSON merge patch (RFC 7386) to the stored Ingress
@@ -349,9 +350,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not items:
                 return self.send_status(404, f'{res} "{name}" not found')
             return self.send_json(200, items[0])
-        self.send_list(res, items, query)
+        self.send_list(res, items, query, self.server.faults.get(path) == "endless-continue")
 
-    def send_list(self, res, items, query):
+    def send_list(self, res, items, query, endless=False):
         kind, api_version = RESOURCES[res]
         start = 0
         if "continue" in query:
@@ -368,14 +369,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             o.pop("apiVersion", None)
             page.append(o)
         meta = {"resourceVersion": "4242"}
-        if end < len(items):
-            meta["continue"] = base64.urlsafe_b64encode(str(end).encode()).decode()
+        if end < len(items) or endless:
+            meta["continue"] = base64.urlsafe_b64encode(str(max(end, start + 1)).encode()).decode()
         self.send_json(200, {"kind": kind + "List", "apiVersion": api_version, "metadata": meta, "items": page})
 
     def fault(self, path, query):
         spec = self.server.faults.get(path)
         if spec is None:
             return False
+        if spec == "endless-continue":
+            return False  # send_list never ends the list
         if spec.startswith("gone-on-continue"):
             if "continue" not in query:
                 return False
