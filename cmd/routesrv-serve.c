@@ -171,6 +171,7 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 typedef struct {
 	sigset_t signals;                /* SIGTERM, SIGINT, SIGHUP: blocked, taken by sigtimedwait */
 	bool stopping;
+	bool reload;                     /* a SIGHUP asked for a cycle with files re-read */
 	struct timespec stop_at;         /* CLOCK_MONOTONIC */
 	http_server *routes, *support;
 	access_tokens *tokens;           /* -routes-token-file, re-read on SIGHUP */
@@ -219,9 +220,39 @@ static void stop_servers(run_state *st)
 	log_kv(LOG_INFO, "server shut down", NULL);
 }
 
-/* The poll loop's wait: sleeps until the next cycle is due, while taking signals. SIGTERM
- * starts the -wait-for-healthcheck-interval countdown (polling and serving go on), SIGINT
- * the same without the wait, SIGHUP runs a cycle now with files re-read. */
+/* Takes one signal, waiting at most rel: SIGTERM starts the -wait-for-healthcheck-interval
+ * countdown (polling and serving go on), SIGINT the same without the wait, SIGHUP asks for
+ * a cycle now with files re-read (and re-reads the token file). Returns the signal or -1. */
+static int take_signal(run_state *st, const struct timespec *rel)
+{
+	int sig = sigtimedwait(&st->signals, NULL, rel);
+	if (sig == SIGHUP) {
+		if (st->tokens)
+			access_tokens_refresh(st->tokens, true);
+		st->reload = true;
+	} else if (sig == SIGTERM && !st->stopping) {
+		begin_shutdown(st, healthcheck_wait_ms);
+	} else if (sig == SIGINT) {
+		begin_shutdown(st, 0);
+	}
+	return sig;
+}
+
+/* The API client's interrupt (kube_client_set_interrupt): signals are taken during a cycle
+ * too, and once the shutdown is due the request in flight is abandoned, so a hanging API
+ * server never holds the listeners open. */
+static bool cycle_interrupted(void *ctx)
+{
+	run_state *st = ctx;
+	static const struct timespec now = { 0, 0 };
+	while (take_signal(st, &now) > 0)
+		;
+	return st->stopping && reached(&st->stop_at);
+}
+
+/* The poll loop's wait: sleeps until the next cycle is due, while taking signals
+ * (take_signal); a SIGHUP runs a cycle now, the end of a shutdown countdown stops the
+ * listeners and the loop. */
 static poll_wake wait_between_polls(void *ctx, const struct timespec *deadline)
 {
 	run_state *st = ctx;
@@ -230,6 +261,10 @@ static poll_wake wait_between_polls(void *ctx, const struct timespec *deadline)
 	if (st->tokens)
 		access_tokens_refresh(st->tokens, false);
 	for (;;) {
+		if (st->reload) {   /* a SIGHUP, possibly taken during the cycle */
+			st->reload = false;
+			return POLL_WAKE_RELOAD;
+		}
 		const struct timespec *until = st->stopping ? earlier(deadline, &st->stop_at) : deadline;
 		struct timespec now, rel = { 0, 0 };
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -243,16 +278,7 @@ static poll_wake wait_between_polls(void *ctx, const struct timespec *deadline)
 		}
 		/* Even when the next cycle is already due (a cycle overran), signals are taken
 		 * first, so that a slow source never delays a shutdown by more than one cycle. */
-		int sig = sigtimedwait(&st->signals, NULL, &rel);
-		if (sig == SIGHUP && st->tokens)
-			access_tokens_refresh(st->tokens, true);
-		if (sig == SIGHUP)
-			return POLL_WAKE_RELOAD;
-		if (sig == SIGTERM && !st->stopping)
-			begin_shutdown(st, healthcheck_wait_ms);
-		else if (sig == SIGINT)
-			begin_shutdown(st, 0);
-		if (sig > 0)
+		if (take_signal(st, &rel) > 0)
 			continue;
 		if (st->stopping && reached(&st->stop_at)) {
 			stop_servers(st);
@@ -469,6 +495,8 @@ int main(int argc, char **argv)
 		.slot = &slot,
 		.status = status,
 	};
+	if (client)
+		kube_client_set_interrupt(client, cycle_interrupted, &st);
 	poll_loop *loop = poll_loop_new(&pc);
 	poll_loop_run(loop, wait_between_polls, &st);
 

@@ -413,7 +413,9 @@ static void poll_loop_cycle(poll_loop *p)
 	buf err = BUF_INIT;
 	load_result res;
 	int rc = load_sources(p, raw, &res, &err);
-	if (rc != 0) {
+	if (rc != 0 && p->cfg.client && kube_client_interrupted(p->cfg.client)) {
+		log_kv(LOG_INFO, "poll cycle interrupted", NULL);   /* shutting down: not a failure */
+	} else if (rc != 0) {
 		source_failed(p, t0, &err);
 	} else {
 		source_recovered(p, t0);

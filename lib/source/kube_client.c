@@ -121,6 +121,10 @@ struct kube_client {
 	char *token;                     /* the token in use (secret) */
 	struct curl_slist *headers;      /* holds "Authorization: Bearer <token>" (secret) */
 
+	bool (*interrupt)(void *ctx);    /* kube_client_set_interrupt */
+	void *interrupt_ctx;
+	bool interrupted;                /* the last request was abandoned by it */
+
 	bool default_url;                /* no flag or kubeconfig chose the server */
 	bool unreachable;                /* the last request failed to connect */
 
@@ -427,6 +431,17 @@ static int choose_mode(kube_client *c, const kube_client_config *cfg, buf *err)
 	return setup_url(c, cfg, err);
 }
 
+void kube_client_set_interrupt(kube_client *c, bool (*interrupted)(void *ctx), void *ctx)
+{
+	c->interrupt = interrupted;
+	c->interrupt_ctx = ctx;
+}
+
+bool kube_client_interrupted(const kube_client *c)
+{
+	return c->interrupted;
+}
+
 kube_client *kube_client_new(const kube_client_config *cfg, buf *err)
 {
 	static bool curl_ready;
@@ -536,6 +551,7 @@ const char *kube_client_hint(const kube_client *c)
 /* One transfer's state, seen by libcurl's callbacks. */
 typedef struct {
 	CURL *curl;
+	kube_client *client;             /* its interrupt (kube_client_set_interrupt) */
 	buf *body;
 	struct timespec start;           /* CLOCK_MONOTONIC, when the request started */
 	struct timespec last_data;       /* when bytes last arrived */
@@ -544,6 +560,7 @@ typedef struct {
 	bool headers_done;               /* the final response's header block ended */
 	bool header_timeout_hit;         /* on_progress aborted the transfer: no headers in time */
 	bool stall_hit;                  /* on_progress aborted the transfer: the body stalled */
+	bool interrupt_hit;              /* on_progress aborted the transfer: the client's interrupt */
 } transfer;
 
 static long ms_since(const struct timespec *then)
@@ -609,13 +626,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *userdata)
 	return len;
 }
 
-/* Aborts a request whose response headers have not arrived within -kubernetes-timeout
- * (skipper's ResponseHeaderTimeout), or whose body then receives nothing for
- * -kubernetes-stall-timeout. libcurl calls this often while data flows and about once a
- * second while none does. */
+/* Aborts a request when the client's interrupt says so (a shutdown), whose response headers
+ * have not arrived within -kubernetes-timeout (skipper's ResponseHeaderTimeout), or whose
+ * body then receives nothing for -kubernetes-stall-timeout. libcurl calls this often while
+ * data flows and about once a second while none does. */
 static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	transfer *t = userdata;
+	const kube_client *c = t->client;
+	t->interrupt_hit = c->interrupt && c->interrupt(c->interrupt_ctx);
+	if (t->interrupt_hit)
+		return 1;
 	if (!t->headers_done) {
 		t->header_timeout_hit = t->header_timeout_ms > 0 && ms_since(&t->start) >= t->header_timeout_ms;
 		return t->header_timeout_hit;
@@ -704,7 +725,7 @@ static int http_do(kube_client *c, const http_request *r, buf *body, long *statu
 	c->errbuf[0] = 0;
 	CURL *h = c->curl;
 	curl_easy_setopt(h, CURLOPT_URL, r->url);
-	transfer t = { .curl = h, .body = body, .header_timeout_ms = c->timeout_ms,
+	transfer t = { .curl = h, .client = c, .body = body, .header_timeout_ms = c->timeout_ms,
 		       .stall_timeout_ms = c->stall_timeout_ms };
 	clock_gettime(CLOCK_MONOTONIC, &t.start);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -741,6 +762,11 @@ static int http_do(kube_client *c, const http_request *r, buf *body, long *statu
 	}
 	c->unreachable = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
 			 rc == CURLE_COULDNT_RESOLVE_PROXY;
+	if (rc == CURLE_ABORTED_BY_CALLBACK && t.interrupt_hit) {
+		c->interrupted = true;
+		buf_printf(err, "%s %s: interrupted", r->method, r->url);
+		return -1;
+	}
 	if (rc == CURLE_OPERATION_TIMEDOUT || (rc == CURLE_ABORTED_BY_CALLBACK && (t.header_timeout_hit || t.stall_hit))) {
 		timeout_error(c, r, &t, err);
 		return -1;
@@ -1160,6 +1186,7 @@ static int routegroups_presence(kube_client *c, int known, bool not_found, buf *
 int kube_fetch(kube_client *c, const kube_fetch_request *r, kube_fetch_result *out, buf *err)
 {
 	memset(out, 0, sizeof *out);
+	c->interrupted = false;
 	buf e = BUF_INIT;
 	bool refreshable;
 	int rc = refresh_credentials(c, false, &refreshable, &e);
@@ -1168,7 +1195,8 @@ int kube_fetch(kube_client *c, const kube_fetch_request *r, kube_fetch_result *o
 	if (rc == 0) {
 		bool not_found;
 		int known = discover_routegroups(c, &not_found, &e);
-		known = routegroups_presence(c, known, not_found, &e);
+		if (!c->interrupted)   /* an interrupted discovery tells nothing about the CRD */
+			known = routegroups_presence(c, known, not_found, &e);
 		out->routegroups_known = known > 0;
 		if (known < 0)
 			rc = -1;

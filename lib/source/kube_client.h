@@ -91,6 +91,14 @@ int kube_client_check_credentials(kube_client *c, buf *err);
  * proxy, pass -kubeconfig ...), one sentence; NULL for other failures. */
 const char *kube_client_hint(const kube_client *c);
 
+/* Makes requests interruptible (shutdown): libcurl calls interrupted(ctx) while a request
+ * runs, at least about once a second and whenever data arrives, so also while the API server
+ * hangs; when it returns true the request is abandoned and the fetch fails with
+ * "GET <url>: interrupted". NULL: never. The callback runs on the client's thread. */
+void kube_client_set_interrupt(kube_client *c, bool (*interrupted)(void *ctx), void *ctx);
+/* True when the last fetch failed because it was interrupted. */
+bool kube_client_interrupted(const kube_client *c);
+
 typedef enum {
 	KUBE_LIST_INGRESSES,
 	KUBE_LIST_ROUTEGROUPS,

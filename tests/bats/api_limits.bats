@@ -48,3 +48,51 @@ teardown() {
 	assert_failure 2
 	assert_output --partial '-kubernetes-max-pages must be positive'
 }
+
+# Serves cluster A, then restarts the API so that services answer only after 90 s, and waits
+# until a cycle has listed RouteGroups from it (services come next, and hang).
+serve_with_hanging_services() {
+	start_api --fixtures a
+	PORT=$API_PORT
+	start_serve -kubernetes -kubernetes-url "$API" -kubernetes-timeout 120s "$@"
+	wait_log "routes initialized"
+	stop_api
+	local before
+	before=$(grep -c '"path": "/apis/zalando.org/v1/routegroups"' "$BATS_TEST_TMPDIR/api.log")
+	start_api --port "$PORT" --fixtures a --fault "$SERVICES=slow:90"
+	for _ in $(seq 1200); do
+		[ "$(grep -c '"path": "/apis/zalando.org/v1/routegroups"' "$BATS_TEST_TMPDIR/api.log")" -gt "$before" ] && break
+		sleep 0.05
+	done
+	sleep 0.5
+}
+
+# Waits up to $1 seconds for routesrv-serve to exit; fails if it is still running.
+assert_exits_within() {
+	for _ in $(seq $(($1 * 20))); do
+		kill -0 "$SERVE_PID" 2>/dev/null || { wait "$SERVE_PID" || true; SERVE_PID=; return 0; }
+		sleep 0.05
+	done
+	echo "routesrv-serve still runs $1 s after the signal" >&2
+	cat serve.log >&2
+	return 1
+}
+
+@test "SIGINT while an API request hangs: the request is abandoned and the listeners close" {
+	serve_with_hanging_services
+	kill -INT "$SERVE_PID"
+	assert_exits_within 15
+	grep -q 'msg="poll cycle interrupted"' serve.log
+	grep -q 'msg="server shut down"' serve.log
+	! grep -q 'interrupted.*msg="failed to fetch routes"\|msg="failed to fetch routes".*interrupted' serve.log
+}
+
+@test "SIGTERM while an API request hangs: serving goes on for the healthcheck wait, then it ends" {
+	serve_with_hanging_services -wait-for-healthcheck-interval 2s
+	kill -TERM "$SERVE_PID"
+	assert_equal "$(status "$URL/health")" 204
+	assert_exits_within 20
+	grep -q 'msg="shutting down the server in 2s..."' serve.log
+	grep -q 'msg="poll cycle interrupted"' serve.log
+	grep -q 'msg="server shut down"' serve.log
+}
