@@ -13,6 +13,7 @@
 #include "base/metrics.h"
 #include "source/source_identity.h"
 #include "source/source_settle.h"
+#include "pipeline/deletion_guard.h"
 
 /* No route table survives a cycle: a 20 000-route table takes about 35 MB as structs, five
  * times its served bytes, so between cycles the loop keeps only the snapshot (the bytes),
@@ -27,6 +28,7 @@ struct poll_loop {
 	bool files_trusted;             /* loaded_files had no racy timestamp (source_identity.h) */
 	source_fingerprint loaded_contents;   /* the files by identity and bytes */
 	source_settle settle;           /* the settle rule for file sources */
+	deletion_guard guard;           /* -max-route-deletion */
 	double recheck_at;              /* monotonic time a settling file is looked at again; 0: none */
 	size_t last_raw_count;          /* routes the sources gave when they were last read */
 	bool force_reload;
@@ -48,6 +50,7 @@ poll_loop *poll_loop_new(const poll_config *cfg)
 		abort();
 	p->cfg = *cfg;
 	source_settle_init(&p->settle, cfg->settle_ms);
+	deletion_guard_init(&p->guard, cfg->max_deletion, cfg->deletion_hold_ms);
 	/* The counters operators alert on exist from start-up, at 0 (see metrics.h). */
 	metrics_declare("routes.fetch_errors");
 	metrics_declare("routes.empty");
@@ -354,11 +357,18 @@ static void update(poll_loop *p, route_table *t)
 	size_t oldlen = cur ? cur->full.len[SNAP_PLAIN] : 0;
 	if (cur && oldlen == plain->len && memcmp(old, plain->ptr, oldlen) == 0) {
 		log_kv(LOG_INFO, "routes did not change", NULL);
+		deletion_guard_clear(&p->guard);
 		snapshot_release(cur);
 		pipeline_served_free(&served);
 		return;
 	}
 	change_counts cc = diff_served(old, oldlen, plain->ptr, plain->len, false);
+	if (cur && !deletion_guard_allows(&p->guard, cur->full.count, cc.deleted, t->n, mono_now())) {
+		p->loaded = false;   /* read again next cycle: the hold lasts while the change persists */
+		snapshot_release(cur);
+		pipeline_served_free(&served);
+		return;
+	}
 	/* Last-Modified is the time of the change; two changes in one second share it, and
 	 * snapshot_publish() keeps If-Modified-Since from confusing them (snapshot.h). */
 	time_t now = time(NULL);

@@ -8,9 +8,10 @@
  * as a new snapshot only when the bytes changed. Files that are still changing are not read
  * until they have settled (source_settle.h): the last good table stays served meanwhile. A source failure is logged ("failed to fetch routes") and counted
  * (routes.fetch_errors); the last good table stays served. An empty table never replaces
- * a non-empty one ("received empty routes; ignoring"). A good cycle with the API as a
- * source ends with the Ingress status PATCHes of -kubernetes-status-from-service, after
- * its table is published.
+ * a non-empty one ("received empty routes; ignoring"), and with -max-route-deletion an update
+ * that deletes too much of the served table is held (deletion_guard.h). A good cycle with
+ * the API as a source ends with the Ingress status PATCHes of -kubernetes-status-from-service,
+ * after its table is published.
  *
  * Timing (B7.1): the first cycle runs at once, then one per interval; a cycle that
  * overruns the interval delays the next one (it starts at once), cycles never stack.
@@ -38,6 +39,8 @@ typedef struct {
 	const pipeline_options *pipeline;
 	long interval_ms;                        /* -source-poll-timeout, > 0 */
 	long settle_ms;                          /* -source-settle-interval (source_settle.h); 0: off */
+	double max_deletion;                     /* -max-route-deletion (deletion_guard.h); 0: off */
+	long deletion_hold_ms;                   /* -max-route-deletion-hold; 0: never publish a held update */
 	snapshot_slot *slot;                     /* where tables are published */
 	/* -kubernetes-status-from-service, or NULL: planned from each cluster the API gives
 	 * (ingress_status_plan), sent at the end of every good cycle (ingress_status_send). */

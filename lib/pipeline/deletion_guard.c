@@ -1,0 +1,82 @@
+/* deletion_guard.c: holding updates that delete too much (see deletion_guard.h). */
+#include "pipeline/deletion_guard.h"
+
+#include <stdio.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "base/opt.h"
+
+void deletion_guard_init(deletion_guard *g, double max_fraction, long hold_ms)
+{
+	*g = (deletion_guard){ .max_fraction = max_fraction > 0 ? max_fraction : 0, .hold_ms = hold_ms > 0 ? hold_ms : 0 };
+	if (g->max_fraction > 0) {
+		metrics_declare("routes.deletion_held");
+		metrics_gauge("routes.held_deletions", 0);
+	}
+}
+
+static void end_hold(deletion_guard *g, const char *why)
+{
+	if (!g->holding)
+		return;
+	g->holding = false;
+	log_kv(LOG_INFO, why, NULL);
+	metrics_gauge("routes.held_deletions", 0);
+}
+
+void deletion_guard_clear(deletion_guard *g)
+{
+	end_hold(g, "held update withdrawn: the sources are back to the served table");
+}
+
+static void log_hold(const deletion_guard *g, size_t served, size_t deleted, size_t count, double held_for, bool news)
+{
+	char s[32], d[32], c[32], limit[32];
+	snprintf(s, sizeof s, "%zu", served);
+	snprintf(d, sizeof d, "%zu", deleted);
+	snprintf(c, sizeof c, "%zu", count);
+	snprintf(limit, sizeof limit, "%g", g->max_fraction);
+	buf held = BUF_INIT, hold = BUF_INIT;
+	opt_format_duration(&held, (long)(held_for * 1000));
+	if (g->hold_ms)
+		opt_format_duration(&hold, g->hold_ms);
+	else
+		buf_puts(&hold, "never");
+	log_kv(news ? LOG_WARN : LOG_DEBUG, "update held: it deletes more routes than -max-route-deletion allows",
+	       "served", s, "count", c, "deleted", d, "limit", limit, "held_for", held.ptr, "published_after", hold.ptr,
+	       NULL);
+	buf_free(&held);
+	buf_free(&hold);
+}
+
+bool deletion_guard_allows(deletion_guard *g, size_t served, size_t deleted, size_t count, double now)
+{
+	if (g->max_fraction <= 0 || served == 0 || (double)deleted <= g->max_fraction * (double)served) {
+		end_hold(g, "held update withdrawn: the new table deletes within -max-route-deletion");
+		return true;
+	}
+	if (!g->holding) {
+		g->holding = true;
+		g->since = now;
+		g->held_deleted = g->held_count = (size_t)-1;
+	}
+	double held_for = now - g->since;
+	if (g->hold_ms && held_for * 1000 >= (double)g->hold_ms) {
+		g->holding = false;
+		metrics_gauge("routes.held_deletions", 0);
+		char d[32];
+		snprintf(d, sizeof d, "%zu", deleted);
+		log_kv(LOG_WARN, "publishing the held update: its deletion persisted for -max-route-deletion-hold",
+		       "deleted", d, NULL);
+		return true;
+	}
+	bool news = deleted != g->held_deleted || count != g->held_count;
+	log_hold(g, served, deleted, count, held_for, news);
+	g->held_deleted = deleted;
+	g->held_count = count;
+	metrics_count("routes.deletion_held");
+	metrics_gauge("routes.held_deletions", (double)deleted);
+	return false;
+}
