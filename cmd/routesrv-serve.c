@@ -30,6 +30,7 @@ static long poll_interval_ms = 3000;
 static long settle_ms = SOURCE_SETTLE_DEFAULT_MS;
 static const char *max_deletion_text = "0";
 static long deletion_hold_ms;
+static long max_zones = ZONE_DEFAULT_MAX_ZONES;
 static long healthcheck_wait_ms = 45000;
 static bool kubernetes_flag, log_json;
 static const char *manifests, *routes_file, *config_file;
@@ -98,6 +99,9 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 		BOOL("application-log-json-enabled", &log_json, "log as JSON lines"),
 		STRING("config-file", &config_file, "FILE", "YAML file of flag values (command-line flags win)", "file"),
 		INT("max-connections", &max_connections, "N", "most connections the main listener keeps open at once"),
+		INT("max-zones", &max_zones, "N",
+		    "most zones with a document of their own at /routes/{zone}; the zones with the fewest "
+		    "endpoints beyond it get the full table"),
 		DURATION("idle-timeout", &idle_timeout_ms, "close a connection that sends nothing for this long"),
 		DURATION("read-header-timeout", &read_header_timeout_ms,
 			 "close a connection whose next request header is not complete this long after it opened "
@@ -431,6 +435,8 @@ int main(int argc, char **argv)
 	else if (*ko.flag.status_from_service && !(status = ingress_status_new(client, &ko, ko.flag.status_from_service, &err)))
 		opt_usage_error(&cmd, "%s", err.ptr);
 
+	if (max_zones < 0)
+		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -max-zones: must not be negative", max_zones);
 	if (max_connections <= 0)
 		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -max-connections: must be positive", max_connections);
 	if (idle_timeout_ms <= 0)
@@ -509,6 +515,7 @@ int main(int argc, char **argv)
 		.settle_ms = settle_ms,
 		.max_deletion = max_deletion,
 		.deletion_hold_ms = deletion_hold_ms,
+		.max_zones = (size_t)max_zones,
 		.slot = &slot,
 		.status = status,
 	};

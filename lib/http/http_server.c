@@ -55,6 +55,8 @@ typedef struct {
 	const char *body;                    /* alive until the request completes */
 	size_t len;
 	bool own;                            /* r was made for this request: destroy it */
+	const struct MHD_IoVec *iov;         /* instead of body: a body in pieces (zone documents) */
+	unsigned niov;
 } answer;
 
 /* Per-request state, from the request line (on_request_line) to the completion callback. */
@@ -94,7 +96,7 @@ static struct MHD_Response *empty_response(void)
 
 static answer shared(int status, struct MHD_Response *r, const char *body, size_t len)
 {
-	return (answer){ status, r, body, len, false };
+	return (answer){ .status = status, .r = r, .body = body, .len = len };
 }
 
 static answer empty_answer(http_server *srv, int status)
@@ -147,7 +149,10 @@ static answer serve_routes(http_server *srv, struct MHD_Connection *c, const cha
 	case HTTP_COND_SERVE:
 		break;
 	}
-	return shared(MHD_HTTP_OK, t->ok[enc], t->bytes[enc], t->len[enc]);
+	answer a = shared(MHD_HTTP_OK, t->ok[enc], t->bytes[enc], t->len[enc]);
+	a.iov = t->iov[enc];
+	a.niov = t->niov[enc];
+	return a;
 }
 
 /* B2.3: GET only (HEAD too is 405), the service's endpoints as JSON. */
@@ -163,7 +168,7 @@ static answer serve_shards(http_server *srv, struct MHD_Connection *c, const cha
 	if (!r) abort();
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	/* The copy is the response's own; filter headers are added to it directly. */
-	return (answer){ MHD_HTTP_OK, r, NULL, 0, true };
+	return (answer){ .status = MHD_HTTP_OK, .r = r, .own = true };
 }
 
 /* Go's Redirect: Location, and for GET and HEAD a short HTML body naming it. */
@@ -190,7 +195,7 @@ static answer redirect_answer(const char *method, const char *location)
 	if (!r) abort();
 	MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
 	if (get_or_head) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
-	return (answer){ MHD_HTTP_MOVED_PERMANENTLY, r, NULL, 0, true };
+	return (answer){ .status = MHD_HTTP_MOVED_PERMANENTLY, .r = r, .own = true };
 }
 
 static answer not_found(http_server *srv)
@@ -250,7 +255,8 @@ static answer with_headers(answer a, const rsf_result *f)
 {
 	if (f->nheaders == 0) return a;
 	if (!a.own) {
-		struct MHD_Response *r = MHD_create_response_from_buffer(a.len, (void *)a.body, MHD_RESPMEM_PERSISTENT);
+		struct MHD_Response *r = a.iov ? MHD_create_response_from_iovec(a.iov, a.niov, NULL, NULL)
+					       : MHD_create_response_from_buffer(a.len, (void *)a.body, MHD_RESPMEM_PERSISTENT);
 		if (!r) abort();
 		MHD_get_response_headers(a.r, copy_header, r);
 		a.r = r;
@@ -267,7 +273,7 @@ static answer filter_answer(const rsf_result *f)
 	if (!r) abort();
 	if (f->content_type) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f->content_type);
 	set_headers(r, f);
-	return (answer){ f->status, r, f->body, f->body_len, true };
+	return (answer){ .status = f->status, .r = r, .body = f->body, .len = f->body_len, .own = true };
 }
 
 static void *tls_session(struct MHD_Connection *c)
@@ -340,7 +346,7 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *c, request *rq)
 	if (!r) abort();
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
 	if (gzip) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-	return send_answer(c, rq, (answer){ MHD_HTTP_OK, r, NULL, 0, true });
+	return send_answer(c, rq, (answer){ .status = MHD_HTTP_OK, .r = r, .own = true });
 }
 
 static enum MHD_Result route_support(http_server *srv, struct MHD_Connection *c, const char *method, request *rq)
@@ -378,7 +384,7 @@ static enum MHD_Result webhook_request(http_server *srv, struct MHD_Connection *
 	if (!r) abort();
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				out.content_type ? out.content_type : "text/plain; charset=utf-8");
-	return send_answer(c, rq, (answer){ out.status, r, NULL, 0, true });
+	return send_answer(c, rq, (answer){ .status = out.status, .r = r, .own = true });
 }
 
 /* --- the request's framing (http_framing.h) ------------------------------------------- */

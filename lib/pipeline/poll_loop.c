@@ -29,6 +29,7 @@ struct poll_loop {
 	source_fingerprint loaded_contents;   /* the files by identity and bytes */
 	source_settle settle;           /* the settle rule for file sources */
 	deletion_guard guard;           /* -max-route-deletion */
+	size_t zones_beyond;            /* zones beyond -max-zones in the last table */
 	double recheck_at;              /* monotonic time a settling file is looked at again; 0: none */
 	size_t last_raw_count;          /* routes the sources gave when they were last read */
 	bool force_reload;
@@ -315,15 +316,24 @@ static void empty_routes(void)
 	metrics_count("routes.empty");
 }
 
-/* Adds each zone's document (B7.5) to the snapshot (taking their bytes over). */
-static void add_zone_docs(snapshot *s, zone_docs *zones, size_t count)
+/* Zones beyond -max-zones are served the full table: said when their number changes, and
+ * shown in routes.zones_beyond_max. */
+static void note_zone_cap(poll_loop *p, const zone_docs *z)
 {
-	for (size_t i = 0; i < zones->n; i++) {
-		zone_doc *z = &zones->v[i];
-		/* nothing filtered: the full table's bytes */
-		snapshot_add_zone(s, z->zone.ptr, z->nfiltered ? &z->doc : NULL, count);
+	size_t beyond = z->nzones - z->n;
+	metrics_gauge("routes.zones_beyond_max", (double)beyond);
+	if (beyond == p->zones_beyond)
+		return;
+	p->zones_beyond = beyond;
+	if (!beyond) {
+		log_kv(LOG_INFO, "every zone has its own document again", NULL);
+		return;
 	}
-	snapshot_seal(s);
+	char all[32], kept[32];
+	snprintf(all, sizeof all, "%zu", z->nzones);
+	snprintf(kept, sizeof kept, "%zu", z->n);
+	log_kv(LOG_WARN, "more zones than -max-zones: those with the fewest endpoints are served the full table",
+	       "zones", all, "max_zones", kept, NULL);
 }
 
 static void log_update(const char *msg, const snapshot *s, const change_counts *cc)
@@ -372,10 +382,13 @@ static void update(poll_loop *p, route_table *t)
 	/* Last-Modified is the time of the change; two changes in one second share it, and
 	 * snapshot_publish() keeps If-Modified-Since from confusing them (snapshot.h). */
 	time_t now = time(NULL);
-	/* zone documents first: they are copied from the full document, which the snapshot takes */
-	pipeline_serve_zones(t, &served);
+	/* zone documents first: they are made from the full document, which the snapshot takes
+	 * (and then serves their slices of it) */
+	pipeline_serve_zones(t, &served, p->cfg.max_zones);
+	note_zone_cap(p, served.zones);
 	snapshot *s = snapshot_new(now, plain, t->n);
-	add_zone_docs(s, served.zones, t->n);
+	snapshot_add_zones(s, served.zones);
+	served.zones = NULL;   /* the snapshot's now */
 	pipeline_served_free(&served);
 	metrics_table_bytes(s->full.len[SNAP_PLAIN], s->full.len[SNAP_GZIP]);
 	double wall = metrics_now();

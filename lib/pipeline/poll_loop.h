@@ -41,6 +41,7 @@ typedef struct {
 	long settle_ms;                          /* -source-settle-interval (source_settle.h); 0: off */
 	double max_deletion;                     /* -max-route-deletion (deletion_guard.h); 0: off */
 	long deletion_hold_ms;                   /* -max-route-deletion-hold; 0: never publish a held update */
+	size_t max_zones;                        /* -max-zones (zone_tables.h) */
 	snapshot_slot *slot;                     /* where tables are published */
 	/* -kubernetes-status-from-service, or NULL: planned from each cluster the API gives
 	 * (ingress_status_plan), sent at the end of every good cycle (ingress_status_send). */
