@@ -11,10 +11,9 @@
 void deletion_guard_init(deletion_guard *g, double max_fraction, long hold_ms)
 {
 	*g = (deletion_guard){ .max_fraction = max_fraction > 0 ? max_fraction : 0, .hold_ms = hold_ms > 0 ? hold_ms : 0 };
-	if (g->max_fraction > 0) {
-		metrics_declare("routes.deletion_held");
-		metrics_gauge("routes.held_deletions", 0);
-	}
+	/* exposed even when off, so an alert on them works whatever the flags */
+	metrics_declare("routes.deletion_held");
+	metrics_gauge("routes.held_deletions", 0);
 }
 
 static void end_hold(deletion_guard *g, const char *why)

@@ -8,7 +8,8 @@
  * more than F of the served table's routes is held: the served table stays, the hold is
  * logged with the counts (WARN when it starts or its counts change, DEBUG otherwise),
  * counted (routes.deletion_held per held update) and shown (gauge routes.held_deletions:
- * the routes the held update would delete, 0 when none), and /health keeps answering.
+ * the routes the held update would delete, 0 when none; both exist from start-up, also
+ * with the guard off), and /health keeps answering.
  *
  * A held update is published when the deleting change has persisted, in every cycle, for
  * -max-route-deletion-hold; with a hold of 0 (the default) it is never published: an operator

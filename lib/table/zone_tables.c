@@ -348,14 +348,14 @@ static void survey(zone_survey *v, arena *a, const route_table *t)
 }
 
 /* Zones by endpoints (most first), then name: the first max_zones get documents. */
-static const zone_survey *rank_by;
-static int zone_rank_cmp(const void *a, const void *b)
+static int zone_rank_cmp(const void *a, const void *b, void *ctx)
 {
+	const zone_survey *v = ctx;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	size_t ex = rank_by->endpoints[x - 1], ey = rank_by->endpoints[y - 1];
+	size_t ex = v->endpoints[x - 1], ey = v->endpoints[y - 1];
 	if (ex != ey)
 		return ex > ey ? -1 : 1;
-	return str_cmp(rank_by->x.zones[x - 1], rank_by->x.zones[y - 1]);
+	return str_cmp(v->x.zones[x - 1], v->x.zones[y - 1]);
 }
 
 /* A run of routes [a, b) that a zone writes itself. */
@@ -623,9 +623,7 @@ zone_docs *zone_docs_build(const route_table *t, const served_doc *d, size_t max
 	uint32_t *order = arena_alloc(a, (nz + 1) * sizeof *order);
 	for (size_t k = 0; k < nz; k++)
 		order[k] = (uint32_t)k + 1;
-	rank_by = &v;
-	qsort(order, nz, sizeof *order, zone_rank_cmp);
-	rank_by = NULL;
+	qsort_r(order, nz, sizeof *order, zone_rank_cmp, &v);
 	z->n = nz < max_zones ? nz : max_zones;
 	z->v = arena_alloc(a, (z->n + 1) * sizeof *z->v);
 	/* the runs of every kept zone, and the boundaries of the slices they take from the full document */
