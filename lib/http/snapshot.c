@@ -102,6 +102,7 @@ void snapshot_add_zone(snapshot *s, const char *zone, buf *plain, size_t count)
 	z->table = calloc(1, sizeof *z->table);
 	if (!z->table) abort();
 	table_init(z->table, plain, count, s->last_modified);
+	s->zone_bytes += z->table->len[SNAP_PLAIN] + z->table->len[SNAP_GZIP];
 }
 
 /* A zone document's table: its segments as they are, the full table's slices resolved. */
@@ -141,6 +142,7 @@ static snapshot_table *table_of_zone(const snapshot *s, const zone_doc *zd)
 void snapshot_add_zones(snapshot *s, zone_docs *z)
 {
 	s->zone_docs = z;
+	s->zone_bytes += z->shared.len;   /* the full document's pieces, compressed once for all zones */
 	snapshot_zone *zones = realloc(s->zones, (s->nzones + z->n + 1) * sizeof *zones);
 	if (!zones) abort();
 	s->zones = zones;
@@ -149,6 +151,9 @@ void snapshot_add_zones(snapshot *s, zone_docs *z)
 		sz->zone = strdup(z->v[i].zone.ptr);
 		if (!sz->zone) abort();
 		sz->table = z->v[i].nshortened ? table_of_zone(s, &z->v[i]) : &s->full;
+		s->zone_bytes += z->v[i].own.len;
+		if (sz->table != &s->full && !sz->table->borrowed[SNAP_GZIP])   /* compressed whole */
+			s->zone_bytes += sz->table->len[SNAP_GZIP];
 	}
 	snapshot_seal(s);
 }

@@ -67,6 +67,8 @@ typedef struct snapshot {
 	snapshot_zone *zones;            /* sorted by name after snapshot_seal() */
 	size_t nzones;
 	zone_docs *zone_docs;            /* what zone tables added by snapshot_add_zones() point into */
+	size_t zone_bytes;               /* bytes the zone tables hold of their own, both encodings
+	                                  * (what zone names cost beyond the full table) */
 } snapshot;
 
 /* A new snapshot whose full table is plain (taken over) with `count` routes. Builds the

@@ -391,6 +391,7 @@ static void update(poll_loop *p, route_table *t)
 	served.zones = NULL;   /* the snapshot's now */
 	pipeline_served_free(&served);
 	metrics_table_bytes(s->full.len[SNAP_PLAIN], s->full.len[SNAP_GZIP]);
+	metrics_gauge("routes.zone_bytes", (double)s->zone_bytes);
 	double wall = metrics_now();
 	if (!cur) {
 		log_update("routes initialized", s, &cc);
