@@ -99,5 +99,5 @@ assert_every_publication_complete() {
 @test "-source-settle-interval must not be negative" {
 	run "$BIN/routesrv-serve" -routes-file x -source-settle-interval -1s
 	assert_failure 2
-	assert_output --partial "-source-settle-interval"
+	assert_output --partial 'invalid value "-1s" for flag -source-settle-interval'
 }
