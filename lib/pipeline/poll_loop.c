@@ -155,6 +155,21 @@ static bool has_files(const poll_loop *p)
 	       ((p->cfg.client || p->cfg.manifests) && p->cfg.pipeline->kube->default_filters_dir.len);
 }
 
+/* Whether the files changed while they were read (their identity differs from `before`): one
+ * written in place may have been read half-written. Only with the settle rule on: without it
+ * files are replaced atomically, so what was read is a whole file, and the next cycle reads
+ * the new one (as when the change comes after the read); discarding the read would waste a
+ * cycle for every replacement that happens to fall into one. */
+static bool changed_while_read(poll_loop *p, const source_fingerprint *before)
+{
+	source_fingerprint after;
+	files_fingerprint(p, false, &after);
+	if (source_fingerprint_equal(&after, before))
+		return false;
+	log_kv(LOG_DEBUG, "inputs changed while they were read; reading them again once they settle", NULL);
+	return true;
+}
+
 /* What load_sources did. */
 typedef enum {
 	LOAD_READ,        /* raw holds the routes of every source */
@@ -206,18 +221,13 @@ static int load_sources(poll_loop *p, route_table *raw, load_result *res, buf *e
 		rc = load_routes_file(p, raw, err);
 	if (rc != 0)
 		return -1;
-	if (!files_same) {
-		/* A file that changed while it was read may have been read half-written. */
-		source_fingerprint after;
-		files_fingerprint(p, false, &after);
-		if (!source_fingerprint_equal(&after, &files)) {
-			log_kv(LOG_DEBUG, "inputs changed while they were read; reading them again once they settle", NULL);
-			source_settle_reset(&p->settle);
-			*res = LOAD_SETTLING;
-			return 0;
-		}
-		p->loaded_contents = contents;
+	if (!files_same && p->cfg.settle_ms > 0 && changed_while_read(p, &files)) {
+		source_settle_reset(&p->settle);
+		*res = LOAD_SETTLING;
+		return 0;
 	}
+	if (!files_same)
+		p->loaded_contents = contents;
 	p->force_reload = false;
 	p->loaded = true;
 	p->loaded_api = api;
