@@ -28,7 +28,7 @@ static const char *address = ":9090";
 static const char *support_address = ":9911";
 static long poll_interval_ms = 3000;
 static long settle_ms = SOURCE_SETTLE_DEFAULT_MS;
-static const char *max_deletion_text = "0";
+static double max_deletion;
 static long deletion_hold_ms;
 static long max_zones = ZONE_DEFAULT_MAX_ZONES;
 static long healthcheck_wait_ms = 45000;
@@ -147,9 +147,9 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 		DURATION("source-settle-interval", &settle_ms,
 			 "publish a changed file (-routes-file, -kubernetes-manifests, -default-filters-dir) only once "
 			 "it has stayed the same this long (0: at once; replace files atomically)"),
-		STRING("max-route-deletion", &max_deletion_text, "FRACTION",
-		       "hold an update that deletes more than this fraction of the served routes, e.g. 0.3 "
-		       "(0: off, as skipper)", NULL),
+		{ .name = "max-route-deletion", .kind = OPT_FLOAT, .target = &max_deletion, .metavar = "FRACTION",
+		  .help = "hold an update that deletes more than this fraction of the served routes, e.g. 0.3 "
+			  "(0: off, as skipper)" },
 		DURATION("max-route-deletion-hold", &deletion_hold_ms,
 			 "publish a held update once its deletion has persisted this long (0: never)"),
 	};
@@ -395,12 +395,9 @@ int main(int argc, char **argv)
 	if (poll_interval_ms <= 0)
 		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -source-poll-timeout: must be positive",
 				poll_interval_ms);
-	char *end;
-	errno = 0;
-	double max_deletion = strtod(max_deletion_text, &end);
-	if (errno || end == max_deletion_text || *end || !(max_deletion >= 0 && max_deletion < 1))
-		opt_usage_error(&cmd, "invalid value \"%s\" for flag -max-route-deletion: a fraction from 0 (off) to below 1",
-				max_deletion_text);
+	if (!(max_deletion >= 0 && max_deletion < 1))
+		opt_usage_error(&cmd, "invalid value \"%g\" for flag -max-route-deletion: a fraction from 0 (off) to below 1",
+				max_deletion);
 	if (deletion_hold_ms < 0)
 		opt_usage_error(&cmd, "invalid value for flag -max-route-deletion-hold: negative");
 	if (settle_ms < 0)

@@ -3,10 +3,8 @@
 
 #include <stdio.h>
 
-#include "base/buf.h"
 #include "base/log.h"
 #include "base/metrics.h"
-#include "base/opt.h"
 
 void deletion_guard_init(deletion_guard *g, double max_fraction, long hold_ms)
 {
@@ -32,22 +30,12 @@ void deletion_guard_clear(deletion_guard *g)
 
 static void log_hold(const deletion_guard *g, size_t served, size_t deleted, size_t count, double held_for, bool news)
 {
-	char s[32], d[32], c[32], limit[32];
-	snprintf(s, sizeof s, "%zu", served);
-	snprintf(d, sizeof d, "%zu", deleted);
-	snprintf(c, sizeof c, "%zu", count);
+	char limit[32];
 	snprintf(limit, sizeof limit, "%g", g->max_fraction);
-	buf held = BUF_INIT, hold = BUF_INIT;
-	opt_format_duration(&held, (long)(held_for * 1000));
-	if (g->hold_ms)
-		opt_format_duration(&hold, g->hold_ms);
-	else
-		buf_puts(&hold, "never");
-	log_kv(news ? LOG_WARN : LOG_DEBUG, "update held: it deletes more routes than -max-route-deletion allows",
-	       "served", s, "count", c, "deleted", d, "limit", limit, "held_for", held.ptr, "published_after", hold.ptr,
-	       NULL);
-	buf_free(&held);
-	buf_free(&hold);
+	log_field after = g->hold_ms ? LOG_MS("published_after", g->hold_ms) : LOG_STR("published_after", "never");
+	log_typed(news ? LOG_WARN : LOG_DEBUG, "update held: it deletes more routes than -max-route-deletion allows",
+		  LOG_INT("served", served), LOG_INT("count", count), LOG_INT("deleted", deleted), LOG_STR("limit", limit),
+		  LOG_MS("held_for", (long long)(held_for * 1000)), after);
 }
 
 bool deletion_guard_allows(deletion_guard *g, size_t served, size_t deleted, size_t count, double now)
@@ -65,10 +53,8 @@ bool deletion_guard_allows(deletion_guard *g, size_t served, size_t deleted, siz
 	if (g->hold_ms && held_for * 1000 >= (double)g->hold_ms) {
 		g->holding = false;
 		metrics_gauge("routes.held_deletions", 0);
-		char d[32];
-		snprintf(d, sizeof d, "%zu", deleted);
-		log_kv(LOG_WARN, "publishing the held update: its deletion persisted for -max-route-deletion-hold",
-		       "deleted", d, NULL);
+		log_typed(LOG_WARN, "publishing the held update: its deletion persisted for -max-route-deletion-hold",
+			  LOG_INT("deleted", deleted));
 		return true;
 	}
 	bool news = deleted != g->held_deleted || count != g->held_count;

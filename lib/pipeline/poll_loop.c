@@ -339,11 +339,8 @@ static void note_zone_cap(poll_loop *p, const zone_docs *z)
 		log_kv(LOG_INFO, "every zone has its own document again", NULL);
 		return;
 	}
-	char all[32], kept[32];
-	snprintf(all, sizeof all, "%zu", z->nzones);
-	snprintf(kept, sizeof kept, "%zu", z->n);
-	log_kv(LOG_WARN, "more zones than -max-zones: those with the fewest endpoints are served the full table",
-	       "zones", all, "max_zones", kept, NULL);
+	log_typed(LOG_WARN, "more zones than -max-zones: those with the fewest endpoints are served the full table",
+		  LOG_INT("zones", z->nzones), LOG_INT("max_zones", z->n));
 }
 
 static void log_update(const char *msg, const snapshot *s, const change_counts *cc)
