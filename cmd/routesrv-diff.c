@@ -10,9 +10,10 @@
 #include "base/opt.h"
 #include "eskip/input_eskip.h"
 #include "eskip/route_diff.h"
+#include "http/fleet_report.h"
 #include "routes/kube_ids.h"
 
-static const char *color = "auto";
+static const char *color = "auto", *fleet_url;
 static bool quiet, brief, report_identical, unified, stat_only, json, ignore_zones, ignore_endpoints, insecure;
 static opt_list ignore_id_prefixes;
 static long timeout_ms = 30000, width, repeat = 1, interval_ms = 5000;
@@ -50,6 +51,11 @@ static opt_def options[] = {
 		  "when a comparison finds none" },
 	{ .name = "interval", .kind = OPT_DURATION, .target = &interval_ms, .metavar = "DURATION",
 	  .help = "time between two comparisons of -repeat" },
+	{ .name = "group-fleet", .kind = OPT_GROUP, .help = "Fleet" },
+	{ .name = "fleet", .kind = OPT_STRING, .target = &fleet_url, .metavar = "URL", .completion = "url",
+	  .help = "instead of OLD and NEW: summarise the fleet of skippers a route server's support listener "
+		  "shows (URL, or URL/fleet): clients per table, the stale ones, and how each stale table differs "
+		  "from the current one (counted; the report with -u, per object with -stat)" },
 	{ .name = "group-input", .kind = OPT_GROUP, .help = "Input" },
 	{ .name = "timeout", .kind = OPT_DURATION, .target = &timeout_ms, .metavar = "DURATION",
 	  .help = "time limit for reading a URL" },
@@ -60,11 +66,12 @@ static opt_def options[] = {
 
 static opt_command command = {
 	.name = "routesrv-diff",
-	.usage = "[flags] OLD NEW",
+	.usage = "[flags] OLD NEW | -fleet URL",
 	.summary = "Compare two eskip routing tables semantically (OLD and NEW: files, - for standard input, or "
-		   "http(s) URLs). Exit status: 0 same, 1 different, 2 trouble.",
+		   "http(s) URLs), or the tables a fleet of skippers holds (-fleet). Exit status: 0 same (every "
+		   "client current), 1 different (stale clients), 2 trouble.",
 	.opts = options,
-	.min_operands = 2,
+	.min_operands = 0,
 	.max_operands = 2,
 };
 
@@ -91,6 +98,25 @@ static size_t output_width(void)
 	struct winsize ws;
 	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		return ws.ws_col;
+	return 0;
+}
+
+static route_diff_opts diff_options(void)
+{
+	return (route_diff_opts){
+		.ignore_id_prefixes = ignore_id_prefixes.v,
+		.nignore_id_prefixes = ignore_id_prefixes.n,
+		.ignore_zones = ignore_zones,
+		.ignore_endpoints = ignore_endpoints,
+	};
+}
+
+static int write_out(const buf *out)
+{
+	if (out->len && (fwrite(out->ptr, 1, out->len, stdout) != out->len || fflush(stdout) != 0)) {
+		perror("routesrv-diff: standard output");
+		return 2;
+	}
 	return 0;
 }
 
@@ -134,12 +160,7 @@ static void sleep_ms(long ms)
 static const route_diff *compare(void)
 {
 	input_opts io = { .timeout_ms = timeout_ms, .insecure = insecure };
-	route_diff_opts dopts = {
-		.ignore_id_prefixes = ignore_id_prefixes.v,
-		.nignore_id_prefixes = ignore_id_prefixes.n,
-		.ignore_zones = ignore_zones,
-		.ignore_endpoints = ignore_endpoints,
-	};
+	route_diff_opts dopts = diff_options();
 	route_diff *d = NULL;
 	for (long k = 0; k < repeat; k++) {
 		int gen = (int)(k % 2);
@@ -183,12 +204,48 @@ static int print_report(const route_diff *d)
 			route_diff_print_text(&out, d, &po);
 		}
 	}
-	int status = 0;
-	if (out.len && (fwrite(out.ptr, 1, out.len, stdout) != out.len || fflush(stdout) != 0)) {
-		perror("routesrv-diff: standard output");
-		status = 2;
-	}
+	int status = write_out(&out);
 	buf_free(&out);
+	return status;
+}
+
+/* -fleet: the fleet's tables; exit 0 when every client holds the current one, 1 when some
+ * hold a stale one, 2 when the fleet or a table could not be read. */
+static int fleet_summary(void)
+{
+	input_opts io = { .timeout_ms = timeout_ms, .insecure = insecure };
+	fleet_report r;
+	buf err = BUF_INIT, out = BUF_INIT;
+	if (fleet_report_read(fleet_url, &io, &r, &err) != 0) {
+		fprintf(stderr, "routesrv-diff: %s\n", err.ptr);
+		buf_free(&err);
+		fleet_report_free(&r);
+		return 2;
+	}
+	route_diff_opts dopts = diff_options();
+	int status = fleet_report_compare(&r, &io, &dopts) ? 2 : r.stale ? 1 : 0;
+	/* the per-table reports only when asked for: -u or -stat given */
+	bool reports = opt_find(&command, "unified")->seen || stat_only;
+	route_diff_print_opts po = { .color = !json && use_color(), .stat = stat_only,
+				     .width = json ? 0 : output_width(), .group_of = kube_route_group };
+	if (quiet) {
+		/* the exit status only */
+	} else if (brief || (report_identical && !r.stale && !json)) {
+		if (r.stale) buf_printf(&out, "Fleet %s: %zu of %zu clients hold a stale table\n", r.url, r.stale, r.n);
+		else if (report_identical) buf_printf(&out, "Fleet %s: every client holds the current table\n", r.url);
+	} else if (json) {
+		fleet_report_print_json(&out, &r, reports, &po);
+		buf_putc(&out, '\n');
+	} else {
+		fleet_report_print_text(&out, &r, reports, &po);
+	}
+	for (size_t g = 0; g < r.ngroups; g++)
+		if (r.groups[g].error && !r.groups[g].gone)
+			fprintf(stderr, "routesrv-diff: %s\n", r.groups[g].error);
+	if (write_out(&out) != 0) status = 2;
+	buf_free(&out);
+	buf_free(&err);
+	fleet_report_free(&r);
 	return status;
 }
 
@@ -197,6 +254,17 @@ int main(int argc, char **argv)
 	int nnames;
 	opt_parse(&command, argc, argv, &names, &nnames);
 	atexit(free_all);
+	if (fleet_url) {
+		if (nnames != 0)
+			opt_usage_error(&command, "-fleet reads the tables from the route server: no OLD and NEW");
+		if (repeat != 1)
+			opt_usage_error(&command, "-repeat compares OLD and NEW, not a fleet");
+		if (timeout_ms <= 0)
+			opt_usage_error(&command, "-timeout must be positive");
+		return fleet_summary();
+	}
+	if (nnames != 2)
+		opt_usage_error(&command, "%s", nnames < 2 ? "OLD and NEW are needed (or -fleet URL)" : "too many operands");
 	if (strcmp(names[0], "-") == 0 && strcmp(names[1], "-") == 0)
 		opt_usage_error(&command, "OLD and NEW cannot both be standard input");
 	if (timeout_ms <= 0)

@@ -15,6 +15,7 @@
 #include "base/opt.h"
 #include "base/opt_skipper.h"
 #include "http/access_tokens.h"
+#include "http/fleet.h"
 #include "http/http_server.h"
 #include "http/route_server_filters.h"
 #include "http/shards.h"
@@ -52,6 +53,11 @@ static struct {
 	bool profile, exclude_insecure_ciphers;
 	opt_list open_telemetry;
 } unimplemented = { .opentracing = "noop", .tokeninfo_url = "", .key_log_file = "" };
+/* The fleet view (fleet.h). */
+static long fleet_max_clients = FLEET_DEFAULT_MAX_CLIENTS;
+/* A client that has not polled for this many poll intervals has left the fleet: skippers
+ * poll every -source-poll-timeout too, so ten missed polls are no hiccup. */
+enum { FLEET_EXPIRY_POLLS = 10 };
 
 #define GROUP(n, t) { .name = n, .kind = OPT_GROUP, .help = t }
 #define STRING(n, t, mv, h, c) { .name = n, .kind = OPT_STRING, .target = t, .metavar = mv, .help = h, .completion = c }
@@ -91,7 +97,7 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 	const opt_def own[] = {
 		GROUP("server-group", "Server"),
 		STRING("address", &address, "ADDR", "listen address for /routes and /health (\":9090\": all interfaces)", NULL),
-		STRING("support-listener", &support_address, "ADDR", "listen address for /metrics", NULL),
+		STRING("support-listener", &support_address, "ADDR", "listen address for /metrics and /fleet", NULL),
 		{ .name = "source-poll-timeout", .kind = OPT_INT, .target = &poll_interval_ms, .metavar = "MS",
 		  .help = "poll interval in milliseconds" },
 		{ .name = "wait-for-healthcheck-interval", .kind = OPT_DURATION, .target = &healthcheck_wait_ms,
@@ -106,6 +112,11 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 		DURATION("read-header-timeout", &read_header_timeout_ms,
 			 "close a connection whose next request header is not complete this long after it opened "
 			 "or its last response (0: no limit)"),
+		{ .name = "fleet-max-clients", .kind = OPT_INT, .target = &fleet_max_clients, .metavar = "N",
+		  .help = "clients (by address, User-Agent and " FLEET_IDENTITY_HEADER " header) the fleet view "
+			  "remembers (/fleet on the support listener, convergence metrics and log line); the least "
+			  "recently seen makes room for a new one, one that has not polled for 10 poll intervals "
+			  "leaves; 0: no fleet view" },
 		GROUP("access-group", "Access control"),
 		STRING("routes-token-file", &token_file, "FILE",
 		       "bearer tokens, one per line, that /routes and the shard endpoints require (re-read on change)",
@@ -353,6 +364,12 @@ static void cluster_read(void *ctx, const kube_cluster *c)
 		shards_update(st->valkey, c);
 }
 
+/* poll_loop's on_publish hook: the fleet view compares its clients with the new table. */
+static void table_published(void *ctx, snapshot *s)
+{
+	fleet_published(ctx, s);
+}
+
 /* The API is read when asked for explicitly, or when no file source is given. */
 static bool use_api(opt_command *cmd)
 {
@@ -440,6 +457,9 @@ int main(int argc, char **argv)
 		opt_usage_error(&cmd, "invalid value for flag -idle-timeout: must be positive");
 	if (redis_port <= 0 || redis_port > 65535 || valkey_port <= 0 || valkey_port > 65535)
 		opt_usage_error(&cmd, "invalid shard service port: must be 1-65535");
+	if (fleet_max_clients < 0 || fleet_max_clients > FLEET_MAX_CLIENTS_LIMIT)
+		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -fleet-max-clients: must be 0 to %d",
+				fleet_max_clients, FLEET_MAX_CLIENTS_LIMIT);
 
 	run_state st = { 0 };
 	/* Start-up order of B10: source, shard endpoints, filter chain, TLS. */
@@ -460,6 +480,12 @@ int main(int argc, char **argv)
 
 	block_signals(&st);
 	static snapshot_slot slot = SNAPSHOT_SLOT_INIT;
+	fleet *skippers = NULL;
+	if (fleet_max_clients > 0) {
+		fleet_config fc = { .max_clients = (size_t)fleet_max_clients,
+				    .expiry_ms = FLEET_EXPIRY_POLLS * poll_interval_ms, .slot = &slot };
+		skippers = fleet_new(&fc);
+	}
 	http_server_config sc = {
 		.address = address,
 		.slot = &slot,
@@ -471,11 +497,13 @@ int main(int argc, char **argv)
 		.filters = filters,
 		.redis = st.redis,
 		.valkey = st.valkey,
+		.fleet = skippers,
 	};
 	st.routes = http_server_start_routes(&sc, &err);
 	if (!st.routes) {
 		log_kv(LOG_ERROR, err.ptr, NULL);
 		ingress_status_free(status);
+		fleet_free(skippers);
 		kube_client_free(client);
 		return 1;
 	}
@@ -492,6 +520,7 @@ int main(int argc, char **argv)
 		if (*support_address) {
 			http_server_stop(st.routes, 0);
 			ingress_status_free(status);
+			fleet_free(skippers);
 			kube_client_free(client);
 			return 1;
 		}
@@ -515,6 +544,8 @@ int main(int argc, char **argv)
 		.max_zones = (size_t)max_zones,
 		.slot = &slot,
 		.status = status,
+		.on_publish = skippers ? table_published : NULL,
+		.on_publish_ctx = skippers,
 	};
 	if (client)
 		kube_client_set_interrupt(client, cycle_interrupted, &st);
@@ -523,6 +554,7 @@ int main(int argc, char **argv)
 
 	poll_loop_free(loop);
 	ingress_status_free(status);
+	fleet_free(skippers);   /* after the listeners that record and show it stopped */
 	snapshot_slot_clear(&slot);
 	access_tokens_free(st.tokens);
 	shards_free(st.redis);

@@ -23,8 +23,21 @@ static const double default_bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 /* Poll cycles take from milliseconds (no change) to tens of seconds (a large cluster). */
 static const double poll_bounds[] = { 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60 };
 
+/* A change takes a cycle's compile (milliseconds to seconds), or a skipper poll interval
+ * more when measured from the object's write (managedFields, whole seconds). */
+static const double change_bounds[] = { 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60 };
+/* Skippers poll every 3 s by default: a fleet converges within a poll interval or two. */
+static const double convergence_bounds[] = { 0.1, 0.5, 1, 2, 3, 4, 5, 7.5, 10, 15, 30, 60, 120 };
+
 static histogram request_hist = { default_bounds, 11, { 0 }, 0 };
 static histogram poll_hist = { poll_bounds, 12, { 0 }, 0 };
+static histogram change_hist[METRICS_FROM_COUNT] = {
+	{ change_bounds, 12, { 0 }, 0 }, { change_bounds, 12, { 0 }, 0 }, { change_bounds, 12, { 0 }, 0 },
+};
+static const char *const change_from_labels[METRICS_FROM_COUNT] = {
+	"from=\"cycle_start\"", "from=\"managed_fields\"", "from=\"event\"",
+};
+static histogram convergence_hist = { convergence_bounds, 13, { 0 }, 0 };
 
 void metrics_histogram_init(metrics_histogram *h)
 {
@@ -55,6 +68,8 @@ static pthread_mutex_t keyed_mu = PTHREAD_MUTEX_INITIALIZER;
 static keyed counters[MAX_KEYED], gauges[MAX_KEYED];
 static size_t ncounters, ngauges;
 static double last_success = -1, table_plain = -1, table_gzip = -1;
+static metrics_source_fn source_fn;
+static void *source_ctx;
 
 static keyed *keyed_find(keyed *list, size_t *n, const char *key)
 {
@@ -109,6 +124,25 @@ void metrics_observe_poll(double seconds, bool ok)
 	if (!ok) return;
 	pthread_mutex_lock(&keyed_mu);
 	last_success = metrics_now();
+	pthread_mutex_unlock(&keyed_mu);
+}
+
+void metrics_change_published(metrics_change_from from, double since)
+{
+	double seconds = metrics_now() - since;   /* < 0 when the API server's clock runs ahead */
+	if (from < METRICS_FROM_COUNT) metrics_histogram_observe(&change_hist[from], seconds < 0 ? 0 : seconds);
+}
+
+void metrics_observe_convergence(double seconds)
+{
+	metrics_histogram_observe(&convergence_hist, seconds < 0 ? 0 : seconds);
+}
+
+void metrics_set_source(metrics_source_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&keyed_mu);
+	source_fn = fn;
+	source_ctx = ctx;
 	pthread_mutex_unlock(&keyed_mu);
 }
 
@@ -214,13 +248,25 @@ void metrics_put_histogram(buf *out, const char *name, const metrics_histogram *
 	buf_printf(out, "\n%s_count%s%s%s %lu\n", name, *labels ? "{" : "", labels, *labels ? "}" : "", total);
 }
 
+/* A family of n histograms, one per label set; series without observations are left out,
+ * and the family when all are. */
+static void render_histograms(buf *out, const char *name, const char *help, histogram *h, const char *const *labels,
+			      size_t n)
+{
+	bool header = false;
+	for (size_t i = 0; i < n; i++) {
+		if (histogram_total(&h[i]) == 0) continue;
+		if (!header) metrics_put_header(out, name, "histogram", help);
+		header = true;
+		metrics_put_histogram(out, name, &h[i], labels[i]);
+	}
+}
+
 /* A family of one series, nothing before its first observation. labels: the series' labels
  * without "le" (e.g. `host="",route="routersv",zone=""`) or "". */
 static void render_histogram(buf *out, const char *name, const char *help, histogram *h, const char *labels)
 {
-	if (histogram_total(h) == 0) return;
-	metrics_put_header(out, name, "histogram", help);
-	metrics_put_histogram(out, name, h, labels);
+	render_histograms(out, name, help, h, &labels, 1);
 }
 
 void metrics_put_sample(buf *out, const char *name, const char *labels, double v)
@@ -247,6 +293,15 @@ static void render_own(buf *out)
 	if (success >= 0)
 		put_gauge(out, "routesrv_last_successful_poll_timestamp_seconds", "gauge",
 			"Unix time of the last poll that read the source without error.", success);
+	render_histograms(out, "routesrv_change_latency_seconds",
+			  "Seconds from a change in the cluster to the publication of the table that holds it: from the "
+			  "start of the poll cycle that read it, from the arrival of its event (watch mode), or from the "
+			  "newest metadata.managedFields time of the objects that changed (whole seconds rounded down: a "
+			  "lower bound on the time of the write, e.g. a kubectl apply).",
+			  change_hist,
+			  change_from_labels, METRICS_FROM_COUNT);
+	render_histogram(out, "routesrv_fleet_convergence_seconds",
+			 "Seconds from a table's publication until every active client holds it.", &convergence_hist, "");
 	if (plain >= 0) {
 		metrics_put_header(out, "routesrv_table_bytes", "gauge", "Bytes of the served full table per encoding.");
 		buf_puts(out, "routesrv_table_bytes{encoding=\"gzip\"} ");
@@ -317,6 +372,23 @@ void metrics_render_build_info(buf *out)
 	buf_puts(out, "routesrv_build_info{version=\"" ROUTESRV_VERSION "\"} 1\n");
 }
 
+/* The source's samples; a family's header before its first sample. */
+static void render_source(buf *out)
+{
+	metrics_sample v[32];
+	pthread_mutex_lock(&keyed_mu);
+	metrics_source_fn fn = source_fn;
+	void *ctx = source_ctx;
+	pthread_mutex_unlock(&keyed_mu);
+	size_t n = fn ? fn(ctx, v, sizeof v / sizeof *v) : 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || strcmp(v[i].name, v[i - 1].name) != 0) metrics_put_header(out, v[i].name, v[i].type, v[i].help);
+		buf_printf(out, "%s%s%s%s ", v[i].name, *v[i].labels ? "{" : "", v[i].labels, *v[i].labels ? "}" : "");
+		metrics_put_float(out, v[i].value);
+		buf_putc(out, '\n');
+	}
+}
+
 void metrics_render(buf *out)
 {
 	render_histogram(out, "routesrv_backend_combined_duration_seconds", "Duration in seconds of a proxy backend combined.", &request_hist, "");
@@ -324,6 +396,7 @@ void metrics_render(buf *out)
 	render_custom_gauges(out);
 	render_custom_total(out);
 	render_own(out);
+	render_source(out);
 	metrics_render_build_info(out);
 	metrics_render_process(out);
 }

@@ -9,7 +9,12 @@
  * plus routesrv's own: routesrv_poll_duration_seconds (histogram),
  * routesrv_last_successful_poll_timestamp_seconds, routesrv_table_bytes{encoding=...},
  * routesrv_build_info{version=...} 1, and the process_* series of Prometheus' process
- * collector (CPU, RSS, fds, start time).
+ * collector (CPU, RSS, fds, start time). How long changes take:
+ * routesrv_change_latency_seconds{from="cycle_start"|"managed_fields"|"event"} (a change in
+ * the cluster → the publication of the table that holds it) and
+ * routesrv_fleet_convergence_seconds (a publication → every active client holds it), both
+ * histograms; series computed when scraped come from a source (metrics_set_source: the
+ * fleet view's client counts).
  * As in skipper, a custom series appears only after its first use, except the counters
  * operators alert on, which routesrv-serve declares at 0 when it starts (an alert on
  * increase() then sees the first failure, and a missing series means a missing target).
@@ -39,6 +44,32 @@ void metrics_gauge(const char *key, double value);
 void metrics_observe_poll(double seconds, bool ok);
 /* Sizes of the served full table's representations. */
 void metrics_table_bytes(size_t plain, size_t gzip);
+
+/* Where routesrv_change_latency_seconds measures a change from. */
+typedef enum {
+	METRICS_FROM_CYCLE_START,      /* poll mode: the start of the cycle that read it */
+	METRICS_FROM_MANAGED_FIELDS,   /* the newest metadata.managedFields[].time of the changed objects */
+	METRICS_FROM_EVENT,            /* watch mode: the arrival of the event */
+	METRICS_FROM_COUNT
+} metrics_change_from;
+
+/* Call right after publishing a table that holds a change: observes the time since `since`
+ * (Unix seconds, as metrics_now() gives them: the cycle's start, the newest managedFields
+ * time, or the event's arrival in watch mode) in routesrv_change_latency_seconds{from}. */
+void metrics_change_published(metrics_change_from from, double since);
+/* A published table reached every active client `seconds` after its publication. */
+void metrics_observe_convergence(double seconds);
+
+/* A series computed when /metrics is rendered. Samples of one family are consecutive and
+ * share the first one's type and help; labels is "" or e.g. `state="current"`. */
+typedef struct {
+	const char *name, *type, *help, *labels;
+	double value;
+} metrics_sample;
+/* Fills at most max samples, returns how many. Called on the rendering thread. */
+typedef size_t (*metrics_source_fn)(void *ctx, metrics_sample *out, size_t max);
+/* Installs the one source (NULL: none); its samples follow routesrv's own series. */
+void metrics_set_source(metrics_source_fn fn, void *ctx);
 
 /* Appends the whole exposition (text format 0.0.4) to out. */
 void metrics_render(buf *out);

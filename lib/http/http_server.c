@@ -25,12 +25,12 @@
 /* The main listener's patterns, as skipper's routesrv registers them (B2); the shard
  * endpoints only when configured. The support listener's are B4's. */
 enum { PAT_ROUTES, PAT_ZONE, PAT_HEALTH, PAT_REDIS, PAT_VALKEY, PAT_COUNT };
-enum { PAT_METRICS, PAT_METRICS_TREE, PAT_SUPPORT_COUNT };
-static const char *const support_patterns[PAT_SUPPORT_COUNT] = { "/metrics", "/metrics/" };
+enum { PAT_METRICS, PAT_METRICS_TREE, PAT_FLEET, PAT_FLEET_TABLE, PAT_SUPPORT_COUNT };
 
 struct http_server {
 	struct MHD_Daemon *daemon;
 	const char *patterns[PAT_COUNT];     /* NULL: not registered */
+	const char *support_patterns[PAT_SUPPORT_COUNT];
 	int listen_fd;
 	http_server_config cfg;
 	snapshot_slot *slot;                 /* NULL for the support listener */
@@ -67,6 +67,8 @@ typedef struct {
 	snapshot *snap;                      /* the snapshot this request is answered from */
 	int status;
 	bool routes;                         /* a /routes request: counted in the metrics */
+	uint64_t fleet_key;                  /* a 200 the fleet view records once sent whole */
+	const char *served_etag;             /* its tag (the snapshot's) */
 	buf body;                            /* webhook: the request body so far */
 	bool too_large;                      /* webhook: the body went beyond max_body */
 } request;
@@ -99,6 +101,15 @@ static answer shared(int status, struct MHD_Response *r, const char *body, size_
 	return (answer){ .status = status, .r = r, .body = body, .len = len };
 }
 
+/* A table's 200 in encoding enc: its bytes, or its segments (a zone document, table/zone_tables.h). */
+static answer table_ok(const snapshot_table *t, int enc)
+{
+	answer a = shared(MHD_HTTP_OK, t->ok[enc], t->bytes[enc], t->len[enc]);
+	a.iov = t->iov[enc];
+	a.niov = t->niov[enc];
+	return a;
+}
+
 static answer empty_answer(http_server *srv, int status)
 {
 	return shared(status, srv->empty, "", 0);
@@ -125,6 +136,29 @@ static bool authorized(http_server *srv, struct MHD_Connection *c)
 	return access_tokens_allow(srv->cfg.tokens, header(c, MHD_HTTP_HEADER_AUTHORIZATION));
 }
 
+/* A GET answered 304 (etag confirmed: the client holds it) or 200 (etag served: the
+ * client holds it once the body was sent whole, see on_completed). */
+static void record_poll(http_server *srv, struct MHD_Connection *c, const char *method, const char *zone,
+			const char *etag, bool served, request *rq)
+{
+	if (!srv->cfg.fleet || strcmp(method, MHD_HTTP_METHOD_GET) != 0) return;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	fleet_poll p = {
+		.address = ci ? ci->client_addr : NULL,
+		.user_agent = header(c, MHD_HTTP_HEADER_USER_AGENT),
+		.identity = header(c, FLEET_IDENTITY_HEADER),
+		.zone = zone,
+		.etag = served ? NULL : etag,
+		.seq = rq->snap->seq,
+		.now_ns = (int64_t)rq->start.tv_sec * 1000000000LL + rq->start.tv_nsec,
+	};
+	uint64_t key = fleet_record(srv->cfg.fleet, &p);
+	if (served) {
+		rq->fleet_key = key;
+		rq->served_etag = etag;
+	}
+}
+
 static answer serve_routes(http_server *srv, struct MHD_Connection *c, const char *method, const char *zone, request *rq)
 {
 	rq->routes = true;
@@ -143,16 +177,15 @@ static answer serve_routes(http_server *srv, struct MHD_Connection *c, const cha
 	};
 	switch (http_cond_evaluate(&cr, t->etag[enc], rq->snap->last_modified, rq->snap->dated_from)) {
 	case HTTP_COND_NOT_MODIFIED:
+		record_poll(srv, c, method, zone, t->etag[enc], false, rq);
 		return shared(MHD_HTTP_NOT_MODIFIED, t->not_modified[enc], "", 0);
 	case HTTP_COND_PRECONDITION_FAILED:
 		return shared(MHD_HTTP_PRECONDITION_FAILED, t->failed[enc], "", 0);
 	case HTTP_COND_SERVE:
 		break;
 	}
-	answer a = shared(MHD_HTTP_OK, t->ok[enc], t->bytes[enc], t->len[enc]);
-	a.iov = t->iov[enc];
-	a.niov = t->niov[enc];
-	return a;
+	record_poll(srv, c, method, zone, t->etag[enc], true, rq);
+	return table_ok(t, enc);
 }
 
 /* B2.3: GET only (HEAD too is 405), the service's endpoints as JSON. */
@@ -205,8 +238,9 @@ static answer not_found(http_server *srv)
 
 static answer serve_health(http_server *srv);
 
-/* The zone of /routes/{zone}; one with a NUL byte (%00) is no zone any table has. */
-static const char *zone_of(const request *rq)
+/* The {name} segment of a pattern (the zone of /routes/{zone}, the tag of
+ * /fleet/tables/{etag}); one with a NUL byte (%00) names nothing any table has. */
+static const char *wildcard_of(const request *rq)
 {
 	const buf *w = &rq->route.wildcard;
 	return w->ptr && strlen(w->ptr) == w->len ? w->ptr : "";
@@ -218,7 +252,7 @@ static answer route_request(http_server *srv, struct MHD_Connection *c, const ch
 	if (rq->route.kind != MUX_MATCH) return not_found(srv);
 	switch (rq->route.pattern) {
 	case PAT_ROUTES: return serve_routes(srv, c, method, NULL, rq);
-	case PAT_ZONE: return serve_routes(srv, c, method, zone_of(rq), rq);
+	case PAT_ZONE: return serve_routes(srv, c, method, wildcard_of(rq), rq);
 	case PAT_HEALTH: return serve_health(srv);
 	case PAT_REDIS: return serve_shards(srv, c, method, srv->cfg.redis);
 	case PAT_VALKEY: return serve_shards(srv, c, method, srv->cfg.valkey);
@@ -349,8 +383,53 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *c, request *rq)
 	return send_answer(c, rq, (answer){ .status = MHD_HTTP_OK, .r = r, .own = true });
 }
 
+/* --- /fleet (fleet.h) ---------------------------------------------------------------------- */
+
+static bool wants_text(struct MHD_Connection *c)
+{
+	const char *accept = header(c, MHD_HTTP_HEADER_ACCEPT);
+	return accept && strstr(accept, "text/plain") && !strstr(accept, "application/json");
+}
+
+static bool query_flag(struct MHD_Connection *c, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+}
+
+static enum MHD_Result serve_fleet(http_server *srv, struct MHD_Connection *c, request *rq)
+{
+	fleet_view v;
+	fleet_view_take(srv->cfg.fleet, &v);
+	buf body = BUF_INIT;
+	bool text = wants_text(c);
+	if (text) fleet_render_text(&v, query_flag(c, "stale"), &body);
+	else fleet_render_json(&v, query_flag(c, "stale"), &body);
+	fleet_view_free(&v);
+	size_t len;
+	char *bytes = buf_steal(&body, &len);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, bytes, MHD_RESPMEM_MUST_FREE);
+	if (!r) abort();
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, text ? "text/plain; charset=utf-8" : "application/json");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	return send_answer(c, rq, (answer){ .status = MHD_HTTP_OK, .r = r, .own = true });
+}
+
+/* /fleet/tables/{etag}: the document as /routes serves it (the snapshot stays referenced by
+ * the request until it completes). */
+static enum MHD_Result serve_fleet_table(http_server *srv, struct MHD_Connection *c, request *rq)
+{
+	const snapshot_table *t;
+	rq->snap = fleet_find_table(srv->cfg.fleet, wildcard_of(rq), &t);
+	if (!rq->snap) return send_answer(c, rq, not_found(srv));
+	int enc = http_accepts_gzip(header(c, MHD_HTTP_HEADER_ACCEPT_ENCODING)) ? SNAP_GZIP : SNAP_PLAIN;
+	return send_answer(c, rq, table_ok(t, enc));
+}
+
 static enum MHD_Result route_support(http_server *srv, struct MHD_Connection *c, const char *method, request *rq)
 {
+	if (rq->route.kind == MUX_MATCH && rq->route.pattern == PAT_FLEET) return serve_fleet(srv, c, rq);
+	if (rq->route.kind == MUX_MATCH && rq->route.pattern == PAT_FLEET_TABLE) return serve_fleet_table(srv, c, rq);
 	if (rq->route.kind == MUX_MATCH) return serve_metrics(c, rq);
 	if (rq->route.kind == MUX_REDIRECT) return send_answer(c, rq, redirect_answer(method, rq->route.location.ptr));
 	return send_answer(c, rq, not_found(srv));
@@ -468,7 +547,7 @@ static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *
 	}
 	MHD_set_connection_value(c, MHD_HEADER_KIND, claimed_length_name, claimed_length_value);
 	if (srv->slot) http_mux_route(srv->patterns, PAT_COUNT, uri, &rq->route);
-	else http_mux_route(support_patterns, PAT_SUPPORT_COUNT, uri, &rq->route);
+	else http_mux_route(srv->support_patterns, PAT_SUPPORT_COUNT, uri, &rq->route);
 	return rq;
 }
 
@@ -499,6 +578,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 	request *rq = *req_cls;
 	if (!rq) return;
 	if (rq->routes && rq->status) metrics_observe_request(rq->status, seconds_since(&rq->start));
+	/* the table arrived whole (a filter may have answered instead: then status is not 200) */
+	if (rq->fleet_key && rq->status == MHD_HTTP_OK && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		fleet_served(srv->cfg.fleet, rq->fleet_key, rq->served_etag, rq->snap->seq,
+			     (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec);
+	}
 	if (rq->started) {
 		atomic_fetch_sub_explicit(&srv->in_flight, 1, memory_order_relaxed);
 		http_conn_request_done(conn_of(c));
@@ -679,6 +765,11 @@ static http_server *start(const http_server_config *cfg, snapshot_slot *slot, un
 		srv->patterns[PAT_HEALTH] = "/health";
 		srv->patterns[PAT_REDIS] = cfg->redis ? "/swarm/redis/shards" : NULL;
 		srv->patterns[PAT_VALKEY] = cfg->valkey ? "/swarm/valkey/shards" : NULL;
+	} else {
+		srv->support_patterns[PAT_METRICS] = "/metrics";
+		srv->support_patterns[PAT_METRICS_TREE] = "/metrics/";
+		srv->support_patterns[PAT_FLEET] = cfg->fleet ? "/fleet" : NULL;
+		srv->support_patterns[PAT_FLEET_TABLE] = cfg->fleet ? "/fleet/tables/{etag}" : NULL;
 	}
 	srv->daemon = start_daemon(srv, threads);
 	if (!srv->daemon) {
@@ -707,7 +798,8 @@ http_server *http_server_start_routes(const http_server_config *cfg, buf *err)
 http_server *http_server_start_support(const http_server_config *cfg, buf *err)
 {
 	http_server_config plain = { .address = cfg->address, .max_connections = cfg->max_connections,
-		.idle_timeout_ms = cfg->idle_timeout_ms, .read_header_timeout_ms = cfg->read_header_timeout_ms };
+		.idle_timeout_ms = cfg->idle_timeout_ms, .read_header_timeout_ms = cfg->read_header_timeout_ms,
+		.fleet = cfg->fleet };
 	return start(&plain, NULL, 1, err);
 }
 

@@ -16,7 +16,11 @@
  * Every answer for /routes comes from prebuilt responses in the current snapshot; the only
  * per-request work is routing the path, picking plain or gzip and the precondition checks.
  * It runs libmicrohttpd's internal epoll thread pool, one thread per core.
- * Support listener: /metrics and /metrics/... (Prometheus text, gzip when accepted).
+ * Support listener: /metrics and /metrics/... (Prometheus text, gzip when accepted); with a
+ * fleet view (fleet.h), /fleet (JSON, or aligned text for "Accept: text/plain"; ?stale=1
+ * lists only stale clients) and /fleet/tables/{etag} (the current or a kept table's
+ * document with that tag, as /routes serves it). The main listener records each GET of
+ * /routes and /routes/{zone} answered 200 or 304 in the fleet view; it never serves it.
  * TLS (main listener only) when cfg.tls holds certificate pairs: routesrv-serve loads them
  * only with -enable-mtls or -enable-tls.
  *
@@ -28,6 +32,7 @@
 #ifndef ROUTESRV_HTTP_SERVER_H
 #define ROUTESRV_HTTP_SERVER_H
 #include "http/access_tokens.h"
+#include "http/fleet.h"
 #include "base/buf.h"
 #include "http/route_server_filters.h"
 #include "http/shards.h"
@@ -48,13 +53,15 @@ typedef struct {
 	tls_config *tls;                     /* NULL or without pairs: plain HTTP */
 	const route_filters *filters;        /* NULL: no filter chain */
 	shards *redis, *valkey;              /* NULL: that shard endpoint is absent */
+	fleet *fleet;                        /* NULL: no fleet view (main: not recorded; support: no /fleet) */
 	const struct http_webhook *webhook;  /* set by http_server_start_webhook only */
 } http_server_config;
 
 /* Starts the main listener. NULL with a one-line reason in err (e.g. "listen tcp
  * 127.0.0.1:9090: Address already in use"). */
 http_server *http_server_start_routes(const http_server_config *cfg, buf *err);
-/* Starts the support listener (metrics); only address, the limits and timeouts count. */
+/* Starts the support listener (metrics, fleet); only address, the limits, the timeouts
+ * and the fleet count. */
 http_server *http_server_start_support(const http_server_config *cfg, buf *err);
 
 /* A listener for POST requests with bodies (routesrv-webhook): requests are routed with

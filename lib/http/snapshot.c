@@ -178,7 +178,7 @@ const snapshot_table *snapshot_table_for(const snapshot *s, const char *zone)
 	return &s->full;
 }
 
-static void snapshot_ref(snapshot *s) { atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed); }
+void snapshot_ref(snapshot *s) { atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed); }
 
 void snapshot_release(snapshot *s)
 {
@@ -213,6 +213,7 @@ void snapshot_publish(snapshot_slot *slot, snapshot *s)
 		s->dated_from = s->last_modified;
 		if (slot->latest_modified >= s->last_modified) s->dated_from = slot->latest_modified + 1;
 		else slot->latest_modified = s->last_modified;
+		s->seq = ++slot->published;
 	}
 	pthread_mutex_lock(&slot->mu);
 	snapshot *old = slot->current;

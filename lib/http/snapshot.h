@@ -63,6 +63,7 @@ typedef struct snapshot {
 	atomic_long refs;
 	time_t last_modified;            /* whole seconds, UTC: when the table changed */
 	time_t dated_from;               /* set by snapshot_publish (http_cond_evaluate) */
+	unsigned long seq;               /* set by snapshot_publish: 1, 2, ... per slot */
 	snapshot_table full;
 	snapshot_zone *zones;            /* sorted by name after snapshot_seal() */
 	size_t nzones;
@@ -89,20 +90,24 @@ void snapshot_seal(snapshot *s);
 /* The table for a zone (NULL: the full table); an unknown zone gets the full table. */
 const snapshot_table *snapshot_table_for(const snapshot *s, const char *zone);
 
+/* Another reference to s (e.g. the fleet view keeps the tables stale clients hold). */
+void snapshot_ref(snapshot *s);
 void snapshot_release(snapshot *s);          /* NULL is fine; frees on the last reference */
 
 typedef struct {
 	pthread_mutex_t mu;              /* guards only the pointer load + reference increment */
 	snapshot *current;               /* NULL until the first table */
 	time_t latest_modified;          /* the latest Last-Modified published (publisher only) */
+	unsigned long published;         /* snapshots published so far (publisher only) */
 } snapshot_slot;
 
-#define SNAPSHOT_SLOT_INIT { PTHREAD_MUTEX_INITIALIZER, NULL, 0 }
+#define SNAPSHOT_SLOT_INIT { PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0 }
 
 /* The current snapshot with a new reference, or NULL before the first table. */
 snapshot *snapshot_acquire(snapshot_slot *slot);
-/* Makes s current (the slot takes the caller's reference), sets its dated_from, and
- * releases the old one. One publishing thread. */
+/* Makes s current (the slot takes the caller's reference), sets its dated_from and its
+ * publication number (seq: a later table has a larger one, so a request knows which
+ * publication it was answered from), and releases the old one. One publishing thread. */
 void snapshot_publish(snapshot_slot *slot, snapshot *s);
 /* Releases the slot's snapshot (at exit). */
 void snapshot_slot_clear(snapshot_slot *slot);

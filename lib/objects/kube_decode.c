@@ -389,15 +389,41 @@ static bool f_object(dec *d, const seg *up, fields *f, size_t i, item_fn fn, voi
 
 /* --- shared parts ----------------------------------------------------------------------------- */
 
+/* The newest time of managedFields entries (metav1.Time: RFC 3339, whole seconds); 0 when
+ * there is none. Anything malformed is ignored: skipper does not decode the field. */
+static long long newest_managed_time(jv entries)
+{
+	long long newest = 0;
+	if (jv_get_kind(entries) != JV_KIND_ARRAY) {
+		jv_free(entries);
+		return 0;
+	}
+	jv_array_foreach(entries, i, entry) {
+		jv t = jv_get_kind(entry) == JV_KIND_OBJECT ? jv_object_get(jv_copy(entry), jv_string("time")) : jv_invalid();
+		long long secs;
+		if (jv_get_kind(t) == JV_KIND_STRING && kube_parse_time(jv_string_value(t), &secs) && secs > newest)
+			newest = secs;
+		jv_free(t);
+		jv_free(entry);
+	}
+	jv_free(entries);
+	return newest;
+}
+
 static void meta_fields(dec *d, const seg *s, jv o, void *out)
 {
 	kube_meta *m = out;
-	FIELDS(f, o, F("namespace"), F("name"), F("annotations"), F("labels"));
+	FIELDS(f, o, F("namespace"), F("name"), F("annotations"), F("labels"), F("resourceVersion"), F("managedFields"));
 	m->present = true;
 	m->ns = f_string(d, s, &f, 0);
 	m->name = f_string(d, s, &f, 1);
 	m->annotations = f_strmap(d, s, &f, 2);
 	m->labels = f_strmap(d, s, &f, 3);
+	jv rv = take(&f, 4);
+	if (jv_get_kind(rv) == JV_KIND_STRING)
+		m->resource_version = arena_strndup(d->a, jv_string_value(rv), (size_t)jv_string_length_bytes(jv_copy(rv)));
+	jv_free(rv);
+	m->managed_time = newest_managed_time(take(&f, 5));
 }
 
 static void tls_fields(dec *d, const seg *s, jv o, void *out)

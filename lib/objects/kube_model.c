@@ -1,8 +1,10 @@
 /* kube_model.c: the cluster container and map lookup of the Kubernetes object model. */
 #include "objects/kube_model.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/xalloc.h"
 
@@ -43,6 +45,58 @@ void kube_map_sort(kube_map *m)
 	if (m->n > 1)
 		qsort(m->items, m->n, sizeof *m->items, by_key);
 	m->sorted = true;
+}
+
+/* n decimal digits at *p, advancing it; -1 when they are not there. */
+static int digits(const char **p, int n)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (!isdigit((unsigned char)**p)) return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v;
+}
+
+static bool expect(const char **p, char c)
+{
+	if (**p != c) return false;
+	(*p)++;
+	return true;
+}
+
+bool kube_parse_time(const char *s, long long *unix_seconds)
+{
+	const char *p = s;
+	struct tm tm = { 0 };
+	int year = digits(&p, 4), mon, day, hour, min, sec;
+	if (year < 0 || !expect(&p, '-') || (mon = digits(&p, 2)) < 1 || mon > 12 || !expect(&p, '-') ||
+	    (day = digits(&p, 2)) < 1 || day > 31 || !(expect(&p, 'T') || expect(&p, 't')) ||
+	    (hour = digits(&p, 2)) < 0 || hour > 23 || !expect(&p, ':') || (min = digits(&p, 2)) < 0 || min > 59 ||
+	    !expect(&p, ':') || (sec = digits(&p, 2)) < 0 || sec > 60)
+		return false;
+	if (expect(&p, '.')) {
+		if (!isdigit((unsigned char)*p)) return false;
+		while (isdigit((unsigned char)*p)) p++;
+	}
+	long offset = 0;
+	if (!(expect(&p, 'Z') || expect(&p, 'z'))) {
+		int sign = *p == '+' ? 1 : *p == '-' ? -1 : 0, oh, om;
+		if (!sign) return false;
+		p++;
+		if ((oh = digits(&p, 2)) < 0 || oh > 23 || !expect(&p, ':') || (om = digits(&p, 2)) < 0 || om > 59)
+			return false;
+		offset = sign * (oh * 3600L + om * 60L);
+	}
+	if (*p) return false;
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_min = min;
+	tm.tm_sec = sec;
+	*unix_seconds = (long long)timegm(&tm) - offset;
+	return true;
 }
 
 kube_cluster *kube_cluster_new(void)

@@ -31,10 +31,18 @@ const str *kube_map_find(const kube_map *m, str key);
 /* Sorts the items by key and marks the map sorted. */
 void kube_map_sort(kube_map *m);
 
+/* A Kubernetes time (metav1.Time: RFC 3339, "2026-11-27T11:16:13Z", a fraction and a
+ * numeric offset accepted) as Unix seconds, the fraction dropped. False when malformed. */
+bool kube_parse_time(const char *s, long long *unix_seconds);
+
 typedef struct {
 	bool present;       /* the item had a metadata object */
 	str ns, name;       /* raw namespace (may be empty) and name */
 	kube_map annotations, labels;
+	/* Not used by the conversion; read leniently (a value of another type is ignored, as
+	 * skipper never decodes them): they tell which objects changed between two reads. */
+	str resource_version;       /* "" when absent */
+	long long managed_time;     /* the newest managedFields[].time, Unix seconds; 0: none */
 	/* Provenance: the file the object was read from (in the cluster's arena; NULL when it
 	 * came from the API) and the line where its document or list item starts (1-based; 0
 	 * unknown). Every problem about the object names both (objects/kube_report.h). */

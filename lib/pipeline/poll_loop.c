@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "objects/kube_changes.h"
 #include "source/source_identity.h"
 #include "source/source_settle.h"
 #include "pipeline/deletion_guard.h"
@@ -35,6 +36,10 @@ struct poll_loop {
 	bool force_reload;
 	unsigned long failed_cycles;    /* consecutive cycles whose sources failed */
 	double failing_since;           /* monotonic time of the first of them */
+	kube_changes *changes;          /* objects of the last read, for the change latency */
+	pipeline_options load;          /* the pipeline's, with cluster_read as its hook */
+	double cycle_start;             /* Unix time the current cycle started */
+	long long changed_at;           /* the newest managedFields time of this cycle's changes */
 };
 
 static double mono_now(void)
@@ -44,6 +49,8 @@ static double mono_now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+static void cluster_read(void *ctx, const kube_cluster *c);
+
 poll_loop *poll_loop_new(const poll_config *cfg)
 {
 	poll_loop *p = calloc(1, sizeof *p);
@@ -52,6 +59,10 @@ poll_loop *poll_loop_new(const poll_config *cfg)
 	p->cfg = *cfg;
 	source_settle_init(&p->settle, cfg->settle_ms);
 	deletion_guard_init(&p->guard, cfg->max_deletion, cfg->deletion_hold_ms);
+	p->changes = kube_changes_new();
+	p->load = *cfg->pipeline;
+	p->load.on_cluster = cluster_read;
+	p->load.on_cluster_ctx = p;
 	/* The counters operators alert on exist from start-up, at 0 (see metrics.h). */
 	metrics_declare("routes.fetch_errors");
 	metrics_declare("routes.empty");
@@ -61,6 +72,7 @@ poll_loop *poll_loop_new(const poll_config *cfg)
 
 void poll_loop_free(poll_loop *p)
 {
+	if (p) kube_changes_free(p->changes);
 	free(p);
 }
 
@@ -82,6 +94,16 @@ static int load_routes_file(poll_loop *p, route_table *out, buf *err)
 		return -1;
 	}
 	return pipeline_load_eskip(&path, 1, out, err);
+}
+
+/* Notes which objects of each cluster read changed (kube_changes.h), then hands it to the
+ * command's hook (shard endpoints). */
+static void cluster_read(void *ctx, const kube_cluster *c)
+{
+	poll_loop *p = ctx;
+	kube_changes_add(p->changes, c);
+	if (p->cfg.pipeline->on_cluster)
+		p->cfg.pipeline->on_cluster(p->cfg.pipeline->on_cluster_ctx, c);
 }
 
 /* The fingerprint of the API's bodies as fetched. */
@@ -141,9 +163,9 @@ static void api_cluster_read(void *ctx, const kube_cluster *c)
 static int load_api(poll_loop *p, kube_fetch_result *fetched, route_table *raw, buf *err)
 {
 	if (!p->cfg.status)
-		return pipeline_load_fetched(p->cfg.pipeline, fetched, raw, err);   /* frees fetched */
-	api_hook hook = { p, p->cfg.pipeline };
-	pipeline_options o = *p->cfg.pipeline;
+		return pipeline_load_fetched(&p->load, fetched, raw, err);   /* frees fetched */
+	api_hook hook = { p, &p->load };
+	pipeline_options o = p->load;
 	o.on_cluster = api_cluster_read;
 	o.on_cluster_ctx = &hook;
 	return pipeline_load_fetched(&o, fetched, raw, err);
@@ -216,18 +238,22 @@ static int load_sources(poll_loop *p, route_table *raw, load_result *res, buf *e
 	if (p->cfg.client)
 		rc = load_api(p, &fetched, raw, err);   /* frees fetched */
 	if (rc == 0 && p->cfg.manifests)
-		rc = pipeline_load_files(p->cfg.pipeline, &p->cfg.manifests, 1, raw, err);
+		rc = pipeline_load_files(&p->load, &p->cfg.manifests, 1, raw, err);
 	if (rc == 0 && p->cfg.routes_file)
 		rc = load_routes_file(p, raw, err);
-	if (rc != 0)
+	if (rc != 0) {
+		kube_changes_abort(p->changes);
 		return -1;
+	}
 	if (!files_same && p->cfg.settle_ms > 0 && changed_while_read(p, &files)) {
+		kube_changes_abort(p->changes);   /* the read is thrown away */
 		source_settle_reset(&p->settle);
 		*res = LOAD_SETTLING;
 		return 0;
 	}
 	if (!files_same)
 		p->loaded_contents = contents;
+	p->changed_at = kube_changes_commit(p->changes);
 	p->force_reload = false;
 	p->loaded = true;
 	p->loaded_api = api;
@@ -353,6 +379,16 @@ static void log_update(const char *msg, const snapshot *s, const change_counts *
 		  LOG_INT("updated", cc->updated));
 }
 
+/* A table that replaced another was published: how long its change took from the cycle's
+ * start and, when known, from the newest write among the objects that changed. The first
+ * table measures start-up, not a change. */
+static void observe_change_latency(poll_loop *p)
+{
+	metrics_change_published(METRICS_FROM_CYCLE_START, p->cycle_start);
+	if (p->changed_at > 0)
+		metrics_change_published(METRICS_FROM_MANAGED_FIELDS, (double)p->changed_at);
+}
+
 /* Processes the routes (in place) and publishes them when their served bytes differ from
  * the current snapshot's. This byte comparison is what decides updates in skipper too
  * (B7.5); skipper's earlier comparison of the raw routes (B7.4) only decides whether to
@@ -410,8 +446,12 @@ static void update(poll_loop *p, route_table *t)
 	metrics_gauge("routes.byte", (double)s->full.len[SNAP_PLAIN]);
 	if (log_enabled(LOG_DEBUG))
 		diff_served(old, oldlen, s->full.bytes[SNAP_PLAIN], s->full.len[SNAP_PLAIN], true);
-	snapshot_release(cur);
 	snapshot_publish(p->cfg.slot, s);
+	if (cur)
+		observe_change_latency(p);
+	snapshot_release(cur);
+	if (p->cfg.on_publish)
+		p->cfg.on_publish(p->cfg.on_publish_ctx, s);
 }
 
 /* One line per failed cycle, with the reason (it names the URL or file). */
@@ -440,6 +480,8 @@ static void source_recovered(poll_loop *p, double now)
 static void poll_loop_cycle(poll_loop *p)
 {
 	double t0 = mono_now();
+	p->cycle_start = metrics_now();
+	p->changed_at = 0;
 	route_table *raw = route_table_new();
 	buf err = BUF_INIT;
 	load_result res;

@@ -13,6 +13,11 @@
  * the API as a source ends with the Ingress status PATCHes of -kubernetes-status-from-service,
  * after its table is published.
  *
+ * How long a change took (routesrv_change_latency_seconds, metrics.h): each publication
+ * but the first is measured from the start of its cycle, and, when objects that changed
+ * since the last read carry metadata.managedFields times, from the newest of them
+ * (kube_changes.h: whole seconds).
+ *
  * Timing (B7.1): the first cycle runs at once, then one per interval; a cycle that
  * overruns the interval delays the next one (it starts at once), cycles never stack.
  *
@@ -46,6 +51,10 @@ typedef struct {
 	/* -kubernetes-status-from-service, or NULL: planned from each cluster the API gives
 	 * (ingress_status_plan), sent at the end of every good cycle (ingress_status_send). */
 	ingress_status *status;
+	/* Called right after each publication with the new table (e.g. for the fleet view);
+	 * NULL: none. Poll thread. */
+	void (*on_publish)(void *ctx, snapshot *s);
+	void *on_publish_ctx;
 } poll_config;
 
 typedef struct poll_loop poll_loop;

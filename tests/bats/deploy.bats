@@ -115,6 +115,17 @@ setup() {
 	assert_output "grace 60 wait 45"
 }
 
+@test "the Service keeps each skipper on one replica, so each replica's fleet view is whole" {
+	run python3 - "$TOP/deploy/base/deployment.yaml" <<-'PY'
+	import sys, yaml
+	for doc in yaml.safe_load_all(open(sys.argv[1])):
+	    if doc and doc["kind"] == "Service":
+	        print(doc["spec"].get("sessionAffinity"))
+	PY
+	assert_success
+	assert_output "ClientIP"
+}
+
 # Applies a kustomization the way kustomize does for what ours use: resources (files and
 # directories with a kustomization.yaml), components (a Component's resources), images (name
 # -> newName:newTag), replicas, and JSON 6902 patches with "add" operations whose target name

@@ -106,6 +106,19 @@ TEST(publish_keeps_acquired_snapshot_alive)
 	CHECK(snapshot_acquire(&slot) == NULL);
 }
 
+/* A request knows which publication answered it: each one numbers its table. */
+TEST(publish_numbers_tables)
+{
+	snapshot_slot slot = SNAPSHOT_SLOT_INIT;
+	snapshot *a = make("a: * -> <shunt>", 1), *b = make("b: * -> <shunt>", 1);
+	CHECK_INT(a->seq, 0);
+	snapshot_publish(&slot, a);
+	CHECK_INT(a->seq, 1);
+	snapshot_publish(&slot, b);
+	CHECK_INT(b->seq, 2);
+	snapshot_slot_clear(&slot);
+}
+
 static snapshot *at(time_t last_modified, const char *doc)
 {
 	buf b = text(doc);
@@ -146,6 +159,7 @@ int main(void)
 	RUN(zones_share_identical_documents);
 	RUN(zone_lookup_after_sorting);
 	RUN(publish_keeps_acquired_snapshot_alive);
+	RUN(publish_numbers_tables);
 	RUN(publish_dates_tables_apart_within_one_second);
 	return TEST_SUMMARY();
 }
