@@ -15,7 +15,7 @@ RUN make -j"$(nproc)" all && make install-strip PREFIX=/usr/local DESTDIR=/out
 FROM debian:12-slim
 # The shared libraries the commands link (ldd bin/routesrv-*); their own dependencies follow.
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        libcurl4 libjq1 libonig5 libxxhash0 libyaml-0-2 libmicrohttpd12 libdeflate0 libpcre2-8-0 libgnutls30 \
+        libcurl4 libjq1 libonig5 libxxhash0 libyaml-0-2 libmicrohttpd12 libdeflate0 libpcre2-8-0 libgnutls30 zlib1g \
         ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 # The stripped commands only: man pages and completions are for workstations.

@@ -12,7 +12,7 @@ VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
-PKGS      := libcurl libxxhash yaml-0.1 libmicrohttpd libdeflate libpcre2-8 gnutls
+PKGS      := libcurl libxxhash yaml-0.1 libmicrohttpd libdeflate libpcre2-8 gnutls zlib
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS    ?= -O2 -g
 # What the build needs, whatever CFLAGS says; -ffile-prefix-map keeps the checkout's path

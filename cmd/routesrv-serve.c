@@ -31,6 +31,10 @@
 static const char *address = ":9090";
 static const char *support_address = ":9911";
 static long poll_interval_ms = 3000;
+static long settle_ms = SOURCE_SETTLE_DEFAULT_MS;
+static double max_deletion;
+static long deletion_hold_ms;
+static long max_zones = ZONE_DEFAULT_MAX_ZONES;
 static long healthcheck_wait_ms = 45000;
 static bool kubernetes_flag, log_json;
 static const char *manifests, *routes_file, *config_file;
@@ -109,6 +113,9 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 		BOOL("application-log-json-enabled", &log_json, "log as JSON lines"),
 		STRING("config-file", &config_file, "FILE", "YAML file of flag values (command-line flags win)", "file"),
 		INT("max-connections", &max_connections, "N", "most connections the main listener keeps open at once"),
+		INT("max-zones", &max_zones, "N",
+		    "most zones with a document of their own at /routes/{zone}; the zones with the fewest "
+		    "endpoints beyond it get the full table"),
 		DURATION("idle-timeout", &idle_timeout_ms, "close a connection that sends nothing for this long"),
 		DURATION("read-header-timeout", &read_header_timeout_ms,
 			 "close a connection whose next request header is not complete this long after it opened "
@@ -156,6 +163,14 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 		STRING("kubernetes-manifests", &manifests, "PATH",
 		       "compile Kubernetes objects from this file or directory every cycle", "file"),
 		STRING("routes-file", &routes_file, "FILE", "serve this eskip file, re-read when it changes", "file"),
+		DURATION("source-settle-interval", &settle_ms,
+			 "publish a changed file (-routes-file, -kubernetes-manifests, -default-filters-dir) only once "
+			 "it has stayed the same this long (0: at once; replace files atomically)"),
+		{ .name = "max-route-deletion", .kind = OPT_FLOAT, .target = &max_deletion, .metavar = "FRACTION",
+		  .help = "hold an update that deletes more than this fraction of the served routes, e.g. 0.3 "
+			  "(0: off, as skipper)" },
+		DURATION("max-route-deletion-hold", &deletion_hold_ms,
+			 "publish a held update once its deletion has persisted this long (0: never)"),
 	};
 	opt_table t = { 0 };
 	size_t count;
@@ -190,6 +205,7 @@ static opt_def *build_table(kube_client_config *cfg, kube_options *ko, route_pro
 typedef struct {
 	sigset_t signals;                /* SIGTERM, SIGINT, SIGHUP: blocked, taken by sigtimedwait */
 	bool stopping;
+	bool reload;                     /* a SIGHUP asked for a cycle with files re-read */
 	struct timespec stop_at;         /* CLOCK_MONOTONIC */
 	http_server *routes, *support;
 	access_tokens *tokens;           /* -routes-token-file, re-read on SIGHUP */
@@ -238,9 +254,39 @@ static void stop_servers(run_state *st)
 	log_kv(LOG_INFO, "server shut down", NULL);
 }
 
-/* The poll loop's wait: sleeps until the next cycle is due, while taking signals. SIGTERM
- * starts the -wait-for-healthcheck-interval countdown (polling and serving go on), SIGINT
- * the same without the wait, SIGHUP runs a cycle now with files re-read. */
+/* Takes one signal, waiting at most rel: SIGTERM starts the -wait-for-healthcheck-interval
+ * countdown (polling and serving go on), SIGINT the same without the wait, SIGHUP asks for
+ * a cycle now with files re-read (and re-reads the token file). Returns the signal or -1. */
+static int take_signal(run_state *st, const struct timespec *rel)
+{
+	int sig = sigtimedwait(&st->signals, NULL, rel);
+	if (sig == SIGHUP) {
+		if (st->tokens)
+			access_tokens_refresh(st->tokens, true);
+		st->reload = true;
+	} else if (sig == SIGTERM && !st->stopping) {
+		begin_shutdown(st, healthcheck_wait_ms);
+	} else if (sig == SIGINT) {
+		begin_shutdown(st, 0);
+	}
+	return sig;
+}
+
+/* The API client's interrupt (kube_client_set_interrupt): signals are taken during a cycle
+ * too, and once the shutdown is due the request in flight is abandoned, so a hanging API
+ * server never holds the listeners open. */
+static bool cycle_interrupted(void *ctx)
+{
+	run_state *st = ctx;
+	static const struct timespec now = { 0, 0 };
+	while (take_signal(st, &now) > 0)
+		;
+	return st->stopping && reached(&st->stop_at);
+}
+
+/* The poll loop's wait: sleeps until the next cycle is due, while taking signals
+ * (take_signal); a SIGHUP runs a cycle now, the end of a shutdown countdown stops the
+ * listeners and the loop. */
 static poll_wake wait_between_polls(void *ctx, const struct timespec *deadline)
 {
 	run_state *st = ctx;
@@ -249,6 +295,10 @@ static poll_wake wait_between_polls(void *ctx, const struct timespec *deadline)
 	if (st->tokens)
 		access_tokens_refresh(st->tokens, false);
 	for (;;) {
+		if (st->reload) {   /* a SIGHUP, possibly taken during the cycle */
+			st->reload = false;
+			return POLL_WAKE_RELOAD;
+		}
 		const struct timespec *until = st->stopping ? earlier(deadline, &st->stop_at) : deadline;
 		struct timespec now, rel = { 0, 0 };
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -262,16 +312,7 @@ static poll_wake wait_between_polls(void *ctx, const struct timespec *deadline)
 		}
 		/* Even when the next cycle is already due (a cycle overran), signals are taken
 		 * first, so that a slow source never delays a shutdown by more than one cycle. */
-		int sig = sigtimedwait(&st->signals, NULL, &rel);
-		if (sig == SIGHUP && st->tokens)
-			access_tokens_refresh(st->tokens, true);
-		if (sig == SIGHUP)
-			return POLL_WAKE_RELOAD;
-		if (sig == SIGTERM && !st->stopping)
-			begin_shutdown(st, healthcheck_wait_ms);
-		else if (sig == SIGINT)
-			begin_shutdown(st, 0);
-		if (sig > 0)
+		if (take_signal(st, &rel) > 0)
 			continue;
 		if (st->stopping && reached(&st->stop_at)) {
 			stop_servers(st);
@@ -353,6 +394,9 @@ static void run_watch(kube_client *client, const pipeline_options *po, snapshot_
 	watch_cfg.pipeline = po;
 	watch_cfg.watch = &watch_client_cfg;
 	watch_cfg.slot = slot;
+	watch_cfg.max_deletion = max_deletion;
+	watch_cfg.deletion_hold_ms = deletion_hold_ms;
+	watch_cfg.max_zones = (size_t)max_zones;
 	watch_cfg.wake_fd = signalfd(-1, &st->signals, SFD_CLOEXEC | SFD_NONBLOCK);
 	watch_loop *loop = watch_loop_new(&watch_cfg);
 	watch_loop_run(loop, wait_between_polls, st);
@@ -405,6 +449,13 @@ int main(int argc, char **argv)
 	if (poll_interval_ms <= 0)
 		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -source-poll-timeout: must be positive",
 				poll_interval_ms);
+	if (!(max_deletion >= 0 && max_deletion < 1))
+		opt_usage_error(&cmd, "invalid value \"%g\" for flag -max-route-deletion: a fraction from 0 (off) to below 1",
+				max_deletion);
+	if (deletion_hold_ms < 0)
+		opt_usage_error(&cmd, "invalid value for flag -max-route-deletion-hold: negative");
+	if (settle_ms < 0)
+		opt_usage_error(&cmd, "invalid value for flag -source-settle-interval: negative");
 	if (healthcheck_wait_ms < 0)
 		opt_usage_error(&cmd, "invalid value for flag -wait-for-healthcheck-interval: negative");
 	if (manifests && !*manifests)
@@ -440,6 +491,8 @@ int main(int argc, char **argv)
 	else if (*ko.flag.status_from_service && !(status = ingress_status_new(client, &ko, ko.flag.status_from_service, &err)))
 		opt_usage_error(&cmd, "%s", err.ptr);
 
+	if (max_zones < 0)
+		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -max-zones: must not be negative", max_zones);
 	if (max_connections <= 0)
 		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -max-connections: must be positive", max_connections);
 	if (idle_timeout_ms <= 0)
@@ -527,11 +580,17 @@ int main(int argc, char **argv)
 		.routes_file = routes_file,
 		.pipeline = &po,
 		.interval_ms = poll_interval_ms,
+		.settle_ms = settle_ms,
+		.max_deletion = max_deletion,
+		.deletion_hold_ms = deletion_hold_ms,
+		.max_zones = (size_t)max_zones,
 		.slot = &slot,
 		.status = status,
 		.on_publish = skippers ? table_published : NULL,
 		.on_publish_ctx = skippers,
 	};
+	if (client)
+		kube_client_set_interrupt(client, cycle_interrupted, &st);
 	if (watch_mode)
 		run_watch(client, &po, &slot, status, skippers, &st);
 	else {

@@ -83,6 +83,7 @@ _routesrv_fetch() {
 	-kubernetes-client-cert|--kubernetes-client-cert) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-kubernetes-client-key|--kubernetes-client-key) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-kubernetes-page-size|--kubernetes-page-size) return;;
+	-kubernetes-max-pages|--kubernetes-max-pages) return;;
 	-kubernetes-connect-timeout|--kubernetes-connect-timeout) return;;
 	-kubernetes-timeout|--kubernetes-timeout) return;;
 	-kubernetes-stall-timeout|--kubernetes-stall-timeout) return;;
@@ -97,7 +98,7 @@ _routesrv_fetch() {
 	-watch-timeout|--watch-timeout) return;;
 	-watch-crd-interval|--watch-crd-interval) return;;
 	esac
-	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-kubernetes-url -kubernetes-in-cluster -kubernetes-token-file -kubeconfig -kube-context -kubernetes-namespace -kubernetes-ca-file -kubernetes-client-cert -kubernetes-client-key -kubernetes-insecure-skip-tls-verify -kubernetes-gzip -kubernetes-consistent-reads -kubernetes-page-size -kubernetes-connect-timeout -kubernetes-timeout -kubernetes-stall-timeout -enable-kubernetes-endpointslices -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -o -application-log-json-enabled -config-file -watch -application-log-level -watch-timeout -watch-crd-interval -help -version" -- "$cur")); return; fi
+	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-kubernetes-url -kubernetes-in-cluster -kubernetes-token-file -kubeconfig -kube-context -kubernetes-namespace -kubernetes-ca-file -kubernetes-client-cert -kubernetes-client-key -kubernetes-insecure-skip-tls-verify -kubernetes-gzip -kubernetes-consistent-reads -kubernetes-page-size -kubernetes-max-pages -kubernetes-connect-timeout -kubernetes-timeout -kubernetes-stall-timeout -enable-kubernetes-endpointslices -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -o -application-log-json-enabled -config-file -watch -application-log-level -watch-timeout -watch-crd-interval -help -version" -- "$cur")); return; fi
 	COMPREPLY=()   # no operands
 }
 complete -o filenames -F _routesrv_fetch routesrv-fetch
@@ -111,6 +112,7 @@ _routesrv_serve() {
 	-wait-for-healthcheck-interval|--wait-for-healthcheck-interval) return;;
 	-config-file|--config-file) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-max-connections|--max-connections) return;;
+	-max-zones|--max-zones) return;;
 	-idle-timeout|--idle-timeout) return;;
 	-read-header-timeout|--read-header-timeout) return;;
 	-fleet-max-clients|--fleet-max-clients) return;;
@@ -128,6 +130,9 @@ _routesrv_serve() {
 	-kubernetes-valkey-service-port|--kubernetes-valkey-service-port) return;;
 	-kubernetes-manifests|--kubernetes-manifests) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-routes-file|--routes-file) COMPREPLY=($(compgen -f -- "$cur")); return;;
+	-source-settle-interval|--source-settle-interval) return;;
+	-max-route-deletion|--max-route-deletion) return;;
+	-max-route-deletion-hold|--max-route-deletion-hold) return;;
 	-kubernetes-url|--kubernetes-url) return;;
 	-kubernetes-token-file|--kubernetes-token-file) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-kubeconfig|--kubeconfig) COMPREPLY=($(compgen -f -- "$cur")); return;;
@@ -137,6 +142,7 @@ _routesrv_serve() {
 	-kubernetes-client-cert|--kubernetes-client-cert) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-kubernetes-client-key|--kubernetes-client-key) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-kubernetes-page-size|--kubernetes-page-size) return;;
+	-kubernetes-max-pages|--kubernetes-max-pages) return;;
 	-kubernetes-connect-timeout|--kubernetes-connect-timeout) return;;
 	-kubernetes-timeout|--kubernetes-timeout) return;;
 	-kubernetes-stall-timeout|--kubernetes-stall-timeout) return;;
@@ -177,7 +183,7 @@ _routesrv_serve() {
 	-watch-timeout|--watch-timeout) return;;
 	-watch-crd-interval|--watch-crd-interval) return;;
 	esac
-	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-address -support-listener -source-poll-timeout -wait-for-healthcheck-interval -application-log-json-enabled -config-file -max-connections -idle-timeout -read-header-timeout -fleet-max-clients -routes-token-file -enable-mtls -enable-tls -tls-cert -tls-key -tls-min-version -mtls-authn-ca -mtls-authn-append-ca -route-server-filters -kubernetes-redis-service-namespace -kubernetes-redis-service-name -kubernetes-redis-service-port -kubernetes-valkey-service-namespace -kubernetes-valkey-service-name -kubernetes-valkey-service-port -kubernetes -kubernetes-manifests -routes-file -kubernetes-url -kubernetes-in-cluster -kubernetes-token-file -kubeconfig -kube-context -kubernetes-namespace -kubernetes-ca-file -kubernetes-client-cert -kubernetes-client-key -kubernetes-insecure-skip-tls-verify -kubernetes-gzip -kubernetes-consistent-reads -kubernetes-page-size -kubernetes-connect-timeout -kubernetes-timeout -kubernetes-stall-timeout -kubernetes-ingress-class -kubernetes-routegroup-class -kubernetes-path-mode -kubernetes-https-redirect -kubernetes-https-redirect-code -kubernetes-disable-catchall-routes -kubernetes-healthcheck -whitelisted-healthcheck-cidr -reverse-source-predicate -application-log-level -enable-kubernetes-east-west -kubernetes-east-west-domain -kubernetes-east-west-range-domains -kubernetes-east-west-range-predicates -kubernetes-annotation-predicates -kubernetes-annotation-filters-append -kubernetes-east-west-range-annotation-predicates -kubernetes-east-west-range-annotation-filters-append -kubernetes-application-annotation-label -enable-kubernetes-external-names -kubernetes-external-name-preserve-host -kubernetes-only-allowed-external-names -kubernetes-allowed-external-name -kubernetes-force-service -kubernetes-default-lb-algorithm -kubernetes-backend-traffic-algorithm -forward-backend-url -kubernetes-topology-zone -enable-kubernetes-endpointslices -default-filters-dir -kubernetes-status-from-service -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -default-filters-prepend -default-filters-append -edit-route -clone-route -enable-oauth2-grant-flow -oauth2-callback-path -kubernetes-watch -watch-debounce -watch-debounce-max -watch-relist-interval -watch-timeout -watch-crd-interval -help -version" -- "$cur")); return; fi
+	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-address -support-listener -source-poll-timeout -wait-for-healthcheck-interval -application-log-json-enabled -config-file -max-connections -max-zones -idle-timeout -read-header-timeout -fleet-max-clients -routes-token-file -enable-mtls -enable-tls -tls-cert -tls-key -tls-min-version -mtls-authn-ca -mtls-authn-append-ca -route-server-filters -kubernetes-redis-service-namespace -kubernetes-redis-service-name -kubernetes-redis-service-port -kubernetes-valkey-service-namespace -kubernetes-valkey-service-name -kubernetes-valkey-service-port -kubernetes -kubernetes-manifests -routes-file -source-settle-interval -max-route-deletion -max-route-deletion-hold -kubernetes-url -kubernetes-in-cluster -kubernetes-token-file -kubeconfig -kube-context -kubernetes-namespace -kubernetes-ca-file -kubernetes-client-cert -kubernetes-client-key -kubernetes-insecure-skip-tls-verify -kubernetes-gzip -kubernetes-consistent-reads -kubernetes-page-size -kubernetes-max-pages -kubernetes-connect-timeout -kubernetes-timeout -kubernetes-stall-timeout -kubernetes-ingress-class -kubernetes-routegroup-class -kubernetes-path-mode -kubernetes-https-redirect -kubernetes-https-redirect-code -kubernetes-disable-catchall-routes -kubernetes-healthcheck -whitelisted-healthcheck-cidr -reverse-source-predicate -application-log-level -enable-kubernetes-east-west -kubernetes-east-west-domain -kubernetes-east-west-range-domains -kubernetes-east-west-range-predicates -kubernetes-annotation-predicates -kubernetes-annotation-filters-append -kubernetes-east-west-range-annotation-predicates -kubernetes-east-west-range-annotation-filters-append -kubernetes-application-annotation-label -enable-kubernetes-external-names -kubernetes-external-name-preserve-host -kubernetes-only-allowed-external-names -kubernetes-allowed-external-name -kubernetes-force-service -kubernetes-default-lb-algorithm -kubernetes-backend-traffic-algorithm -forward-backend-url -kubernetes-topology-zone -enable-kubernetes-endpointslices -default-filters-dir -kubernetes-status-from-service -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -default-filters-prepend -default-filters-append -edit-route -clone-route -enable-oauth2-grant-flow -oauth2-callback-path -kubernetes-watch -watch-debounce -watch-debounce-max -watch-relist-interval -watch-timeout -watch-crd-interval -help -version" -- "$cur")); return; fi
 	COMPREPLY=()   # no operands
 }
 complete -o filenames -F _routesrv_serve routesrv-serve

@@ -44,7 +44,7 @@ static route_table *compile(const char *path, const kube_options *ko, const rout
 /* Every zone's document; returns the zone count. */
 static size_t zone_documents(const route_table *t, pipeline_served *served, size_t *filtered_routes)
 {
-	pipeline_serve_zones(t, served);
+	pipeline_serve_zones(t, served, ZONE_DEFAULT_MAX_ZONES);
 	const zone_docs *z = served->zones;
 	*filtered_routes = 0;
 	for (size_t i = 0; i < z->n; i++)

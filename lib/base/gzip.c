@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
 
 #include "base/xalloc.h"
 
@@ -29,6 +31,104 @@ void gzip_compress(buf *out, const void *data, size_t len, int level)
 	}
 	out->len += n;
 	out->ptr[out->len] = 0;
+}
+
+/* --- spliced gzip ------------------------------------------------------------------------ */
+
+const unsigned char gzip_splice_header[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
+
+static void deflate_begin(z_stream *z, int level)
+{
+	memset(z, 0, sizeof *z);
+	level = level < 1 ? 1 : level > 9 ? 9 : level;
+	/* raw deflate (-15): the gzip framing is the splicer's */
+	if (deflateInit2(z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		out_of_memory();
+}
+
+/* Compresses data[0..len) with a full flush at the end: byte-aligned, no history after it. */
+static void deflate_flushed(z_stream *z, buf *out, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	do {
+		/* zlib counts in uInt: feed at most 1 GiB at a time */
+		size_t step = len > (1u << 30) ? (1u << 30) : len;
+		z->next_in = (unsigned char *)p;
+		z->avail_in = (uInt)step;
+		p += step;
+		len -= step;
+		int flush = len ? Z_NO_FLUSH : Z_FULL_FLUSH;
+		do {
+			size_t room = deflateBound(z, z->avail_in) + 64;
+			buf_reserve(out, room);
+			z->next_out = (unsigned char *)out->ptr + out->len;
+			z->avail_out = (uInt)room;
+			if (deflate(z, flush) == Z_STREAM_ERROR)
+				abort();
+			out->len += room - z->avail_out;
+		} while (z->avail_out == 0 || z->avail_in);
+	} while (len);
+	out->ptr[out->len] = 0;
+}
+
+void gzip_piece(buf *out, const void *data, size_t len, int level, unsigned long *crc)
+{
+	z_stream z;
+	deflate_begin(&z, level);
+	deflate_flushed(&z, out, data, len);
+	deflateEnd(&z);
+	*crc = gzip_crc32(0, data, len);
+}
+
+void gzip_pieces(buf *out, const void *data, size_t len, const size_t *cuts, size_t ncuts, const bool *want,
+		 int level, size_t *at, unsigned long *crcs)
+{
+	z_stream z;
+	deflate_begin(&z, level);
+	const char *p = data;
+	size_t from = 0;
+	for (size_t i = 0; i <= ncuts; i++) {
+		size_t to = i < ncuts ? cuts[i] : len;
+		at[i] = out->len;
+		crcs[i] = 0;
+		if (!want || want[i]) {
+			/* a full flush ends each piece: the next one starts without history, so
+			 * skipping pieces in between changes nothing */
+			deflate_flushed(&z, out, p + from, to - from);
+			crcs[i] = gzip_crc32(0, p + from, to - from);
+		}
+		from = to;
+	}
+	at[ncuts + 1] = out->len;
+	deflateEnd(&z);
+}
+
+unsigned long gzip_crc32_combine(unsigned long crc_a, unsigned long crc_b, size_t len_b)
+{
+	return crc32_combine(crc_a, crc_b, (z_off_t)len_b);
+}
+
+unsigned long gzip_crc32(unsigned long crc, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	while (len) {
+		size_t step = len > (1u << 30) ? (1u << 30) : len;
+		crc = crc32(crc, p, (uInt)step);
+		p += step;
+		len -= step;
+	}
+	return crc;
+}
+
+void gzip_splice_trailer(buf *out, unsigned long crc, size_t len)
+{
+	/* an empty final block with fixed codes: BFINAL 1, BTYPE 01, end-of-block 0000000 */
+	unsigned char t[GZIP_SPLICE_TRAILER_LEN] = { 0x03, 0x00 };
+	for (int i = 0; i < 4; i++) {
+		t[2 + i] = (unsigned char)(crc >> (8 * i));
+		t[6 + i] = (unsigned char)((uint64_t)len >> (8 * i));
+	}
+	buf_append(out, t, sizeof t);
 }
 
 bool gzip_is_gzip(const void *data, size_t len)

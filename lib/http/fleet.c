@@ -398,9 +398,9 @@ static void wait_tick(fleet *f)
 }
 
 /* The watch thread: while the current table has not converged, checks every tick. */
-static void *watch(void *arg)
+static void *watch(void *ctx)
 {
-	fleet *f = arg;
+	fleet *f = ctx;
 	pthread_mutex_lock(&f->mu);
 	while (!f->stopping) {
 		if (!f->watching) {

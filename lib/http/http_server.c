@@ -55,6 +55,8 @@ typedef struct {
 	const char *body;                    /* alive until the request completes */
 	size_t len;
 	bool own;                            /* r was made for this request: destroy it */
+	const struct MHD_IoVec *iov;         /* instead of body: a body in pieces (zone documents) */
+	unsigned niov;
 } answer;
 
 /* Per-request state, from the request line (on_request_line) to the completion callback. */
@@ -96,7 +98,16 @@ static struct MHD_Response *empty_response(void)
 
 static answer shared(int status, struct MHD_Response *r, const char *body, size_t len)
 {
-	return (answer){ status, r, body, len, false };
+	return (answer){ .status = status, .r = r, .body = body, .len = len };
+}
+
+/* A table's 200 in encoding enc: its bytes, or its segments (a zone document, table/zone_tables.h). */
+static answer table_ok(const snapshot_table *t, int enc)
+{
+	answer a = shared(MHD_HTTP_OK, t->ok[enc], t->bytes[enc], t->len[enc]);
+	a.iov = t->iov[enc];
+	a.niov = t->niov[enc];
+	return a;
 }
 
 static answer empty_answer(http_server *srv, int status)
@@ -174,7 +185,7 @@ static answer serve_routes(http_server *srv, struct MHD_Connection *c, const cha
 		break;
 	}
 	record_poll(srv, c, method, zone, t->etag[enc], true, rq);
-	return shared(MHD_HTTP_OK, t->ok[enc], t->bytes[enc], t->len[enc]);
+	return table_ok(t, enc);
 }
 
 /* B2.3: GET only (HEAD too is 405), the service's endpoints as JSON. */
@@ -190,7 +201,7 @@ static answer serve_shards(http_server *srv, struct MHD_Connection *c, const cha
 	if (!r) abort();
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
 	/* The copy is the response's own; filter headers are added to it directly. */
-	return (answer){ MHD_HTTP_OK, r, NULL, 0, true };
+	return (answer){ .status = MHD_HTTP_OK, .r = r, .own = true };
 }
 
 /* Go's Redirect: Location, and for GET and HEAD a short HTML body naming it. */
@@ -217,7 +228,7 @@ static answer redirect_answer(const char *method, const char *location)
 	if (!r) abort();
 	MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
 	if (get_or_head) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/html; charset=utf-8");
-	return (answer){ MHD_HTTP_MOVED_PERMANENTLY, r, NULL, 0, true };
+	return (answer){ .status = MHD_HTTP_MOVED_PERMANENTLY, .r = r, .own = true };
 }
 
 static answer not_found(http_server *srv)
@@ -278,7 +289,8 @@ static answer with_headers(answer a, const rsf_result *f)
 {
 	if (f->nheaders == 0) return a;
 	if (!a.own) {
-		struct MHD_Response *r = MHD_create_response_from_buffer(a.len, (void *)a.body, MHD_RESPMEM_PERSISTENT);
+		struct MHD_Response *r = a.iov ? MHD_create_response_from_iovec(a.iov, a.niov, NULL, NULL)
+					       : MHD_create_response_from_buffer(a.len, (void *)a.body, MHD_RESPMEM_PERSISTENT);
 		if (!r) abort();
 		MHD_get_response_headers(a.r, copy_header, r);
 		a.r = r;
@@ -295,7 +307,7 @@ static answer filter_answer(const rsf_result *f)
 	if (!r) abort();
 	if (f->content_type) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, f->content_type);
 	set_headers(r, f);
-	return (answer){ f->status, r, f->body, f->body_len, true };
+	return (answer){ .status = f->status, .r = r, .body = f->body, .len = f->body_len, .own = true };
 }
 
 static void *tls_session(struct MHD_Connection *c)
@@ -368,7 +380,7 @@ static enum MHD_Result serve_metrics(struct MHD_Connection *c, request *rq)
 	if (!r) abort();
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
 	if (gzip) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-	return send_answer(c, rq, (answer){ MHD_HTTP_OK, r, NULL, 0, true });
+	return send_answer(c, rq, (answer){ .status = MHD_HTTP_OK, .r = r, .own = true });
 }
 
 /* --- /fleet (fleet.h) ---------------------------------------------------------------------- */
@@ -400,7 +412,7 @@ static enum MHD_Result serve_fleet(http_server *srv, struct MHD_Connection *c, r
 	if (!r) abort();
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, text ? "text/plain; charset=utf-8" : "application/json");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	return send_answer(c, rq, (answer){ MHD_HTTP_OK, r, NULL, 0, true });
+	return send_answer(c, rq, (answer){ .status = MHD_HTTP_OK, .r = r, .own = true });
 }
 
 /* /fleet/tables/{etag}: the document as /routes serves it (the snapshot stays referenced by
@@ -411,7 +423,7 @@ static enum MHD_Result serve_fleet_table(http_server *srv, struct MHD_Connection
 	rq->snap = fleet_find_table(srv->cfg.fleet, wildcard_of(rq), &t);
 	if (!rq->snap) return send_answer(c, rq, not_found(srv));
 	int enc = http_accepts_gzip(header(c, MHD_HTTP_HEADER_ACCEPT_ENCODING)) ? SNAP_GZIP : SNAP_PLAIN;
-	return send_answer(c, rq, shared(MHD_HTTP_OK, t->ok[enc], t->bytes[enc], t->len[enc]));
+	return send_answer(c, rq, table_ok(t, enc));
 }
 
 static enum MHD_Result route_support(http_server *srv, struct MHD_Connection *c, const char *method, request *rq)
@@ -451,7 +463,7 @@ static enum MHD_Result webhook_request(http_server *srv, struct MHD_Connection *
 	if (!r) abort();
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				out.content_type ? out.content_type : "text/plain; charset=utf-8");
-	return send_answer(c, rq, (answer){ out.status, r, NULL, 0, true });
+	return send_answer(c, rq, (answer){ .status = out.status, .r = r, .own = true });
 }
 
 /* --- the request's framing (http_framing.h) ------------------------------------------- */

@@ -35,7 +35,8 @@ static void build_responses(snapshot_table *t, time_t last_modified)
 	char date[30];
 	http_date_format(last_modified, date);
 	for (int enc = SNAP_PLAIN; enc <= SNAP_GZIP; enc++) {
-		t->ok[enc] = MHD_create_response_from_buffer(t->len[enc], t->bytes[enc], MHD_RESPMEM_PERSISTENT);
+		t->ok[enc] = t->iov[enc] ? MHD_create_response_from_iovec(t->iov[enc], t->niov[enc], NULL, NULL)
+					 : MHD_create_response_from_buffer(t->len[enc], t->bytes[enc], MHD_RESPMEM_PERSISTENT);
 		t->not_modified[enc] = empty_response();
 		t->failed[enc] = empty_response();
 		if (!t->ok[enc] || !t->not_modified[enc] || !t->failed[enc]) {
@@ -67,7 +68,8 @@ static void table_free(snapshot_table *t)
 		if (t->ok[enc]) MHD_destroy_response(t->ok[enc]);
 		if (t->not_modified[enc]) MHD_destroy_response(t->not_modified[enc]);
 		if (t->failed[enc]) MHD_destroy_response(t->failed[enc]);
-		free(t->bytes[enc]);
+		if (!t->borrowed[enc]) free(t->bytes[enc]);
+		free(t->iov[enc]);
 	}
 }
 
@@ -100,6 +102,60 @@ void snapshot_add_zone(snapshot *s, const char *zone, buf *plain, size_t count)
 	z->table = calloc(1, sizeof *z->table);
 	if (!z->table) abort();
 	table_init(z->table, plain, count, s->last_modified);
+	s->zone_bytes += z->table->len[SNAP_PLAIN] + z->table->len[SNAP_GZIP];
+}
+
+/* A zone document's table: its segments as they are, the full table's slices resolved. */
+static snapshot_table *table_of_zone(const snapshot *s, const zone_doc *zd)
+{
+	snapshot_table *t = calloc(1, sizeof *t);
+	if (!t) abort();
+	t->count = s->full.count;
+	for (int enc = SNAP_PLAIN; enc <= SNAP_GZIP; enc++) {
+		memcpy(t->etag[enc], zd->etag[enc], ETAG_MAX);
+		t->len[enc] = zd->len[enc];
+		size_t n = zd->nseg[enc];
+		t->borrowed[enc] = n > 0;
+		if (n == 0) {   /* a document written out whole (one plain piece): compressed whole */
+			buf gz = BUF_INIT;
+			gzip_compress(&gz, t->bytes[SNAP_PLAIN], t->len[SNAP_PLAIN], GZIP_DEFAULT_LEVEL);
+			t->bytes[enc] = buf_steal(&gz, &t->len[enc]);
+			continue;
+		}
+		if (n == 1 && zd->seg[enc][0].ptr) {   /* one piece of its own: a plain buffer */
+			t->bytes[enc] = (char *)zd->seg[enc][0].ptr;
+			continue;
+		}
+		t->iov[enc] = calloc(n ? n : 1, sizeof *t->iov[enc]);
+		if (!t->iov[enc]) abort();
+		for (size_t i = 0; i < n; i++) {
+			const zone_segment *g = &zd->seg[enc][i];
+			t->iov[enc][i].iov_base = g->ptr ? g->ptr : s->full.bytes[SNAP_PLAIN] + g->off;
+			t->iov[enc][i].iov_len = g->len;
+		}
+		t->niov[enc] = (unsigned)n;
+	}
+	build_responses(t, s->last_modified);
+	return t;
+}
+
+void snapshot_add_zones(snapshot *s, zone_docs *z)
+{
+	s->zone_docs = z;
+	s->zone_bytes += z->shared.len;   /* the full document's pieces, compressed once for all zones */
+	snapshot_zone *zones = realloc(s->zones, (s->nzones + z->n + 1) * sizeof *zones);
+	if (!zones) abort();
+	s->zones = zones;
+	for (size_t i = 0; i < z->n; i++) {
+		snapshot_zone *sz = &s->zones[s->nzones++];
+		sz->zone = strdup(z->v[i].zone.ptr);
+		if (!sz->zone) abort();
+		sz->table = z->v[i].nshortened ? table_of_zone(s, &z->v[i]) : &s->full;
+		s->zone_bytes += z->v[i].own.len;
+		if (sz->table != &s->full && !sz->table->borrowed[SNAP_GZIP])   /* compressed whole */
+			s->zone_bytes += sz->table->len[SNAP_GZIP];
+	}
+	snapshot_seal(s);
 }
 
 static int zone_cmp(const void *a, const void *b)
@@ -135,6 +191,7 @@ void snapshot_release(snapshot *s)
 		free(s->zones[i].zone);
 	}
 	free(s->zones);
+	zone_docs_free(s->zone_docs);
 	table_free(&s->full);
 	free(s);
 }

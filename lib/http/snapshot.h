@@ -32,15 +32,21 @@
 
 #include "base/buf.h"
 #include "table/etag.h"
+#include "table/zone_tables.h"
 
 struct MHD_Response;
+struct MHD_IoVec;
 
 enum { SNAP_PLAIN = 0, SNAP_GZIP = 1 };
 
 /* One served document (the full table or one zone's) in both encodings. */
 typedef struct {
-	char *bytes[2];                  /* [SNAP_PLAIN] served form, [SNAP_GZIP] gzip of it */
+	char *bytes[2];                  /* [SNAP_PLAIN] served form, [SNAP_GZIP] gzip of it; NULL:
+	                                  * in pieces (iov) */
 	size_t len[2];
+	struct MHD_IoVec *iov[2];        /* a body in pieces (a zone document's segments), or NULL */
+	unsigned niov[2];
+	bool borrowed[2];                /* the bytes belong to the snapshot's zone_docs */
 	char etag[2][ETAG_MAX];          /* "<hex>" and "<hex>+gzip" */
 	size_t count;                    /* routes in the document (X-Count) */
 	struct MHD_Response *ok[2];              /* 200 with body */
@@ -61,6 +67,9 @@ typedef struct snapshot {
 	snapshot_table full;
 	snapshot_zone *zones;            /* sorted by name after snapshot_seal() */
 	size_t nzones;
+	zone_docs *zone_docs;            /* what zone tables added by snapshot_add_zones() point into */
+	size_t zone_bytes;               /* bytes the zone tables hold of their own, both encodings
+	                                  * (what zone names cost beyond the full table) */
 } snapshot;
 
 /* A new snapshot whose full table is plain (taken over) with `count` routes. Builds the
@@ -69,6 +78,12 @@ snapshot *snapshot_new(time_t last_modified, buf *plain, size_t count);
 /* Adds a zone's document (taken over); shares the full table when the bytes are equal,
  * or when plain is NULL (the caller knows the zone's document is the full one). */
 void snapshot_add_zone(snapshot *s, const char *zone, buf *plain, size_t count);
+/* Adds every zone document of z (zone_tables.h), taking z over: the snapshot frees it with
+ * itself. Their bodies are served as they are, in segments (libmicrohttpd iovec responses):
+ * slices of s's full table and the zones' own bytes; nothing is copied, and only a document
+ * written out whole (without gzip segments) is compressed here, as the full table is.
+ * A zone whose document is the full one shares the full table. Seals s. */
+void snapshot_add_zones(snapshot *s, zone_docs *z);
 /* Sorts the zones for lookup; call once after the last snapshot_add_zone(). */
 void snapshot_seal(snapshot *s);
 

@@ -363,10 +363,10 @@ void pipeline_serve(const route_table *t, pipeline_served *s)
 	s->count = t->n;
 }
 
-void pipeline_serve_zones(const route_table *t, pipeline_served *s)
+void pipeline_serve_zones(const route_table *t, pipeline_served *s, size_t max_zones)
 {
 	if (!s->zones)
-		s->zones = zone_docs_build(t, &s->full);
+		s->zones = zone_docs_build(t, &s->full, max_zones);
 }
 
 void pipeline_served_free(pipeline_served *s)

@@ -131,8 +131,9 @@ typedef struct {
 
 /* The served form of processed t and its ETags into s (zeroed first). */
 void pipeline_serve(const route_table *t, pipeline_served *s);
-/* Adds every zone's document (B7.5), copied from s->full. */
-void pipeline_serve_zones(const route_table *t, pipeline_served *s);
+/* Adds the documents of at most max_zones zones (B7.5; zone_tables.h: the zones with the most
+ * endpoints), made from s->full and sharing its bytes: keep s->full until they are resolved. */
+void pipeline_serve_zones(const route_table *t, pipeline_served *s, size_t max_zones);
 void pipeline_served_free(pipeline_served *s);
 
 /* How routesrv-compile prints a table: the served form, for humans, or JSON. */

@@ -5,11 +5,13 @@
  * last good cycle (source_identity.h: API bodies byte for byte, files by identity), else
  * load, process and serve them through the pipeline (pipeline.h; this replaces B7.4's
  * comparison of the raw routes): the served form and the zone documents (B7.5), published
- * as a new snapshot only when the bytes changed. A source failure is logged ("failed to fetch routes") and counted
+ * as a new snapshot only when the bytes changed. Files that are still changing are not read
+ * until they have settled (source_settle.h): the last good table stays served meanwhile. A source failure is logged ("failed to fetch routes") and counted
  * (routes.fetch_errors); the last good table stays served. An empty table never replaces
- * a non-empty one ("received empty routes; ignoring"). A good cycle with the API as a
- * source ends with the Ingress status PATCHes of -kubernetes-status-from-service, after
- * its table is published.
+ * a non-empty one ("received empty routes; ignoring"), and with -max-route-deletion an update
+ * that deletes too much of the served table is held (deletion_guard.h). A good cycle with
+ * the API as a source ends with the Ingress status PATCHes of -kubernetes-status-from-service,
+ * after its table is published.
  *
  * How long a change took (routesrv_change_latency_seconds, metrics.h): each publication
  * but the first is measured from the start of its cycle, and, when objects that changed
@@ -31,6 +33,7 @@
 #include "pipeline/ingress_status.h"
 #include "pipeline/pipeline.h"
 #include "source/kube_client.h"
+#include "source/source_settle.h"
 
 typedef struct {
 	kube_client *client;                     /* the API source, or NULL */
@@ -40,6 +43,10 @@ typedef struct {
 	 * API's, then the manifests'), e.g. for the shard endpoints. Poll thread. */
 	const pipeline_options *pipeline;
 	long interval_ms;                        /* -source-poll-timeout, > 0 */
+	long settle_ms;                          /* -source-settle-interval (source_settle.h); 0: off */
+	double max_deletion;                     /* -max-route-deletion (deletion_guard.h); 0: off */
+	long deletion_hold_ms;                   /* -max-route-deletion-hold; 0: never publish a held update */
+	size_t max_zones;                        /* -max-zones (zone_tables.h) */
 	snapshot_slot *slot;                     /* where tables are published */
 	/* -kubernetes-status-from-service, or NULL: planned from each cluster the API gives
 	 * (ingress_status_plan), sent at the end of every good cycle (ingress_status_send). */

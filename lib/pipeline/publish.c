@@ -94,21 +94,34 @@ publish_changes publish_diff(const char *old, size_t oldlen, const char *new, si
 
 /* --- publishing ---------------------------------------------------------------------- */
 
+static double mono_seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 void publish_empty_routes(void)
 {
 	log_kv(LOG_INFO, "received empty routes; ignoring", NULL);
 	metrics_count("routes.empty");
 }
 
-/* Adds each zone's document (B7.5) to the snapshot (taking their bytes over). */
-static void add_zone_docs(snapshot *s, zone_docs *zones, size_t count)
+/* Zones beyond -max-zones are served the full table: said when their number changes, and
+ * shown in routes.zones_beyond_max. */
+static void note_zone_cap(publish_state *st, const zone_docs *z)
 {
-	for (size_t i = 0; i < zones->n; i++) {
-		zone_doc *z = &zones->v[i];
-		/* nothing filtered: the full table's bytes */
-		snapshot_add_zone(s, z->zone.ptr, z->nfiltered ? &z->doc : NULL, count);
+	size_t beyond = z->nzones - z->n;
+	metrics_gauge("routes.zones_beyond_max", (double)beyond);
+	if (beyond == st->zones_beyond)
+		return;
+	st->zones_beyond = beyond;
+	if (!beyond) {
+		log_kv(LOG_INFO, "every zone has its own document again", NULL);
+		return;
 	}
-	snapshot_seal(s);
+	log_typed(LOG_WARN, "more zones than -max-zones: those with the fewest endpoints are served the full table",
+		  LOG_INT("zones", z->nzones), LOG_INT("max_zones", z->n));
 }
 
 static void log_update(const char *msg, const snapshot *s, const publish_changes *cc)
@@ -125,7 +138,8 @@ static void log_update(const char *msg, const snapshot *s, const publish_changes
  * the current snapshot's. This byte comparison is what decides updates in skipper too
  * (B7.5); skipper's earlier comparison of the raw routes (B7.4) only decides whether to
  * process them, and keeping the raw table for it would cost five times the table's bytes. */
-publish_result publish_table(const pipeline_options *o, snapshot_slot *slot, route_table *t, const publish_hook *hook)
+publish_result publish_table(const pipeline_options *o, snapshot_slot *slot, route_table *t, const publish_hook *hook,
+			     publish_state *st)
 {
 	/* counted each time the inputs change and the table is processed again */
 	for (size_t dropped = pipeline_process(o, t); dropped; dropped--)
@@ -142,20 +156,31 @@ publish_result publish_table(const pipeline_options *o, snapshot_slot *slot, rou
 	size_t oldlen = cur ? cur->full.len[SNAP_PLAIN] : 0;
 	if (cur && oldlen == plain->len && memcmp(old, plain->ptr, oldlen) == 0) {
 		log_kv(LOG_INFO, "routes did not change", NULL);
+		if (st->guard)
+			deletion_guard_clear(st->guard);
 		snapshot_release(cur);
 		pipeline_served_free(&served);
 		return PUBLISH_UNCHANGED;
 	}
 	publish_changes cc = publish_diff(old, oldlen, plain->ptr, plain->len, LOG_DEBUG, "", 0);
+	if (cur && st->guard && !deletion_guard_allows(st->guard, cur->full.count, cc.deleted, t->n, mono_seconds())) {
+		snapshot_release(cur);
+		pipeline_served_free(&served);
+		return PUBLISH_HELD;
+	}
 	/* Last-Modified is the time of the change; two changes in one second share it, and
 	 * snapshot_publish() keeps If-Modified-Since from confusing them (snapshot.h). */
 	time_t now = time(NULL);
-	/* zone documents first: they are copied from the full document, which the snapshot takes */
-	pipeline_serve_zones(t, &served);
+	/* zone documents first: they are made from the full document, which the snapshot takes
+	 * (and then serves their slices of it) */
+	pipeline_serve_zones(t, &served, st->max_zones);
+	note_zone_cap(st, served.zones);
 	snapshot *s = snapshot_new(now, plain, t->n);
-	add_zone_docs(s, served.zones, t->n);
+	snapshot_add_zones(s, served.zones);
+	served.zones = NULL;   /* the snapshot's now */
 	pipeline_served_free(&served);
 	metrics_table_bytes(s->full.len[SNAP_PLAIN], s->full.len[SNAP_GZIP]);
+	metrics_gauge("routes.zone_bytes", (double)s->zone_bytes);
 	double wall = metrics_now();
 	if (!cur) {
 		log_update("routes initialized", s, &cc);

@@ -18,9 +18,11 @@
 #include "base/log.h"
 #include "eskip/route.h"
 #include "http/snapshot.h"
+#include "pipeline/deletion_guard.h"
 #include "pipeline/pipeline.h"
 
 typedef enum {
+	PUBLISH_HELD = -2,        /* deletes more than the deletion guard allows: the served table stays */
 	PUBLISH_EMPTY = -1,       /* no routes: ignored, the served table stays */
 	PUBLISH_UNCHANGED = 0,    /* the served bytes are those already published */
 	PUBLISH_UPDATED = 1,      /* a new snapshot replaced the served one */
@@ -33,8 +35,16 @@ typedef struct {
 	void *ctx;
 } publish_hook;
 
+/* A loop's limits and what it keeps from one publication to the next. */
+typedef struct {
+	size_t max_zones;            /* -max-zones: zones with a document of their own (zone_tables.h) */
+	deletion_guard *guard;       /* -max-route-deletion (deletion_guard.h); NULL: none */
+	size_t zones_beyond;         /* zones served the full table at the last publication */
+} publish_state;
+
 /* hook may be NULL. */
-publish_result publish_table(const pipeline_options *o, snapshot_slot *slot, route_table *t, const publish_hook *hook);
+publish_result publish_table(const pipeline_options *o, snapshot_slot *slot, route_table *t, const publish_hook *hook,
+			     publish_state *st);
 /* "received empty routes; ignoring", counted (routes.empty). */
 void publish_empty_routes(void);
 

@@ -19,6 +19,8 @@
 
 struct watch_loop {
 	watch_loop_config cfg;
+	deletion_guard guard;     /* -max-route-deletion, as in the poll loop */
+	publish_state pub;
 	kube_watch *watch;
 	kube_store *store;
 	bool synced;              /* every type had its first complete list: tables may be built */
@@ -160,7 +162,7 @@ static publish_result watch_rebuild(watch_loop *l)
 		metrics_count("routes.fetch_errors");
 	} else {
 		publish_hook published = { l->cfg.on_publish, l->cfg.on_publish_ctx };
-		r = publish_table(l->cfg.pipeline, l->cfg.slot, t, &published);
+		r = publish_table(l->cfg.pipeline, l->cfg.slot, t, &published, &l->pub);
 		if (r == PUBLISH_UPDATED && l->rebuild_since > 0)
 			metrics_change_published(METRICS_FROM_EVENT, l->rebuild_since);
 		if (l->cfg.status)   /* after publishing, as the poll loop does */
@@ -242,6 +244,8 @@ watch_loop *watch_loop_new(const watch_loop_config *cfg)
 	if (!l)
 		out_of_memory();
 	l->cfg = *cfg;
+	deletion_guard_init(&l->guard, cfg->max_deletion, cfg->deletion_hold_ms);
+	l->pub = (publish_state){ .max_zones = cfg->max_zones, .guard = &l->guard };
 	l->store = kube_store_new();
 	kube_fetch_request req;
 	pipeline_fetch_request(cfg->pipeline, &req);

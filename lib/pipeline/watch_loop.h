@@ -45,6 +45,9 @@ typedef struct {
 	long debounce_max_ms;        /* -watch-debounce-max */
 	long relist_ms;              /* -watch-relist-interval; 0: never */
 	snapshot_slot *slot;
+	double max_deletion;         /* -max-route-deletion (deletion_guard.h); 0: off */
+	long deletion_hold_ms;       /* -max-route-deletion-hold; 0: never publish a held update */
+	size_t max_zones;            /* -max-zones (zone_tables.h) */
 	ingress_status *status;      /* -kubernetes-status-from-service, or NULL: planned from each
 	                              * rebuild's cluster, sent after it published */
 	/* Called right after each publication with the new table (the fleet view); NULL: none. */

@@ -38,6 +38,7 @@ void kube_client_config_init(kube_client_config *cfg)
 	cfg->connect_timeout_ms = 10000;
 	cfg->timeout_ms = 10000;
 	cfg->stall_timeout_ms = 10000;
+	cfg->max_pages = KUBE_DEFAULT_MAX_PAGES;
 }
 
 const opt_def *kube_client_config_flags(kube_client_config *cfg, size_t *n)
@@ -70,6 +71,8 @@ const opt_def *kube_client_config_flags(kube_client_config *cfg, size_t *n)
 		  .help = "quorum reads from etcd instead of resourceVersion=0 (watch cache)" },
 		{ .name = "kubernetes-page-size", .kind = OPT_INT, .metavar = "N",
 		  .help = "list in pages of N objects (limit/continue); 0: no paging" },
+		{ .name = "kubernetes-max-pages", .kind = OPT_INT, .metavar = "N",
+		  .help = "fail a list that takes more than N pages (continue tokens that never end)" },
 		{ .name = "kubernetes-connect-timeout", .kind = OPT_DURATION, .metavar = "DURATION",
 		  .help = "connect and TLS handshake timeout" },
 		{ .name = "kubernetes-timeout", .kind = OPT_DURATION, .metavar = "DURATION",
@@ -88,7 +91,7 @@ const opt_def *kube_client_config_flags(kube_client_config *cfg, size_t *n)
 	void *targets[] = {
 		NULL, &cfg->url, &cfg->in_cluster, &cfg->token_file, &cfg->kubeconfig, &cfg->kube_context, &cfg->namespace,
 		&cfg->ca_file, &cfg->client_cert, &cfg->client_key, &cfg->insecure_skip_tls_verify, &cfg->gzip,
-		&cfg->consistent_reads, &cfg->page_size, &cfg->connect_timeout_ms, &cfg->timeout_ms,
+		&cfg->consistent_reads, &cfg->page_size, &cfg->max_pages, &cfg->connect_timeout_ms, &cfg->timeout_ms,
 		&cfg->stall_timeout_ms,
 	};
 	_Static_assert(sizeof targets / sizeof *targets + 1 == sizeof defs / sizeof *defs, "one target per flag");
@@ -106,7 +109,7 @@ struct kube_client {
 	char *base_url;                  /* without a trailing '/'; may hold userinfo: never print it */
 	char *ns;                        /* NULL: cluster-wide */
 	bool gzip, consistent_reads;
-	long page_size, connect_timeout_ms, timeout_ms, stall_timeout_ms;
+	long page_size, max_pages, connect_timeout_ms, timeout_ms, stall_timeout_ms;
 
 	/* Credentials: a token file wins over a static token, which wins over an exec plugin. */
 	char *token_file;
@@ -117,6 +120,10 @@ struct kube_client {
 	bool exec_cred_valid;
 	char *token;                     /* the token in use (secret) */
 	struct curl_slist *headers;      /* holds "Authorization: Bearer <token>" (secret) */
+
+	bool (*interrupt)(void *ctx);    /* kube_client_set_interrupt */
+	void *interrupt_ctx;
+	bool interrupted;                /* the last request was abandoned by it */
 
 	bool default_url;                /* no flag or kubeconfig chose the server */
 	bool unreachable;                /* the last request failed to connect */
@@ -410,6 +417,10 @@ static int choose_mode(kube_client *c, const kube_client_config *cfg, buf *err)
 		buf_printf(err, "-kubernetes-page-size must not be negative");
 		return -1;
 	}
+	if (cfg->max_pages <= 0) {
+		buf_printf(err, "-kubernetes-max-pages must be positive");
+		return -1;
+	}
 	if (cfg->in_cluster)
 		return setup_in_cluster(c, cfg, err);
 	if (given(cfg->url))
@@ -418,6 +429,17 @@ static int choose_mode(kube_client *c, const kube_client_config *cfg, buf *err)
 		return setup_kubeconfig(c, cfg, err);
 	c->default_url = true;
 	return setup_url(c, cfg, err);
+}
+
+void kube_client_set_interrupt(kube_client *c, bool (*interrupted)(void *ctx), void *ctx)
+{
+	c->interrupt = interrupted;
+	c->interrupt_ctx = ctx;
+}
+
+bool kube_client_interrupted(const kube_client *c)
+{
+	return c->interrupted;
 }
 
 kube_client *kube_client_new(const kube_client_config *cfg, buf *err)
@@ -433,6 +455,7 @@ kube_client *kube_client_new(const kube_client_config *cfg, buf *err)
 	c->gzip = cfg->gzip;
 	c->consistent_reads = cfg->consistent_reads;
 	c->page_size = cfg->page_size;
+	c->max_pages = cfg->max_pages;
 	c->timeout_ms = cfg->timeout_ms;
 	c->stall_timeout_ms = cfg->stall_timeout_ms;
 	c->connect_timeout_ms = cfg->connect_timeout_ms;
@@ -528,6 +551,7 @@ const char *kube_client_hint(const kube_client *c)
 /* One transfer's state, seen by libcurl's callbacks. */
 typedef struct {
 	CURL *curl;
+	kube_client *client;             /* its interrupt (kube_client_set_interrupt) */
 	buf *body;
 	struct timespec start;           /* CLOCK_MONOTONIC, when the request started */
 	struct timespec last_data;       /* when bytes last arrived */
@@ -536,6 +560,7 @@ typedef struct {
 	bool headers_done;               /* the final response's header block ended */
 	bool header_timeout_hit;         /* on_progress aborted the transfer: no headers in time */
 	bool stall_hit;                  /* on_progress aborted the transfer: the body stalled */
+	bool interrupt_hit;              /* on_progress aborted the transfer: the client's interrupt */
 } transfer;
 
 static long ms_since(const struct timespec *then)
@@ -601,13 +626,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *userdata)
 	return len;
 }
 
-/* Aborts a request whose response headers have not arrived within -kubernetes-timeout
- * (skipper's ResponseHeaderTimeout), or whose body then receives nothing for
- * -kubernetes-stall-timeout. libcurl calls this often while data flows and about once a
- * second while none does. */
+/* Aborts a request when the client's interrupt says so (a shutdown), whose response headers
+ * have not arrived within -kubernetes-timeout (skipper's ResponseHeaderTimeout), or whose
+ * body then receives nothing for -kubernetes-stall-timeout. libcurl calls this often while
+ * data flows and about once a second while none does. */
 static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
 {
 	transfer *t = userdata;
+	const kube_client *c = t->client;
+	t->interrupt_hit = c->interrupt && c->interrupt(c->interrupt_ctx);
+	if (t->interrupt_hit)
+		return 1;
 	if (!t->headers_done) {
 		t->header_timeout_hit = t->header_timeout_ms > 0 && ms_since(&t->start) >= t->header_timeout_ms;
 		return t->header_timeout_hit;
@@ -696,7 +725,7 @@ static int http_do(kube_client *c, const http_request *r, buf *body, long *statu
 	c->errbuf[0] = 0;
 	CURL *h = c->curl;
 	curl_easy_setopt(h, CURLOPT_URL, r->url);
-	transfer t = { .curl = h, .body = body, .header_timeout_ms = c->timeout_ms,
+	transfer t = { .curl = h, .client = c, .body = body, .header_timeout_ms = c->timeout_ms,
 		       .stall_timeout_ms = c->stall_timeout_ms };
 	clock_gettime(CLOCK_MONOTONIC, &t.start);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -733,6 +762,11 @@ static int http_do(kube_client *c, const http_request *r, buf *body, long *statu
 	}
 	c->unreachable = rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
 			 rc == CURLE_COULDNT_RESOLVE_PROXY;
+	if (rc == CURLE_ABORTED_BY_CALLBACK && t.interrupt_hit) {
+		c->interrupted = true;
+		buf_printf(err, "%s %s: interrupted", r->method, r->url);
+		return -1;
+	}
 	if (rc == CURLE_OPERATION_TIMEDOUT || (rc == CURLE_ABORTED_BY_CALLBACK && (t.header_timeout_hit || t.stall_hit))) {
 		timeout_error(c, r, &t, err);
 		return -1;
@@ -1054,6 +1088,12 @@ static int fetch_list(kube_client *c, kube_list_id id, const char *selector, kub
 		}
 		free(cont);
 		cont = c->page_size > 0 ? continue_token(&body) : NULL;
+		if (cont && l->npages + 1 >= (size_t)c->max_pages) {
+			buf_printf(err, "GET %s: the list did not end after %ld pages (-kubernetes-max-pages)", url,
+				   c->max_pages);
+			free(url);
+			break;
+		}
 		list_push(l, url, &body);
 		if (!cont) {
 			rc = 0;
@@ -1161,6 +1201,7 @@ static int routegroups_presence(kube_client *c, int known, bool not_found, buf *
 int kube_fetch(kube_client *c, const kube_fetch_request *r, kube_fetch_result *out, buf *err)
 {
 	memset(out, 0, sizeof *out);
+	c->interrupted = false;
 	buf e = BUF_INIT;
 	bool refreshable;
 	int rc = refresh_credentials(c, false, &refreshable, &e);
@@ -1169,7 +1210,8 @@ int kube_fetch(kube_client *c, const kube_fetch_request *r, kube_fetch_result *o
 	if (rc == 0) {
 		bool not_found;
 		int known = discover_routegroups(c, &not_found, &e);
-		known = routegroups_presence(c, known, not_found, &e);
+		if (!c->interrupted)   /* an interrupted discovery tells nothing about the CRD */
+			known = routegroups_presence(c, known, not_found, &e);
 		out->routegroups_known = known > 0;
 		if (known < 0)
 			rc = -1;

@@ -12,7 +12,9 @@
  * The client owns one CURL easy handle, so the connection (HTTP/2 when the server offers it
  * over TLS) is reused across requests and cycles. Lists use resourceVersion=0 (the API
  * server's watch cache) unless consistent reads are asked for; -kubernetes-page-size pages
- * with limit/continue and restarts a list once when its continue token expired (410).
+ * with limit/continue and restarts a list once when its continue token expired (410); a list
+ * that takes more than -kubernetes-max-pages pages (an API server whose continue tokens never
+ * end) fails the fetch, which keeps the last good table.
  * Bearer tokens from files are re-read at the start of every fetch and once more after a
  * 401; exec plugin credentials are cached until they expire or a 401 arrives.
  * Tokens never appear in messages, logs or URLs.
@@ -55,6 +57,7 @@ typedef struct {
 	bool gzip;                       /* -kubernetes-gzip */
 	bool consistent_reads;           /* -kubernetes-consistent-reads */
 	long page_size;                  /* -kubernetes-page-size; 0 = one request per list */
+	long max_pages;                  /* -kubernetes-max-pages: pages one list may take, > 0 */
 	long connect_timeout_ms;         /* -kubernetes-connect-timeout: connect and TLS handshake */
 	long timeout_ms;                 /* -kubernetes-timeout: from the request to its response headers */
 	long stall_timeout_ms;           /* -kubernetes-stall-timeout: no body bytes for this long */
@@ -62,6 +65,7 @@ typedef struct {
 } kube_client_config;
 
 #define KUBE_DEFAULT_URL "http://127.0.0.1:8001"
+#define KUBE_DEFAULT_MAX_PAGES 10000
 /* How every error of loading the cluster from the API begins (skipper's words). */
 #define KUBE_LOAD_ERROR "failed to load cluster state: "
 /* Overrides /var/run/secrets/kubernetes.io/serviceaccount for -kubernetes-in-cluster. */
@@ -86,6 +90,14 @@ int kube_client_check_credentials(kube_client *c, buf *err);
 /* After a failed kube_fetch that could not connect: what the user can do (start kubectl
  * proxy, pass -kubeconfig ...), one sentence; NULL for other failures. */
 const char *kube_client_hint(const kube_client *c);
+
+/* Makes requests interruptible (shutdown): libcurl calls interrupted(ctx) while a request
+ * runs, at least about once a second and whenever data arrives, so also while the API server
+ * hangs; when it returns true the request is abandoned and the fetch fails with
+ * "GET <url>: interrupted". NULL: never. The callback runs on the client's thread. */
+void kube_client_set_interrupt(kube_client *c, bool (*interrupted)(void *ctx), void *ctx);
+/* True when the last fetch failed because it was interrupted. */
+bool kube_client_interrupted(const kube_client *c);
 
 typedef enum {
 	KUBE_LIST_INGRESSES,

@@ -3,11 +3,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #define MAX_DEPTH 64    /* symlink loops end here; kube_read_path stops earlier */
@@ -20,6 +22,12 @@ void source_identity_begin(source_identity *id)
 	XXH3_128bits_reset(id->state);
 	id->now = time(NULL);
 	id->unsettled = false;
+	id->contents = false;
+}
+
+void source_identity_contents(source_identity *id)
+{
+	id->contents = true;
 }
 
 void source_identity_bytes(source_identity *id, const void *data, size_t len)
@@ -60,6 +68,28 @@ static void add_stat(source_identity *id, const struct stat *st)
 		id->unsettled = true;
 }
 
+/* A regular file's bytes, as they are read now; a read error goes in as its errno. */
+static void add_contents(source_identity *id, const char *path)
+{
+	char block[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		add_u64(id, (uint64_t)errno);
+		return;
+	}
+	ssize_t n;
+	uint64_t total = 0;
+	while ((n = read(fd, block, sizeof block)) > 0 || (n < 0 && errno == EINTR)) {
+		if (n > 0) {
+			XXH3_128bits_update(id->state, block, (size_t)n);
+			total += (uint64_t)n;
+		}
+	}
+	add_u64(id, n < 0 ? (uint64_t)errno : 0);
+	add_u64(id, total);
+	close(fd);
+}
+
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
@@ -93,6 +123,8 @@ static void add_tree(source_identity *id, const char *path, const char *name, so
 	 * created next to them (a log file), which must not count. */
 	if (!(kind == SOURCE_TREE_MANIFESTS && S_ISDIR(st.st_mode)))
 		add_stat(id, &st);
+	if (id->contents && S_ISREG(st.st_mode))
+		add_contents(id, path);
 	if (!S_ISDIR(st.st_mode) || depth >= MAX_DEPTH)
 		return;
 	struct dirent **names;

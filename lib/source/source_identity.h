@@ -12,6 +12,10 @@
  * manifests does not defeat the fingerprint; SOURCE_TREE_ALL counts every entry (an
  * unrelated change there costs one needless read, never a missed one).
  *
+ * With contents set (source_identity_contents), the bytes of every regular file that counts
+ * go in too: the observation the settle rule compares (source_settle.h), which must not
+ * depend on timestamps alone.
+ *
  * Racy timestamps: a file written in the same clock tick as it was looked at could change
  * again without its timestamps moving. A fingerprint that saw an mtime or ctime less than
  * SOURCE_SETTLE_SECONDS old is "unsettled" and must not be trusted by the next cycle (the
@@ -36,10 +40,13 @@ typedef struct {
 	void *state;                /* XXH3 streaming state */
 	time_t now;                 /* wall clock when begun */
 	bool unsettled;             /* some timestamp was too recent to trust */
+	bool contents;              /* also hash the bytes of regular files */
 } source_identity;
 
 void source_identity_begin(source_identity *id);
 void source_identity_bytes(source_identity *id, const void *data, size_t len);
+/* From now on, source_identity_tree() hashes the contents of files as well as their identity. */
+void source_identity_contents(source_identity *id);
 typedef enum { SOURCE_TREE_ALL, SOURCE_TREE_MANIFESTS } source_tree_kind;
 
 /* Whether a directory entry of that name is a manifest: *.yaml, *.yml or *.json. The one

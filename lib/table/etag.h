@@ -19,4 +19,7 @@ void etag_hash_hex(const void *data, size_t len, char hex[ETAG_HEX_LEN + 1]);
 void etag_of(const void *data, size_t len, bool gzip, char tag[ETAG_MAX]);
 /* The tags of a document's two representations, hashing it once. */
 void etag_pair(const void *data, size_t len, char plain[ETAG_MAX], char gzip[ETAG_MAX]);
+/* The same for a document in pieces (the tags of their concatenation). */
+struct iovec;
+void etag_pair_iov(const struct iovec *v, size_t n, char plain[ETAG_MAX], char gzip[ETAG_MAX]);
 #endif

@@ -25,6 +25,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "eskip/route.h"
+#include "table/etag.h"
 #include "table/served_form.h"
 
 #define ZONE_AWARE_ANNOTATION "zalando.org/traffic-zone-aware"
@@ -69,21 +70,65 @@ route_table *zone_table_build(const route_table *t, str zone, size_t *nfiltered)
  * document equals d->doc. */
 size_t zone_doc_print(buf *out, const route_table *t, const served_doc *d, str zone);
 
-/* Every zone's served document (what serve publishes at /routes/<zone>), sorted by zone name.
- * A zone whose nfiltered is 0 has an empty doc: its document is the full one. */
+/* --- every zone's served document, sharing what the full one has -------------------------
+ *
+ * What serve publishes at /routes/<zone>. A zone name costs only what its document does not
+ * share with the full one (one EndpointSlice can name hundreds of zones: each used to cost a
+ * full document and a full gzip body). Each zone's document is a list of segments, in order:
+ * slices of the full document, and the zone's own text of the routes it shortens, where a
+ * run of shortened routes and the unchanged routes between them (less than ZONE_GAP_MIN
+ * bytes apart) is one piece. Its gzip representation is one gzip member spliced from
+ * compressed pieces (gzip.h): the zone's own runs compressed on their own, and for every
+ * slice of the full document the full document's pieces, compressed once per table at the
+ * union of all zones' slice boundaries and shared by every zone. Nothing is compressed when
+ * a request comes. A zone whose runs cover the whole document (the usual case of a few real
+ * zones, whose endpoint lists are shortened everywhere) is one own piece with no gzip
+ * segments: the server compresses it whole with libdeflate, as it does the full document.
+ *
+ * At most max_zones zones get a document of their own: those with the most endpoints (ties:
+ * by name), so that a tenant's extra zone names cannot crowd out the cluster's real ones.
+ * The others are served the full table, as any zone no endpoint names (zone_docs.nzones
+ * counts them all). The bytes equal zone_doc_print()'s for every zone. */
+#define ZONE_GAP_MIN 65536
+#define ZONE_DEFAULT_MAX_ZONES 64
+
+enum { ZONE_PLAIN = 0, ZONE_GZIP = 1 };
+enum { ZONE_SEG_FULL, ZONE_SEG_OWN, ZONE_SEG_SHARED };
+
+/* A piece of a representation: `len` bytes at `ptr`, or, for ZONE_SEG_FULL (ptr NULL), at
+ * `off` in the full document (which the snapshot owns by then: it resolves them). */
 typedef struct {
-	str zone;              /* lives in the zone_docs' arena */
-	buf doc;
-	size_t nfiltered;
+	const char *ptr;
+	size_t off, len;
+	unsigned char src;       /* ZONE_SEG_* */
+} zone_segment;
+
+typedef struct {
+	str zone;                /* lives in the zone_docs' arena */
+	size_t nfiltered;        /* routes reduced to this zone's endpoints (B7.5) */
+	size_t nshortened;       /* of those, the ones that lost endpoints; 0: the document is the
+	                          * full one (no segments: share the full table's) */
+	zone_segment *seg[2];    /* [ZONE_PLAIN], [ZONE_GZIP], in the arena; no gzip segments: the
+	                          * document is one piece, to be compressed whole */
+	size_t nseg[2], len[2];
+	char etag[2][ETAG_MAX];  /* "<hex>" and "<hex>+gzip" of the plain document */
+	buf own;                 /* the zone's own bytes, which its segments point into */
 } zone_doc;
 
 typedef struct {
-	zone_doc *v;
+	zone_doc *v;             /* sorted by zone name */
 	size_t n;
+	size_t nzones;           /* zones the endpoints name; those beyond n are served the full table */
+	buf shared;              /* compressed pieces of the full document, shared by the zones */
 	arena *arena;
 } zone_docs;
 
-zone_docs *zone_docs_build(const route_table *t, const served_doc *d);   /* never NULL */
+/* The documents of the (at most max_zones) zones of t; d is t's served_doc and must stay
+ * until the segments' full-document slices are resolved. Never NULL. */
+zone_docs *zone_docs_build(const route_table *t, const served_doc *d, size_t max_zones);
 void zone_docs_free(zone_docs *z);                                        /* NULL is fine */
+/* Writes a zone's representation enc (ZONE_PLAIN, ZONE_GZIP) out whole into out, full-document
+ * slices taken from full (for tests and tools; the server sends the segments as they are). */
+void zone_doc_write(buf *out, const zone_doc *z, int enc, const char *full);
 
 #endif

@@ -322,7 +322,7 @@ for dep in sorted(deps, key=lambda d: d["metadata"]["name"]):
 	# every library the commands link comes with a package the runtime stage installs or
 	# debian:12-slim has
 	runtime=$(sed -n '/^FROM debian:12-slim/,$p' "$df")
-	for p in libcurl4 libjq1 libonig5 libxxhash0 libyaml-0-2 libmicrohttpd12 libdeflate0 libpcre2-8-0 libgnutls30; do
+	for p in libcurl4 libjq1 libonig5 libxxhash0 libyaml-0-2 libmicrohttpd12 libdeflate0 libpcre2-8-0 libgnutls30 zlib1g; do
 		grep -q " $p" <<<"$runtime" || fail "runtime stage lacks $p"
 	done
 }

@@ -94,7 +94,9 @@ class Serve:
         self.log = open(self.log_path, "w")
         cmd = (wrap or []) + [argv, "-kubernetes-manifests", self.link, *extra,
                               "-address", f"127.0.0.1:{port}", "-support-listener", f"127.0.0.1:{support}",
-                              "-source-poll-timeout", "10", "-wait-for-healthcheck-interval", "0s"]
+                              "-source-poll-timeout", "10", "-wait-for-healthcheck-interval", "0s",
+                              # the symlink is flipped atomically: no settle interval needed
+                              "-source-settle-interval", "0"]
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT)
         self.reader = open(self.log_path)
         self.cycles = 0

@@ -320,9 +320,9 @@ typedef struct {
 	int id, polls, clients;
 } worker;
 
-static void *poll_many(void *arg)
+static void *poll_many(void *ctx)
 {
-	worker *w = arg;
+	worker *w = ctx;
 	char identity[32];
 	for (int i = 0; i < w->polls; i++) {
 		snprintf(identity, sizeof identity, "pod-%d", (i + w->id) % w->clients);

@@ -156,16 +156,21 @@ TEST(served_table_form_etags_and_zones)
 	CHECK_INT(served.count, t->n);
 
 	CHECK(served.zones == NULL);
-	pipeline_serve_zones(t, &served);
+	pipeline_serve_zones(t, &served, ZONE_DEFAULT_MAX_ZONES);
 	CHECK(served.zones != NULL);
 	CHECK_INT(served.zones ? served.zones->n : 0, 2);
 	for (size_t i = 0; served.zones && i < served.zones->n; i++) {
 		const zone_doc *z = &served.zones->v[i];
 		buf printed = BUF_INIT;
 		pipeline_print(&printed, t, PIPELINE_PRINT_SERVED, z->zone.ptr);
-		const buf *want = z->nfiltered ? &z->doc : &served.full.doc;
-		CHECK_INT(printed.len, want->len);
-		CHECK(printed.len == want->len && memcmp(printed.ptr, want->ptr, want->len) == 0);
+		buf want = BUF_INIT;
+		if (z->nshortened)
+			zone_doc_write(&want, z, ZONE_PLAIN, served.full.doc.ptr);
+		else
+			buf_append(&want, served.full.doc.ptr, served.full.doc.len);
+		CHECK_INT(printed.len, want.len);
+		CHECK(printed.len == want.len && memcmp(printed.ptr, want.ptr, want.len) == 0);
+		buf_free(&want);
 		if (strcmp(z->zone.ptr, "z1") == 0) {
 			CHECK(z->nfiltered > 0);
 			CHECK(!strstr(printed.ptr, "10.2.0.4"));

@@ -2,6 +2,7 @@
  * unknown zones served the full table. */
 #include <stdlib.h>
 
+#include "base/gzip.h"
 #include "eskip/eskip.h"
 #include "table/zone_tables.h"
 #include "test.h"
@@ -156,6 +157,38 @@ TEST(no_zones)
 	route_table_free(t);
 }
 
+/* A zone document as served: its plain segments equal want, its gzip segments decompress
+ * to want, and its ETags are those of want. */
+static void check_served_doc(const zone_doc *z, const served_doc *d, const char *want)
+{
+	buf got = BUF_INIT, gz = BUF_INIT, plain = BUF_INIT, err = BUF_INIT;
+	if (z->nshortened)
+		zone_doc_write(&got, z, ZONE_PLAIN, d->doc.ptr);
+	else   /* nothing shortened: no document of its own, the full one is served */
+		buf_append(&got, d->doc.ptr, d->doc.len);
+	buf_putc(&got, 0);
+	CHECK_STR(got.ptr, want);
+	if (z->nshortened) {
+		CHECK_INT(z->len[ZONE_PLAIN], strlen(want));
+		char tag[ETAG_MAX], gztag[ETAG_MAX];
+		etag_pair(want, strlen(want), tag, gztag);
+		CHECK_STR(z->etag[ZONE_PLAIN], tag);
+		CHECK_STR(z->etag[ZONE_GZIP], gztag);
+	}
+	if (z->nseg[ZONE_GZIP]) {   /* spliced (else the server compresses the one piece whole) */
+		CHECK(z->nseg[ZONE_PLAIN] > 1);
+		zone_doc_write(&gz, z, ZONE_GZIP, d->doc.ptr);
+		CHECK_INT(gz.len, z->len[ZONE_GZIP]);
+		CHECK(gzip_decompress(&plain, gz.ptr, gz.len, 0, &err) == 0);
+		buf_putc(&plain, 0);
+		CHECK_STR(plain.ptr, want);
+	}
+	buf_free(&got);
+	buf_free(&gz);
+	buf_free(&plain);
+	buf_free(&err);
+}
+
 /* Every zone's document made from the full one (served_doc, zone_doc_print, zone_docs_build)
  * has the bytes of the zone table printed on its own; zone names and one unknown zone. */
 static void check_documents(const route_table *t, const char *const *zones, size_t nzones)
@@ -165,8 +198,9 @@ static void check_documents(const route_table *t, const char *const *zones, size
 	buf_putc(&d.doc, 0);
 	CHECK_STR(d.doc.ptr, served(t));
 	d.doc.len--;
-	zone_docs *docs = zone_docs_build(t, &d);
+	zone_docs *docs = zone_docs_build(t, &d, ZONE_DEFAULT_MAX_ZONES);
 	CHECK_INT(docs->n, nzones);
+	CHECK_INT(docs->nzones, nzones);
 	for (size_t i = 0; i <= nzones; i++) {
 		str zone = str_c(i < nzones ? zones[i] : "unknown-zone");
 		size_t want_filtered;
@@ -179,12 +213,7 @@ static void check_documents(const route_table *t, const char *const *zones, size
 		if (i < nzones) {
 			CHECK_STR(docs->v[i].zone.ptr, zones[i]);
 			CHECK_INT(docs->v[i].nfiltered, want_filtered);
-			/* nothing filtered: no document of its own, the full one is served */
-			buf_reset(&got);
-			buf_append(&got, want_filtered ? docs->v[i].doc.ptr : d.doc.ptr,
-				   want_filtered ? docs->v[i].doc.len : d.doc.len);
-			buf_putc(&got, 0);
-			CHECK_STR(got.ptr, want);
+			check_served_doc(&docs->v[i], &d, want);
 		}
 		buf_free(&got);
 		route_table_free(z);
@@ -230,6 +259,83 @@ TEST(documents_of_a_bare_route)
 	route_table_free(empty);
 }
 
+/* A large table: 3000 routes of about 150 bytes; a tenant's route (r1500) has 3 endpoints in
+ * each of 100 zones, r0100 and r2900 have 4 in z-000 and 4 in z-001, so zone documents are
+ * spliced from runs of their own and slices of the full document. */
+static route_table *large_table(void)
+{
+	buf text = BUF_INIT;
+	for (int i = 0; i < 3000; i++) {
+		buf_printf(&text, "r%04d: Path(\"/application-%04d/some/longer/path\") -> setRequestHeader(\"X-App\", \"a%d\") -> ",
+			   i, i, i);
+		if (i == 1500) {
+			buf_puts(&text, "<roundRobin");
+			for (int k = 0; k < 300; k++)
+				buf_printf(&text, ", \"http://10.1.%d.%d:80?zone=z-%03d\"", k / 200, k % 200, k % 100);
+			buf_puts(&text, ">;\n");
+		} else if (i == 100 || i == 2900) {
+			buf_puts(&text, "<roundRobin");
+			for (int k = 0; k < 8; k++)
+				buf_printf(&text, ", \"http://10.2.%d.%d:80?zone=z-00%d\"", i / 100, k, k % 2);
+			buf_puts(&text, ">;\n");
+		} else {
+			buf_printf(&text, "\"http://10.3.%d.%d:80\";\n", i / 200, i % 200);
+		}
+	}
+	route_table *t = parse(text.ptr);
+	buf_free(&text);
+	return t;
+}
+
+TEST(spliced_documents_of_many_zones)
+{
+	route_table *t = large_table();
+	CHECK_INT(t->n, 3000);
+	served_doc d = { .doc = BUF_INIT };
+	served_doc_print(&d, t);
+	zone_docs *docs = zone_docs_build(t, &d, 1000);
+	CHECK_INT(docs->n, 100);
+	size_t spliced = 0;
+	for (size_t i = 0; i < docs->n; i++) {
+		const zone_doc *z = &docs->v[i];
+		route_table *zt = zone_table_build(t, z->zone, NULL);
+		check_served_doc(z, &d, served(zt));
+		route_table_free(zt);
+		spliced += z->nseg[ZONE_GZIP] > 0;
+		/* what a zone costs is its own bytes: the routes it shortens (with up to ZONE_GAP_MIN
+		 * of the document around them), not the document */
+		CHECK(z->own.len < d.doc.len / 5);
+		if (strcmp(z->zone.ptr, "z-001") > 0)
+			CHECK(z->own.len < 1024);
+	}
+	CHECK_INT(spliced, 100);
+	CHECK(docs->shared.len > 0);
+	zone_docs_free(docs);
+	served_doc_free(&d);
+	route_table_free(t);
+}
+
+/* -max-zones: the zones with the most endpoints keep their documents, the others (and any
+ * zone no endpoint names) are served the full table. */
+TEST(zone_cap_keeps_the_zones_with_most_endpoints)
+{
+	route_table *t = large_table();
+	served_doc d = { .doc = BUF_INIT };
+	served_doc_print(&d, t);
+	zone_docs *docs = zone_docs_build(t, &d, 2);
+	CHECK_INT(docs->nzones, 100);
+	CHECK_INT(docs->n, 2);
+	/* z-000 and z-001 have 3 + 8 endpoints each, the other 98 zones 3 */
+	CHECK_STR(docs->n > 0 ? docs->v[0].zone.ptr : "", "z-000");
+	CHECK_STR(docs->n > 1 ? docs->v[1].zone.ptr : "", "z-001");
+	zone_docs_free(docs);
+	docs = zone_docs_build(t, &d, 0);
+	CHECK_INT(docs->n, 0);
+	zone_docs_free(docs);
+	served_doc_free(&d);
+	route_table_free(t);
+}
+
 int main(void)
 {
 	RUN(zone_set);
@@ -240,5 +346,7 @@ int main(void)
 	RUN(documents_from_the_full_document);
 	RUN(documents_of_unusual_routes);
 	RUN(documents_of_a_bare_route);
+	RUN(spliced_documents_of_many_zones);
+	RUN(zone_cap_keeps_the_zones_with_most_endpoints);
 	return TEST_SUMMARY();
 }

@@ -31,7 +31,9 @@ is sent, then the connection closes), truncate-json (a JSON body cut short, with
 matching Content-Length), body:FILE (200 with FILE's bytes as they are), trickle:SECONDS
 (headers at once, then the body in small pieces spread over SECONDS, bytes never stopping
 for more than a quarter of a second), stall:SECONDS (headers and half the body at once,
-then nothing for SECONDS, then the rest). Faults apply to watches of the path too.
+then nothing for SECONDS, then the rest), endless-continue (every page of the list
+carries a continue token, past the last item with no items: a list that never ends).
+Faults apply to watches of the path too.
 
 PATCH .../namespaces/<ns>/ingresses/<name>/status with Content-Type
 application/merge-patch+json applies the JSON merge patch (RFC 7386) to the stored Ingress
@@ -543,7 +545,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not items:
                 return self.send_status(404, f'{res} "{name}" not found')
             return self.send_json(200, items[0])
-        self.send_list(res, items, query, list_rv)
+        self.send_list(res, items, query, list_rv, self.server.faults.get(path) == "endless-continue")
 
     # --- watch (spec kubernetes-watch.md W1) ----------------------------------------------------
 
@@ -661,7 +663,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def end_chunks(self, how):
         self.wfile.write(b"0\r\n\r\n")
 
-    def send_list(self, res, items, query, list_rv):
+    def send_list(self, res, items, query, list_rv, endless=False):
         kind, api_version = RESOURCES[res]
         start = 0
         if "continue" in query:
@@ -678,8 +680,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             o.pop("apiVersion", None)
             page.append(o)
         meta = {"resourceVersion": list_rv}
-        if end < len(items):
-            meta["continue"] = base64.urlsafe_b64encode(str(end).encode()).decode()
+        if end < len(items) or endless:
+            meta["continue"] = base64.urlsafe_b64encode(str(max(end, start + 1)).encode()).decode()
         self.send_json(200, {"kind": kind + "List", "apiVersion": api_version, "metadata": meta, "items": page})
 
     def fault(self, path, query):
@@ -687,6 +689,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             spec = self.server.faults.get(path)
             if spec is None:
                 return False
+            if spec == "endless-continue":
+                return False  # send_list never ends the list
             left = self.server.fault_times.get(path, -1)
             if left == 0:
                 return False
