@@ -474,6 +474,18 @@ int main(int argc, char **argv)
 				      "or -routes-file");
 	if (watch_mode && (watch_loop_check(&watch_cfg, &err) != 0 || kube_watch_config_check(&watch_client_cfg, &err) != 0))
 		opt_usage_error(&cmd, "%s", err.ptr);
+	if (max_zones < 0)
+		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -max-zones: must not be negative", max_zones);
+	if (max_connections <= 0)
+		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -max-connections: must be positive", max_connections);
+	if (idle_timeout_ms <= 0)
+		opt_usage_error(&cmd, "invalid value for flag -idle-timeout: must be positive");
+	if (redis_port <= 0 || redis_port > 65535 || valkey_port <= 0 || valkey_port > 65535)
+		opt_usage_error(&cmd, "invalid shard service port: must be 1-65535");
+	if (fleet_max_clients < 0 || fleet_max_clients > FLEET_MAX_CLIENTS_LIMIT)
+		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -fleet-max-clients: must be 0 to %d",
+				fleet_max_clients, FLEET_MAX_CLIENTS_LIMIT);
+
 	kube_client *client = NULL;
 	if (use_api(&cmd) && !(client = kube_client_new(&cfg, &err)))
 		opt_usage_error(&cmd, "%s", err.ptr);
@@ -488,20 +500,10 @@ int main(int argc, char **argv)
 	ingress_status *status = NULL;
 	if (*ko.flag.status_from_service && !client)
 		log_kv(LOG_WARN, "-kubernetes-status-from-service needs the Kubernetes API as a source: ignored", NULL);
-	else if (*ko.flag.status_from_service && !(status = ingress_status_new(client, &ko, ko.flag.status_from_service, &err)))
+	else if (*ko.flag.status_from_service && !(status = ingress_status_new(client, &ko, ko.flag.status_from_service, &err))) {
+		kube_client_free(client);
 		opt_usage_error(&cmd, "%s", err.ptr);
-
-	if (max_zones < 0)
-		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -max-zones: must not be negative", max_zones);
-	if (max_connections <= 0)
-		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -max-connections: must be positive", max_connections);
-	if (idle_timeout_ms <= 0)
-		opt_usage_error(&cmd, "invalid value for flag -idle-timeout: must be positive");
-	if (redis_port <= 0 || redis_port > 65535 || valkey_port <= 0 || valkey_port > 65535)
-		opt_usage_error(&cmd, "invalid shard service port: must be 1-65535");
-	if (fleet_max_clients < 0 || fleet_max_clients > FLEET_MAX_CLIENTS_LIMIT)
-		opt_usage_error(&cmd, "invalid value \"%ld\" for flag -fleet-max-clients: must be 0 to %d",
-				fleet_max_clients, FLEET_MAX_CLIENTS_LIMIT);
+	}
 
 	run_state st = { 0 };
 	/* Start-up order of B10: source, shard endpoints, filter chain, TLS. */
