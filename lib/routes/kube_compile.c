@@ -96,7 +96,7 @@ static void dedup(route_table *t, kube_reporter *rep)
 			kube_reportf(rep, LOG_ERROR, KUBE_DROP, o->kind, &o->meta, o->meta.ns, NULL,
 				"Ignoring route with the same id %.*s, existing: %s, ignored: %s",
 				(int)r->id.len, r->id.ptr ? r->id.ptr : "", existing, ignored);
-		else if (strcmp(existing, ignored) != 0)
+		else if (strcmp(existing, ignored) != 0)   /* a global route (§9.1): no object */
 			log_printf(LOG_ERROR, "Ignoring route with the same id %.*s, existing: %s, ignored: %s",
 				(int)r->id.len, r->id.ptr ? r->id.ptr : "", existing, ignored);
 		free(existing);
@@ -133,10 +133,18 @@ void kube_compile(const kube_cluster *c, const kube_options *o, route_table *out
 	kube_compile_report(c, o, NULL, out);
 }
 
+/* Without a caller's reporter, a logging one of the call's own still registers every route's
+ * object (kube_reporter_origin), so that the lines about a route (dedup) name it too; the
+ * routes' origins are cleared again, as they index a reporter that is gone. */
 void kube_compile_report(const kube_cluster *c, const kube_options *o, kube_reporter *rep, route_table *out)
 {
+	kube_reporter own;
+	size_t from = out->n;
+	if (!rep)
+		kube_reporter_init(&own, false);
+	kube_reporter *r = rep ? rep : &own;
 	kube_cycle cy;
-	kube_cycle_init(&cy, c, o, rep);
+	kube_cycle_init(&cy, c, o, r);
 	kube_compile_ingresses_cycle(&cy, out);
 	kube_compile_routegroups_cycle(&cy, out);
 	kube_cycle_free(&cy);
@@ -144,5 +152,10 @@ void kube_compile_report(const kube_cluster *c, const kube_options *o, kube_repo
 		add_healthcheck_routes(o, out);
 	if (o->https_redirect)
 		add_redirect_route(o, out);
-	dedup(out, rep);
+	dedup(out, r);
+	if (rep)
+		return;
+	for (size_t i = from; i < out->n; i++)
+		out->routes[i].origin = 0;
+	kube_reporter_free(&own);
 }

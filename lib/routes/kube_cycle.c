@@ -64,7 +64,7 @@ void kube_report_class_skipped(kube_cycle *cy, const char *kind, const kube_meta
 
 void kube_cycle_mark_origin(kube_cycle *cy, route_table *out, size_t from, const char *kind, const kube_meta *meta)
 {
-	if (!kube_reporter_collects(cy->reporter) || from >= out->n)
+	if (!cy->reporter || from >= out->n)
 		return;
 	size_t origin = kube_reporter_origin(cy->reporter, kind, meta);
 	for (size_t i = from; i < out->n; i++)

@@ -58,8 +58,8 @@ void kube_cycle_free(kube_cycle *cy);
  * namespace to name, `path` the annotation or spec path (NULL: unknown). ERROR-level
  * messages are KUBE_DROP problems, the others notes; after a failed Service or port lookup
  * (missing_ref set) the message is a KUBE_MISSING_REF problem, whatever its level. */
-/* With a collecting reporter: the routes [from, out->n) without an origin came from the
- * object (kind, meta). */
+/* With a reporter (kube_compile_report always has one): the routes [from, out->n) without
+ * an origin came from the object (kind, meta). */
 void kube_cycle_mark_origin(kube_cycle *cy, route_table *out, size_t from, const char *kind, const kube_meta *meta);
 
 /* An Ingress or RouteGroup of another class: counted as skipped (kube_reporter) and listed

@@ -372,7 +372,7 @@ static void convert_ingress(ing_state *st, const kube_ingress *ing)
 		return;
 	}
 	ing_ctx c = { .ing = ing, .ns = ing->meta.ns, .name = ing->meta.name };
-	if (kube_reporter_collects(st->cy->reporter))
+	if (st->cy->reporter)
 		c.origin = kube_reporter_origin(st->cy->reporter, "Ingress", &ing->meta);
 	read_inputs(st, &c);
 	ing_convert_default_backend(st, &c);
