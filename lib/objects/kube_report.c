@@ -127,7 +127,12 @@ size_t kube_reporter_origin(kube_reporter *rep, const char *kind, const kube_met
 	o->meta.present = m->present;
 	o->meta.ns = arena_strndup(rep->arena, m->ns.ptr ? m->ns.ptr : "", m->ns.len);
 	o->meta.name = arena_strndup(rep->arena, m->name.ptr ? m->name.ptr : "", m->name.len);
-	o->meta.source = m->source ? arena_strdup(rep->arena, m->source).ptr : NULL;
+	/* Objects come file by file: one copy of each file name, not one per object. */
+	const struct kube_origin *last = rep->norigins > 1 ? &rep->origins[rep->norigins - 2] : NULL;
+	if (m->source && last && last->meta.source && strcmp(last->meta.source, m->source) == 0)
+		o->meta.source = last->meta.source;
+	else
+		o->meta.source = m->source ? arena_strdup(rep->arena, m->source).ptr : NULL;
 	o->meta.line = m->line;
 	return rep->norigins;
 }
