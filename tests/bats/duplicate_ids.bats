@@ -4,6 +4,7 @@
 # (kind= name= ns=, and source= for a file) in every compile, not only under -check.
 
 load helpers/common
+load helpers/serve
 bats_require_minimum_version 1.5.0
 
 QUIET=(-kubernetes-healthcheck=false -kubernetes-https-redirect=false)
@@ -53,7 +54,7 @@ setup() {
 }
 
 teardown() {
-	if [ -n "${SERVE_PID:-}" ]; then kill -INT "$SERVE_PID" 2>/dev/null || true; wait "$SERVE_PID" 2>/dev/null || true; fi
+	stop_serve
 }
 
 @test "routesrv-compile: the ignored duplicate's line names its object and file" {
@@ -66,7 +67,6 @@ teardown() {
 }
 
 @test "routesrv-serve -kubernetes-manifests: the ignored duplicate's line names its object and file" {
-	load helpers/serve
 	mkdir manifests && cp cluster.yaml manifests/
 	start_serve -kubernetes-manifests manifests -source-poll-timeout 600000 "${QUIET[@]}"
 	wait_log "routes initialized"
