@@ -6,8 +6,11 @@
  * (pipeline.h) and publishes a new snapshot only when the served bytes differ from the
  * current one; it logs "routes initialized" / "routes updated" with the counts of inserted,
  * deleted and updated routes, "routes did not change", or, for an empty table (which never
- * replaces a served one), "received empty routes; ignoring" (routes.empty). Metrics: the
- * routes.* gauges, table bytes, routes.unparsable_dropped.
+ * replaces a served one), "received empty routes; ignoring" (routes.empty). With a deletion
+ * guard (publish_state.guard) an update that deletes too much is held (PUBLISH_HELD); zones
+ * beyond publish_state.max_zones are served the full table (said when their number changes).
+ * Metrics: the routes.* gauges, table bytes, routes.zone_bytes, routes.zones_beyond_max,
+ * routes.unparsable_dropped.
  *
  * Threads: the loop's thread (jv, route tables); request threads only see published
  * snapshots. Ownership: the table is the caller's (processed in place), the slot too. */
