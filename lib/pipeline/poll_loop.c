@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "objects/kube_changes.h"
@@ -43,12 +44,6 @@ struct poll_loop {
 	long long changed_at;           /* the newest managedFields time of this cycle's changes */
 };
 
-static double mono_now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static void cluster_read(void *ctx, const kube_cluster *c);
 
@@ -207,7 +202,8 @@ static int load_sources(poll_loop *p, route_table *raw, load_result *res, buf *e
 			p->files_trusted = trusted;
 		}
 	}
-	if (!files_same && has_files(p) && !source_settle_observe(&p->settle, &contents, mono_now(), &p->recheck_at))
+	if (!files_same && has_files(p) &&
+	    !source_settle_observe(&p->settle, &contents, clock_mono_seconds(), &p->recheck_at))
 		*res = LOAD_SETTLING;
 	else if (api_same && files_same && !p->force_reload)
 		*res = LOAD_UNCHANGED;
@@ -280,7 +276,7 @@ static void source_recovered(poll_loop *p, double now)
 /* One cycle now. */
 static void poll_loop_cycle(poll_loop *p)
 {
-	double t0 = mono_now();
+	double t0 = clock_mono_seconds();
 	p->cycle_start = metrics_now();
 	p->changed_at = 0;
 	route_table *raw = route_table_new();
@@ -314,7 +310,7 @@ static void poll_loop_cycle(poll_loop *p)
 	buf_free(&err);
 	/* The table's memory goes back to the system: between cycles only the snapshot stays. */
 	malloc_trim(0);
-	metrics_observe_poll(mono_now() - t0, rc == 0);
+	metrics_observe_poll(clock_mono_seconds() - t0, rc == 0);
 }
 
 /* --- timing -------------------------------------------------------------------------- */

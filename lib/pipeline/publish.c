@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "base/metrics.h"
 
 /* --- the routes that differ: a merge of the old and new served forms, one route per line --- */
@@ -94,12 +95,6 @@ publish_changes publish_diff(const char *old, size_t oldlen, const char *new, si
 
 /* --- publishing ---------------------------------------------------------------------- */
 
-static double mono_seconds(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 void publish_empty_routes(void)
 {
@@ -163,7 +158,7 @@ publish_result publish_table(const pipeline_options *o, snapshot_slot *slot, rou
 		return PUBLISH_UNCHANGED;
 	}
 	publish_changes cc = publish_diff(old, oldlen, plain->ptr, plain->len, LOG_DEBUG, "", 0);
-	if (cur && st->guard && !deletion_guard_allows(st->guard, cur->full.count, cc.deleted, t->n, mono_seconds())) {
+	if (cur && st->guard && !deletion_guard_allows(st->guard, cur->full.count, cc.deleted, t->n, clock_mono_seconds())) {
 		snapshot_release(cur);
 		pipeline_served_free(&served);
 		return PUBLISH_HELD;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/xalloc.h"
@@ -33,12 +34,6 @@ struct watch_loop {
 	long relist_changed;      /* objects a running full relist found changed */
 };
 
-static double mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static void to_timespec(double s, struct timespec *t)
 {
@@ -100,7 +95,7 @@ static void changed(watch_loop *l, double at)
 	if (!l->pending) {
 		l->pending = true;
 		l->first_pending = at;
-		l->first_pending_wall = metrics_now() - (mono() - at);
+		l->first_pending_wall = metrics_now() - (clock_mono_seconds() - at);
 	}
 	l->last_pending = at;
 }
@@ -115,12 +110,12 @@ static void on_list(void *ctx, kube_list_id id, const kube_list *list)
 		 * another list: soon, not at the next safety-net relist. */
 		log_kv(LOG_ERROR, "failed to fetch routes", "error", err.ptr ? err.ptr : "", NULL);
 		metrics_count("routes.fetch_errors");
-		double soon = mono() + BAD_LIST_RETRY_S;
+		double soon = clock_mono_seconds() + BAD_LIST_RETRY_S;
 		if (soon < l->relist_at)
 			l->relist_at = soon;
 	} else if (n > 0) {
 		l->relist_changed += n;
-		changed(l, mono());
+		changed(l, clock_mono_seconds());
 	}
 	buf_free(&err);
 }
@@ -142,7 +137,7 @@ static void on_gone(void *ctx, kube_list_id id)
 {
 	watch_loop *l = ctx;
 	kube_store_drop(l->store, id);
-	changed(l, mono());   /* known → unknown changes the table even with no objects */
+	changed(l, clock_mono_seconds());   /* known → unknown changes the table even with no objects */
 }
 
 /* --- rebuild and publish ---------------------------------------------------------------------- */
@@ -151,7 +146,7 @@ static void on_gone(void *ctx, kube_list_id id)
  * (~1 compile per debounced batch); the incremental compile replaces this function. */
 static publish_result watch_rebuild(watch_loop *l)
 {
-	double t0 = mono();
+	double t0 = clock_mono_seconds();
 	route_table *t = route_table_new();
 	buf err = BUF_INIT;
 	publish_result r = PUBLISH_UNCHANGED;
@@ -171,14 +166,14 @@ static publish_result watch_rebuild(watch_loop *l)
 	route_table_free(t);
 	buf_free(&err);
 	malloc_trim(0);   /* between rebuilds only the store and the snapshot stay */
-	metrics_gauge("watch.rebuild_seconds", mono() - t0);
+	metrics_gauge("watch.rebuild_seconds", clock_mono_seconds() - t0);
 	return r;
 }
 
 /* Rebuilds now, with the delay since the first pending change as a metric. */
 static publish_result rebuild_pending(watch_loop *l)
 {
-	metrics_gauge("watch.debounce_delay_seconds", mono() - l->first_pending);
+	metrics_gauge("watch.debounce_delay_seconds", clock_mono_seconds() - l->first_pending);
 	l->pending = false;
 	l->rebuild_since = l->first_pending_wall;
 	publish_result r = watch_rebuild(l);
@@ -233,7 +228,7 @@ static void full_relist(watch_loop *l)
 	char objects[32];
 	snprintf(objects, sizeof objects, "%ld", l->relist_changed);
 	log_kv(LOG_INFO, "full relist done", "objects_changed", objects, "table_differs", differs ? "true" : "false", NULL);
-	l->relist_at = l->cfg.relist_ms ? mono() + (double)l->cfg.relist_ms / 1000.0 : INFINITY;
+	l->relist_at = l->cfg.relist_ms ? clock_mono_seconds() + (double)l->cfg.relist_ms / 1000.0 : INFINITY;
 }
 
 /* --- the loop ------------------------------------------------------------------------------- */
@@ -291,9 +286,9 @@ static void first_state(watch_loop *l)
 	log_kv(LOG_INFO, "every resource type listed; watching for changes", "ingresses", n[KUBE_LIST_INGRESSES],
 	       "routegroups", n[KUBE_LIST_ROUTEGROUPS], "services", n[KUBE_LIST_SERVICES], "endpoints",
 	       n[KUBE_LIST_ENDPOINTS], "endpointslices", n[KUBE_LIST_ENDPOINTSLICES], NULL);
-	changed(l, mono());
+	changed(l, clock_mono_seconds());
 	rebuild_pending(l);
-	l->relist_at = l->cfg.relist_ms ? mono() + (double)l->cfg.relist_ms / 1000.0 : INFINITY;
+	l->relist_at = l->cfg.relist_ms ? clock_mono_seconds() + (double)l->cfg.relist_ms / 1000.0 : INFINITY;
 }
 
 void watch_loop_run(watch_loop *l, poll_wait_fn wait, void *ctx)
@@ -305,7 +300,7 @@ void watch_loop_run(watch_loop *l, poll_wait_fn wait, void *ctx)
 	metrics_gauge("polling_started_timestamp", metrics_now());
 	l->relist_at = INFINITY;
 	for (;;) {
-		double now = mono(), until = now + WAKE_S, due = rebuild_due(l);
+		double now = clock_mono_seconds(), until = now + WAKE_S, due = rebuild_due(l);
 		if (due < until)
 			until = due;
 		if (l->synced && l->relist_at < until)
@@ -322,12 +317,12 @@ void watch_loop_run(watch_loop *l, poll_wait_fn wait, void *ctx)
 				continue;   /* fail closed: no table from a partial state */
 			first_state(l);
 		}
-		now = mono();
+		now = clock_mono_seconds();
 		if (w == POLL_WAKE_RELOAD || now >= l->relist_at)
 			full_relist(l);
 		else if (now >= rebuild_due(l))
 			rebuild_pending(l);
-		observe(l, mono());
+		observe(l, clock_mono_seconds());
 	}
 	log_kv(LOG_INFO, "watching stopped", NULL);
 }

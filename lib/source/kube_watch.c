@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "base/clock.h"
 #include "base/json_scan.h"
 #include "base/log.h"
 #include "base/metrics.h"
@@ -60,12 +61,6 @@ struct kube_watch {
 	buf first_list_error;   /* the last failure of a list that never succeeded */
 };
 
-static double mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* xorshift64*: jitter needs no more. */
 static double rand01(kube_watch *w)
@@ -132,7 +127,7 @@ kube_watch *kube_watch_new(kube_client *client, const kube_fetch_request *req, c
 	w->cfg = *cfg;
 	w->h = *handler;
 	if (getrandom(&w->rng, sizeof w->rng, GRND_NONBLOCK) != (ssize_t)sizeof w->rng || !w->rng)
-		w->rng = (uint64_t)(mono() * 1e9) | 1;
+		w->rng = (uint64_t)(clock_mono_seconds() * 1e9) | 1;
 	const char *selectors[KUBE_NLISTS] = {
 		[KUBE_LIST_INGRESSES] = req->ingresses,
 		[KUBE_LIST_ROUTEGROUPS] = req->routegroups,
@@ -217,7 +212,7 @@ static int do_list(kube_watch *w, stream *s, buf *err)
 		metrics_count("routes.fetch_errors");
 		s->failures++;
 		double delay = backoff_s(w, s);
-		s->due = mono() + delay;
+		s->due = clock_mono_seconds() + delay;
 		log_retry(LOG_ERROR, "failed to list for the watch", s, err->ptr ? err->ptr : "", delay);
 		if (!s->listed) {
 			buf_reset(&w->first_list_error);
@@ -415,7 +410,7 @@ static size_t on_data(char *p, size_t size, size_t n, void *userdata)
 		return size * n;
 	}
 	buf_append(&s->in, p, size * n);
-	frame(s->w, s, mono());
+	frame(s->w, s, clock_mono_seconds());
 	if (!s->failed && s->in.len > KUBE_WATCH_MAX_EVENT)
 		stream_failed(s, "an event larger than %s bytes", "67108864");
 	return s->failed || s->gone ? 0 : size * n;   /* 0 ends the transfer */
@@ -440,7 +435,7 @@ static void start_watch(kube_watch *w, stream *s)
 	curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, (timeout + 30) * 1000L);
 	if (curl_multi_add_handle(w->multi, s->easy) != CURLM_OK)
 		abort();
-	s->started = mono();
+	s->started = clock_mono_seconds();
 	if (s->failures)
 		metrics_count("watch.reconnects");
 }
@@ -450,7 +445,7 @@ static void watch_done(kube_watch *w, stream *s, CURLcode rc)
 {
 	long status = 0;
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
-	double now = mono();
+	double now = clock_mono_seconds();
 	/* bytes of an event that never ended: the stream was cut */
 	bool cut_in_event = status == 200 && s->in.len && json_skip_ws(s->in.ptr, s->in.ptr + s->in.len) !=
 								 s->in.ptr + s->in.len;
@@ -562,9 +557,9 @@ static void due_work(kube_watch *w)
 {
 	for (int i = 0; i < KUBE_NLISTS; i++) {
 		stream *s = &w->s[i];
-		if (i == KUBE_LIST_ROUTEGROUPS && mono() >= w->rg_check_at)
-			discover(w, mono());
-		if (!s->wanted || s->easy || s->due > mono() || (i == KUBE_LIST_ROUTEGROUPS && w->rg_suspect))
+		if (i == KUBE_LIST_ROUTEGROUPS && clock_mono_seconds() >= w->rg_check_at)
+			discover(w, clock_mono_seconds());
+		if (!s->wanted || s->easy || s->due > clock_mono_seconds() || (i == KUBE_LIST_ROUTEGROUPS && w->rg_suspect))
 			continue;
 		buf err = BUF_INIT;
 		if (!s->need_list || do_list(w, s, &err) == 0)
@@ -592,7 +587,7 @@ int kube_watch_run(kube_watch *w, int fd, const struct timespec *deadline)
 		int running;
 		curl_multi_perform(w->multi, &running);
 		drain(w);
-		double now = mono(), next = next_due(w);
+		double now = clock_mono_seconds(), next = next_due(w);
 		if (w->delivered) {   /* the caller may now have something due sooner */
 			w->delivered = false;
 			return 2;
@@ -623,7 +618,7 @@ int kube_watch_relist(kube_watch *w, buf *err)
 	for (int i = 0; i < KUBE_NLISTS; i++) {
 		stream *s = &w->s[i];
 		if (i == KUBE_LIST_ROUTEGROUPS)
-			discover(w, mono());
+			discover(w, clock_mono_seconds());
 		if (!s->wanted || (i == KUBE_LIST_ROUTEGROUPS && w->rg_suspect))
 			continue;
 		buf e = BUF_INIT;
