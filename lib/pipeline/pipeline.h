@@ -36,6 +36,7 @@
 #include "eskip/route.h"
 #include "objects/kube_model.h"
 #include "objects/kube_read.h"
+#include "routes/kube_cycle.h"
 #include "routes/kube_options.h"
 #include "routes/route_process.h"
 #include "source/kube_client.h"
@@ -68,6 +69,15 @@ int pipeline_load_files(const pipeline_options *o, const char *const *paths, siz
  * names the buffer in messages. */
 int pipeline_load_buffer(const pipeline_options *o, const char *data, size_t len, const char *name, route_table *out,
 			 buf *err);
+/* The load steps one at a time, for the incremental compile (pipeline/incremental.h):
+ * decode objects from memory as pipeline_load_buffer does (lenient, selected client-side)
+ * into c; compile a decoded, selected cluster into out, telling obs (may be NULL) what each
+ * object reads across objects (routes/kube_cycle.h). The on_cluster hook is not called:
+ * such a cluster may be a part of one. */
+int pipeline_decode_buffer(const pipeline_options *o, const char *data, size_t len, const char *name,
+			   kube_cluster *c, buf *err);
+void pipeline_compile_cluster(const pipeline_options *o, const kube_cluster *c, route_table *out,
+			      const kube_observer *obs);
 /* Routes of eskip documents (files, URLs, "-"), as they are. */
 int pipeline_load_eskip(const char *const *paths, size_t npaths, route_table *out, buf *err);
 

@@ -104,8 +104,14 @@ static void dedup(route_table *t)
 
 void kube_compile(const kube_cluster *c, const kube_options *o, route_table *out)
 {
+	kube_compile_observed(c, o, out, NULL);
+}
+
+void kube_compile_observed(const kube_cluster *c, const kube_options *o, route_table *out, const kube_observer *obs)
+{
 	kube_cycle cy;
 	kube_cycle_init(&cy, c, o);
+	cy.observer = obs;
 	kube_compile_ingresses_cycle(&cy, out);
 	kube_compile_routegroups_cycle(&cy, out);
 	kube_cycle_free(&cy);

@@ -13,8 +13,12 @@
 #include "objects/kube_model.h"
 #include "routes/kube_options.h"
 #include "eskip/route.h"
+#include "routes/kube_cycle.h"
 
 void kube_compile(const kube_cluster *c, const kube_options *o, route_table *out);
+/* The same, telling obs (may be NULL) what each Ingress and RouteGroup reads across
+ * objects (kube_cycle.h); obs is borrowed for the call. */
+void kube_compile_observed(const kube_cluster *c, const kube_options *o, route_table *out, const kube_observer *obs);
 
 /* The pieces, for the converters and their tests. */
 void kube_compile_ingresses(const kube_cluster *c, const kube_options *o, route_table *out);

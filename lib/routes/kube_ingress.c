@@ -311,6 +311,7 @@ static void convert_ingress(ing_state *st, const kube_ingress *ing)
 		return;
 	}
 	ing_ctx c = { .ing = ing, .ns = ing->meta.ns, .name = ing->meta.name };
+	st->cy->object = ing;
 	read_inputs(st, &c);
 	ing_convert_default_backend(st, &c);
 	for (size_t i = 0; i < ing->nrules; i++)
@@ -335,6 +336,7 @@ void kube_compile_ingresses_cycle(kube_cycle *cy, route_table *out)
 		if (validate(&st, list[i]))
 			convert_ingress(&st, list[i]);
 	free(list);
+	cy->object = NULL;   /* the flush reads only the buckets the Ingresses reported */
 	ing_flush(&st);
 }
 

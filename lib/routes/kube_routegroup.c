@@ -499,8 +499,11 @@ void kube_compile_routegroups_cycle(kube_cycle *cy, route_table *out)
 		buf_free(&err);
 	}
 	qsort(keep, n, sizeof *keep, by_namespace_name);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		cy->object = keep[i];
 		convert_routegroup(cy, keep[i], out);
+	}
+	cy->object = NULL;
 }
 
 void kube_compile_routegroups(const kube_cluster *c, const kube_options *o, route_table *out)
