@@ -32,15 +32,15 @@ int pipeline_fetch(const pipeline_options *o, kube_client *api, kube_fetch_resul
 }
 
 void pipeline_compile_cluster(const pipeline_options *o, const kube_cluster *c, route_table *out,
-			      const kube_observer *obs)
+			      const kube_observer *obs, bool global_routes)
 {
-	kube_compile_observed(c, o->kube, out, obs);
+	kube_compile_observed(c, o->kube, out, obs, global_routes);
 }
 
 /* Every load ends here: a decoded, selected cluster becomes routes, then the hook sees it. */
 static void compile_cluster(const pipeline_options *o, const kube_cluster *c, route_table *out)
 {
-	pipeline_compile_cluster(o, c, out, NULL);
+	pipeline_compile_cluster(o, c, out, NULL, true);
 	if (o->on_cluster)
 		o->on_cluster(o->on_cluster_ctx, c);
 }

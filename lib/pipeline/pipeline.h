@@ -72,12 +72,13 @@ int pipeline_load_buffer(const pipeline_options *o, const char *data, size_t len
 /* The load steps one at a time, for the incremental compile (pipeline/incremental.h):
  * decode objects from memory as pipeline_load_buffer does (lenient, selected client-side)
  * into c; compile a decoded, selected cluster into out, telling obs (may be NULL) what each
- * object reads across objects (routes/kube_cycle.h). The on_cluster hook is not called:
+ * object reads across objects (routes/kube_cycle.h), with the cluster-wide routes
+ * (health check, HTTPS redirect) only if global_routes. The on_cluster hook is not called:
  * such a cluster may be a part of one. */
 int pipeline_decode_buffer(const pipeline_options *o, const char *data, size_t len, const char *name,
 			   kube_cluster *c, buf *err);
 void pipeline_compile_cluster(const pipeline_options *o, const kube_cluster *c, route_table *out,
-			      const kube_observer *obs);
+			      const kube_observer *obs, bool global_routes);
 /* Routes of eskip documents (files, URLs, "-"), as they are. */
 int pipeline_load_eskip(const char *const *paths, size_t npaths, route_table *out, buf *err);
 

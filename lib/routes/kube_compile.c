@@ -104,10 +104,11 @@ static void dedup(route_table *t)
 
 void kube_compile(const kube_cluster *c, const kube_options *o, route_table *out)
 {
-	kube_compile_observed(c, o, out, NULL);
+	kube_compile_observed(c, o, out, NULL, true);
 }
 
-void kube_compile_observed(const kube_cluster *c, const kube_options *o, route_table *out, const kube_observer *obs)
+void kube_compile_observed(const kube_cluster *c, const kube_options *o, route_table *out, const kube_observer *obs,
+			   bool global_routes)
 {
 	kube_cycle cy;
 	kube_cycle_init(&cy, c, o);
@@ -115,9 +116,9 @@ void kube_compile_observed(const kube_cluster *c, const kube_options *o, route_t
 	kube_compile_ingresses_cycle(&cy, out);
 	kube_compile_routegroups_cycle(&cy, out);
 	kube_cycle_free(&cy);
-	if (o->healthcheck)
+	if (global_routes && o->healthcheck)
 		add_healthcheck_routes(o, out);
-	if (o->https_redirect)
+	if (global_routes && o->https_redirect)
 		add_redirect_route(o, out);
 	dedup(out);
 }

@@ -17,8 +17,10 @@
 
 void kube_compile(const kube_cluster *c, const kube_options *o, route_table *out);
 /* The same, telling obs (may be NULL) what each Ingress and RouteGroup reads across
- * objects (kube_cycle.h); obs is borrowed for the call. */
-void kube_compile_observed(const kube_cluster *c, const kube_options *o, route_table *out, const kube_observer *obs);
+ * objects (kube_cycle.h; obs is borrowed for the call), with the global routes (§9.1) only
+ * if global_routes: a part of a cluster compiled alone leaves them to another part. */
+void kube_compile_observed(const kube_cluster *c, const kube_options *o, route_table *out, const kube_observer *obs,
+			   bool global_routes);
 
 /* The pieces, for the converters and their tests. */
 void kube_compile_ingresses(const kube_cluster *c, const kube_options *o, route_table *out);
