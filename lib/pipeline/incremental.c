@@ -585,6 +585,12 @@ static int obj_cmp(const void *x, const void *y)
 	return c ? c : str_cmp(aname, bname);
 }
 
+static void sort_objs(objvec *v)
+{
+	if (v->n > 1)
+		qsort(v->v, v->n, sizeof *v->v, obj_cmp);
+}
+
 /* The cluster of the group's objects and every Service, Endpoints and EndpointSlice their
  * reads name (by their store keys: the order a full compile of the store sees them in). */
 static void build_sub(group_compile *g, objvec *members, hmap *included)
@@ -609,10 +615,10 @@ static void build_sub(group_compile *g, objvec *members, hmap *included)
 				objvec_push(s->kind == INCR_SERVICE ? &svc : s->kind == INCR_ENDPOINTS ? &eps : &sl, s);
 			}
 		}
-	qsort(members->v, members->n, sizeof *members->v, obj_cmp);
-	qsort(svc.v, svc.n, sizeof *svc.v, obj_cmp);
-	qsort(eps.v, eps.n, sizeof *eps.v, obj_cmp);
-	qsort(sl.v, sl.n, sizeof *sl.v, obj_cmp);
+	sort_objs(members);
+	sort_objs(&svc);
+	sort_objs(&eps);
+	sort_objs(&sl);
 	kube_cluster *s = &g->sub;
 	*s = (kube_cluster){ .routegroups_known = inc->routegroups_known };
 	s->ingresses = xcalloc(members->n, sizeof *s->ingresses);

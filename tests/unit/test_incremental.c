@@ -11,7 +11,8 @@
  * Over every fixture set of tests/conformance/skipper (with its .kube flags, through
  * tests/conformance/kube-flags, and again with the cluster-wide routes and the processing
  * flags on) and over generated clusters (bench/compile/gen, both modes).
- * Log lines of the compiles go to /dev/null unless INCR_VERBOSE is set. */
+ * Log lines of the compiles (and a sanitizer's report) go to /tmp/test_incremental.<pid>.log
+ * (its name is printed first), to stderr with INCR_VERBOSE set. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -557,14 +558,18 @@ static void collect_kube(const char *dir, buf *cmd)
 	closedir(d);
 }
 
+static char log_path[64];
+
 static int quiet_logs(void)
 {
 	if (getenv("INCR_VERBOSE"))
 		return -1;
 	fflush(stderr);
-	int saved = dup(2), null = open("/dev/null", O_WRONLY);
-	dup2(null, 2);
-	close(null);
+	int saved = dup(2), log = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	if (log < 0)
+		return -1;
+	dup2(log, 2);
+	close(log);
 	return saved;
 }
 
@@ -630,6 +635,67 @@ static void generated_cluster(const char *mode, size_t apps, const char *const *
 		bool ok = run_sequence(&op.po, &c, cmdline, &pl);
 		restore_logs(saved);
 		CHECK(ok);
+		options_free(&op);
+	}
+	tcluster_free(&c);
+}
+
+/* Objects whose routes depend on each other without sharing a Service: Ingresses on one
+ * host (catch-all, redirect twins), RouteGroups on one host (the same catch-all id), an
+ * Ingress and a RouteGroup on one host. The fixture sets share Services too often to
+ * show these alone. */
+static const char shared_yaml[] =
+	"apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a1, namespace: n1}\n"
+	"spec: {rules: [{host: shared.example.org, http: {paths: [{path: /a, pathType: Prefix, backend: {service: {name: sa, port: {number: 80}}}}]}}]}\n"
+	"---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a2, namespace: n2}\n"
+	"spec: {rules: [{host: shared.example.org, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: sb, port: {number: 80}}}}]}}]}\n"
+	"---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a3, namespace: n3, annotations: {zalando.org/skipper-ingress-redirect: \"true\", zalando.org/skipper-ingress-redirect-code: \"301\"}}\n"
+	"spec: {rules: [{host: shared.example.org, http: {paths: [{path: /c, pathType: Exact, backend: {service: {name: sc, port: {number: 80}}}}]}}]}\n"
+	"---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: a4, namespace: n4, annotations: {zalando.org/skipper-ingress-redirect: \"false\"}}\n"
+	"spec: {rules: [{host: other.example.org, http: {paths: [{path: /d, pathType: Prefix, backend: {service: {name: sd, port: {number: 80}}}}]}}, "
+	"{host: shared.example.org, http: {paths: [{path: /e, pathType: Prefix, backend: {service: {name: sd, port: {number: 80}}}}]}}]}\n"
+	"---\napiVersion: zalando.org/v1\nkind: RouteGroup\nmetadata: {name: r1, namespace: n1}\n"
+	"spec: {hosts: [rg.example.org], backends: [{name: b, type: service, serviceName: se, servicePort: 80}], routes: [{path: /x, backends: [{backendName: b}]}]}\n"
+	"---\napiVersion: zalando.org/v1\nkind: RouteGroup\nmetadata: {name: r2, namespace: n2}\n"
+	"spec: {hosts: [rg.example.org, other.example.org], backends: [{name: b, type: service, serviceName: sf, servicePort: 80}], routes: [{path: /y, backends: [{backendName: b}]}]}\n"
+	"---\napiVersion: zalando.org/v1\nkind: RouteGroup\nmetadata: {name: r3, namespace: n3}\n"
+	"spec: {hosts: [rg.example.org], backends: [{name: b, type: shunt}], routes: [{pathSubtree: /, backends: [{backendName: b}]}]}\n";
+
+static void add_service(buf *b, const char *ns, const char *name, int ip)
+{
+	buf_printf(b, "---\napiVersion: v1\nkind: Service\nmetadata: {name: %s, namespace: %s}\n"
+		   "spec: {type: ClusterIP, clusterIP: 10.3.0.%d, ports: [{name: http, port: 80, targetPort: 8080}]}\n"
+		   "---\napiVersion: v1\nkind: Endpoints\nmetadata: {name: %s, namespace: %s}\n"
+		   "subsets: [{addresses: [{ip: 10.2.0.%d}, {ip: 10.2.1.%d}], ports: [{name: http, port: 8080}]}]\n",
+		   name, ns, ip, name, ns, ip, ip);
+}
+
+TEST(objects_that_share_hosts_or_ids)
+{
+	buf text = BUF_INIT;
+	buf_puts(&text, shared_yaml);
+	add_service(&text, "n1", "sa", 1);
+	add_service(&text, "n2", "sb", 2);
+	add_service(&text, "n3", "sc", 3);
+	add_service(&text, "n4", "sd", 4);
+	add_service(&text, "n1", "se", 5);
+	add_service(&text, "n2", "sf", 6);
+	tcluster c = { 0 };
+	split_yaml(&c, text.ptr, text.len);
+	buf_free(&text);
+	CHECK_INT(c.n, 19);
+	for (int processing = 0; processing <= 1; processing++) {
+		options op;
+		CHECK(options_init(&op, NULL, 0, NULL, processing));
+		int saved = quiet_logs();
+		for (int round = 0; round < 20; round++) {
+			plan pl = { .adds_between_checks = 1, .changes = 30 };
+			bool ok = run_sequence(&op.po, &c, "shared hosts and ids", &pl);
+			CHECK(ok);
+			if (!ok)
+				break;
+		}
+		restore_logs(saved);
 		options_free(&op);
 	}
 	tcluster_free(&c);
@@ -749,10 +815,15 @@ int main(void)
 	const char *s = getenv("INCR_SEED");
 	seed = s ? strtoull(s, NULL, 10) : (unsigned long long)time(NULL) ^ (unsigned long long)getpid() << 16;
 	rng = seed ? seed : 1;
-	printf("  seed %llu (INCR_SEED=%llu replays it)\n", seed, seed);
+	snprintf(log_path, sizeof log_path, "/tmp/test_incremental.%d.log", (int)getpid());
+	printf("  seed %llu (INCR_SEED=%llu replays it), logs in %s\n", seed, seed, log_path);
+	fflush(stdout);
 	RUN(gzip_members_are_one_stream_and_reused);
 	RUN(a_change_compiles_what_depends_on_it);
+	RUN(objects_that_share_hosts_or_ids);
 	RUN(generated_clusters);
 	RUN(every_fixture_set);
+	if (!test_failed)
+		unlink(log_path);
 	return TEST_SUMMARY();
 }
