@@ -214,13 +214,15 @@ struct unit {
 	served_doc doc;                /* their served lines */
 	key *ids; size_t nids;         /* ids it owns in inc->ids (compiled and processed) */
 	bool empty_id;                 /* a route without id: the served form needs the whole table */
+	bool zoned;                    /* an endpoint has a zone: zone documents may differ */
 	unit *next_dead;
 };
 
-/* A served line: route i of unit u. */
+/* A served line: route i of unit u; old: its index in the previous publish (SIZE_MAX: new). */
 typedef struct {
 	unit *u;
 	size_t i;
+	size_t old;
 } line;
 
 typedef struct {
@@ -246,6 +248,7 @@ struct incremental {
 	unit *dead;                        /* dissolved, freed after the next publish */
 	unsigned long gen;
 	bool dirty;                        /* the served table must be rebuilt */
+	bool published;                    /* out holds a publish (the lines' old document) */
 
 	line *lines; size_t nlines;        /* every served route, sorted by id */
 	route_table merged;                /* their routes (shallow copies), for the zone documents */
@@ -734,9 +737,12 @@ static void install(incremental *inc, objvec *members, bool global, route_table 
 	u->nids = nids;
 	for (size_t i = 0; i < nids; i++)
 		*hmap_slot(&inc->ids, ids[i].p, ids[i].n) = u;
-	for (size_t i = 0; i < t->n; i++)
-		if (t->routes[i].id.len == 0)
-			u->empty_id = true;
+	for (size_t i = 0; i < t->n; i++) {
+		const route *r = &t->routes[i];
+		u->empty_id |= r->id.len == 0;
+		for (size_t e = 0; e < r->nendpoints && !u->zoned; e++)
+			u->zoned = r->endpoints[e].zone.len > 0;
+	}
 	for (size_t i = 0; i < u->members.n; i++) {
 		u->members.v[i]->unit = u;
 		u->members.v[i]->pending = false;
@@ -897,7 +903,8 @@ static int line_cmp(const void *x, const void *y)
 	return (a->i > b->i) - (a->i < b->i);
 }
 
-/* The served lines: the old ones of live units, merged with the fresh units' lines. */
+/* The served lines: the old ones of live units, merged with the fresh units' lines (each
+ * placed by binary search: a change costs a copy of the line array, not a comparison per line). */
 static void merge_lines(incremental *inc)
 {
 	size_t nf = 0;
@@ -908,16 +915,34 @@ static void merge_lines(incremental *inc)
 	nf = 0;
 	for (size_t u = 0; u < inc->nfresh; u++)
 		for (size_t i = 0; inc->fresh[u]->live && i < inc->fresh[u]->routes->n; i++)
-			f[nf++] = (line){ inc->fresh[u], i };
-	qsort(f, nf, sizeof *f, line_cmp);
+			f[nf++] = (line){ inc->fresh[u], i, SIZE_MAX };
+	if (nf > 1)
+		qsort(f, nf, sizeof *f, line_cmp);
 	size_t no = 0;
 	for (size_t i = 0; i < inc->nlines; i++)
-		if (inc->lines[i].u->live)
-			inc->lines[no++] = inc->lines[i];
+		if (inc->lines[i].u->live) {
+			inc->lines[no] = inc->lines[i];
+			inc->lines[no++].old = i;
+		}
 	line *all = xcalloc(no + nf, sizeof *all);
-	size_t a = 0, b = 0, n = 0;
-	while (a < no || b < nf)
-		all[n++] = b == nf || (a < no && line_cmp(&inc->lines[a], &f[b]) <= 0) ? inc->lines[a++] : f[b++];
+	size_t a = 0, n = 0;
+	for (size_t b = 0; b < nf; b++) {
+		size_t lo = a, hi = no;   /* the first old line after f[b] */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (line_cmp(&inc->lines[mid], &f[b]) <= 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		memcpy(all + n, inc->lines + a, (lo - a) * sizeof *all);
+		n += lo - a;
+		a = lo;
+		all[n++] = f[b];
+	}
+	if (no > a)
+		memcpy(all + n, inc->lines + a, (no - a) * sizeof *all);
+	n += no - a;
 	free(f);
 	free(inc->lines);
 	inc->lines = all;
@@ -925,21 +950,32 @@ static void merge_lines(incremental *inc)
 	inc->nfresh = 0;
 }
 
-/* The full document from the units' printed lines, with each route's place. */
-static void build_full(incremental *inc, served_doc *d)
+/* The route table behind the lines (shallow copies of the units' routes): what the zone
+ * documents and the whole-table printer read. */
+static void build_merged(incremental *inc)
+{
+	size_t n = inc->nlines;
+	inc->merged.routes = xrealloc(inc->merged.routes, (n ? n : 1) * sizeof *inc->merged.routes);
+	inc->merged.n = inc->merged.cap = n;
+	for (size_t k = 0; k < n; k++)
+		inc->merged.routes[k] = inc->lines[k].u->routes->routes[inc->lines[k].i];
+}
+
+/* The full document: runs of lines that were consecutive in the previous document are
+ * copied from it in one piece, new lines from their unit's printed lines; each route's
+ * place (start, endpoints) moves with its bytes. prev: the previous publish's document. */
+static void build_full(incremental *inc, const served_doc *prev, served_doc *d)
 {
 	size_t n = inc->nlines, bytes = 0;
 	bool empty_id = false;
-	inc->merged.routes = xrealloc(inc->merged.routes, (n ? n : 1) * sizeof *inc->merged.routes);
-	inc->merged.n = inc->merged.cap = n;
 	for (size_t k = 0; k < n; k++) {
 		line l = inc->lines[k];
-		inc->merged.routes[k] = l.u->routes->routes[l.i];
 		bytes += l.u->doc.start[l.i + 1] - l.u->doc.start[l.i];
 		empty_id |= l.u->empty_id;
 	}
 	*d = (served_doc){ .doc = BUF_INIT };
-	if (empty_id) {   /* routes without ids print by the whole table (served_form.h) */
+	if (empty_id || (prev && prev->bare)) {   /* routes without ids print by the whole table (served_form.h) */
+		build_merged(inc);
 		served_doc_print(d, &inc->merged);
 		return;
 	}
@@ -947,26 +983,42 @@ static void build_full(incremental *inc, served_doc *d)
 	d->n = n;
 	d->start = xcalloc(n + 1, sizeof *d->start);
 	d->endpoints = xcalloc(n ? n : 1, sizeof *d->endpoints);
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; k < n;) {
 		line l = inc->lines[k];
-		const served_doc *u = &l.u->doc;
 		if (k)
 			buf_putc(&d->doc, '\n');
-		d->start[k] = d->doc.len;
-		buf_append(&d->doc, u->doc.ptr + u->start[l.i], u->start[l.i + 1] - 1 - u->start[l.i]);
-		d->endpoints[k] = u->endpoints[l.i] == SIZE_MAX ? SIZE_MAX : d->start[k] + (u->endpoints[l.i] - u->start[l.i]);
+		if (l.old == SIZE_MAX || !prev || l.old >= prev->n) {
+			const served_doc *u = &l.u->doc;
+			d->start[k] = d->doc.len;
+			buf_append(&d->doc, u->doc.ptr + u->start[l.i], u->start[l.i + 1] - 1 - u->start[l.i]);
+			d->endpoints[k] = u->endpoints[l.i] == SIZE_MAX ? SIZE_MAX : d->start[k] + (u->endpoints[l.i] - u->start[l.i]);
+			k++;
+			continue;
+		}
+		size_t end = k + 1;   /* the run: lines k..end-1 were old lines l.old.. in a row */
+		while (end < n && inc->lines[end].old == inc->lines[end - 1].old + 1 && inc->lines[end].old < prev->n)
+			end++;
+		size_t from = prev->start[l.old], to = prev->start[inc->lines[end - 1].old + 1] - 1;
+		size_t base = d->doc.len;
+		buf_append(&d->doc, prev->doc.ptr + from, to - from);
+		for (size_t j = k; j < end; j++) {
+			size_t o = inc->lines[j].old;
+			d->start[j] = base + (prev->start[o] - from);
+			d->endpoints[j] = prev->endpoints[o] == SIZE_MAX ? SIZE_MAX : base + (prev->endpoints[o] - from);
+		}
+		k = end;
 	}
 	d->start[n] = d->doc.len + 1;
 }
 
 /* --- gzip members ----------------------------------------------------------------------------- */
 
-#define MEMBER_LINES 64            /* a member ends after a line with probability 1/64 */
+#define MEMBER_LINES 512           /* a member ends after a line with probability 1/512 */
 #define MEMBER_MAX (1u << 20)      /* and always by this size */
-#define MEMBER_LOOKAHEAD 256     /* bytes of the next line that decide (its id, mostly) */
+#define MEMBER_LOOKAHEAD 128       /* at most this much of the next line's id decides */
 
-/* Where the member starting at `from` ends: after a "\n" whose next line (its first
- * MEMBER_LOOKAHEAD bytes: the route's id and more) hashes to a multiple of MEMBER_LINES. The bounds depend only on nearby bytes,
+/* Where the member starting at `from` ends: after a "\n" whose next line's id (up to its
+ * ':', at most MEMBER_LOOKAHEAD bytes) hashes to a multiple of MEMBER_LINES. The bounds depend only on nearby bytes,
  * so a change moves no bound away from it. */
 static size_t member_end(const char *doc, size_t len, size_t from)
 {
@@ -979,7 +1031,7 @@ static size_t member_end(const char *doc, size_t len, size_t from)
 		if (p - from >= MEMBER_MAX)
 			return p;
 		size_t la = len - p < MEMBER_LOOKAHEAD ? len - p : MEMBER_LOOKAHEAD;
-		const char *eol = memchr(doc + p, '\n', la);
+		const char *eol = memchr(doc + p, ':', la);
 		if (eol)
 			la = (size_t)(eol - (doc + p));
 		if (XXH3_64bits(doc + p, la) % MEMBER_LINES == 0)
@@ -1060,11 +1112,20 @@ const incremental_served *incremental_publish(incremental *inc, bool *changed)
 		return &inc->out;
 	merge_lines(inc);
 	incremental_served s = { .gzip = BUF_INIT };
-	build_full(inc, &s.served.full);
+	build_full(inc, inc->published ? &inc->out.served.full : NULL, &s.served.full);
 	pipeline_served *p = &s.served;
 	etag_pair(p->full.doc.ptr ? p->full.doc.ptr : "", p->full.doc.len, p->etag, p->etag_gzip);
-	p->count = inc->merged.n;
-	pipeline_serve_zones(&inc->merged, p);
+	p->count = inc->nlines;
+	bool zoned = false;
+	for (size_t i = 0; i < inc->nunits && !zoned; i++)
+		zoned = inc->units[i]->zoned;
+	if (zoned) {
+		build_merged(inc);
+		pipeline_serve_zones(&inc->merged, p);
+	} else {   /* no endpoint has a zone: no zone documents (what the whole table gives) */
+		route_table none = { 0 };
+		pipeline_serve_zones(&none, p);
+	}
 
 	hmap now = { 0 };
 	inc->stats.gzip_members_reused = inc->stats.gzip_members_compressed = 0;
@@ -1088,6 +1149,7 @@ const incremental_served *incremental_publish(incremental *inc, bool *changed)
 		unit_free(u);
 	}
 	inc->dirty = false;
+	inc->published = true;
 	return &inc->out;
 }
 

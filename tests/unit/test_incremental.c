@@ -752,10 +752,10 @@ TEST(gzip_members_are_one_stream_and_reused)
 	buf_free(&doc);
 }
 
-/* One Endpoints change compiles the one Ingress reading it, and most members are reused. */
+/* One Endpoints change compiles the one Ingress reading it, and the other members are reused. */
 TEST(a_change_compiles_what_depends_on_it)
 {
-	FILE *p = popen("bench/compile/gen 200", "r");
+	FILE *p = popen("bench/compile/gen 1000", "r");
 	CHECK(p != NULL);
 	if (!p)
 		return;
@@ -778,7 +778,7 @@ TEST(a_change_compiles_what_depends_on_it)
 	incremental_publish(inc, NULL);
 	incremental_stats before, after;
 	incremental_get_stats(inc, &before);
-	CHECK_INT(before.units, 201);   /* 200 Ingresses, each alone, and the cluster-wide routes */
+	CHECK_INT(before.units, 1001);   /* 1000 Ingresses, each alone, and the cluster-wide routes */
 	tobj *ep = NULL;
 	for (size_t i = 0; i < c.n && !ep; i++)
 		if (c.v[i].kind == INCR_ENDPOINTS && !strcmp(c.v[i].name, "app-100"))
@@ -795,12 +795,11 @@ TEST(a_change_compiles_what_depends_on_it)
 		CHECK(differs);
 		incremental_get_stats(inc, &after);
 		CHECK_INT(after.compiled_objects - before.compiled_objects, 1);
-		CHECK(after.gzip_members_compressed <= 3);
-		printf("  members: %zu compressed, %zu reused\n", after.gzip_members_compressed, after.gzip_members_reused);
-		CHECK(after.gzip_members_reused > 10);
+		CHECK(after.gzip_members_compressed <= 2);   /* the member of the changed line, */
+		CHECK(after.gzip_members_reused >= 3);       /* of about 4000 / 512 + 1 */
 	}
 	restore_logs(saved);
-	CHECK(check_state(&op.po, &c, inc, "gen 200", 1));
+	CHECK(check_state(&op.po, &c, inc, "gen 1000", 1));
 	incremental_free(inc);
 	options_free(&op);
 	for (size_t i = 0; i < c.n; i++) {
