@@ -406,7 +406,7 @@ int incremental_apply(incremental *inc, const incremental_event *ev, buf *err)
 		buf name = BUF_INIT;
 		buf_printf(&name, "kind=%s ns=%.*s name=%.*s", kind_names[ev->kind], (int)ev->ns.len,
 			   ev->ns.ptr ? ev->ns.ptr : "", (int)ev->name.len, ev->name.ptr ? ev->name.ptr : "");
-		c = kube_cluster_new();
+		c = kube_cluster_new_in(arena_new_small());
 		int rc = pipeline_decode_buffer(inc->o, ev->data ? ev->data : "", ev->len, name.ptr, c, err);
 		size_t all = objects_in(c), mine = objects_of_kind(c, ev->kind);
 		if (rc == 0 && (all > 1 || all != mine))
@@ -800,7 +800,7 @@ static void compile_group(incremental *inc, objvec *members, bool global)
 		build_sub(&g, members, &included);
 		kube_observer obs = { .depends = observed, .ctx = &g };
 		const pipeline_options *po = global ? inc->o : &inc->unit_opts;
-		route_table *t = route_table_new();
+		route_table *t = route_table_new_in(arena_new_small());
 		pipeline_compile_cluster(po, &g.sub, t, &obs, global);
 		inc->stats.compiled_objects += members->n;
 		hmap seen = { 0 };
