@@ -158,6 +158,15 @@ static key service_key(str ns, str name)
 	return key_make('s', ns.len ? ns : str_c("default"), name);
 }
 
+/* A store key's two strings. */
+static void key_parts(key k, str *a, str *b)
+{
+	size_t alen;
+	memcpy(&alen, k.p + 1, sizeof alen);
+	*a = (str){ k.p + 1 + sizeof alen, alen };
+	*b = (str){ k.p + 1 + sizeof alen + alen, k.n - 1 - sizeof alen - alen };
+}
+
 /* --- objects, units ---------------------------------------------------------------------------- */
 
 typedef struct unit unit;
@@ -165,7 +174,8 @@ typedef struct unit unit;
 typedef struct obj {
 	key id;                        /* store key: kind, namespace, name */
 	incremental_kind kind;
-	kube_cluster *c;               /* the decoded object alone; NULL: absent */
+	char *bytes; size_t len;       /* the object's text as the event gave it; NULL: absent */
+	kube_cluster *c;               /* decoded while a group compiles (obj_decode), else NULL */
 	/* Ingresses and RouteGroups */
 	unit *unit;                    /* NULL while pending */
 	bool pending;                  /* in inc->pending: to be compiled */
@@ -377,6 +387,7 @@ static void obj_free(incremental *inc, obj *o)
 		index_remove(&inc->providers, o->provides, o);
 	free(o->provides.p);
 	kube_cluster_free(o->c);
+	free(o->bytes);
 	free(o->id.p);
 	free(o);
 }
@@ -399,28 +410,59 @@ incremental *incremental_new(const pipeline_options *o)
 	return inc;
 }
 
+/* "kind=K ns=N name=X", what messages about an object say. */
+static void source_name(buf *b, incremental_kind kind, str ns, str name)
+{
+	buf_printf(b, "kind=%s ns=%.*s name=%.*s", kind_names[kind], (int)ns.len, ns.ptr ? ns.ptr : "", (int)name.len,
+		   name.ptr ? name.ptr : "");
+}
+
+/* Decodes and selects one object's text as a full load would: 0 with the cluster of it in
+ * *out (NULL when it is skipped or not selected: absent), -1 with the reason in err. */
+static int decode_one(const incremental *inc, incremental_kind kind, str ns, str name, const char *data, size_t len,
+		      kube_cluster **out, buf *err)
+{
+	buf source = BUF_INIT;
+	source_name(&source, kind, ns, name);
+	kube_cluster *c = kube_cluster_new_in(arena_new_small());
+	int rc = pipeline_decode_buffer(inc->o, data ? data : "", len, source.ptr, c, err);
+	size_t all = objects_in(c), mine = objects_of_kind(c, kind);
+	if (rc == 0 && (all > 1 || all != mine)) {
+		buf_printf(err, "%s: not one %s object", source.ptr, kind_names[kind]);
+		rc = -1;
+	}
+	buf_free(&source);
+	if (rc != 0 || all == 0) {
+		kube_cluster_free(c);
+		c = NULL;
+	}
+	*out = c;
+	return rc;
+}
+
+/* Decodes a stored object for a compile (its text decoded before, so it does again). */
+static void obj_decode(const incremental *inc, obj *o)
+{
+	if (o->c || !o->bytes)
+		return;
+	str ns, name;
+	key_parts(o->id, &ns, &name);
+	buf err = BUF_INIT;
+	decode_one(inc, o->kind, ns, name, o->bytes, o->len, &o->c, &err);
+	buf_free(&err);
+}
+
+static void obj_undecode(obj *o)
+{
+	kube_cluster_free(o->c);
+	o->c = NULL;
+}
+
 int incremental_apply(incremental *inc, const incremental_event *ev, buf *err)
 {
 	kube_cluster *c = NULL;
-	if (ev->type != INCR_DELETED) {
-		buf name = BUF_INIT;
-		buf_printf(&name, "kind=%s ns=%.*s name=%.*s", kind_names[ev->kind], (int)ev->ns.len,
-			   ev->ns.ptr ? ev->ns.ptr : "", (int)ev->name.len, ev->name.ptr ? ev->name.ptr : "");
-		c = kube_cluster_new_in(arena_new_small());
-		int rc = pipeline_decode_buffer(inc->o, ev->data ? ev->data : "", ev->len, name.ptr, c, err);
-		size_t all = objects_in(c), mine = objects_of_kind(c, ev->kind);
-		if (rc == 0 && (all > 1 || all != mine))
-			buf_printf(err, "%s: not one %s object", name.ptr, kind_names[ev->kind]);
-		buf_free(&name);
-		if (rc != 0 || all > 1 || all != mine) {
-			kube_cluster_free(c);
-			return -1;
-		}
-		if (all == 0) {   /* skipped (wrong types) or not selected: absent */
-			kube_cluster_free(c);
-			c = NULL;
-		}
-	}
+	if (ev->type != INCR_DELETED && decode_one(inc, ev->kind, ev->ns, ev->name, ev->data, ev->len, &c, err) != 0)
+		return -1;
 	key id = key_make((char)('0' + ev->kind), ev->ns, ev->name);
 	void **slot = hmap_slot(&inc->store, id.p, id.n);
 	obj *o = *slot;
@@ -436,9 +478,19 @@ int incremental_apply(incremental *inc, const incremental_event *ev, buf *err)
 	} else {
 		free(id.p);
 	}
-	kube_cluster_free(o->c);
+	free(o->bytes);
+	o->bytes = NULL;
+	o->len = 0;
+	if (c) {   /* kept as text: a decoded object costs several times its text */
+		o->bytes = xcalloc(1, ev->len + 1);
+		memcpy(o->bytes, ev->data, ev->len);
+		o->len = ev->len;
+	}
 	o->c = c;
 	if (is_route_kind(o->kind)) {
+		if (c && o->ndeps == 0)
+			guess_deps(inc, o);
+		obj_undecode(o);
 		mark_pending(inc, o);   /* an absent one is dropped by the next publish */
 		return 0;
 	}
@@ -448,11 +500,12 @@ int incremental_apply(incremental *inc, const incremental_event *ev, buf *err)
 		index_remove(&inc->providers, o->provides, o);
 	free(o->provides.p);
 	o->provides = provided_key(o);
+	obj_undecode(o);
 	if (o->provides.p) {
 		objvec_push(index_vec(&inc->providers, o->provides), o);
 		touch_readers(inc, o->provides);
 	}
-	if (!o->c) {
+	if (!o->bytes) {
 		hmap_del(&inc->store, o->id.p, o->id.n);
 		obj_free(inc, o);
 	}
@@ -491,7 +544,7 @@ static void dissolve(incremental *inc, unit *u, objvec *into, bool *global)
 	for (size_t i = 0; i < u->members.n; i++) {
 		obj *m = u->members.v[i];
 		m->unit = NULL;
-		if (into && m->c && m->mark != inc->gen) {
+		if (into && m->bytes && m->mark != inc->gen) {
 			m->mark = inc->gen;
 			objvec_push(into, m);
 		} else if (!into) {
@@ -529,6 +582,7 @@ typedef struct {
 	incremental *inc;
 	kube_cluster sub;
 	obj **ing, **rg;               /* the members behind sub.ingresses[i], sub.routegroups[i] */
+	objvec decoded;                /* objects decoded for this compile */
 	key *read; obj **reader; size_t nread, capread;
 	hmap seen;                     /* (obj, key) pairs already in read */
 } group_compile;
@@ -564,15 +618,6 @@ static void observed(void *ctx, const void *object, kube_dep_kind kind, str a, s
 	}
 	g->read[g->nread] = k;
 	g->reader[g->nread++] = o;
-}
-
-/* A store key's two strings. */
-static void key_parts(key k, str *a, str *b)
-{
-	size_t alen;
-	memcpy(&alen, k.p + 1, sizeof alen);
-	*a = (str){ k.p + 1 + sizeof alen, alen };
-	*b = (str){ k.p + 1 + sizeof alen + alen, k.n - 1 - sizeof alen - alen };
 }
 
 /* The order of the store: kind, namespace, name (what a full compile of the store sees). */
@@ -622,6 +667,14 @@ static void build_sub(group_compile *g, objvec *members, hmap *included)
 	sort_objs(&svc);
 	sort_objs(&eps);
 	sort_objs(&sl);
+	/* decoded now (and freed after the compile): a member or provider that decodes to nothing
+	 * now did so when its event came, and is not stored */
+	objvec *lists[] = { members, &svc, &eps, &sl };
+	for (size_t l = 0; l < 4; l++)
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			obj_decode(inc, lists[l]->v[i]);
+			objvec_push(&g->decoded, lists[l]->v[i]);
+		}
 	kube_cluster *s = &g->sub;
 	*s = (kube_cluster){ .routegroups_known = inc->routegroups_known };
 	s->ingresses = xcalloc(members->n, sizeof *s->ingresses);
@@ -630,6 +683,8 @@ static void build_sub(group_compile *g, objvec *members, hmap *included)
 	g->rg = xcalloc(members->n, sizeof *g->rg);
 	for (size_t i = 0; i < members->n; i++) {
 		obj *m = members->v[i];
+		if (!m->c)
+			continue;
 		if (m->kind == INCR_INGRESS) {
 			g->ing[s->ningresses] = m;
 			s->ingresses[s->ningresses++] = m->c->ingresses[0];
@@ -640,13 +695,16 @@ static void build_sub(group_compile *g, objvec *members, hmap *included)
 	}
 	s->services = xcalloc(svc.n, sizeof *s->services);
 	for (size_t i = 0; i < svc.n; i++)
-		s->services[s->nservices++] = svc.v[i]->c->services[0];
+		if (svc.v[i]->c)
+			s->services[s->nservices++] = svc.v[i]->c->services[0];
 	s->endpoints = xcalloc(eps.n, sizeof *s->endpoints);
 	for (size_t i = 0; i < eps.n; i++)
-		s->endpoints[s->nendpoints++] = eps.v[i]->c->endpoints[0];
+		if (eps.v[i]->c)
+			s->endpoints[s->nendpoints++] = eps.v[i]->c->endpoints[0];
 	s->slices = xcalloc(sl.n, sizeof *s->slices);
 	for (size_t i = 0; i < sl.n; i++)
-		s->slices[s->nslices++] = sl.v[i]->c->slices[0];
+		if (sl.v[i]->c)
+			s->slices[s->nslices++] = sl.v[i]->c->slices[0];
 	free(svc.v);
 	free(eps.v);
 	free(sl.v);
@@ -661,6 +719,9 @@ static void group_free(group_compile *g)
 	free(g->sub.slices);
 	free(g->ing);
 	free(g->rg);
+	for (size_t i = 0; i < g->decoded.n; i++)
+		obj_undecode(g->decoded.v[i]);
+	free(g->decoded.v);
 	for (size_t i = 0; i < g->nread; i++)
 		free(g->read[i].p);
 	free(g->read);
@@ -710,7 +771,7 @@ static bool absorb_key(incremental *inc, objvec *members, bool *global, key k, b
 	objvec *v = hmap_get(&inc->readers, k.p, k.n);
 	for (size_t i = 0; v && i < v->n; i++) {
 		obj *r = v->v[i];
-		if (r->mark == inc->gen || !r->c)
+		if (r->mark == inc->gen || !r->bytes)
 			continue;
 		if (r->unit) {
 			dissolve(inc, r->unit, members, global);
@@ -789,6 +850,18 @@ static void free_keys(key *k, size_t n)
 	free(k);
 }
 
+/* t's routes alone in a small arena (the compile and processing leave scratch in t's). */
+static route_table *compact(route_table *t)
+{
+	route_table *k = route_table_new_in(arena_new_small());
+	k->routes = arena_array_alloc(k->arena, t->n ? t->n : 1, sizeof *k->routes);
+	k->cap = t->n;
+	for (size_t i = 0; i < t->n; i++)
+		route_deep_copy(k->arena, &t->routes[i], route_table_add(k));
+	route_table_free(t);
+	return k;
+}
+
 /* Compiles a group (members marked with inc->gen) until it is closed: everything it reads
  * was in its cluster, and no other unit shares a read or a route id with it. Then it
  * becomes a unit. */
@@ -800,7 +873,7 @@ static void compile_group(incremental *inc, objvec *members, bool global)
 		build_sub(&g, members, &included);
 		kube_observer obs = { .depends = observed, .ctx = &g };
 		const pipeline_options *po = global ? inc->o : &inc->unit_opts;
-		route_table *t = route_table_new_in(arena_new_small());
+		route_table *t = route_table_new();
 		pipeline_compile_cluster(po, &g.sub, t, &obs, global);
 		inc->stats.compiled_objects += members->n;
 		hmap seen = { 0 };
@@ -829,7 +902,7 @@ static void compile_group(incremental *inc, objvec *members, bool global)
 		for (size_t i = 0; i < nids; i++)
 			again |= absorb_key(inc, members, &global, ids[i], true);
 		if (!again) {
-			install(inc, members, global, t, ids, nids);
+			install(inc, members, global, compact(t), ids, nids);
 			return;
 		}
 		free_keys(ids, nids);
@@ -849,7 +922,7 @@ static void settle(incremental *inc)
 	size_t keep = 0;
 	for (size_t i = 0; i < inc->pending.n; i++) {
 		obj *o = inc->pending.v[i];
-		if (o->c) {
+		if (o->bytes) {
 			inc->pending.v[keep++] = o;
 			continue;
 		}
@@ -868,8 +941,6 @@ static void settle(incremental *inc)
 		obj *o = inc->pending.v[i];
 		if (!o->pending || o->unit)
 			continue;
-		if (o->ndeps == 0)
-			guess_deps(inc, o);
 		objvec members = { 0 };
 		inc->gen++;
 		o->mark = inc->gen;
@@ -1174,6 +1245,7 @@ static void free_obj_value(void *p)
 	free(o->deps);
 	free(o->provides.p);
 	kube_cluster_free(o->c);
+	free(o->bytes);
 	free(o->id.p);
 	free(o);
 }
