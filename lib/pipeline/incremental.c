@@ -10,6 +10,7 @@
 
 #include "base/gzip.h"
 #include "routes/kube_compile.h"
+#include "routes/kube_cycle.h"
 #include "table/etag.h"
 #include "table/served_form.h"
 #include "table/zone_tables.h"

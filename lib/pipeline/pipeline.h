@@ -16,13 +16,11 @@
  *   - serve: the served form with each route's place, its ETags, then (separately, since
  *     only the server needs them) every zone's document.
  *
- * Growing into watch mode: each step takes and returns plain values (a cluster in, routes
- * appended to a table; a processed table in, a served table out), and every load ends in one
- * step (compile_cluster in pipeline.c: a decoded, selected cluster → routes, then the
- * on_cluster hook). An object store fed by watch events adds a load step of its own that
- * compiles the objects an event touched through that step, and hands the merged table to
- * the same process and serve steps; a served table keeps each route's place (served_doc),
- * the unit an incremental publish patches.
+ * Watch mode: each step takes and returns plain values (a cluster in, routes appended to a
+ * table; a processed table in, a served table out). The incremental pipeline
+ * (pipeline/incremental.h) calls the decode and compile steps one object group at a time
+ * (pipeline_decode_buffer, pipeline_compile_cluster), processes each group with
+ * pipeline_process and patches the served table from each route's place (served_doc).
  *
  * Ownership: options are borrowed for each call; routes are appended to the caller's table
  * (nothing in it borrows from the sources or the options); a pipeline_served owns its bytes
@@ -36,7 +34,6 @@
 #include "eskip/route.h"
 #include "objects/kube_model.h"
 #include "objects/kube_read.h"
-#include "routes/kube_cycle.h"
 #include "routes/kube_options.h"
 #include "routes/route_process.h"
 #include "source/kube_client.h"
@@ -75,6 +72,7 @@ int pipeline_load_buffer(const pipeline_options *o, const char *data, size_t len
  * object reads across objects (routes/kube_cycle.h), with the cluster-wide routes
  * (health check, HTTPS redirect) only if global_routes. The on_cluster hook is not called:
  * such a cluster may be a part of one. */
+typedef struct kube_observer kube_observer;   /* routes/kube_cycle.h */
 int pipeline_decode_buffer(const pipeline_options *o, const char *data, size_t len, const char *name,
 			   kube_cluster *c, buf *err);
 void pipeline_compile_cluster(const pipeline_options *o, const kube_cluster *c, route_table *out,

@@ -34,7 +34,7 @@ typedef struct kube_default_filters kube_default_filters; /* kube_default_filter
  *     has routes on the host (catch-alls, redirect bookkeeping). */
 typedef enum { KUBE_DEP_SERVICE, KUBE_DEP_HOST } kube_dep_kind;
 
-typedef struct {
+typedef struct kube_observer {
 	/* object: the kube_ingress or kube_routegroup being converted (NULL outside one);
 	 * the strs are borrowed for the call. */
 	void (*depends)(void *ctx, const void *object, kube_dep_kind kind, str a, str b);
