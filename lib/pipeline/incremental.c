@@ -1019,7 +1019,6 @@ static void merge_lines(incremental *inc)
 	free(inc->lines);
 	inc->lines = all;
 	inc->nlines = n;
-	inc->nfresh = 0;
 }
 
 /* The route table behind the lines (shallow copies of the units' routes): what the zone
@@ -1042,7 +1041,10 @@ static void build_full(incremental *inc, const served_doc *prev, served_doc *d)
 	bool empty_id = false;
 	for (size_t k = 0; k < n; k++) {
 		line l = inc->lines[k];
-		bytes += l.u->doc.start[l.i + 1] - l.u->doc.start[l.i];
+		if (l.old == SIZE_MAX || !prev)
+			bytes += l.u->doc.start[l.i + 1] - l.u->doc.start[l.i];
+		else
+			bytes += prev->start[l.old + 1] - prev->start[l.old];
 		empty_id |= l.u->empty_id;
 	}
 	*d = (served_doc){ .doc = BUF_INIT };
@@ -1059,7 +1061,7 @@ static void build_full(incremental *inc, const served_doc *prev, served_doc *d)
 		line l = inc->lines[k];
 		if (k)
 			buf_putc(&d->doc, '\n');
-		if (l.old == SIZE_MAX || !prev || l.old >= prev->n) {
+		if (l.old == SIZE_MAX || !prev) {
 			const served_doc *u = &l.u->doc;
 			d->start[k] = d->doc.len;
 			buf_append(&d->doc, u->doc.ptr + u->start[l.i], u->start[l.i + 1] - 1 - u->start[l.i]);
@@ -1068,7 +1070,7 @@ static void build_full(incremental *inc, const served_doc *prev, served_doc *d)
 			continue;
 		}
 		size_t end = k + 1;   /* the run: lines k..end-1 were old lines l.old.. in a row */
-		while (end < n && inc->lines[end].old == inc->lines[end - 1].old + 1 && inc->lines[end].old < prev->n)
+		while (end < n && inc->lines[end].old == inc->lines[end - 1].old + 1)
 			end++;
 		size_t from = prev->start[l.old], to = prev->start[inc->lines[end - 1].old + 1] - 1;
 		size_t base = d->doc.len;
@@ -1185,6 +1187,10 @@ const incremental_served *incremental_publish(incremental *inc, bool *changed)
 	merge_lines(inc);
 	incremental_served s = { .gzip = BUF_INIT };
 	build_full(inc, inc->published ? &inc->out.served.full : NULL, &s.served.full);
+	/* the fresh units' lines are in the document now, which the next one is spliced from */
+	for (size_t u = 0; u < inc->nfresh; u++)
+		served_doc_free(&inc->fresh[u]->doc);
+	inc->nfresh = 0;
 	pipeline_served *p = &s.served;
 	etag_pair(p->full.doc.ptr ? p->full.doc.ptr : "", p->full.doc.len, p->etag, p->etag_gzip);
 	p->count = inc->nlines;
@@ -1194,6 +1200,8 @@ const incremental_served *incremental_publish(incremental *inc, bool *changed)
 	if (zoned) {
 		build_merged(inc);
 		pipeline_serve_zones(&inc->merged, p);
+		free(inc->merged.routes);   /* only for this publish */
+		inc->merged = (route_table){ 0 };
 	} else {   /* no endpoint has a zone: no zone documents (what the whole table gives) */
 		route_table none = { 0 };
 		pipeline_serve_zones(&none, p);
