@@ -14,6 +14,7 @@
  *   - a check that the last published table is byte for byte a full compile's.
  * With -only, it builds just one of the two and exits: bench/incremental/run measures the
  * peak RSS of each (/usr/bin/time) for the memory ratio. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 
 #include "base/buf.h"
 #include "base/gzip.h"
+#include "base/input_read.h"
 #include "base/log.h"
 #include "base/opt.h"
 #include "pipeline/incremental.h"
@@ -31,22 +33,6 @@ static double cpu_seconds(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static char *read_file(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		perror(path);
-		exit(2);
-	}
-	buf b = BUF_INIT;
-	char tmp[1 << 16];
-	size_t r;
-	while ((r = fread(tmp, 1, sizeof tmp, f)) > 0)
-		buf_append(&b, tmp, r);
-	fclose(f);
-	return buf_steal(&b, n);
 }
 
 /* --- the cluster as items ---------------------------------------------------------------------- */
@@ -264,11 +250,14 @@ int main(int argc, char **argv)
 	log_setup(false, LOG_WARN);
 	pipeline_options po = { .kube = &ko, .process = &rp };
 
-	size_t len;
-	char *text = read_file(operands[0], &len);
+	buf text = BUF_INIT;
+	if (input_read_file(operands[0], SIZE_MAX, &text) != 0) {
+		fprintf(stderr, "incremental_bench: cannot read %s\n", operands[0]);
+		return 2;
+	}
 	item *items;
-	size_t nitems = split_items(text, &items);
-	free(text);
+	size_t nitems = split_items(text.ptr, &items);
+	buf_free(&text);
 	qsort(items, nitems, sizeof *items, item_cmp);
 	buf list = BUF_INIT;
 	list_of(items, nitems, &list);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "base/gzip.h"
+#include "base/input_read.h"
 #include "base/opt.h"
 #include "pipeline/incremental.h"
 #include "pipeline/pipeline.h"
@@ -401,20 +402,6 @@ static void options_free(options *op)
 
 /* --- fixture sets ---------------------------------------------------------------------------------- */
 
-static char *read_all(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	buf b = BUF_INIT;
-	char tmp[65536];
-	size_t r;
-	while ((r = fread(tmp, 1, sizeof tmp, f)) > 0)
-		buf_append(&b, tmp, r);
-	fclose(f);
-	return buf_steal(&b, n);
-}
-
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -432,12 +419,10 @@ static void run_set(const char *dir, const char *setname, char **files, size_t n
 		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
 		const char *ext = strrchr(files[i], '.');
 		if (!strcmp(ext, ".yaml")) {
-			size_t n;
-			char *text = read_all(path, &n);
-			CHECK(text != NULL);
-			if (text)
-				split_yaml(&c, text, n);
-			free(text);
+			buf text = BUF_INIT;
+			CHECK_INT(input_read_file(path, SIZE_MAX, &text), 0);
+			split_yaml(&c, text.ptr ? text.ptr : "", text.len);
+			buf_free(&text);
 		} else if (!strcmp(ext, ".kube")) {
 			kube = strdup(path);
 		} else if (!strcmp(ext, ".default-filters")) {
@@ -448,19 +433,19 @@ static void run_set(const char *dir, const char *setname, char **files, size_t n
 	size_t nargs = 0;
 	if (kube) {
 		snprintf(path, sizeof path, "%s/%s.flags", flags_dir, kube);
-		size_t n;
-		char *text = read_all(path, &n);
-		if (!text) {   /* kube-flags refused it: the conformance runner reports that set */
+		buf text = BUF_INIT;
+		if (input_read_file(path, SIZE_MAX, &text) != 0) {   /* kube-flags refused it: the conformance runner says so */
+			buf_free(&text);
 			free(kube);
 			free(filters);
 			tcluster_free(&c);
 			return;
 		}
-		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		for (char *line = strtok(text.ptr, "\n"); line; line = strtok(NULL, "\n")) {
 			args = realloc(args, (nargs + 1) * sizeof *args);
 			args[nargs++] = strdup(line);
 		}
-		free(text);
+		buf_free(&text);
 	}
 	char name[4096];
 	snprintf(name, sizeof name, "%s/%s", dir, setname);
@@ -609,7 +594,8 @@ TEST(every_fixture_set)
 	buf_free(&rm);
 }
 
-static void generated_cluster(const char *mode, size_t apps, const char *const *flags, size_t nflags)
+/* The objects of bench/compile/gen APPS MODE. */
+static void generate(tcluster *c, size_t apps, const char *mode)
 {
 	char cmdline[256];
 	snprintf(cmdline, sizeof cmdline, "bench/compile/gen %zu %s", apps, mode);
@@ -618,15 +604,19 @@ static void generated_cluster(const char *mode, size_t apps, const char *const *
 	if (!p)
 		return;
 	buf text = BUF_INIT;
-	char tmp[65536];
-	size_t r;
-	while ((r = fread(tmp, 1, sizeof tmp, p)) > 0)
-		buf_append(&text, tmp, r);
+	CHECK_INT(input_read_fd(fileno(p), SIZE_MAX, &text), 0);
 	CHECK_INT(pclose(p), 0);
-	tcluster c = { 0 };
-	split_json_lines(&c, text.ptr ? text.ptr : "", text.len);
+	split_json_lines(c, text.ptr ? text.ptr : "", text.len);
 	buf_free(&text);
-	CHECK(c.n >= 3 * apps);
+	CHECK(c->n >= 3 * apps);
+}
+
+static void generated_cluster(const char *mode, size_t apps, const char *const *flags, size_t nflags)
+{
+	char cmdline[256];
+	snprintf(cmdline, sizeof cmdline, "bench/compile/gen %zu %s", apps, mode);
+	tcluster c = { 0 };
+	generate(&c, apps, mode);
 	for (int processing = 0; processing <= 1; processing++) {
 		options op;
 		CHECK(options_init(&op, (char **)flags, nflags, NULL, processing));
@@ -755,19 +745,8 @@ TEST(gzip_members_are_one_stream_and_reused)
 /* One Endpoints change compiles the one Ingress reading it, and the other members are reused. */
 TEST(a_change_compiles_what_depends_on_it)
 {
-	FILE *p = popen("bench/compile/gen 1000", "r");
-	CHECK(p != NULL);
-	if (!p)
-		return;
-	buf text = BUF_INIT;
-	char tmp[65536];
-	size_t r;
-	while ((r = fread(tmp, 1, sizeof tmp, p)) > 0)
-		buf_append(&text, tmp, r);
-	pclose(p);
 	tcluster c = { 0 };
-	split_json_lines(&c, text.ptr ? text.ptr : "", text.len);
-	buf_free(&text);
+	generate(&c, 1000, "ingress");
 	options op;
 	const char *flags[] = { "-kubernetes-ingress-class=skipper" };
 	CHECK(options_init(&op, (char **)flags, 1, NULL, false));
