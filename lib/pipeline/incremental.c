@@ -171,8 +171,21 @@ static void key_parts(key k, str *a, str *b)
 /* --- objects, units ---------------------------------------------------------------------------- */
 
 typedef struct unit unit;
+typedef struct obj obj;
 
-typedef struct obj {
+/* One object reading one key: a node of the key's list of readers, unlinked in O(1) (a key
+ * that thousands of objects read, such as the host "", costs no scan per object). */
+typedef struct edge {
+	obj *o;
+	struct edge *prev, *next;
+} edge;
+
+typedef struct {
+	key k;
+	edge *e;
+} dep;
+
+struct obj {
 	key id;                        /* store key: kind, namespace, name */
 	incremental_kind kind;
 	char *bytes; size_t len;       /* the object's text as the event gave it; NULL: absent */
@@ -181,10 +194,10 @@ typedef struct obj {
 	unit *unit;                    /* NULL while pending */
 	bool pending;                  /* in inc->pending: to be compiled */
 	unsigned long mark;            /* == inc->gen: in the group being compiled */
-	key *deps; size_t ndeps;       /* what its last compile read (readers index) */
+	dep *deps; size_t ndeps;       /* what its last compile read (readers index) */
 	/* Services, Endpoints, EndpointSlices */
 	key provides;                  /* the service key it answers (providers index); p NULL: none */
-} obj;
+};
 
 typedef struct {
 	obj **v;
@@ -226,6 +239,7 @@ struct unit {
 	key *ids; size_t nids;         /* ids it owns in inc->ids (compiled and processed) */
 	bool empty_id;                 /* a route without id: the served form needs the whole table */
 	bool zoned;                    /* an endpoint has a zone: zone documents may differ */
+	size_t slot;                   /* its place in inc->units */
 	unit *next_dead;
 };
 
@@ -249,7 +263,7 @@ struct incremental {
 	bool routegroups_known;
 
 	hmap store;                        /* id → obj* */
-	hmap readers;                      /* service or host key → objvec* of Ingresses/RouteGroups */
+	hmap readers;                      /* service or host key → edge* list of Ingresses/RouteGroups */
 	hmap providers;                    /* service key → objvec* of Services/Endpoints/slices */
 	hmap ids;                          /* route id → unit* */
 	objvec pending;
@@ -335,22 +349,40 @@ static void mark_pending(incremental *inc, obj *o)
 /* Every Ingress and RouteGroup that read k becomes pending. */
 static void touch_readers(incremental *inc, key k)
 {
-	objvec *v = k.p ? hmap_get(&inc->readers, k.p, k.n) : NULL;
-	for (size_t i = 0; v && i < v->n; i++)
-		mark_pending(inc, v->v[i]);
+	for (edge *e = k.p ? hmap_get(&inc->readers, k.p, k.n) : NULL; e; e = e->next)
+		mark_pending(inc, e->o);
 }
 
-static void set_deps(incremental *inc, obj *o, key *deps, size_t n)
+/* Replaces o's reads by keys (taken over), in the readers index too. */
+static void set_deps(incremental *inc, obj *o, key *keys, size_t n)
 {
 	for (size_t i = 0; i < o->ndeps; i++) {
-		index_remove(&inc->readers, o->deps[i], o);
-		free(o->deps[i].p);
+		dep *d = &o->deps[i];
+		if (d->e->prev)
+			d->e->prev->next = d->e->next;
+		else if (d->e->next)
+			*hmap_slot(&inc->readers, d->k.p, d->k.n) = d->e->next;
+		else
+			hmap_del(&inc->readers, d->k.p, d->k.n);
+		if (d->e->next)
+			d->e->next->prev = d->e->prev;
+		free(d->e);
+		free(d->k.p);
 	}
 	free(o->deps);
-	o->deps = deps;
+	o->deps = n ? xcalloc(n, sizeof *o->deps) : NULL;
 	o->ndeps = n;
-	for (size_t i = 0; i < n; i++)
-		objvec_push(index_vec(&inc->readers, deps[i]), o);
+	for (size_t i = 0; i < n; i++) {
+		edge **head = (edge **)hmap_slot(&inc->readers, keys[i].p, keys[i].n);
+		edge *e = xcalloc(1, sizeof *e);
+		e->o = o;
+		e->next = *head;
+		if (*head)
+			(*head)->prev = e;
+		*head = e;
+		o->deps[i] = (dep){ keys[i], e };
+	}
+	free(keys);
 }
 
 /* What an object not compiled yet will likely read: its backends' services and its rule
@@ -558,11 +590,8 @@ static void dissolve(incremental *inc, unit *u, objvec *into, bool *global)
 		else
 			inc->global_pending = true;
 	}
-	for (size_t i = 0; i < inc->nunits; i++)
-		if (inc->units[i] == u) {
-			inc->units[i] = inc->units[--inc->nunits];
-			break;
-		}
+	inc->units[u->slot] = inc->units[--inc->nunits];
+	inc->units[u->slot]->slot = u->slot;
 	u->next_dead = inc->dead;
 	inc->dead = u;
 }
@@ -651,7 +680,7 @@ static void build_sub(group_compile *g, objvec *members, hmap *included)
 		members->v[i]->mark = inc->gen;
 	for (size_t i = 0; i < members->n; i++)
 		for (size_t j = 0; j < members->v[i]->ndeps; j++) {
-			key k = members->v[i]->deps[j];
+			key k = members->v[i]->deps[j].k;
 			if (k.p[0] != 's')
 				continue;
 			void **slot = hmap_slot(included, k.p, k.n);
@@ -769,9 +798,8 @@ static bool absorb_key(incremental *inc, objvec *members, bool *global, key k, b
 		}
 		return grew;
 	}
-	objvec *v = hmap_get(&inc->readers, k.p, k.n);
-	for (size_t i = 0; v && i < v->n; i++) {
-		obj *r = v->v[i];
+	for (edge *e = hmap_get(&inc->readers, k.p, k.n); e; e = e->next) {
+		obj *r = e->o;
 		if (r->mark == inc->gen || !r->bytes)
 			continue;
 		if (r->unit) {
@@ -815,6 +843,7 @@ static void install(incremental *inc, objvec *members, bool global, route_table 
 		inc->capunits = inc->capunits ? 2 * inc->capunits : 64;
 		inc->units = xrealloc(inc->units, inc->capunits * sizeof *inc->units);
 	}
+	u->slot = inc->nunits;
 	inc->units[inc->nunits++] = u;
 	if (inc->nfresh == inc->capfresh) {
 		inc->capfresh = inc->capfresh ? 2 * inc->capfresh : 64;
@@ -891,7 +920,7 @@ static void compile_group(incremental *inc, objvec *members, bool global)
 		/* a read whose providers were not in the cluster */
 		for (size_t i = 0; i < members->n; i++)
 			for (size_t j = 0; j < members->v[i]->ndeps; j++) {
-				key k = members->v[i]->deps[j];
+				key k = members->v[i]->deps[j].k;
 				if (k.p[0] == 's' && !hmap_get(&included, k.p, k.n) && hmap_get(&inc->providers, k.p, k.n))
 					again = true;
 			}
@@ -899,7 +928,7 @@ static void compile_group(incremental *inc, objvec *members, bool global)
 		/* another unit or pending object reading the same */
 		for (size_t i = 0; i < members->n; i++)
 			for (size_t j = 0; j < members->v[i]->ndeps; j++)
-				again |= absorb_key(inc, members, &global, members->v[i]->deps[j], false);
+				again |= absorb_key(inc, members, &global, members->v[i]->deps[j].k, false);
 		for (size_t i = 0; i < nids; i++)
 			again |= absorb_key(inc, members, &global, ids[i], true);
 		if (!again) {
@@ -950,7 +979,7 @@ static void settle(incremental *inc)
 		/* the neighbours it is known to have, before the first compile */
 		for (size_t m = 0; m < members.n; m++)
 			for (size_t j = 0; j < members.v[m]->ndeps; j++)
-				absorb_key(inc, &members, &global, members.v[m]->deps[j], false);
+				absorb_key(inc, &members, &global, members.v[m]->deps[j].k, false);
 		compile_group(inc, &members, global);
 		free(members.v);
 	}
@@ -1249,8 +1278,10 @@ static void free_obj_value(void *p)
 	obj *o = p;
 	if (!o)
 		return;
-	for (size_t i = 0; i < o->ndeps; i++)
-		free(o->deps[i].p);
+	for (size_t i = 0; i < o->ndeps; i++) {
+		free(o->deps[i].k.p);
+		free(o->deps[i].e);
+	}
 	free(o->deps);
 	free(o->provides.p);
 	kube_cluster_free(o->c);
@@ -1277,7 +1308,7 @@ void incremental_free(incremental *inc)
 	free(inc->lines);
 	free(inc->merged.routes);
 	free(inc->pending.v);
-	hmap_free(&inc->readers, objvec_free);
+	hmap_free(&inc->readers, NULL);   /* the edges are the objects' */
 	hmap_free(&inc->providers, objvec_free);
 	hmap_free(&inc->ids, NULL);
 	hmap_free(&inc->store, free_obj_value);
