@@ -691,6 +691,95 @@ TEST(objects_that_share_hosts_or_ids)
 	tcluster_free(&c);
 }
 
+/* A refused event keeps the object's previous version, and says which object it was. */
+TEST(an_event_that_does_not_decode_changes_nothing)
+{
+	buf text = BUF_INIT;
+	buf_puts(&text, shared_yaml);
+	add_service(&text, "n1", "sa", 1);
+	tcluster c = { 0 };
+	split_yaml(&c, text.ptr, text.len);
+	buf_free(&text);
+	options op;
+	CHECK(options_init(&op, NULL, 0, NULL, false));
+	incremental *inc = incremental_new(&op.po);
+	int saved = quiet_logs();
+	for (size_t i = 0; i < c.n; i++)
+		send(inc, &c.v[i], INCR_ADDED, strdup(c.v[i].orig));
+	char before[ETAG_MAX];
+	snprintf(before, sizeof before, "%s", incremental_publish(inc, NULL)->served.etag);
+	tobj *ing = &c.v[0];
+	incremental_event ev = { .type = INCR_MODIFIED, .kind = INCR_INGRESS, .ns = str_c(ing->ns),
+				 .name = str_c(ing->name), .data = "{\"kind\": \"Ingress\", [", .len = 20 };
+	buf err = BUF_INIT;
+	CHECK_INT(incremental_apply(inc, &ev, &err), -1);
+	CHECK(err.ptr && strstr(err.ptr, "kind=Ingress ns=n1 name=a1"));
+	ev.data = "{\"kind\": \"Service\", \"metadata\": {\"name\": \"a1\", \"namespace\": \"n1\"}}";
+	ev.len = strlen(ev.data);
+	buf_reset(&err);
+	CHECK_INT(incremental_apply(inc, &ev, &err), -1);   /* another kind under the Ingress's key */
+	CHECK(err.ptr && strstr(err.ptr, "not one Ingress"));
+	buf_free(&err);
+	bool changed = true;
+	const incremental_served *s = incremental_publish(inc, &changed);
+	CHECK(!changed);
+	CHECK_STR(s->served.etag, before);
+	CHECK(check_state(&op.po, &c, inc, "refused events", 1));
+	restore_logs(saved);
+	incremental_free(inc);
+	options_free(&op);
+	for (size_t i = 0; i < c.n; i++) {
+		free(c.v[i].now);
+		c.v[i].now = NULL;
+	}
+	tcluster_free(&c);
+}
+
+/* Without the RouteGroup CRD no RouteGroup is compiled; when it appears they all are. */
+TEST(routegroups_known_or_not)
+{
+	buf text = BUF_INIT;
+	buf_puts(&text, shared_yaml);
+	add_service(&text, "n1", "se", 5);
+	add_service(&text, "n2", "sf", 6);
+	tcluster c = { 0 };
+	split_yaml(&c, text.ptr, text.len);
+	buf_free(&text);
+	options op;
+	CHECK(options_init(&op, NULL, 0, NULL, false));
+	incremental *inc = incremental_new(&op.po);
+	int saved = quiet_logs();
+	for (size_t i = 0; i < c.n; i++)
+		send(inc, &c.v[i], INCR_ADDED, strdup(c.v[i].orig));
+	CHECK(check_state(&op.po, &c, inc, "CRD present", 1));
+	incremental_set_routegroups_known(inc, false);
+	/* the reference: the same objects without the RouteGroups */
+	char **rgs = calloc(c.n, sizeof *rgs);
+	for (size_t i = 0; i < c.n; i++)
+		if (c.v[i].kind == INCR_ROUTEGROUP) {
+			rgs[i] = c.v[i].now;
+			c.v[i].now = NULL;
+		}
+	bool changed;
+	incremental_publish(inc, &changed);
+	CHECK(changed);
+	CHECK(check_state(&op.po, &c, inc, "CRD absent", 2));
+	for (size_t i = 0; i < c.n; i++)
+		if (rgs[i])
+			c.v[i].now = rgs[i];
+	free(rgs);
+	incremental_set_routegroups_known(inc, true);
+	CHECK(check_state(&op.po, &c, inc, "CRD back", 3));
+	restore_logs(saved);
+	incremental_free(inc);
+	options_free(&op);
+	for (size_t i = 0; i < c.n; i++) {
+		free(c.v[i].now);
+		c.v[i].now = NULL;
+	}
+	tcluster_free(&c);
+}
+
 TEST(generated_clusters)
 {
 	static const char *const ingress[] = { "-kubernetes-ingress-class=skipper" };
@@ -777,8 +866,8 @@ TEST(a_change_compiles_what_depends_on_it)
 		CHECK(after.gzip_members_compressed <= 2);   /* the member of the changed line, */
 		CHECK(after.gzip_members_reused >= 3);       /* of about 4000 / 512 + 1 */
 	}
-	restore_logs(saved);
 	CHECK(check_state(&op.po, &c, inc, "gen 1000", 1));
+	restore_logs(saved);
 	incremental_free(inc);
 	options_free(&op);
 	for (size_t i = 0; i < c.n; i++) {
@@ -799,6 +888,8 @@ int main(void)
 	RUN(gzip_members_are_one_stream_and_reused);
 	RUN(a_change_compiles_what_depends_on_it);
 	RUN(objects_that_share_hosts_or_ids);
+	RUN(an_event_that_does_not_decode_changes_nothing);
+	RUN(routegroups_known_or_not);
 	RUN(generated_clusters);
 	RUN(every_fixture_set);
 	if (!test_failed)
