@@ -230,6 +230,34 @@ static void objvec_free(void *p)
 	free(v);
 }
 
+/* A zone some endpoint of a live unit has (the zone set of zone_tables.h), with how many
+ * routes it would reduce (nfiltered). */
+typedef struct {
+	char *name; size_t len;
+	size_t units;                  /* live units with an endpoint in it */
+	size_t nfiltered;              /* their routes with ZONE_MIN_ENDPOINTS or more endpoints in it */
+} zone_state;
+
+typedef struct {
+	zone_state *z;
+	size_t nfiltered;
+} unit_zone;
+
+/* A route of a fresh unit as a zone's document has it, where that differs from its line. */
+typedef struct {
+	size_t i;
+	zone_state *z;
+	char *text; size_t len;
+} zone_line;
+
+/* The previous publish's document of a zone, with each line's place (the next one is
+ * spliced from it); zstart NULL: it was the full document. */
+typedef struct {
+	char *name; size_t len;
+	size_t *zstart;
+	const char *doc;
+} zone_prev;
+
 struct unit {
 	objvec members;
 	bool global;                   /* holds the cluster-wide routes */
@@ -238,7 +266,8 @@ struct unit {
 	served_doc doc;                /* their served lines */
 	key *ids; size_t nids;         /* ids it owns in inc->ids (compiled and processed) */
 	bool empty_id;                 /* a route without id: the served form needs the whole table */
-	bool zoned;                    /* an endpoint has a zone: zone documents may differ */
+	unit_zone *uz; size_t nuz;     /* the zones of its endpoints */
+	zone_line *zl; size_t nzl;     /* by route index; until published */
 	size_t slot;                   /* its place in inc->units */
 	unit *next_dead;
 };
@@ -279,6 +308,10 @@ struct incremental {
 	route_table merged;                /* their routes (shallow copies), for the zone documents */
 	incremental_served out;
 	hmap members;                      /* gzip members by plain-bytes hash → member* */
+	hmap zones;                        /* zone name → zone_state* */
+	zone_prev *zprev; size_t nzprev;   /* sorted by name */
+	bool zones_by_table;               /* zone documents from the merged table from now on */
+	bool empty_ids;                    /* a served route has no id (build_full) */
 	incremental_stats stats;
 };
 
@@ -560,6 +593,9 @@ void incremental_set_routegroups_known(incremental *inc, bool known)
 
 /* --- units ------------------------------------------------------------------------------------- */
 
+static void count_zones(const unit *u, int sign);
+static void free_zone_lines(unit *u);
+
 /* Takes u's routes out of the served table; its members go to `into` (or pending). */
 static void dissolve(incremental *inc, unit *u, objvec *into, bool *global)
 {
@@ -567,6 +603,7 @@ static void dissolve(incremental *inc, unit *u, objvec *into, bool *global)
 		return;
 	u->live = false;
 	inc->dirty = true;
+	count_zones(u, -1);
 	for (size_t i = 0; i < u->nids; i++) {
 		hmap_del(&inc->ids, u->ids[i].p, u->ids[i].n);
 		free(u->ids[i].p);
@@ -598,6 +635,8 @@ static void dissolve(incremental *inc, unit *u, objvec *into, bool *global)
 
 static void unit_free(unit *u)
 {
+	free_zone_lines(u);
+	free(u->uz);
 	free(u->members.v);
 	route_table_free(u->routes);
 	served_doc_free(&u->doc);
@@ -813,6 +852,96 @@ static bool absorb_key(incremental *inc, objvec *members, bool *global, key k, b
 	return grew;
 }
 
+static int str_ptr_cmp(const void *a, const void *b)
+{
+	return str_cmp(*(const str *)a, *(const str *)b);
+}
+
+static zone_state *zone_of(incremental *inc, str name)
+{
+	void **slot = hmap_slot(&inc->zones, name.ptr, name.len);
+	if (!*slot) {
+		zone_state *z = xcalloc(1, sizeof *z);
+		z->name = xcalloc(1, name.len + 1);
+		memcpy(z->name, name.ptr, name.len);
+		z->len = name.len;
+		*slot = z;
+	}
+	return *slot;
+}
+
+/* Adds (sign 1) or takes (-1) a unit's share of the zone states. */
+static void count_zones(const unit *u, int sign)
+{
+	for (size_t k = 0; k < u->nuz; k++) {
+		u->uz[k].z->units += (size_t)sign;
+		u->uz[k].z->nfiltered += (size_t)sign * u->uz[k].nfiltered;
+	}
+}
+
+/* The zones of u's endpoints, how many routes each reduces, and the routes' zone texts
+ * that differ from their lines: each route as a table of one (zone_doc_print, the zone
+ * documents' own printer), from its line in u's document. */
+static void unit_zones(incremental *inc, unit *u)
+{
+	const route_table *t = u->routes;
+	hmap seen = { 0 };   /* zone_state* → index in u->uz + 1 */
+	str *zones = NULL;
+	size_t cap = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		const route *r = &t->routes[i];
+		size_t nz = 0;
+		if (r->nendpoints > cap) {
+			cap = r->nendpoints;
+			zones = xrealloc(zones, cap * sizeof *zones);
+		}
+		for (size_t e = 0; e < r->nendpoints; e++)
+			if (r->endpoints[e].zone.len)
+				zones[nz++] = r->endpoints[e].zone;
+		if (nz > 1)
+			qsort(zones, nz, sizeof *zones, str_ptr_cmp);
+		size_t line_len = u->doc.start[i + 1] - 1 - u->doc.start[i];
+		size_t ep = u->doc.endpoints[i] == SIZE_MAX ? SIZE_MAX : u->doc.endpoints[i] - u->doc.start[i];
+		size_t one_start[2] = { 0, line_len + 1 };
+		served_doc one = { .doc = { .ptr = u->doc.doc.ptr + u->doc.start[i], .len = line_len, .cap = line_len },
+				   .start = one_start, .endpoints = &ep, .n = 1 };
+		route_table alone = { .routes = (route *)r, .n = 1, .cap = 1 };
+		for (size_t k = 0; k < nz; k++) {
+			if (k && str_eq(zones[k], zones[k - 1]))
+				continue;
+			zone_state *z = zone_of(inc, zones[k]);
+			void **slot = hmap_slot(&seen, &z, sizeof z);
+			if (!*slot) {
+				u->uz = xrealloc(u->uz, (u->nuz + 1) * sizeof *u->uz);
+				u->uz[u->nuz++] = (unit_zone){ z, 0 };
+				*slot = (void *)(uintptr_t)u->nuz;
+			}
+			buf text = BUF_INIT;
+			u->uz[(uintptr_t)*slot - 1].nfiltered += zone_doc_print(&text, &alone, &one, zones[k]);
+			if (text.len == line_len && !memcmp(text.ptr, one.doc.ptr, line_len)) {
+				buf_free(&text);
+				continue;
+			}
+			u->zl = xrealloc(u->zl, (u->nzl + 1) * sizeof *u->zl);
+			zone_line *zl = &u->zl[u->nzl++];
+			*zl = (zone_line){ .i = i, .z = z };
+			zl->text = buf_steal(&text, &zl->len);
+		}
+	}
+	free(zones);
+	hmap_free(&seen, NULL);
+	count_zones(u, 1);
+}
+
+static void free_zone_lines(unit *u)
+{
+	for (size_t k = 0; k < u->nzl; k++)
+		free(u->zl[k].text);
+	free(u->zl);
+	u->zl = NULL;
+	u->nzl = 0;
+}
+
 static void install(incremental *inc, objvec *members, bool global, route_table *t, key *ids, size_t nids)
 {
 	unit *u = xcalloc(1, sizeof *u);
@@ -827,12 +956,9 @@ static void install(incremental *inc, objvec *members, bool global, route_table 
 	u->nids = nids;
 	for (size_t i = 0; i < nids; i++)
 		*hmap_slot(&inc->ids, ids[i].p, ids[i].n) = u;
-	for (size_t i = 0; i < t->n; i++) {
-		const route *r = &t->routes[i];
-		u->empty_id |= r->id.len == 0;
-		for (size_t e = 0; e < r->nendpoints && !u->zoned; e++)
-			u->zoned = r->endpoints[e].zone.len > 0;
-	}
+	for (size_t i = 0; i < t->n; i++)
+		u->empty_id |= t->routes[i].id.len == 0;
+	unit_zones(inc, u);
 	for (size_t i = 0; i < u->members.n; i++) {
 		u->members.v[i]->unit = u;
 		u->members.v[i]->pending = false;
@@ -1077,6 +1203,7 @@ static void build_full(incremental *inc, const served_doc *prev, served_doc *d)
 		empty_id |= l.u->empty_id;
 	}
 	*d = (served_doc){ .doc = BUF_INIT };
+	inc->empty_ids = empty_id;
 	if (empty_id || (prev && prev->bare)) {   /* routes without ids print by the whole table (served_form.h) */
 		build_merged(inc);
 		served_doc_print(d, &inc->merged);
@@ -1112,6 +1239,144 @@ static void build_full(incremental *inc, const served_doc *prev, served_doc *d)
 		k = end;
 	}
 	d->start[n] = d->doc.len + 1;
+}
+
+/* --- zone documents -------------------------------------------------------------------------- */
+
+static int zone_state_cmp(const void *a, const void *b)
+{
+	const zone_state *x = *(zone_state *const *)a, *y = *(zone_state *const *)b;
+	return str_cmp((str){ x->name, x->len }, (str){ y->name, y->len });
+}
+
+static const zone_prev *find_prev(const incremental *inc, const zone_state *z)
+{
+	size_t lo = 0, hi = inc->nzprev;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = str_cmp((str){ inc->zprev[mid].name, inc->zprev[mid].len }, (str){ z->name, z->len });
+		if (c == 0)
+			return &inc->zprev[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* The zone text of a fresh unit's route i, NULL if it is the route's line. */
+static const zone_line *fresh_zone_line(const unit *u, size_t i, const zone_state *z)
+{
+	size_t lo = 0, hi = u->nzl;   /* zl is in route order */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (u->zl[mid].i < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < u->nzl && u->zl[lo].i == i; lo++)
+		if (u->zl[lo].z == z)
+			return &u->zl[lo];
+	return NULL;
+}
+
+/* Zone z's document (zs: each line's place): runs of old lines copied from the previous
+ * document of z (or the previous full one where z's was that), fresh lines from their
+ * unit's zone texts or their lines in d. A zone new to this publish has no old line with
+ * an endpoint in it (else it was in the set before), so its old lines are d's. */
+static void zone_document(const incremental *inc, const zone_state *z, const served_doc *prev_full,
+			  const served_doc *d, buf *out, size_t *zs)
+{
+	const zone_prev *zp = find_prev(inc, z);
+	const char *src = NULL;
+	const size_t *sstart = NULL;
+	if (zp && prev_full) {
+		src = zp->zstart ? zp->doc : prev_full->doc.ptr;
+		sstart = zp->zstart ? zp->zstart : prev_full->start;
+	}
+	size_t n = inc->nlines;
+	buf_reserve(out, d->doc.len + 1);
+	for (size_t k = 0; k < n;) {
+		line l = inc->lines[k];
+		if (k)
+			buf_putc(out, '\n');
+		if (src && l.old != SIZE_MAX) {
+			size_t end = k + 1;
+			while (end < n && inc->lines[end].old == inc->lines[end - 1].old + 1)
+				end++;
+			size_t from = sstart[l.old], to = sstart[inc->lines[end - 1].old + 1] - 1, base = out->len;
+			buf_append(out, src + from, to - from);
+			for (size_t j = k; j < end; j++)
+				zs[j] = base + (sstart[inc->lines[j].old] - from);
+			k = end;
+			continue;
+		}
+		const zone_line *zl = l.old == SIZE_MAX ? fresh_zone_line(l.u, l.i, z) : NULL;
+		zs[k] = out->len;
+		if (zl)
+			buf_append(out, zl->text, zl->len);
+		else
+			buf_append(out, d->doc.ptr + d->start[k], d->start[k + 1] - 1 - d->start[k]);
+		k++;
+	}
+	zs[n] = out->len + 1;
+}
+
+static void zprev_free(incremental *inc)
+{
+	for (size_t i = 0; i < inc->nzprev; i++) {
+		free(inc->zprev[i].name);
+		free(inc->zprev[i].zstart);
+	}
+	free(inc->zprev);
+	inc->zprev = NULL;
+	inc->nzprev = 0;
+}
+
+/* Every zone's document into p->zones, as zone_docs_build makes them from the whole table
+ * (sorted by name; an empty doc where nothing is reduced: the full one), each from its
+ * previous document and the fresh lines; remembers each line's place for the next publish. */
+static void build_zones(incremental *inc, const served_doc *prev_full, pipeline_served *p)
+{
+	zone_state **set = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < inc->zones.nslots; i++)
+		for (hnode *e = inc->zones.slots[i]; e; e = e->next) {
+			zone_state *z = e->value;
+			if (!z->units)
+				continue;
+			set = xrealloc(set, (n + 1) * sizeof *set);
+			set[n++] = z;
+		}
+	if (n > 1)
+		qsort(set, n, sizeof *set, zone_state_cmp);
+	arena *a = arena_new();
+	zone_docs *docs = arena_alloc(a, sizeof *docs);
+	docs->arena = a;
+	docs->n = n;
+	docs->v = arena_alloc(a, (n ? n : 1) * sizeof *docs->v);
+	zone_prev *next = xcalloc(n, sizeof *next);
+	for (size_t k = 0; k < n; k++) {
+		zone_doc *zd = &docs->v[k];
+		zd->zone = arena_strndup(a, set[k]->name, set[k]->len);
+		zd->nfiltered = set[k]->nfiltered;
+		zd->doc = (buf)BUF_INIT;
+		next[k].name = xcalloc(1, set[k]->len + 1);
+		memcpy(next[k].name, set[k]->name, set[k]->len);
+		next[k].len = set[k]->len;
+		if (zd->nfiltered == 0)
+			continue;   /* the full document; next[k].zstart NULL says so */
+		next[k].zstart = xcalloc(inc->nlines + 1, sizeof *next[k].zstart);
+		zone_document(inc, set[k], prev_full, &p->full, &zd->doc, next[k].zstart);
+		next[k].doc = zd->doc.ptr;
+	}
+	free(set);
+	zprev_free(inc);
+	inc->zprev = next;
+	inc->nzprev = n;
+	p->zones = docs;
 }
 
 /* --- gzip members ----------------------------------------------------------------------------- */
@@ -1215,26 +1480,26 @@ const incremental_served *incremental_publish(incremental *inc, bool *changed)
 		return &inc->out;
 	merge_lines(inc);
 	incremental_served s = { .gzip = BUF_INIT };
-	build_full(inc, inc->published ? &inc->out.served.full : NULL, &s.served.full);
-	/* the fresh units' lines are in the document now, which the next one is spliced from */
-	for (size_t u = 0; u < inc->nfresh; u++)
-		served_doc_free(&inc->fresh[u]->doc);
-	inc->nfresh = 0;
+	const served_doc *prev_full = inc->published ? &inc->out.served.full : NULL;
+	build_full(inc, prev_full, &s.served.full);
 	pipeline_served *p = &s.served;
 	etag_pair(p->full.doc.ptr ? p->full.doc.ptr : "", p->full.doc.len, p->etag, p->etag_gzip);
 	p->count = inc->nlines;
-	bool zoned = false;
-	for (size_t i = 0; i < inc->nunits && !zoned; i++)
-		zoned = inc->units[i]->zoned;
-	if (zoned) {
+	inc->zones_by_table |= p->full.bare || (prev_full && prev_full->bare) || inc->empty_ids;
+	if (inc->zones_by_table) {   /* (never with Kubernetes routes: their ids are not empty) */
 		build_merged(inc);
 		pipeline_serve_zones(&inc->merged, p);
 		free(inc->merged.routes);   /* only for this publish */
 		inc->merged = (route_table){ 0 };
-	} else {   /* no endpoint has a zone: no zone documents (what the whole table gives) */
-		route_table none = { 0 };
-		pipeline_serve_zones(&none, p);
+	} else {
+		build_zones(inc, prev_full, p);
 	}
+	/* the fresh units' lines are in the documents now, which the next ones are spliced from */
+	for (size_t u = 0; u < inc->nfresh; u++) {
+		served_doc_free(&inc->fresh[u]->doc);
+		free_zone_lines(inc->fresh[u]);
+	}
+	inc->nfresh = 0;
 
 	hmap now = { 0 };
 	inc->stats.gzip_members_reused = inc->stats.gzip_members_compressed = 0;
@@ -1271,6 +1536,14 @@ void incremental_get_stats(const incremental *inc, incremental_stats *s)
 	for (size_t i = 0; i < inc->nunits; i++)
 		if (inc->units[i]->members.n > s->largest_unit)
 			s->largest_unit = inc->units[i]->members.n;
+}
+
+static void zone_state_free(void *p)
+{
+	zone_state *z = p;
+	if (z)
+		free(z->name);
+	free(z);
 }
 
 static void free_obj_value(void *p)
@@ -1311,6 +1584,8 @@ void incremental_free(incremental *inc)
 	hmap_free(&inc->readers, NULL);   /* the edges are the objects' */
 	hmap_free(&inc->providers, objvec_free);
 	hmap_free(&inc->ids, NULL);
+	zprev_free(inc);
+	hmap_free(&inc->zones, zone_state_free);
 	hmap_free(&inc->store, free_obj_value);
 	free(inc);
 }
