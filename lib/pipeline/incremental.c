@@ -15,6 +15,10 @@
 #include "table/served_form.h"
 #include "table/zone_tables.h"
 
+#define MEMBER_LINES 512           /* a member ends before a line with probability 1/512 */
+#define MEMBER_MAX (1u << 20)      /* and always by this size */
+#define MEMBER_LOOKAHEAD 128       /* at most this much of the line's id decides */
+
 /* --- a byte-string map with deletion (keys are tenant input: seeded hash) ------------------ */
 
 typedef struct hnode {
@@ -250,12 +254,25 @@ typedef struct {
 	char *text; size_t len;
 } zone_line;
 
+/* A gzip member of a published document: its lines [first, first + n), compressed. */
+typedef struct {
+	size_t first, n;
+	bool last;                     /* it ends the document (no "\n" after it) */
+	char *gz; size_t len;
+} member;
+
+typedef struct {
+	member *v;
+	size_t n;
+} member_list;
+
 /* The previous publish's document of a zone, with each line's place (the next one is
  * spliced from it); zstart NULL: it was the full document. */
 typedef struct {
 	char *name; size_t len;
 	size_t *zstart;
 	const char *doc;
+	member_list m;                 /* its gzip members (none where it was the full document) */
 } zone_prev;
 
 struct unit {
@@ -279,11 +296,6 @@ typedef struct {
 	size_t old;
 } line;
 
-typedef struct {
-	key k;
-	char *gz;
-	size_t len;
-} member;
 
 struct incremental {
 	const pipeline_options *o;
@@ -307,9 +319,11 @@ struct incremental {
 	line *lines; size_t nlines;        /* every served route, sorted by id */
 	route_table merged;                /* their routes (shallow copies), for the zone documents */
 	incremental_served out;
-	hmap members;                      /* gzip members by plain-bytes hash → member* */
+	member_list full_members;          /* of the published full document */
+	size_t member_lines;               /* MEMBER_LINES, or smaller for tests */
 	hmap zones;                        /* zone name → zone_state* */
 	zone_prev *zprev; size_t nzprev;   /* sorted by name */
+	zone_prev *zprev_old; size_t nzprev_old;   /* the ones before, while a publish reuses their member_list */
 	bool zones_by_table;               /* zone documents from the merged table from now on */
 	bool empty_ids;                    /* a served route has no id (build_full) */
 	incremental_stats stats;
@@ -471,6 +485,7 @@ incremental *incremental_new(const pipeline_options *o)
 		inc->unit_opts.process = &inc->unit_process;
 	}
 	inc->routegroups_known = true;
+	inc->member_lines = MEMBER_LINES;
 	inc->global_pending = true;
 	inc->dirty = true;
 	return inc;
@@ -1241,6 +1256,108 @@ static void build_full(incremental *inc, const served_doc *prev, served_doc *d)
 	d->start[n] = d->doc.len + 1;
 }
 
+/* --- gzip members ----------------------------------------------------------------------------- */
+
+
+/* Whether a member starts at this line: its id (up to the ':', at most MEMBER_LOOKAHEAD
+ * bytes) hashes to a multiple of MEMBER_LINES. Bounds that depend only on a line's own
+ * bytes stay where they are when lines around them change. */
+static bool member_starts(const char *text, size_t len, size_t lines)
+{
+	size_t la = len < MEMBER_LOOKAHEAD ? len : MEMBER_LOOKAHEAD;
+	const char *colon = memchr(text, ':', la);
+	if (colon)
+		la = (size_t)(colon - text);
+	return XXH3_64bits(text, la) % lines == 0;
+}
+
+/* Where the member starting at byte `from` of doc ends. */
+static size_t member_end(const char *doc, size_t len, size_t from)
+{
+	size_t p = from;
+	while (p < len) {
+		const char *nl = memchr(doc + p, '\n', len - p);
+		if (!nl)
+			return len;
+		p = (size_t)(nl - doc) + 1;
+		if (p - from >= MEMBER_MAX || member_starts(doc + p, len - p, MEMBER_LINES))
+			return p;
+	}
+	return len;
+}
+
+void incremental_gzip_members(buf *out, const char *doc, size_t len)
+{
+	size_t from = 0;
+	do {
+		size_t to = member_end(doc, len, from);
+		gzip_compress(out, doc + from, to - from, GZIP_DEFAULT_LEVEL);
+		from = to;
+	} while (from < len);
+}
+
+static void members_free(member_list *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->v[i].gz);
+	free(m->v);
+	*m = (member_list){ 0 };
+}
+
+/* The previous member that was lines [first, first + n) and ended its document as `last`
+ * does now, or NULL. */
+static member *previous_member(member_list *prev, size_t first, size_t n, bool last)
+{
+	size_t lo = 0, hi = prev->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (prev->v[mid].first < first)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	member *m = lo < prev->n ? &prev->v[lo] : NULL;
+	return m && m->first == first && m->n == n && m->last == last && m->gz ? m : NULL;
+}
+
+/* doc (its lines at start[0..n], the served_doc convention) as gzip members cut where
+ * member_starts says (the same bounds as incremental_gzip_members); a member whose lines are
+ * the same old lines in a row as one of the previous document's is that member again, taken
+ * from prev without compressing (or hashing) anything. Returns the member count. */
+static size_t gzip_doc(incremental *inc, member_list *prev, member_list *now, buf *out, const char *doc, size_t len,
+		       const size_t *start)
+{
+	size_t n = inc->nlines, a = 0;
+	*now = (member_list){ 0 };
+	do {
+		size_t b = a + 1, from = n ? start[a] : 0;
+		while (b < n && start[b] - from < MEMBER_MAX && !member_starts(doc + start[b], start[b + 1] - 1 - start[b], inc->member_lines))
+			b++;
+		size_t to = b < n ? start[b] : len;
+		bool last = b >= n, same = n && inc->lines[a].old != SIZE_MAX;
+		for (size_t j = a + 1; same && j < b; j++)
+			same = inc->lines[j].old == inc->lines[a].old + (j - a);
+		member *old = same ? previous_member(prev, inc->lines[a].old, b - a, last) : NULL;
+		member m = { .first = a, .n = b - a, .last = last };
+		if (old) {
+			m.gz = old->gz;
+			m.len = old->len;
+			old->gz = NULL;
+			inc->stats.gzip_members_reused++;
+		} else {
+			buf gz = BUF_INIT;
+			gzip_compress(&gz, doc + from, to - from, GZIP_DEFAULT_LEVEL);
+			m.gz = buf_steal(&gz, &m.len);
+			inc->stats.gzip_members_compressed++;
+		}
+		buf_append(out, m.gz, m.len);
+		now->v = xrealloc(now->v, (now->n + 1) * sizeof *now->v);
+		now->v[now->n++] = m;
+		a = b;
+	} while (a < n);
+	return now->n;
+}
+
 /* --- zone documents -------------------------------------------------------------------------- */
 
 static int zone_state_cmp(const void *a, const void *b)
@@ -1249,14 +1366,14 @@ static int zone_state_cmp(const void *a, const void *b)
 	return str_cmp((str){ x->name, x->len }, (str){ y->name, y->len });
 }
 
-static const zone_prev *find_prev(const incremental *inc, const zone_state *z)
+static zone_prev *find_zone(zone_prev *v, size_t n, str name)
 {
-	size_t lo = 0, hi = inc->nzprev;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = str_cmp((str){ inc->zprev[mid].name, inc->zprev[mid].len }, (str){ z->name, z->len });
+		int c = str_cmp((str){ v[mid].name, v[mid].len }, name);
 		if (c == 0)
-			return &inc->zprev[mid];
+			return &v[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -1289,7 +1406,7 @@ static const zone_line *fresh_zone_line(const unit *u, size_t i, const zone_stat
 static void zone_document(const incremental *inc, const zone_state *z, const served_doc *prev_full,
 			  const served_doc *d, buf *out, size_t *zs)
 {
-	const zone_prev *zp = find_prev(inc, z);
+	const zone_prev *zp = find_zone(inc->zprev, inc->nzprev, (str){ z->name, z->len });
 	const char *src = NULL;
 	const size_t *sstart = NULL;
 	if (zp && prev_full) {
@@ -1324,15 +1441,32 @@ static void zone_document(const incremental *inc, const zone_state *z, const ser
 	zs[n] = out->len + 1;
 }
 
-static void zprev_free(incremental *inc)
+static void zones_prev_free(zone_prev *v, size_t n)
 {
-	for (size_t i = 0; i < inc->nzprev; i++) {
-		free(inc->zprev[i].name);
-		free(inc->zprev[i].zstart);
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].zstart);
+		members_free(&v[i].m);
 	}
-	free(inc->zprev);
-	inc->zprev = NULL;
-	inc->nzprev = 0;
+	free(v);
+}
+
+/* The previous zone documents' members, once this publish took what it reuses. */
+static void zprev_drop_old_members(incremental *inc)
+{
+	zones_prev_free(inc->zprev_old, inc->nzprev_old);
+	inc->zprev_old = NULL;
+	inc->nzprev_old = 0;
+}
+
+/* Zone document i of p as gzip members, reusing the previous document's of that zone. */
+static void gzip_zone(incremental *inc, const pipeline_served *p, size_t i, buf *out)
+{
+	const zone_doc *zd = &p->zones->v[i];
+	zone_prev *old = find_zone(inc->zprev_old, inc->nzprev_old, zd->zone);
+	member_list none = { 0 };
+	gzip_doc(inc, old ? &old->m : &none, &inc->zprev[i].m, out, zd->doc.ptr ? zd->doc.ptr : "", zd->doc.len,
+		 inc->zprev[i].zstart);
 }
 
 /* Every zone's document into p->zones, as zone_docs_build makes them from the whole table
@@ -1373,91 +1507,12 @@ static void build_zones(incremental *inc, const served_doc *prev_full, pipeline_
 		next[k].doc = zd->doc.ptr;
 	}
 	free(set);
-	zprev_free(inc);
+	zprev_drop_old_members(inc);
+	inc->zprev_old = inc->zprev;   /* until the zone documents' members are made */
+	inc->nzprev_old = inc->nzprev;
 	inc->zprev = next;
 	inc->nzprev = n;
 	p->zones = docs;
-}
-
-/* --- gzip members ----------------------------------------------------------------------------- */
-
-#define MEMBER_LINES 512           /* a member ends after a line with probability 1/512 */
-#define MEMBER_MAX (1u << 20)      /* and always by this size */
-#define MEMBER_LOOKAHEAD 128       /* at most this much of the next line's id decides */
-
-/* Where the member starting at `from` ends: after a "\n" whose next line's id (up to its
- * ':', at most MEMBER_LOOKAHEAD bytes) hashes to a multiple of MEMBER_LINES. The bounds depend only on nearby bytes,
- * so a change moves no bound away from it. */
-static size_t member_end(const char *doc, size_t len, size_t from)
-{
-	size_t p = from;
-	while (p < len) {
-		const char *nl = memchr(doc + p, '\n', len - p);
-		if (!nl)
-			return len;
-		p = (size_t)(nl - doc) + 1;
-		if (p - from >= MEMBER_MAX)
-			return p;
-		size_t la = len - p < MEMBER_LOOKAHEAD ? len - p : MEMBER_LOOKAHEAD;
-		const char *eol = memchr(doc + p, ':', la);
-		if (eol)
-			la = (size_t)(eol - (doc + p));
-		if (XXH3_64bits(doc + p, la) % MEMBER_LINES == 0)
-			return p;
-	}
-	return len;
-}
-
-static void member_free(void *p)
-{
-	member *m = p;
-	if (m) {
-		free(m->gz);
-		free(m->k.p);
-	}
-	free(m);
-}
-
-void incremental_gzip_members(buf *out, const char *doc, size_t len)
-{
-	for (size_t from = 0, to; from < len || (len == 0 && from == 0); from = to) {
-		to = member_end(doc, len, from);
-		gzip_compress(out, doc + from, to - from, GZIP_DEFAULT_LEVEL);
-		if (len == 0)
-			break;
-	}
-}
-
-/* doc as gzip members, reusing the previous publish's members (old) for equal bytes. */
-static size_t gzip_doc(incremental *inc, hmap *old, hmap *now, buf *out, const char *doc, size_t len)
-{
-	size_t members = 0;
-	for (size_t from = 0, to; from < len || (len == 0 && members == 0); from = to) {
-		to = member_end(doc, len, from);
-		XXH128_hash_t h = XXH3_128bits(doc + from, to - from);
-		char k[sizeof h + sizeof len];
-		size_t n = to - from;
-		memcpy(k, &h, sizeof h);
-		memcpy(k + sizeof h, &n, sizeof n);
-		member *m = hmap_get(now, k, sizeof k);
-		if (!m && (m = hmap_del(old, k, sizeof k))) {
-			*hmap_slot(now, k, sizeof k) = m;
-			inc->stats.gzip_members_reused++;
-		}
-		if (!m) {
-			buf gz = BUF_INIT;
-			gzip_compress(&gz, doc + from, n, GZIP_DEFAULT_LEVEL);
-			m = xcalloc(1, sizeof *m);
-			m->gz = buf_steal(&gz, &m->len);
-			*hmap_slot(now, k, sizeof k) = m;
-			inc->stats.gzip_members_compressed++;
-		}
-		buf_append(out, m->gz, m->len);
-		members++;
-		if (len == 0)
-			break;
-	}
-	return members;
 }
 
 static void served_free(incremental_served *s)
@@ -1501,17 +1556,19 @@ const incremental_served *incremental_publish(incremental *inc, bool *changed)
 	}
 	inc->nfresh = 0;
 
-	hmap now = { 0 };
 	inc->stats.gzip_members_reused = inc->stats.gzip_members_compressed = 0;
-	s.members = gzip_doc(inc, &inc->members, &now, &s.gzip, p->full.doc.ptr ? p->full.doc.ptr : "", p->full.doc.len);
+	member_list full = { 0 };
+	s.members = gzip_doc(inc, &inc->full_members, &full, &s.gzip, p->full.doc.ptr ? p->full.doc.ptr : "",
+			     p->full.doc.len, p->full.start);
+	members_free(&inc->full_members);
+	inc->full_members = full;
 	s.zone_gzip = xcalloc(p->zones->n, sizeof *s.zone_gzip);
 	for (size_t i = 0; i < p->zones->n; i++) {
 		s.zone_gzip[i] = (buf)BUF_INIT;
 		if (p->zones->v[i].nfiltered)
-			gzip_doc(inc, &inc->members, &now, &s.zone_gzip[i], p->zones->v[i].doc.ptr, p->zones->v[i].doc.len);
+			gzip_zone(inc, p, i, &s.zone_gzip[i]);
 	}
-	hmap_free(&inc->members, member_free);
-	inc->members = now;
+	zprev_drop_old_members(inc);
 
 	if (changed)
 		*changed = strcmp(s.served.etag, inc->out.served.etag) != 0;
@@ -1525,6 +1582,11 @@ const incremental_served *incremental_publish(incremental *inc, bool *changed)
 	inc->dirty = false;
 	inc->published = true;
 	return &inc->out;
+}
+
+void incremental_set_member_lines(incremental *inc, size_t lines)
+{
+	inc->member_lines = lines ? lines : MEMBER_LINES;
 }
 
 void incremental_get_stats(const incremental *inc, incremental_stats *s)
@@ -1568,7 +1630,7 @@ void incremental_free(incremental *inc)
 	if (!inc)
 		return;
 	served_free(&inc->out);
-	hmap_free(&inc->members, member_free);
+	members_free(&inc->full_members);
 	for (size_t i = 0; i < inc->nunits; i++)
 		unit_free(inc->units[i]);
 	while (inc->dead) {
@@ -1584,7 +1646,8 @@ void incremental_free(incremental *inc)
 	hmap_free(&inc->readers, NULL);   /* the edges are the objects' */
 	hmap_free(&inc->providers, objvec_free);
 	hmap_free(&inc->ids, NULL);
-	zprev_free(inc);
+	zones_prev_free(inc->zprev, inc->nzprev);
+	zprev_drop_old_members(inc);
 	hmap_free(&inc->zones, zone_state_free);
 	hmap_free(&inc->store, free_obj_value);
 	free(inc);

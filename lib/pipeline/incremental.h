@@ -84,6 +84,10 @@ typedef struct {
 } incremental_stats;
 void incremental_get_stats(const incremental *inc, incremental_stats *s);
 
+/* Members of about `lines` lines instead of 512 (0: 512): for tests, so that small tables
+ * have many members. */
+void incremental_set_member_lines(incremental *inc, size_t lines);
+
 /* Appends a gzip body of doc made of members cut at content-defined line bounds (as
  * incremental_publish makes it, without reuse): for the compression cost benchmark. */
 void incremental_gzip_members(buf *out, const char *doc, size_t len);

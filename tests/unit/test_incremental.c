@@ -305,6 +305,7 @@ typedef struct {
 static bool run_sequence(const pipeline_options *po, tcluster *c, const char *set, const plan *pl)
 {
 	incremental *inc = incremental_new(po);
+	incremental_set_member_lines(inc, 1 + pick(4));   /* many members: their reuse is checked too */
 	size_t step = 0, *order = calloc(c->n ? c->n : 1, sizeof *order);
 	bool ok = check_state(po, c, inc, set, step++);
 	for (size_t i = 0; i < c->n; i++)
