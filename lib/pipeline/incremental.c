@@ -933,7 +933,7 @@ static void unit_zones(incremental *inc, unit *u)
 			}
 			buf text = BUF_INIT;
 			u->uz[(uintptr_t)*slot - 1].nfiltered += zone_doc_print(&text, &alone, &one, zones[k]);
-			if (text.len == line_len && !memcmp(text.ptr, one.doc.ptr, line_len)) {
+			if (text.len == line_len && (line_len == 0 || !memcmp(text.ptr, one.doc.ptr, line_len))) {
 				buf_free(&text);
 				continue;
 			}
@@ -1177,7 +1177,8 @@ static void merge_lines(incremental *inc)
 			else
 				hi = mid;
 		}
-		memcpy(all + n, inc->lines + a, (lo - a) * sizeof *all);
+		if (lo > a)
+			memcpy(all + n, inc->lines + a, (lo - a) * sizeof *all);
 		n += lo - a;
 		a = lo;
 		all[n++] = f[b];

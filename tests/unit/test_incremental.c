@@ -661,19 +661,52 @@ static void add_service(buf *b, const char *ns, const char *name, int ip)
 		   name, ns, ip, name, ns, ip, ip);
 }
 
-TEST(objects_that_share_hosts_or_ids)
+/* shared_yaml with the first nservices of its six Services (and their Endpoints). */
+static void shared_cluster(tcluster *c, int nservices)
 {
+	static const char *const services[][2] = { { "n1", "sa" }, { "n2", "sb" }, { "n3", "sc" },
+						   { "n4", "sd" }, { "n1", "se" }, { "n2", "sf" } };
 	buf text = BUF_INIT;
 	buf_puts(&text, shared_yaml);
-	add_service(&text, "n1", "sa", 1);
-	add_service(&text, "n2", "sb", 2);
-	add_service(&text, "n3", "sc", 3);
-	add_service(&text, "n4", "sd", 4);
-	add_service(&text, "n1", "se", 5);
-	add_service(&text, "n2", "sf", 6);
-	tcluster c = { 0 };
-	split_yaml(&c, text.ptr, text.len);
+	for (int i = 0; i < nservices && i < 6; i++)
+		add_service(&text, services[i][0], services[i][1], i + 1);
+	split_yaml(c, text.ptr, text.len);
 	buf_free(&text);
+}
+
+/* A state holding every object of c, logs quiet until state_close. */
+typedef struct {
+	tcluster c;
+	options op;
+	incremental *inc;
+	int saved_logs;
+} state;
+
+static void state_open(state *st, const char *const *flags, size_t nflags)
+{
+	CHECK(options_init(&st->op, (char **)flags, nflags, NULL, false));
+	st->inc = incremental_new(&st->op.po);
+	st->saved_logs = quiet_logs();
+	for (size_t i = 0; i < st->c.n; i++)
+		send(st->inc, &st->c.v[i], INCR_ADDED, strdup(st->c.v[i].orig));
+}
+
+static void state_close(state *st)
+{
+	restore_logs(st->saved_logs);
+	incremental_free(st->inc);
+	options_free(&st->op);
+	for (size_t i = 0; i < st->c.n; i++) {
+		free(st->c.v[i].now);
+		st->c.v[i].now = NULL;
+	}
+	tcluster_free(&st->c);
+}
+
+TEST(objects_that_share_hosts_or_ids)
+{
+	tcluster c = { 0 };
+	shared_cluster(&c, 6);
 	CHECK_INT(c.n, 19);
 	for (int processing = 0; processing <= 1; processing++) {
 		options op;
@@ -695,21 +728,14 @@ TEST(objects_that_share_hosts_or_ids)
 /* A refused event keeps the object's previous version, and says which object it was. */
 TEST(an_event_that_does_not_decode_changes_nothing)
 {
-	buf text = BUF_INIT;
-	buf_puts(&text, shared_yaml);
-	add_service(&text, "n1", "sa", 1);
-	tcluster c = { 0 };
-	split_yaml(&c, text.ptr, text.len);
-	buf_free(&text);
-	options op;
-	CHECK(options_init(&op, NULL, 0, NULL, false));
-	incremental *inc = incremental_new(&op.po);
-	int saved = quiet_logs();
-	for (size_t i = 0; i < c.n; i++)
-		send(inc, &c.v[i], INCR_ADDED, strdup(c.v[i].orig));
+	state st = { 0 };
+	shared_cluster(&st.c, 1);
+	state_open(&st, NULL, 0);
+	incremental *inc = st.inc;
+	tcluster *c = &st.c;
 	char before[ETAG_MAX];
 	snprintf(before, sizeof before, "%s", incremental_publish(inc, NULL)->served.etag);
-	tobj *ing = &c.v[0];
+	tobj *ing = &c->v[0];
 	incremental_event ev = { .type = INCR_MODIFIED, .kind = INCR_INGRESS, .ns = str_c(ing->ns),
 				 .name = str_c(ing->name), .data = "{\"kind\": \"Ingress\", [", .len = 20 };
 	buf err = BUF_INIT;
@@ -725,34 +751,20 @@ TEST(an_event_that_does_not_decode_changes_nothing)
 	const incremental_served *s = incremental_publish(inc, &changed);
 	CHECK(!changed);
 	CHECK_STR(s->served.etag, before);
-	CHECK(check_state(&op.po, &c, inc, "refused events", 1));
-	restore_logs(saved);
-	incremental_free(inc);
-	options_free(&op);
-	for (size_t i = 0; i < c.n; i++) {
-		free(c.v[i].now);
-		c.v[i].now = NULL;
-	}
-	tcluster_free(&c);
+	CHECK(check_state(&st.op.po, c, inc, "refused events", 1));
+	state_close(&st);
 }
 
 /* Without the RouteGroup CRD no RouteGroup is compiled; when it appears they all are. */
 TEST(routegroups_known_or_not)
 {
-	buf text = BUF_INIT;
-	buf_puts(&text, shared_yaml);
-	add_service(&text, "n1", "se", 5);
-	add_service(&text, "n2", "sf", 6);
-	tcluster c = { 0 };
-	split_yaml(&c, text.ptr, text.len);
-	buf_free(&text);
-	options op;
-	CHECK(options_init(&op, NULL, 0, NULL, false));
-	incremental *inc = incremental_new(&op.po);
-	int saved = quiet_logs();
-	for (size_t i = 0; i < c.n; i++)
-		send(inc, &c.v[i], INCR_ADDED, strdup(c.v[i].orig));
-	CHECK(check_state(&op.po, &c, inc, "CRD present", 1));
+	state st = { 0 };
+	shared_cluster(&st.c, 6);
+	state_open(&st, NULL, 0);
+	incremental *inc = st.inc;
+	tcluster c = st.c;   /* the same objects (v is shared) */
+	const pipeline_options *po = &st.op.po;
+	CHECK(check_state(po, &c, inc, "CRD present", 1));
 	incremental_set_routegroups_known(inc, false);
 	/* the reference: the same objects without the RouteGroups */
 	char **rgs = calloc(c.n, sizeof *rgs);
@@ -764,21 +776,14 @@ TEST(routegroups_known_or_not)
 	bool changed;
 	incremental_publish(inc, &changed);
 	CHECK(changed);
-	CHECK(check_state(&op.po, &c, inc, "CRD absent", 2));
+	CHECK(check_state(po, &c, inc, "CRD absent", 2));
 	for (size_t i = 0; i < c.n; i++)
 		if (rgs[i])
 			c.v[i].now = rgs[i];
 	free(rgs);
 	incremental_set_routegroups_known(inc, true);
-	CHECK(check_state(&op.po, &c, inc, "CRD back", 3));
-	restore_logs(saved);
-	incremental_free(inc);
-	options_free(&op);
-	for (size_t i = 0; i < c.n; i++) {
-		free(c.v[i].now);
-		c.v[i].now = NULL;
-	}
-	tcluster_free(&c);
+	CHECK(check_state(po, &c, inc, "CRD back", 3));
+	state_close(&st);
 }
 
 TEST(generated_clusters)
@@ -835,15 +840,12 @@ TEST(gzip_members_are_one_stream_and_reused)
 /* One Endpoints change compiles the one Ingress reading it, and the other members are reused. */
 TEST(a_change_compiles_what_depends_on_it)
 {
-	tcluster c = { 0 };
-	generate(&c, 1000, "ingress");
-	options op;
-	const char *flags[] = { "-kubernetes-ingress-class=skipper" };
-	CHECK(options_init(&op, (char **)flags, 1, NULL, false));
-	incremental *inc = incremental_new(&op.po);
-	int saved = quiet_logs();
-	for (size_t i = 0; i < c.n; i++)
-		send(inc, &c.v[i], INCR_ADDED, strdup(c.v[i].orig));
+	state st = { 0 };
+	generate(&st.c, 1000, "ingress");
+	static const char *const flags[] = { "-kubernetes-ingress-class=skipper" };
+	state_open(&st, flags, 1);
+	incremental *inc = st.inc;
+	tcluster c = st.c;   /* the same objects (v is shared) */
 	incremental_publish(inc, NULL);
 	incremental_stats before, after;
 	incremental_get_stats(inc, &before);
@@ -867,15 +869,8 @@ TEST(a_change_compiles_what_depends_on_it)
 		CHECK(after.gzip_members_compressed <= 2);   /* the member of the changed line, */
 		CHECK(after.gzip_members_reused >= 3);       /* of about 4000 / 512 + 1 */
 	}
-	CHECK(check_state(&op.po, &c, inc, "gen 1000", 1));
-	restore_logs(saved);
-	incremental_free(inc);
-	options_free(&op);
-	for (size_t i = 0; i < c.n; i++) {
-		free(c.v[i].now);
-		c.v[i].now = NULL;
-	}
-	tcluster_free(&c);
+	CHECK(check_state(&st.op.po, &c, inc, "gen 1000", 1));
+	state_close(&st);
 }
 
 int main(void)
