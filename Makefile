@@ -19,10 +19,12 @@ CFLAGS    ?= -O2 -g
 # out of the binaries (reproducible builds).
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ljq -lm -lpthread
-REQ_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Ilib -DROUTESRV_VERSION='"$(VERSION)"' \
-             -ffile-prefix-map=$(CURDIR)/= $(PKG_CFLAGS)
 # BUILDROOT lets several builds (e.g. parallel work trees) keep apart: make BUILDROOT=build/me
 BUILDROOT ?= build
+# Sources generated from the spec (the same for every build flavour).
+GEN       := $(BUILDROOT)/gen
+REQ_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Ilib -I$(GEN) -DROUTESRV_VERSION='"$(VERSION)"' \
+             -ffile-prefix-map=$(CURDIR)/= $(PKG_CFLAGS)
 ifeq ($(SANITIZE),1)
   BUILD   := $(BUILDROOT)/san
   SAN_CFLAGS  := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -70,6 +72,13 @@ $(BUILD)/%.o: %.c | check-libs
 	@echo "  CC      $<"
 	@$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# The filter and predicate names skipper knows: docs/spec's table is the one source.
+$(GEN)/skipper_names.inc: docs/spec/skipper-filters-predicates.tsv scripts/gen-skipper-names
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	@scripts/gen-skipper-names $< >$@.tmp && mv $@.tmp $@
+$(BUILD)/lib/routes/skipper_names.o: $(GEN)/skipper_names.inc
+
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	@echo "  AR      $@"
@@ -104,6 +113,7 @@ bats: all
 
 conformance: all
 	@if [ -x tests/conformance/run ]; then ROUTESRV_BIN=$(CURDIR)/$(BIN) tests/conformance/run; fi
+	@ROUTESRV_BIN=$(CURDIR)/$(BIN) tests/conformance/run-validation
 
 # Serves the bundled example cluster on 127.0.0.1:9090 (routes) and :9911 (metrics).
 example: all
@@ -181,6 +191,8 @@ $(FUZZ_BUILD)/%.o: %.c | check-libs
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $<"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_BUILD)/lib/routes/skipper_names.o: $(GEN)/skipper_names.inc
 
 $(FUZZ_LIB): $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 	@rm -f $@

@@ -1,6 +1,8 @@
 /* routesrv-compile: Kubernetes objects (JSON or YAML files, directories, stdin) → the
- * routing table routesrv would serve for them, with skipper's conversion flags.
- * Exit status: 0 ok, 2 usage, option or input error. */
+ * routing table routesrv would serve for them, with skipper's conversion flags; with -check,
+ * the problems of those objects instead (a linter for manifests and CI).
+ * Exit status: 0 ok (-check: nothing to report), 1 (-check) errors, or warnings with
+ * -check-warnings=error, 2 usage, option or input error. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +14,11 @@
 #include "pipeline/pipeline.h"
 
 static const char *output_path, *zone_name, *config_file;
-static bool pretty, json, log_json;
+static const char *check_format = "text", *check_warnings = "warn";
+static bool pretty, json, log_json, check;
+
+static const char *const check_formats[] = { "text", "json", NULL };
+static const char *const warning_modes[] = { "warn", "error", NULL };
 
 static opt_def *build_table(kube_options *ko, route_processing *rp)
 {
@@ -28,6 +34,14 @@ static opt_def *build_table(kube_options *ko, route_processing *rp)
 		{ .name = "application-log-json-enabled", .kind = OPT_BOOL, .target = &log_json, .help = "log as JSON lines" },
 		{ .name = "config-file", .kind = OPT_STRING, .target = &config_file, .metavar = "FILE",
 		  .help = "YAML file of flag values (command-line flags win)", .completion = "file" },
+		{ .name = "check-group", .kind = OPT_GROUP, .help = "Checking objects (a linter)" },
+		{ .name = "check", .kind = OPT_BOOL, .target = &check,
+		  .help = "report every problem of the objects (FILE:LINE: Kind namespace/name: message) "
+			  "instead of printing routes" },
+		{ .name = "check-format", .kind = OPT_STRING, .target = &check_format, .metavar = "FORMAT",
+		  .choices = check_formats, .help = "-check output: text lines, or one JSON object per problem" },
+		{ .name = "check-warnings", .kind = OPT_STRING, .target = &check_warnings, .metavar = "MODE",
+		  .choices = warning_modes, .help = "-check exit status for warnings only: warn (0) or error (1)" },
 	};
 	opt_table t = { 0 };
 	size_t count;
@@ -61,6 +75,33 @@ static int write_output(const buf *b)
 	return rc;
 }
 
+/* -check: the problems instead of the routes. */
+static int run_check(const kube_options *ko, const route_processing *rp, const char *const *inputs, size_t n)
+{
+	kube_reporter rep;
+	kube_reporter_init(&rep, true);
+	pipeline_options po = { .kube = ko, .process = rp, .read = read_options() };
+	buf err = BUF_INIT, out = BUF_INIT;
+	int status;
+	if (pipeline_check(&po, inputs, n, &rep, &err) != 0) {
+		fprintf(stderr, "routesrv-compile: %s\n", err.ptr);
+		status = 2;
+	} else {
+		pipeline_check_print(&out, &rep, strcmp(check_format, "json") == 0);
+		size_t errors = 0;
+		for (size_t i = 0; i < rep.nproblems; i++)
+			errors += rep.problems[i].severity == KUBE_PROBLEM_ERROR;
+		bool warnings_fail = strcmp(check_warnings, "error") == 0;
+		status = errors || (warnings_fail && rep.nproblems) ? 1 : 0;
+		if (write_output(&out) != 0)
+			status = 2;
+	}
+	buf_free(&out);
+	buf_free(&err);
+	kube_reporter_free(&rep);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	kube_options ko;
@@ -80,16 +121,35 @@ int main(int argc, char **argv)
 	opt_parse(&cmd, argc, argv, &operands, &noperands);
 	if (pretty && json)
 		opt_usage_error(&cmd, "-pretty and -json exclude each other");
+	/* -check prints problems, not routes; its own flags without it are a forgotten -check */
+	if (check && (pretty || json || zone_name))
+		opt_usage_error(&cmd, "-check prints problems, not routes: -pretty, -json and -zone do not apply "
+				      "(-check-format=json gives JSON)");
+	if (!check && (strcmp(check_format, "text") != 0 || strcmp(check_warnings, "warn") != 0))
+		opt_usage_error(&cmd, "-check-format and -check-warnings go with -check");
 
 	buf err = BUF_INIT;
 	if (kube_options_finish(&ko, &err) != 0 || route_processing_finish(&rp, &err) != 0)
 		opt_usage_error(&cmd, "%s", err.ptr);
 	log_setup(log_json, ko.app_log_level);
 
-	pipeline_options po = { .kube = &ko, .process = &rp, .read = read_options() };
 	static const char *const stdin_only[] = { "-" };
 	const char *const *inputs = noperands ? (const char *const *)operands : stdin_only;
-	route_table *t = pipeline_compile_files(&po, inputs, noperands ? (size_t)noperands : 1, &err);
+	size_t ninputs = noperands ? (size_t)noperands : 1;
+	if (check) {
+		int status = run_check(&ko, &rp, inputs, ninputs);
+		route_processing_free(&rp);
+		kube_options_free(&ko);
+		buf_free(&err);
+		return status;
+	}
+	/* A logging reporter counts the objects: the load says at INFO (the default level) how
+	 * many of each kind it read, used and skipped, on one stderr line. */
+	kube_reporter rep;
+	kube_reporter_init(&rep, false);
+	pipeline_options po = { .kube = &ko, .process = &rp, .read = read_options(), .reporter = &rep };
+	route_table *t = pipeline_compile_files(&po, inputs, ninputs, &err);
+	kube_reporter_free(&rep);
 	if (!t) {
 		fprintf(stderr, "%s: %s\n", cmd.name, err.ptr);
 		exit(2);

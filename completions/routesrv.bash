@@ -6,6 +6,8 @@ _routesrv_compile() {
 	-o|--o) COMPREPLY=($(compgen -f -- "$cur")); return;;
 	-zone|--zone) return;;
 	-config-file|--config-file) COMPREPLY=($(compgen -f -- "$cur")); return;;
+	-check-format|--check-format) COMPREPLY=($(compgen -W "text json" -- "$cur")); return;;
+	-check-warnings|--check-warnings) COMPREPLY=($(compgen -W "warn error" -- "$cur")); return;;
 	-kubernetes-ingress-class|--kubernetes-ingress-class) return;;
 	-kubernetes-routegroup-class|--kubernetes-routegroup-class) return;;
 	-kubernetes-path-mode|--kubernetes-path-mode) COMPREPLY=($(compgen -W "kubernetes-ingress path-regexp path-prefix" -- "$cur")); return;;
@@ -38,7 +40,7 @@ _routesrv_compile() {
 	-clone-route|--clone-route) return;;
 	-oauth2-callback-path|--oauth2-callback-path) return;;
 	esac
-	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-o -pretty -json -zone -application-log-json-enabled -config-file -kubernetes-ingress-class -kubernetes-routegroup-class -kubernetes-path-mode -kubernetes-https-redirect -kubernetes-https-redirect-code -kubernetes-disable-catchall-routes -kubernetes-healthcheck -whitelisted-healthcheck-cidr -reverse-source-predicate -application-log-level -enable-kubernetes-east-west -kubernetes-east-west-domain -kubernetes-east-west-range-domains -kubernetes-east-west-range-predicates -kubernetes-annotation-predicates -kubernetes-annotation-filters-append -kubernetes-east-west-range-annotation-predicates -kubernetes-east-west-range-annotation-filters-append -kubernetes-application-annotation-label -enable-kubernetes-external-names -kubernetes-external-name-preserve-host -kubernetes-only-allowed-external-names -kubernetes-allowed-external-name -kubernetes-force-service -kubernetes-default-lb-algorithm -kubernetes-backend-traffic-algorithm -forward-backend-url -kubernetes-topology-zone -enable-kubernetes-endpointslices -default-filters-dir -opentracing-backend-name-tag -kubernetes-enable-tls -kubernetes-status-from-service -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -default-filters-prepend -default-filters-append -edit-route -clone-route -enable-oauth2-grant-flow -oauth2-callback-path -help -version" -- "$cur")); return; fi
+	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-o -pretty -json -zone -application-log-json-enabled -config-file -check -check-format -check-warnings -kubernetes-ingress-class -kubernetes-routegroup-class -kubernetes-path-mode -kubernetes-https-redirect -kubernetes-https-redirect-code -kubernetes-disable-catchall-routes -kubernetes-healthcheck -whitelisted-healthcheck-cidr -reverse-source-predicate -application-log-level -enable-kubernetes-east-west -kubernetes-east-west-domain -kubernetes-east-west-range-domains -kubernetes-east-west-range-predicates -kubernetes-annotation-predicates -kubernetes-annotation-filters-append -kubernetes-east-west-range-annotation-predicates -kubernetes-east-west-range-annotation-filters-append -kubernetes-application-annotation-label -enable-kubernetes-external-names -kubernetes-external-name-preserve-host -kubernetes-only-allowed-external-names -kubernetes-allowed-external-name -kubernetes-force-service -kubernetes-default-lb-algorithm -kubernetes-backend-traffic-algorithm -forward-backend-url -kubernetes-topology-zone -enable-kubernetes-endpointslices -default-filters-dir -opentracing-backend-name-tag -kubernetes-enable-tls -kubernetes-status-from-service -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -default-filters-prepend -default-filters-append -edit-route -clone-route -enable-oauth2-grant-flow -oauth2-callback-path -help -version" -- "$cur")); return; fi
 	COMPREPLY=($(compgen -f -- "$cur"))
 }
 complete -o filenames -F _routesrv_compile routesrv-compile
@@ -170,3 +172,42 @@ _routesrv_serve() {
 	COMPREPLY=()   # no operands
 }
 complete -o filenames -F _routesrv_serve routesrv-serve
+
+_routesrv_webhook() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	case $prev in
+	-address|--address) return;;
+	-tls-cert-file|--tls-cert-file) COMPREPLY=($(compgen -f -- "$cur")); return;;
+	-tls-key-file|--tls-key-file) COMPREPLY=($(compgen -f -- "$cur")); return;;
+	-mode|--mode) COMPREPLY=($(compgen -W "full skipper" -- "$cur")); return;;
+	-kubernetes-ingress-class|--kubernetes-ingress-class) return;;
+	-kubernetes-routegroup-class|--kubernetes-routegroup-class) return;;
+	-kubernetes-path-mode|--kubernetes-path-mode) COMPREPLY=($(compgen -W "kubernetes-ingress path-regexp path-prefix" -- "$cur")); return;;
+	-kubernetes-https-redirect-code|--kubernetes-https-redirect-code) return;;
+	-whitelisted-healthcheck-cidr|--whitelisted-healthcheck-cidr) return;;
+	-application-log-level|--application-log-level) COMPREPLY=($(compgen -W "ERROR WARN INFO DEBUG" -- "$cur")); return;;
+	-kubernetes-east-west-domain|--kubernetes-east-west-domain) return;;
+	-kubernetes-east-west-range-domains|--kubernetes-east-west-range-domains) return;;
+	-kubernetes-east-west-range-predicates|--kubernetes-east-west-range-predicates) return;;
+	-kubernetes-annotation-predicates|--kubernetes-annotation-predicates) return;;
+	-kubernetes-annotation-filters-append|--kubernetes-annotation-filters-append) return;;
+	-kubernetes-east-west-range-annotation-predicates|--kubernetes-east-west-range-annotation-predicates) return;;
+	-kubernetes-east-west-range-annotation-filters-append|--kubernetes-east-west-range-annotation-filters-append) return;;
+	-kubernetes-application-annotation-label|--kubernetes-application-annotation-label) return;;
+	-kubernetes-allowed-external-name|--kubernetes-allowed-external-name) return;;
+	-kubernetes-default-lb-algorithm|--kubernetes-default-lb-algorithm) COMPREPLY=($(compgen -W "roundRobin random consistentHash powerOfRandomNChoices weightedRoundRobin leastRequests" -- "$cur")); return;;
+	-kubernetes-backend-traffic-algorithm|--kubernetes-backend-traffic-algorithm) COMPREPLY=($(compgen -W "traffic-predicate traffic-segment-predicate" -- "$cur")); return;;
+	-forward-backend-url|--forward-backend-url) return;;
+	-kubernetes-topology-zone|--kubernetes-topology-zone) return;;
+	-default-filters-dir|--default-filters-dir) COMPREPLY=($(compgen -d -- "$cur")); return;;
+	-kubernetes-status-from-service|--kubernetes-status-from-service) return;;
+	-kubernetes-ingresses-label-selector|--kubernetes-ingresses-label-selector) return;;
+	-kubernetes-routegroups-label-selector|--kubernetes-routegroups-label-selector) return;;
+	-kubernetes-services-label-selector|--kubernetes-services-label-selector) return;;
+	-kubernetes-endpoints-label-selector|--kubernetes-endpoints-label-selector) return;;
+	-kubernetes-endpointslices-label-selector|--kubernetes-endpointslices-label-selector) return;;
+	esac
+	if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "-address -tls-cert-file -tls-key-file -mode -application-log-json-enabled -kubernetes-ingress-class -kubernetes-routegroup-class -kubernetes-path-mode -kubernetes-https-redirect -kubernetes-https-redirect-code -kubernetes-disable-catchall-routes -kubernetes-healthcheck -whitelisted-healthcheck-cidr -reverse-source-predicate -application-log-level -enable-kubernetes-east-west -kubernetes-east-west-domain -kubernetes-east-west-range-domains -kubernetes-east-west-range-predicates -kubernetes-annotation-predicates -kubernetes-annotation-filters-append -kubernetes-east-west-range-annotation-predicates -kubernetes-east-west-range-annotation-filters-append -kubernetes-application-annotation-label -enable-kubernetes-external-names -kubernetes-external-name-preserve-host -kubernetes-only-allowed-external-names -kubernetes-allowed-external-name -kubernetes-force-service -kubernetes-default-lb-algorithm -kubernetes-backend-traffic-algorithm -forward-backend-url -kubernetes-topology-zone -enable-kubernetes-endpointslices -default-filters-dir -opentracing-backend-name-tag -kubernetes-enable-tls -kubernetes-status-from-service -kubernetes-ingresses-label-selector -kubernetes-routegroups-label-selector -kubernetes-services-label-selector -kubernetes-endpoints-label-selector -kubernetes-endpointslices-label-selector -help -version" -- "$cur")); return; fi
+	COMPREPLY=()   # no operands
+}
+complete -o filenames -F _routesrv_webhook routesrv-webhook

@@ -15,14 +15,8 @@
 
 /* --- histograms (lock-free: per-bucket counters, sum in nanoseconds) ---------------------- */
 
-#define MAX_BUCKETS 16
-
-typedef struct {
-	const double *bounds;
-	int nbounds;
-	atomic_ulong counts[MAX_BUCKETS + 1];   /* non-cumulative; the last one is +Inf */
-	atomic_ullong sum_ns;
-} histogram;
+#define MAX_BUCKETS METRICS_MAX_BUCKETS
+typedef metrics_histogram histogram;
 
 /* Prometheus' default buckets, as skipper's routesrv uses them. */
 static const double default_bounds[] = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
@@ -32,7 +26,12 @@ static const double poll_bounds[] = { 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
 static histogram request_hist = { default_bounds, 11, { 0 }, 0 };
 static histogram poll_hist = { poll_bounds, 12, { 0 }, 0 };
 
-static void histogram_observe(histogram *h, double seconds)
+void metrics_histogram_init(metrics_histogram *h)
+{
+	*h = (metrics_histogram){ .bounds = default_bounds, .nbounds = 11 };
+}
+
+void metrics_histogram_observe(metrics_histogram *h, double seconds)
 {
 	int i = 0;
 	while (i < h->nbounds && seconds > h->bounds[i]) i++;
@@ -78,7 +77,7 @@ double metrics_now(void)
 void metrics_observe_request(int status, double seconds)
 {
 	if (status >= 100 && status < 600) atomic_fetch_add_explicit(&status_counts[status], 1, memory_order_relaxed);
-	histogram_observe(&request_hist, seconds);
+	metrics_histogram_observe(&request_hist, seconds);
 }
 
 void metrics_count(const char *key)
@@ -106,7 +105,7 @@ void metrics_gauge(const char *key, double value)
 
 void metrics_observe_poll(double seconds, bool ok)
 {
-	histogram_observe(&poll_hist, seconds);
+	metrics_histogram_observe(&poll_hist, seconds);
 	if (!ok) return;
 	pthread_mutex_lock(&keyed_mu);
 	last_success = metrics_now();
@@ -126,7 +125,7 @@ void metrics_table_bytes(size_t plain, size_t gzip)
 /* Go's strconv.FormatFloat(v, 'g', -1, 64), which client_golang uses: the shortest digits
  * that round-trip, in exponent form when the exponent is < -4 or >= 6 (Go's rule for the
  * shortest form), e.g. 1.772532e+09, 0.005, 123456. */
-static void put_float(buf *out, double v)
+void metrics_put_float(buf *out, double v)
 {
 	if (isnan(v)) { buf_puts(out, "NaN"); return; }
 	if (isinf(v)) { buf_puts(out, v > 0 ? "+Inf" : "-Inf"); return; }
@@ -143,7 +142,7 @@ static void put_float(buf *out, double v)
 	else buf_printf(out, "%.*f", prec - 1 - exp > 0 ? prec - 1 - exp : 0, v);
 }
 
-static void put_header(buf *out, const char *name, const char *type, const char *help)
+void metrics_put_header(buf *out, const char *name, const char *type, const char *help)
 {
 	buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
@@ -155,10 +154,10 @@ static void put_keyed(buf *out, const char *name, const char *type, const char *
 {
 	if (n == 0) return;
 	qsort(all, n, sizeof *all, keyed_cmp);
-	put_header(out, name, type, help);
+	metrics_put_header(out, name, type, help);
 	for (size_t i = 0; i < n; i++) {
 		buf_printf(out, "%s{key=\"%s\"} ", name, all[i].key);
-		put_float(out, all[i].value);
+		metrics_put_float(out, all[i].value);
 		buf_putc(out, '\n');
 	}
 }
@@ -190,32 +189,52 @@ static void render_custom_gauges(buf *out)
 	put_keyed(out, "routesrv_custom_gauges", "gauge", "Gauges number of custom metrics.", all, n);
 }
 
-/* labels: the series' labels without "le" (e.g. `host="",route="routersv",zone=""`) or "". */
-static void render_histogram(buf *out, const char *name, const char *help, histogram *h, const char *labels)
+static unsigned long histogram_total(const histogram *h)
+{
+	unsigned long total = 0;
+	for (int i = 0; i <= h->nbounds; i++) total += atomic_load_explicit(&h->counts[i], memory_order_relaxed);
+	return total;
+}
+
+void metrics_put_histogram(buf *out, const char *name, const metrics_histogram *h, const char *labels)
 {
 	unsigned long counts[MAX_BUCKETS + 1], total = 0;
 	for (int i = 0; i <= h->nbounds; i++) total += counts[i] = atomic_load_explicit(&h->counts[i], memory_order_relaxed);
-	if (total == 0) return;
 	const char *sep = *labels ? "," : "";
-	put_header(out, name, "histogram", help);
 	unsigned long cum = 0;
 	for (int i = 0; i < h->nbounds; i++) {
 		cum += counts[i];
 		buf_printf(out, "%s_bucket{%s%sle=\"", name, labels, sep);
-		put_float(out, h->bounds[i]);
+		metrics_put_float(out, h->bounds[i]);
 		buf_printf(out, "\"} %lu\n", cum);
 	}
 	buf_printf(out, "%s_bucket{%s%sle=\"+Inf\"} %lu\n", name, labels, sep, total);
 	buf_printf(out, "%s_sum%s%s%s ", name, *labels ? "{" : "", labels, *labels ? "}" : "");
-	put_float(out, (double)atomic_load_explicit(&h->sum_ns, memory_order_relaxed) / 1e9);
+	metrics_put_float(out, (double)atomic_load_explicit(&h->sum_ns, memory_order_relaxed) / 1e9);
 	buf_printf(out, "\n%s_count%s%s%s %lu\n", name, *labels ? "{" : "", labels, *labels ? "}" : "", total);
+}
+
+/* A family of one series, nothing before its first observation. labels: the series' labels
+ * without "le" (e.g. `host="",route="routersv",zone=""`) or "". */
+static void render_histogram(buf *out, const char *name, const char *help, histogram *h, const char *labels)
+{
+	if (histogram_total(h) == 0) return;
+	metrics_put_header(out, name, "histogram", help);
+	metrics_put_histogram(out, name, h, labels);
+}
+
+void metrics_put_sample(buf *out, const char *name, const char *labels, double v)
+{
+	buf_printf(out, "%s%s%s%s ", name, *labels ? "{" : "", labels, *labels ? "}" : "");
+	metrics_put_float(out, v);
+	buf_putc(out, '\n');
 }
 
 static void put_gauge(buf *out, const char *name, const char *type, const char *help, double v)
 {
-	put_header(out, name, type, help);
+	metrics_put_header(out, name, type, help);
 	buf_printf(out, "%s ", name);
-	put_float(out, v);
+	metrics_put_float(out, v);
 	buf_putc(out, '\n');
 }
 
@@ -229,11 +248,11 @@ static void render_own(buf *out)
 		put_gauge(out, "routesrv_last_successful_poll_timestamp_seconds", "gauge",
 			"Unix time of the last poll that read the source without error.", success);
 	if (plain >= 0) {
-		put_header(out, "routesrv_table_bytes", "gauge", "Bytes of the served full table per encoding.");
+		metrics_put_header(out, "routesrv_table_bytes", "gauge", "Bytes of the served full table per encoding.");
 		buf_puts(out, "routesrv_table_bytes{encoding=\"gzip\"} ");
-		put_float(out, gz);
+		metrics_put_float(out, gz);
 		buf_puts(out, "\nroutesrv_table_bytes{encoding=\"identity\"} ");
-		put_float(out, plain);
+		metrics_put_float(out, plain);
 		buf_putc(out, '\n');
 	}
 }
@@ -262,7 +281,7 @@ static long count_open_fds(void)
 	return n - 1;   /* the directory stream's own descriptor */
 }
 
-static void render_process(buf *out)
+void metrics_render_process(buf *out)
 {
 	char line[1024];
 	FILE *f = fopen("/proc/self/stat", "r");
@@ -291,9 +310,9 @@ static void render_process(buf *out)
 
 /* Prometheus' build_info convention: a constant 1 labelled with the version, so a query can
  * join it to tell which version every replica runs. */
-static void render_build_info(buf *out)
+void metrics_render_build_info(buf *out)
 {
-	put_header(out, "routesrv_build_info", "gauge",
+	metrics_put_header(out, "routesrv_build_info", "gauge",
 		   "A metric with a constant '1' value labeled by the version routesrv was built from.");
 	buf_puts(out, "routesrv_build_info{version=\"" ROUTESRV_VERSION "\"} 1\n");
 }
@@ -305,6 +324,6 @@ void metrics_render(buf *out)
 	render_custom_gauges(out);
 	render_custom_total(out);
 	render_own(out);
-	render_build_info(out);
-	render_process(out);
+	metrics_render_build_info(out);
+	metrics_render_process(out);
 }

@@ -19,6 +19,7 @@
  * (they change once per poll). Process-wide state; nothing to free. */
 #ifndef ROUTESRV_METRICS_H
 #define ROUTESRV_METRICS_H
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -44,4 +45,30 @@ void metrics_render(buf *out);
 
 /* Seconds since the Unix epoch, with sub-second precision. */
 double metrics_now(void);
+
+/* --- pieces for a command's own families (routesrv-webhook), rendered the same way -------- */
+
+#define METRICS_MAX_BUCKETS 16
+/* A histogram of durations in seconds; observing is lock-free. */
+typedef struct {
+	const double *bounds;
+	int nbounds;
+	atomic_ulong counts[METRICS_MAX_BUCKETS + 1];   /* non-cumulative; the last one is +Inf */
+	atomic_ullong sum_ns;
+} metrics_histogram;
+/* Prometheus' default buckets (0.005 ... 10 s), no observation. */
+void metrics_histogram_init(metrics_histogram *h);
+void metrics_histogram_observe(metrics_histogram *h, double seconds);
+/* "# HELP name help" and "# TYPE name type" lines: once per family, before its series. */
+void metrics_put_header(buf *out, const char *name, const char *type, const char *help);
+/* One series: name{labels} v (labels: `k="v",...` or ""), v as Go's client writes it. */
+void metrics_put_sample(buf *out, const char *name, const char *labels, double v);
+/* One histogram series: its _bucket lines (labels plus le), _sum and _count. */
+void metrics_put_histogram(buf *out, const char *name, const metrics_histogram *h, const char *labels);
+/* Go's strconv.FormatFloat(v, 'g', -1, 64), as client_golang writes values. */
+void metrics_put_float(buf *out, double v);
+/* routesrv_build_info{version=...} 1, and the process_* families of Prometheus' process
+ * collector. */
+void metrics_render_build_info(buf *out);
+void metrics_render_process(buf *out);
 #endif

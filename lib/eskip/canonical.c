@@ -245,6 +245,7 @@ void route_canonical_into(arena *a, const route *src, route *dst, bool deep)
 	memset(dst, 0, sizeof *dst);
 	dst->path = dst->method = dst->backend = dst->lb_algorithm = empty;
 	dst->id = cp(a, src->id, deep);
+	dst->origin = src->origin;
 	canonical_predicates(a, src, dst, deep);
 	dst->nfilters = src->nfilters;
 	if (deep) {

@@ -73,6 +73,11 @@ typedef struct route {
 	str backend;              /* network address */
 	str lb_algorithm;         /* empty: none */
 	lb_endpoint *endpoints; size_t nendpoints;
+
+	/* The object the route was converted from, for reports about it: 1-based index into the
+	 * origins of the kube_reporter that collected the conversion (objects/kube_report.h);
+	 * 0 when none (no collecting reporter, or a route of no single object). Copies keep it. */
+	size_t origin;
 } route;
 
 typedef struct {

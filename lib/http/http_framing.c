@@ -49,6 +49,16 @@ static bool zero_length(const http_field *f)
 	return i == f->value_len;
 }
 
+/* A Content-Length value: digits, then optional white space. */
+static bool decimal(const http_field *f)
+{
+	size_t i = 0;
+	while (i < f->value_len && f->value[i] >= '0' && f->value[i] <= '9') i++;
+	if (i == 0 || i > 18) return false;
+	while (i < f->value_len && (f->value[i] == ' ' || f->value[i] == '\t')) i++;
+	return i == f->value_len;
+}
+
 /* Moves *p over the NULs libmicrohttpd left where a line ended (or several did) and says
  * whether there were between min and max of them before `next`. */
 static bool line_ends(const char **p, const char *next, size_t min, size_t max)
@@ -89,6 +99,7 @@ const char *http_framing_check(const http_request_head *h)
 		if (name_is(f, "Content-Length", 14)) {
 			lengths++;
 			body |= !zero_length(f);
+			if (h->body_allowed && !decimal(f)) return "malformed Content-Length";
 		}
 		chunked |= name_is(f, "Transfer-Encoding", 17);
 	}
@@ -96,6 +107,6 @@ const char *http_framing_check(const http_request_head *h)
 	if (h->raw_layout_known && !line_ends(&p, h->end, 2, 4)) return "malformed header line";
 	if (chunked) return "Transfer-Encoding is not accepted";
 	if (lengths > 1) return "more than one Content-Length";
-	if (body) return "a request body (Content-Length is not 0)";
+	if (body && !h->body_allowed) return "a request body (Content-Length is not 0)";
 	return NULL;
 }

@@ -39,6 +39,9 @@ typedef struct {
 	const http_field *fields;   /* in order, pointers into [line_end, end) */
 	size_t nfields;
 	bool raw_layout_known;      /* the bytes are laid out as 0.9.75 leaves them: check the tiling */
+	/* A listener that takes request bodies (the admission webhook): one Content-Length of
+	 * decimal digits is fine; Transfer-Encoding and several lengths are still refused. */
+	bool body_allowed;
 } http_request_head;
 
 /* NULL when the request may reach a handler; else the reason it gets 400 (static text). */

@@ -44,6 +44,7 @@ struct http_server {
 	struct MHD_Response *health_wait;    /* 503 "routes were not initialized yet\n" */
 	struct MHD_Response *unauthorized;   /* 401, WWW-Authenticate: Bearer */
 	struct MHD_Response *bad_request;    /* 400 "400 Bad Request" (Go's server) */
+	const http_webhook *hook;            /* the webhook listener's handler, else NULL */
 };
 
 /* A response about to be queued: the body is kept for copies with the filter chain's
@@ -64,6 +65,8 @@ typedef struct {
 	snapshot *snap;                      /* the snapshot this request is answered from */
 	int status;
 	bool routes;                         /* a /routes request: counted in the metrics */
+	buf body;                            /* webhook: the request body so far */
+	bool too_large;                      /* webhook: the body went beyond max_body */
 } request;
 
 static double seconds_since(const struct timespec *t0)
@@ -347,6 +350,37 @@ static enum MHD_Result route_support(http_server *srv, struct MHD_Connection *c,
 	return send_answer(c, rq, not_found(srv));
 }
 
+/* --- the webhook listener ------------------------------------------------------------ */
+
+/* Collects the body; once it is complete, the handler answers. */
+static enum MHD_Result webhook_request(http_server *srv, struct MHD_Connection *c, const char *method,
+				       const char *upload, size_t *upload_size, request *rq)
+{
+	const http_webhook *hook = srv->hook;
+	if (*upload_size) {
+		size_t room = hook->max_body > rq->body.len ? hook->max_body - rq->body.len : 0;
+		size_t take = *upload_size < room ? *upload_size : room;
+		buf_append(&rq->body, upload, take);
+		rq->too_large |= take < *upload_size;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (rq->route.kind == MUX_REDIRECT) return send_answer(c, rq, redirect_answer(method, rq->route.location.ptr));
+	if (rq->route.kind != MUX_MATCH) return send_answer(c, rq, not_found(srv));
+	http_post req = { rq->route.pattern, method, header(c, MHD_HTTP_HEADER_CONTENT_TYPE),
+			  rq->body.ptr ? rq->body.ptr : "", rq->body.len, rq->too_large,
+			  header(c, MHD_HTTP_HEADER_ACCEPT_ENCODING) };
+	http_answer out = { 200, BUF_INIT, NULL };
+	hook->handle(hook->ctx, &req, &out);
+	size_t len;
+	char *body = buf_steal(&out.body, &len);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!r) abort();
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				out.content_type ? out.content_type : "text/plain; charset=utf-8");
+	return send_answer(c, rq, (answer){ out.status, r, NULL, 0, true });
+}
+
 /* --- the request's framing (http_framing.h) ------------------------------------------- */
 
 /* The header field libmicrohttpd is given before it reads the client's (see on_request_line). */
@@ -385,13 +419,15 @@ static bool raw_layout_known(void)
 
 /* Why a request must not reach a handler, or NULL (http_framing_check on the bytes
  * libmicrohttpd parsed in place: they start at the method). */
-static const char *framing_refusal(struct MHD_Connection *c, const char *method, const char *version)
+static const char *framing_refusal(struct MHD_Connection *c, const char *method, const char *version,
+				   bool body_allowed)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
 	if (!ci || !version) return "malformed request line";
 	field_list l = { .v = l.stack, .cap = sizeof l.stack / sizeof *l.stack };
 	MHD_get_connection_values_n(c, MHD_HEADER_KIND, collect_field, &l);
-	http_request_head h = { version + strlen(version), method + ci->header_size, l.v, l.n, raw_layout_known() };
+	http_request_head h = { version + strlen(version), method + ci->header_size, l.v, l.n, raw_layout_known(),
+				body_allowed };
 	const char *why = http_framing_check(&h);
 	if (l.v != l.stack) free(l.v);
 	return why;
@@ -420,6 +456,10 @@ static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *
 	request *rq = calloc(1, sizeof *rq);
 	if (!rq) abort();
 	rq->route = (mux_route)MUX_ROUTE_INIT;
+	if (srv->hook) {   /* bodies wanted: no claimed length */
+		http_mux_route(srv->hook->patterns, srv->hook->npatterns, uri, &rq->route);
+		return rq;
+	}
 	MHD_set_connection_value(c, MHD_HEADER_KIND, claimed_length_name, claimed_length_value);
 	if (srv->slot) http_mux_route(srv->patterns, PAT_COUNT, uri, &rq->route);
 	else http_mux_route(support_patterns, PAT_SUPPORT_COUNT, uri, &rq->route);
@@ -439,9 +479,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		clock_gettime(CLOCK_MONOTONIC, &rq->start);
 		atomic_fetch_add_explicit(&srv->in_flight, 1, memory_order_relaxed);
 		http_conn_request_started(conn_of(c));
-		const char *why = rq->route.kind == MUX_BAD_REQUEST ? "invalid request URI" : framing_refusal(c, method, version);
+		const char *why = rq->route.kind == MUX_BAD_REQUEST ? "invalid request URI" : framing_refusal(c, method, version, srv->hook != NULL);
 		return why ? refuse(srv, c, rq, why) : MHD_YES;
 	}
+	if (srv->hook) return webhook_request(srv, c, method, upload, upload_size, rq);
 	if (!srv->slot) return route_support(srv, c, method, rq);
 	return handle_main(srv, c, method, rq);
 }
@@ -457,6 +498,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 		http_conn_request_done(conn_of(c));
 	}
 	snapshot_release(rq->snap);
+	buf_free(&rq->body);
 	mux_route_free(&rq->route);
 	free(rq);
 	*req_cls = NULL;
@@ -615,7 +657,8 @@ static http_server *start(const http_server_config *cfg, snapshot_slot *slot, un
 	srv->listen_fd = fd;
 	srv->cfg = *cfg;
 	srv->slot = slot;
-	srv->tls = slot && cfg->tls && cfg->tls->npairs > 0;
+	srv->tls = (slot || cfg->webhook) && cfg->tls && cfg->tls->npairs > 0;
+	srv->hook = cfg->webhook;
 	srv->conns = http_conns_start(cfg->read_header_timeout_ms);
 	atomic_init(&srv->in_flight, 0);
 	srv->not_found = text_response("404 page not found\n");
@@ -660,6 +703,14 @@ http_server *http_server_start_support(const http_server_config *cfg, buf *err)
 	http_server_config plain = { .address = cfg->address, .max_connections = cfg->max_connections,
 		.idle_timeout_ms = cfg->idle_timeout_ms, .read_header_timeout_ms = cfg->read_header_timeout_ms };
 	return start(&plain, NULL, 1, err);
+}
+
+http_server *http_server_start_webhook(const http_server_config *cfg, const http_webhook *hook, buf *err)
+{
+	http_server_config c = *cfg;
+	c.webhook = hook;
+	c.slot = NULL;
+	return start(&c, NULL, 1, err);
 }
 
 void http_server_stop(http_server *s, long timeout_ms)

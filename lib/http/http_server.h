@@ -48,6 +48,7 @@ typedef struct {
 	tls_config *tls;                     /* NULL or without pairs: plain HTTP */
 	const route_filters *filters;        /* NULL: no filter chain */
 	shards *redis, *valkey;              /* NULL: that shard endpoint is absent */
+	const struct http_webhook *webhook;  /* set by http_server_start_webhook only */
 } http_server_config;
 
 /* Starts the main listener. NULL with a one-line reason in err (e.g. "listen tcp
@@ -55,6 +56,34 @@ typedef struct {
 http_server *http_server_start_routes(const http_server_config *cfg, buf *err);
 /* Starts the support listener (metrics); only address, the limits and timeouts count. */
 http_server *http_server_start_support(const http_server_config *cfg, buf *err);
+
+/* A listener for POST requests with bodies (routesrv-webhook): requests are routed with
+ * http_mux_route against `patterns`; a matched request's body (at most max_body bytes: a
+ * longer one reaches the handler cut, with too_large set) is handed to handle once complete,
+ * which fills the answer. Unmatched paths get 404 "404 page not found". Framing as on the
+ * other listeners, except that one decimal Content-Length is accepted. One thread: the
+ * handler may use jv. TLS when cfg.tls holds a pair. */
+typedef struct {
+	int status;
+	buf body;                            /* the handler appends; freed by the server */
+	const char *content_type;            /* static text; NULL: text/plain; charset=utf-8 */
+} http_answer;
+typedef struct {
+	int pattern;                         /* index into patterns */
+	const char *method, *content_type;   /* content_type NULL when absent */
+	const char *body;
+	size_t len;
+	bool too_large;
+	const char *accept_encoding;         /* NULL when absent */
+} http_post;
+typedef struct http_webhook {
+	const char *const *patterns;
+	size_t npatterns;
+	size_t max_body;
+	void (*handle)(void *ctx, const http_post *req, http_answer *out);
+	void *ctx;
+} http_webhook;
+http_server *http_server_start_webhook(const http_server_config *cfg, const http_webhook *hook, buf *err);
 
 /* Graceful stop: stop accepting (new connections are refused), let requests in flight
  * finish (at most timeout_ms), then close every connection and free the server. */

@@ -723,9 +723,63 @@ static int reject(dec *d, const char *kind, const kube_meta *m)
 		buf_printf(d->r->err, "%s: %s %s/%s: field %s: %s", d->r->source, kind, ns, name, d->field.ptr, d->reason.ptr);
 		return -1;
 	}
+	kube_reporter *rep = d->r->opts.reporter;
+	kube_report_skipped(rep, kind);
+	if (rep && rep->collect) {
+		kube_meta where = m ? *m : (kube_meta){ 0 };
+		where.source = d->r->source_kept;
+		where.line = d->r->line;
+		kube_reportf(rep, LOG_ERROR, KUBE_DROP, kind, &where, where.ns, d->field.ptr,
+			     "Skipping object with a field of the wrong type: field %s: %s", d->field.ptr, d->reason.ptr);
+		return 0;
+	}
 	log_kv(LOG_ERROR, "Skipping object with a field of the wrong type", "kind", kind, "ns", ns, "name", name,
 	       "field", d->field.ptr, "error", d->reason.ptr, "source", d->r->source, NULL);
 	return 0;
+}
+
+int kube_not_an_object(kube_read_ctx *r, const char *what)
+{
+	buf_printf(r->err, "%s:%zu: not a Kubernetes object: %s", r->source, r->line, what);
+	return -1;
+}
+
+/* What a non-object document is, for the message. */
+static const char *value_name(jv v)
+{
+	switch (jv_get_kind(v)) {
+	case JV_KIND_ARRAY: return "a JSON array (jq -s output? wrap the objects in a List: "
+				   "{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[...]})";
+	case JV_KIND_STRING: return "a text (a string), not a mapping";
+	case JV_KIND_NUMBER: return "a number";
+	case JV_KIND_TRUE: case JV_KIND_FALSE: return "a boolean";
+	default: return "not a mapping";
+	}
+}
+
+/* An object without a kind: names a few of its keys, so that the user sees what it was. */
+static int kindless(kube_read_ctx *r, jv obj)
+{
+	buf what = BUF_INIT;
+	int n = 0;
+	jv_object_foreach(obj, key, val) {
+		if (n < 3)
+			buf_printf(&what, "%s%s", n ? ", " : "", jv_string_value(key));
+		n++;
+		jv_free(key);
+		jv_free(val);
+	}
+	int rc;
+	if (n == 0) {
+		rc = kube_not_an_object(r, "an empty object ({})");
+	} else {
+		buf msg = BUF_INIT;
+		buf_printf(&msg, "no \"kind\" (keys: %s%s)", what.ptr, n > 3 ? ", ..." : "");
+		rc = kube_not_an_object(r, msg.ptr);
+		buf_free(&msg);
+	}
+	buf_free(&what);
+	return rc;
 }
 
 int kube_decode_object(kube_read_ctx *r, jv obj, const char *kind)
@@ -750,6 +804,10 @@ int kube_decode_object(kube_read_ctx *r, jv obj, const char *kind)
 	if (kind) {
 		obj_kind k = kind_of(kind);
 		kube_meta *m = decode_into(&d, k, obj);
+		if (m) {
+			m->source = r->source_kept;
+			m->line = r->line;
+		}
 		if (m && d.bad) {
 			kube_meta copy = *m;
 			undo_push(r->c, k);
@@ -773,16 +831,57 @@ const char *kube_list_item_kind(const char *kind, char *out, size_t outlen)
 	return out;
 }
 
+int kube_decode_item(kube_read_ctx *r, jv item, const char *item_kind)
+{
+	if (!item_kind && r->source_kept) {
+		/* the items of a plain List name their kind */
+		if (jv_get_kind(item) != JV_KIND_OBJECT) {
+			int rc = kube_not_an_object(r, value_name(item));
+			jv_free(item);
+			return rc;
+		}
+		jv k = kube_json_field(item, "kind");
+		bool has_kind = jv_get_kind(k) == JV_KIND_STRING && jv_string_length_bytes(jv_copy(k)) > 0;
+		jv_free(k);
+		if (!has_kind) {
+			int rc = kindless(r, item);
+			jv_free(item);
+			return rc;
+		}
+	}
+	return kube_decode_object(r, item, item_kind);
+}
+
 int kube_decode_document(kube_read_ctx *r, jv doc, const char *list_kind)
 {
 	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
-		jv_free(doc);   /* not a Kubernetes object: nothing routesrv uses */
-		return 0;
+		int rc = list_kind ? 0 : kube_not_an_object(r, value_name(doc));
+		jv_free(doc);
+		return rc;
 	}
 	char kbuf[64], ibuf[64];
 	const char *kind = peek_string(doc, "kind", kbuf, sizeof kbuf);
+	if (kind && !*kind)
+		kind = NULL;
+	if (!kind && !list_kind) {
+		int rc = kindless(r, doc);
+		jv_free(doc);
+		return rc;
+	}
 	const char *item_kind = kind ? kube_list_item_kind(kind, ibuf, sizeof ibuf) : NULL;
 	jv items = kube_json_field(doc, "items");
+	if (!list_kind && item_kind && jv_get_kind(items) != JV_KIND_ARRAY) {
+		/* a List without items would pass for an empty cluster and empty the table: only
+		 * a well-formed (empty) List is read as one */
+		jv_free(items);
+		jv_free(doc);
+		buf msg = BUF_INIT;
+		buf_printf(&msg, "a%s %s without an \"items\" array (missing, null or not an array)",
+			   strchr("AEIOU", *kind) ? "n" : "", kind);
+		int rc = kube_not_an_object(r, msg.ptr);
+		buf_free(&msg);
+		return rc;
+	}
 	bool is_list = jv_get_kind(items) == JV_KIND_ARRAY && (!kind || item_kind);
 	if (!is_list) {
 		jv_free(items);
@@ -791,9 +890,13 @@ int kube_decode_document(kube_read_ctx *r, jv doc, const char *list_kind)
 	jv_free(doc);
 	if (list_kind)
 		item_kind = list_kind;
+	size_t doc_line = r->line;
 	int rc = 0, n = jv_array_length(jv_copy(items));
-	for (int i = 0; i < n && rc == 0; i++)
-		rc = kube_decode_object(r, jv_array_get(jv_copy(items), i), item_kind && *item_kind ? item_kind : NULL);
+	for (int i = 0; i < n && rc == 0; i++) {
+		r->line = (size_t)i < r->nitem_lines ? r->item_lines[i] : doc_line;
+		rc = kube_decode_item(r, jv_array_get(jv_copy(items), i), item_kind && *item_kind ? item_kind : NULL);
+	}
+	r->line = doc_line;
 	jv_free(items);
 	return rc;
 }

@@ -35,6 +35,11 @@ typedef struct {
 	bool present;       /* the item had a metadata object */
 	str ns, name;       /* raw namespace (may be empty) and name */
 	kube_map annotations, labels;
+	/* Provenance: the file the object was read from (in the cluster's arena; NULL when it
+	 * came from the API) and the line where its document or list item starts (1-based; 0
+	 * unknown). Every problem about the object names both (objects/kube_report.h). */
+	const char *source;
+	size_t line;
 } kube_meta;
 
 /* status.loadBalancer.ingress[] of an Ingress or a Service (-kubernetes-status-from-service). */

@@ -7,7 +7,12 @@
  * it (spec kubernetes-to-eskip.md §3.2: case-insensitive keys, null = zero value).
  *
  * Errors: a document that cannot be parsed returns -1 with "<source>:<line>:<col>: <reason>"
- * (or a byte offset for JSON) in err. An object with wrong field types is skipped with a
+ * in err. Files must hold Kubernetes objects: a document that is not an object with a kind
+ * (a scalar, a JSON array, {}, `hello: world`, an eskip file) or a List without kind, and a
+ * named file or stdin with no document at all, are errors naming the file and what was found
+ * (a well-formed empty List is fine). A YAML file that looks like a Helm template (a `{{`
+ * action) is skipped with a warning naming it. Each object keeps its file and line
+ * (kube_meta.source, .line). An object with wrong field types is skipped with a
  * log line naming kind, namespace/name and the field (kube_read_options.strict: an error).
  *
  * Ownership: objects go into the caller's cluster (its arena); options are borrowed. */
@@ -18,6 +23,7 @@
 
 #include "base/buf.h"
 #include "objects/kube_model.h"
+#include "objects/kube_report.h"
 #include "source/kube_client.h"
 
 /* How objects are read. A NULL kube_read_options * means all zero: lenient, one process. */
@@ -34,6 +40,8 @@ typedef struct {
 	 * one thread only. */
 	int processes;
 	size_t fork_bytes;       /* 0: KUBE_READ_FORK_BYTES; smaller only for tests */
+	/* Where problems about objects go (objects/kube_report.h); NULL: logged. Borrowed. */
+	kube_reporter *reporter;
 } kube_read_options;
 
 #define KUBE_READ_FORK_BYTES (4u << 20)

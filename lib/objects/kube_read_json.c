@@ -26,7 +26,29 @@ typedef struct {
 	kube_read_ctx *r;
 	const char *data, *end;
 	struct jv_parser *parser;   /* reused for items, see parse_reusing */
+	const char *line_at;        /* line_of's cursor: line_no is the line at line_at */
+	size_t line_no;
 } scan;
+
+/* The 1-based line of `at`: newlines counted from the last position asked for (objects are
+ * read in order, so the whole input is counted about once). */
+static size_t line_of(scan *s, const char *at)
+{
+	if (!s->line_at || at < s->line_at) {
+		s->line_at = s->data;
+		s->line_no = 1;
+	}
+	for (const char *p = s->line_at; (p = memchr(p, '\n', (size_t)(at - p))) != NULL; p++)
+		s->line_no++;
+	s->line_at = at;
+	return s->line_no;
+}
+
+/* Items without a List kind: {"items": [...]} is no Kubernetes object. */
+static int kindless_list(scan *s)
+{
+	return kube_not_an_object(s->r, "an \"items\" array without a List kind");
+}
 
 /* Line and 0-based column of offset off. */
 static void position(const char *data, const char *at, size_t *line, size_t *col)
@@ -191,7 +213,8 @@ static int read_items(scan *s, const char *p, const char *stop, const char *item
 		jv item;
 		if (parse_span(s, p, e, &item) != 0)
 			return -1;
-		if (kube_decode_object(s->r, item, item_kind) != 0)
+		s->r->line = line_of(s, p);
+		if (kube_decode_item(s->r, item, item_kind) != 0)
 			return -1;
 		p = json_skip_ws(e, stop);
 		if (p < stop && *p == ',') {
@@ -293,6 +316,10 @@ static int read_value(scan *s, const char *p, const char *stop, const char *list
 		char ibuf[64];
 		const char *item_kind = kind ? kube_list_item_kind(kind, ibuf, sizeof ibuf) : NULL;
 		if (t.items && (!kind || item_kind)) {
+			if (!kind && !list_kind) {
+				jv_free(t.kind);
+				return kindless_list(s);
+			}
 			if (list_kind)
 				item_kind = list_kind;
 			int rc = read_items(s, t.items, t.items_end, item_kind && *item_kind ? item_kind : NULL);
@@ -479,8 +506,9 @@ static int decode_items(scan *s, const spans *items, size_t from, size_t to, con
 	for (size_t i = from; i < to && rc == 0; i++) {
 		jv item;
 		rc = parse_span(s, items->v[i].start, items->v[i].end, &item);
+		s->r->line = line_of(s, items->v[i].start);
 		if (rc == 0)
-			rc = kube_decode_object(s->r, item, kind);
+			rc = kube_decode_item(s->r, item, kind);
 	}
 	return rc;
 }
@@ -491,6 +519,8 @@ typedef struct {
 	int rc;             /* 0, or -1 with err (the message the parent would have made) */
 	str err;
 	kube_cluster c;     /* its objects, allocated in the region; c.arena is not valid here */
+	bool reported;      /* the read had a reporter: rep holds what the child's half added */
+	kube_reporter rep;  /* its counts and problems (in the region); rep.arena is not valid */
 } child_result;
 
 #define RESULT_SIZE ((sizeof(child_result) + 63) & ~(size_t)63)
@@ -514,12 +544,22 @@ static void child_read(const scan *parent, const spans *items, size_t from, cons
 	kube_read_ctx r = *parent->r;
 	r.c = &c;
 	r.err = &err;
-	scan s = { &r, parent->data, parent->end, NULL };
+	/* the parent's reporter is a copy here: the half's counts and problems go to a reporter
+	 * of its own in the region, which the parent merges */
+	const kube_reporter *prep = parent->r->opts.reporter;
+	kube_reporter rep = { 0 };
+	if (prep) {
+		rep = (kube_reporter){ .collect = prep->collect, .services_given = prep->services_given, .arena = c.arena };
+		r.opts.reporter = &rep;
+	}
+	scan s = { .r = &r, .data = parent->data, .end = parent->end };
 	int rc = decode_items(&s, items, from, items->n, kind);
 	if (rc != 0)
 		res->err = arena_strndup(c.arena, err.ptr ? err.ptr : "", err.len);
 	res->rc = rc;
 	res->c = c;
+	res->reported = prep != NULL;
+	res->rep = rep;
 	res->done = 1;
 	if (s.parser)
 		jv_parser_free(s.parser);
@@ -608,6 +648,8 @@ static int read_items_forked(scan *s, const spans *items, const char *kind)
 	if (rc == 0 && usable) {
 		replay_log(logfd);
 		adopt_objects(s->r->c, &res->c);
+		if (res->reported)
+			kube_reporter_merge(s->r->opts.reporter, &res->rep);
 		if (res->rc != 0)
 			buf_append(s->r->err, res->err.ptr, res->err.len);
 		rc = res->rc;
@@ -671,6 +713,10 @@ static int read_layout(scan *s, const layout *l, const char *p, const char *list
 	char ibuf[64];
 	const char *item_kind = kind ? kube_list_item_kind(kind, ibuf, sizeof ibuf) : NULL;
 	if (l->items && (!kind || item_kind)) {
+		if (!kind && !list_kind) {
+			jv_free(kind_v);
+			return kindless_list(s);
+		}
 		if (list_kind)
 			item_kind = list_kind;
 		int rc = read_item_spans(s, &l->elements, item_kind && *item_kind ? item_kind : NULL);
@@ -686,7 +732,7 @@ static int read_layout(scan *s, const layout *l, const char *p, const char *list
 
 int kube_read_json(kube_read_ctx *r, const char *data, size_t len, const char *list_kind)
 {
-	scan s = { r, data, data + len, NULL };
+	scan s = { .r = r, .data = data, .end = data + len };
 	layout l = { { NULL, 0, 0 }, { NULL, 0, 0 }, NULL, NULL };
 	const char *p = json_skip_ws(data, s.end);
 	int rc = 0;
@@ -696,6 +742,8 @@ int kube_read_json(kube_read_ctx *r, const char *data, size_t len, const char *l
 	}
 	for (bool first = true; p < s.end && rc == 0; first = false) {
 		const char *e;
+		r->line = line_of(&s, p);
+		r->ndocs++;
 		if (list_kind && !first) {
 			buf_printf(r->err, "%s: unexpected data after the list", r->source);
 			rc = -1;

@@ -36,6 +36,9 @@ typedef struct {
 	size_t alias_nodes;  /* nodes expanded through aliases so far */
 	jv root;
 	bool have_root;
+	/* where the document and the items of its top-level "items" sequence start */
+	size_t doc_line;
+	size_t *item_lines, nitem_lines, item_lines_cap;
 } yaml_builder;
 
 /* --- scalar resolution (yaml.v2 resolve.go) --------------------------------------------- */
@@ -351,6 +354,27 @@ static void builder_free(yaml_builder *b)
 {
 	builder_reset(b);
 	free(b->stack);
+	free(b->item_lines);
+}
+
+/* Notes the line of a node that starts at `mark`: the document's root, or an item of the
+ * root mapping's "items" sequence. */
+static void note_line(yaml_builder *b, const yaml_mark_t *mark)
+{
+	if (b->depth == 0) {
+		b->doc_line = mark->line + 1;
+		return;
+	}
+	if (b->depth != 2 || !b->stack[0].is_map || !b->stack[0].have_key || b->stack[1].is_map)
+		return;
+	jv key = b->stack[0].key;
+	if (jv_get_kind(key) != JV_KIND_STRING || strcmp(jv_string_value(key), "items") != 0)
+		return;
+	if (b->nitem_lines == b->item_lines_cap) {
+		b->item_lines_cap = b->item_lines_cap ? 2 * b->item_lines_cap : 64;
+		b->item_lines = xrealloc(b->item_lines, b->item_lines_cap * sizeof *b->item_lines);
+	}
+	b->item_lines[b->nitem_lines++] = mark->line + 1;
 }
 
 static void parser_error(buf *err, const char *source, const yaml_parser_t *p)
@@ -370,24 +394,30 @@ static int on_event(yaml_builder *b, const yaml_event_t *e, kube_yaml_doc_fn eac
 	case YAML_DOCUMENT_START_EVENT:
 		builder_reset(b);
 		b->alias_nodes = 0;
+		b->nitem_lines = 0;
+		b->doc_line = e->start_mark.line + 1;
 		return 0;
 	case YAML_DOCUMENT_END_EVENT:
 		if (b->have_root) {
 			jv doc = b->root;
 			b->have_root = false;
+			kube_yaml_lines lines = { b->doc_line, b->item_lines, b->nitem_lines };
 			if (jv_get_kind(doc) == JV_KIND_NULL)
 				jv_free(doc);
-			else if ((*cb_rc = each(ud, doc)) != 0)
+			else if ((*cb_rc = each(ud, doc, &lines)) != 0)
 				return 1;
 		}
 		return 0;
 	case YAML_SCALAR_EVENT:
+		note_line(b, &e->start_mark);
 		on_scalar(b, e);
 		return 0;
 	case YAML_ALIAS_EVENT:
+		note_line(b, &e->start_mark);
 		return on_alias(b, e, problem);
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
+		note_line(b, &e->start_mark);
 		if (b->depth >= YAML_MAX_DEPTH) {
 			*problem = "exceeded max depth of " STRINGIFY(YAML_MAX_DEPTH);
 			return -1;

@@ -1,12 +1,17 @@
 /* pipeline.c: routesrv's pipeline, defined once (see pipeline.h). */
 #include "pipeline/pipeline.h"
 
+#include <jv.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "base/log.h"
 
 #include "eskip/eskip.h"
 #include "eskip/input_eskip.h"
 #include "objects/kube_selector.h"
 #include "routes/kube_compile.h"
+#include "routes/kube_lint.h"
 
 /* --- load ---------------------------------------------------------------------------------- */
 
@@ -34,7 +39,7 @@ int pipeline_fetch(const pipeline_options *o, kube_client *api, kube_fetch_resul
 void pipeline_compile_cluster(const pipeline_options *o, const kube_cluster *c, route_table *out,
 			      const kube_observer *obs, bool global_routes)
 {
-	kube_compile_observed(c, o->kube, out, obs, global_routes);
+	kube_compile_observed(c, o->kube, o->reporter, out, obs, global_routes);
 }
 
 /* Every load ends here: a decoded, selected cluster becomes routes, then the hook sees it. */
@@ -45,14 +50,73 @@ static void compile_cluster(const pipeline_options *o, const kube_cluster *c, ro
 		o->on_cluster(o->on_cluster_ctx, c);
 }
 
+/* How many objects of each counted kind c holds. */
+static void counts(const kube_cluster *c, size_t n[KUBE_NCOUNTS])
+{
+	n[KUBE_COUNT_INGRESS] = c->ningresses;
+	n[KUBE_COUNT_ROUTEGROUP] = c->nroutegroups;
+	n[KUBE_COUNT_SERVICE] = c->nservices;
+	n[KUBE_COUNT_ENDPOINTS] = c->nendpoints;
+	n[KUBE_COUNT_SLICE] = c->nslices;
+}
+
+/* One INFO line: how many objects of each kind were read, used and skipped. */
+static void log_counts(const kube_reporter *rep, const size_t read[KUBE_NCOUNTS])
+{
+	if (!log_enabled(LOG_INFO))
+		return;
+	buf msg = BUF_INIT;
+	size_t total = 0;
+	for (int k = 0; k < KUBE_NCOUNTS; k++)
+		total += read[k];
+	buf_printf(&msg, "Read %zu object%s", total, total == 1 ? "" : "s");
+	const char *sep = ": ";
+	for (int k = 0; k < KUBE_NCOUNTS; k++) {
+		if (!read[k])
+			continue;
+		size_t skipped = rep->skipped[k] < read[k] ? rep->skipped[k] : read[k];
+		buf_printf(&msg, "%s%s %zu (%zu used, %zu skipped)", sep, kube_count_kind_name((kube_count_kind)k), read[k],
+			   read[k] - skipped, skipped);
+		sep = ", ";
+	}
+	char class_skipped[32];
+	snprintf(class_skipped, sizeof class_skipped, "%zu", rep->class_skipped);
+	log_kv(LOG_INFO, msg.ptr, "other_class", class_skipped, NULL);
+	buf_free(&msg);
+}
+
 /* The client-side half of the selection rule: objects that did not come from the API
- * server, which applies the selectors itself. */
+ * server, which applies the selectors itself. EndpointSlices given without
+ * -enable-kubernetes-endpointslices are not used: said once. */
 static void select_and_compile(const pipeline_options *o, kube_cluster *c, route_table *out)
 {
+	kube_reporter *rep = o->reporter;
+	size_t read[KUBE_NCOUNTS], kept[KUBE_NCOUNTS];
+	counts(c, read);
+	for (int k = 0; rep && k < KUBE_NCOUNTS; k++)
+		read[k] += rep->skipped[k];   /* the decoder's rejects were read too */
+	if (c->nslices && !o->kube->endpointslices) {
+		char n[32];
+		snprintf(n, sizeof n, "%zu", c->nslices);
+		log_kv(LOG_WARN, "EndpointSlices ignored: -enable-kubernetes-endpointslices is not set (Endpoints are used)",
+		       "count", n, NULL);
+		if (rep)
+			rep->skipped[KUBE_COUNT_SLICE] += c->nslices;
+	}
 	kube_fetch_request req;
 	fetch_request(o, &req);
+	size_t before[KUBE_NCOUNTS];
+	counts(c, before);
 	kube_cluster_select(c, &req);
+	counts(c, kept);
+	for (int k = 0; rep && k < KUBE_NCOUNTS; k++)
+		if (k != KUBE_COUNT_SLICE || o->kube->endpointslices)
+			rep->skipped[k] += before[k] - kept[k];
+	if (rep)
+		rep->services_given = c->nservices > 0;
 	compile_cluster(o, c, out);
+	if (rep && !rep->collect)
+		log_counts(rep, read);
 }
 
 int pipeline_load_fetched(const pipeline_options *o, kube_fetch_result *fetched, route_table *out, buf *err)
@@ -71,6 +135,7 @@ int pipeline_load_files(const pipeline_options *o, const char *const *paths, siz
 {
 	kube_read_options files = o->read;
 	files.strict = false;
+	files.reporter = o->reporter;
 	kube_cluster *c = kube_cluster_new();
 	int rc = 0;
 	for (size_t i = 0; i < npaths && rc == 0; i++)
@@ -86,6 +151,7 @@ int pipeline_decode_buffer(const pipeline_options *o, const char *data, size_t l
 {
 	kube_read_options files = o->read;
 	files.strict = false;
+	files.reporter = o->reporter;
 	if (kube_read_buffer(c, data, len, name, NULL, &files, err) != 0)
 		return -1;
 	kube_fetch_request req;
@@ -97,10 +163,13 @@ int pipeline_decode_buffer(const pipeline_options *o, const char *data, size_t l
 int pipeline_load_buffer(const pipeline_options *o, const char *data, size_t len, const char *name, route_table *out,
 			 buf *err)
 {
+	kube_read_options files = o->read;
+	files.strict = false;
+	files.reporter = o->reporter;
 	kube_cluster *c = kube_cluster_new();
-	int rc = pipeline_decode_buffer(o, data, len, name, c, err);
+	int rc = kube_read_buffer(c, data, len, name, NULL, &files, err);
 	if (rc == 0)
-		compile_cluster(o, c, out);
+		select_and_compile(o, c, out);   /* selected, counted, compiled */
 	kube_cluster_free(c);
 	return rc;
 }
@@ -129,6 +198,130 @@ route_table *pipeline_compile_files(const pipeline_options *o, const char *const
 	}
 	pipeline_process(o, t);
 	return t;
+}
+
+/* --- check -------------------------------------------------------------------------------- */
+
+/* A route_drop_fn: an unparsable route is an error of the object it came from. */
+static void report_dropped(const route *r, const char *err, void *ctx)
+{
+	kube_reporter *rep = ctx;
+	const struct kube_origin *o = kube_reporter_origin_get(rep, r->origin);
+	if (o)
+		kube_reportf(rep, LOG_ERROR, KUBE_DROP, o->kind, &o->meta, o->meta.ns, NULL,
+			     "Dropping route that skipper could not parse: route %.*s: %s", (int)r->id.len, r->id.ptr, err);
+}
+
+/* An on_cluster hook: the objects' own checks, on the cluster the load compiled. */
+static void lint_objects(void *rep, const kube_cluster *c)
+{
+	kube_lint_objects(c, rep);
+}
+
+/* The input of a check: files, or a buffer. */
+typedef struct {
+	bool files;
+	const char *const *paths;
+	size_t npaths;
+	const char *data, *name;
+	size_t len;
+} check_input;
+
+static int check(const pipeline_options *o, const check_input *in, kube_reporter *rep, buf *err)
+{
+	pipeline_options po = *o;
+	po.reporter = rep;
+	po.on_cluster = lint_objects;
+	po.on_cluster_ctx = rep;
+	route_table *t = route_table_new();
+	int rc = in->files ? pipeline_load_files(&po, in->paths, in->npaths, t, err)
+			   : pipeline_load_buffer(&po, in->data, in->len, in->name, t, err);
+	if (rc == 0) {
+		route_process_report(t, o->process, report_dropped, rep);
+		kube_lint_routes(t, rep);
+		kube_problems_sort(rep);
+	}
+	route_table_free(t);
+	return rc;
+}
+
+int pipeline_check(const pipeline_options *o, const char *const *paths, size_t npaths, kube_reporter *rep, buf *err)
+{
+	check_input in = { true, paths, npaths, NULL, NULL, 0 };
+	return check(o, &in, rep, err);
+}
+
+int pipeline_check_buffer(const pipeline_options *o, const char *data, size_t len, const char *name, kube_reporter *rep,
+			  buf *err)
+{
+	check_input in = { false, NULL, 0, data, name, len };
+	return check(o, &in, rep, err);
+}
+
+int pipeline_admit(const pipeline_options *o, const char *json, size_t len, bool skipper_exact, buf *msg)
+{
+	kube_cluster *c = kube_cluster_new();
+	kube_read_options strict = { .strict = true };
+	buf err = BUF_INIT;
+	int rc = 0;
+	if (kube_read_buffer(c, json, len, "object", NULL, &strict, &err) != 0) {
+		buf_append(msg, err.ptr, err.len);
+		rc = -1;
+	} else if (kube_validate_objects(c, msg) != 0) {
+		rc = 1;
+	} else if (!skipper_exact) {
+		kube_reporter rep;
+		kube_reporter_init(&rep, true);
+		route_table *t = route_table_new();
+		kube_compile_report(c, o->kube, &rep, t);
+		route_process_report(t, o->process, report_dropped, &rep);
+		for (size_t i = 0; i < rep.nproblems; i++) {
+			const kube_problem *p = &rep.problems[i];
+			if (p->severity != KUBE_PROBLEM_ERROR)
+				continue;
+			buf_printf(msg, "%s%.*s", msg->len ? "\n" : "", (int)p->message.len, p->message.ptr);
+			rc = 1;
+		}
+		route_table_free(t);
+		kube_reporter_free(&rep);
+	}
+	buf_free(&err);
+	kube_cluster_free(c);
+	return rc;
+}
+
+static jv jv_str(str s)
+{
+	return jv_string_sized(s.ptr ? s.ptr : "", (int)s.len);
+}
+
+void pipeline_check_print(buf *out, const kube_reporter *rep, bool json)
+{
+	for (size_t i = 0; i < rep->nproblems; i++) {
+		const kube_problem *p = &rep->problems[i];
+		const char *file = *p->file ? p->file : "(api)";
+		bool warning = p->severity == KUBE_PROBLEM_WARNING;
+		if (!json) {
+			buf_printf(out, "%s:%zu: %s %.*s/%.*s: %s%.*s\n", file, p->line, p->kind, (int)p->ns.len, p->ns.ptr,
+				   (int)p->name.len, p->name.ptr, warning ? "warning: " : "", (int)p->message.len,
+				   p->message.ptr);
+			continue;
+		}
+		jv o = jv_object();
+		o = jv_object_set(o, jv_string("file"), jv_string(file));
+		o = jv_object_set(o, jv_string("line"), jv_number((double)p->line));
+		o = jv_object_set(o, jv_string("kind"), jv_string(p->kind));
+		o = jv_object_set(o, jv_string("namespace"), jv_str(p->ns));
+		o = jv_object_set(o, jv_string("name"), jv_str(p->name));
+		o = jv_object_set(o, jv_string("severity"), jv_string(warning ? "warning" : "error"));
+		o = jv_object_set(o, jv_string("message"), jv_str(p->message));
+		if (p->path.len)
+			o = jv_object_set(o, jv_string("path"), jv_str(p->path));
+		jv s = jv_dump_string(o, 0);
+		buf_puts(out, jv_string_value(s));
+		buf_putc(out, '\n');
+		jv_free(s);
+	}
 }
 
 /* --- serve --------------------------------------------------------------------------------- */

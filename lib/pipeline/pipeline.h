@@ -49,6 +49,10 @@ typedef struct {
 	 * endpoints of routesrv-serve. NULL: none. */
 	void (*on_cluster)(void *ctx, const kube_cluster *c);
 	void *on_cluster_ctx;
+	/* Where problems about objects go (objects/kube_report.h); NULL: logged. A logging
+	 * reporter also counts the objects of a file load, and the load logs at INFO how many
+	 * of each kind it read, used and skipped (routesrv-compile). */
+	kube_reporter *reporter;
 } pipeline_options;
 
 /* --- load: source → objects → raw routes -------------------------------------------------- */
@@ -87,6 +91,33 @@ size_t pipeline_process(const pipeline_options *o, route_table *t);
 /* Load from files and process: the table routesrv-compile prints. NULL with the message in
  * err when a file cannot be read. */
 route_table *pipeline_compile_files(const pipeline_options *o, const char *const *paths, size_t npaths, buf *err);
+
+/* --- check: routesrv-compile -check ----------------------------------------------------------- */
+
+/* Every problem of the objects in files, directories or "-", without printing routes:
+ * read, select, compile and process as pipeline_compile_files does, with rep (a collecting
+ * reporter, kube_reporter_init(rep, true)) receiving what skipper rejects or drops (errors)
+ * and what converts but is probably wrong (warnings: routes/kube_lint.h, and missing backend
+ * Services when the inputs hold Services); the problems end sorted by file and line. -1 with
+ * the message in err when the input cannot be read or is not Kubernetes objects. The
+ * objects' own checks take o->on_cluster's place (it is not called). */
+int pipeline_check(const pipeline_options *o, const char *const *paths, size_t npaths, kube_reporter *rep, buf *err);
+/* The same for objects in memory (data, len; name is their file name in the problems). */
+int pipeline_check_buffer(const pipeline_options *o, const char *data, size_t len, const char *name, kube_reporter *rep,
+			  buf *err);
+/* Prints rep's problems: "FILE:LINE: Kind namespace/name: [warning: ]message" lines, or one
+ * JSON object per line (file, line, kind, namespace, name, severity, message, path). */
+void pipeline_check_print(buf *out, const kube_reporter *rep, bool json);
+
+/* --- admit: one object, as an admission webhook sees it ------------------------------------------ */
+
+/* Validates one Ingress or RouteGroup (JSON with its kind; decoded strictly). skipper_exact:
+ * skipper's webhook answer (kube_validate_objects); otherwise also every error -check reports
+ * for the object alone (what the data client would drop; no warnings, and no missing
+ * Services: the webhook never asks the API server). Cost depends on the object only.
+ * Returns 0 allowed, 1 rejected with the messages in msg (joined with "\n"), -1 when the
+ * object cannot be decoded (the reason in msg). */
+int pipeline_admit(const pipeline_options *o, const char *json, size_t len, bool skipper_exact, buf *msg);
 
 /* --- serve: processed routes → served table ------------------------------------------------- */
 

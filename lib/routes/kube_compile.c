@@ -10,6 +10,7 @@
 #include "routes/kube_cycle.h"
 #include "routes/kube_ingress.h"
 #include "routes/kube_routegroup.h"
+#include "routes/kube_rg_validate.h"
 #include "routes/kube_strmap.h"
 #include "base/log.h"
 
@@ -73,7 +74,7 @@ static char *expression(const route *r)
 }
 
 /* Keeps the first route of every id; a later one with a different text is logged. */
-static void dedup(route_table *t)
+static void dedup(route_table *t, kube_reporter *rep)
 {
 	arena *scratch = arena_new();
 	kube_strmap seen;
@@ -90,7 +91,12 @@ static void dedup(route_table *t)
 			continue;
 		}
 		char *existing = expression(&t->routes[*first]), *ignored = expression(r);
-		if (strcmp(existing, ignored) != 0)
+		const struct kube_origin *o = kube_reporter_origin_get(rep, r->origin);
+		if (strcmp(existing, ignored) != 0 && o)
+			kube_reportf(rep, LOG_ERROR, KUBE_DROP, o->kind, &o->meta, o->meta.ns, NULL,
+				"Ignoring route with the same id %.*s, existing: %s, ignored: %s",
+				(int)r->id.len, r->id.ptr ? r->id.ptr : "", existing, ignored);
+		else if (strcmp(existing, ignored) != 0)
 			log_printf(LOG_ERROR, "Ignoring route with the same id %.*s, existing: %s, ignored: %s",
 				(int)r->id.len, r->id.ptr ? r->id.ptr : "", existing, ignored);
 		free(existing);
@@ -100,18 +106,43 @@ static void dedup(route_table *t)
 	arena_free(scratch);
 }
 
+/* --- admission validation ------------------------------------------------------------------ */
+
+int kube_validate_objects(const kube_cluster *c, buf *msg)
+{
+	size_t before = msg->len;
+	buf err = BUF_INIT;
+	for (size_t i = 0; i < c->ningresses; i++) {
+		buf_reset(&err);
+		if (kube_ingress_validate(&c->ingresses[i], &err, NULL, NULL) != 0)
+			buf_printf(msg, "%s%s", msg->len ? "\n" : "", err.ptr);
+	}
+	for (size_t i = 0; i < c->nroutegroups; i++) {
+		buf_reset(&err);
+		if (kube_rg_validate(&c->routegroups[i], &err) != 0)
+			buf_printf(msg, "%s%s", msg->len ? "\n" : "", err.ptr);
+	}
+	buf_free(&err);
+	return msg->len == before ? 0 : -1;
+}
+
 /* --- the cycle (§0) ------------------------------------------------------------------------------- */
 
 void kube_compile(const kube_cluster *c, const kube_options *o, route_table *out)
 {
-	kube_compile_observed(c, o, out, NULL, true);
+	kube_compile_observed(c, o, NULL, out, NULL, true);
 }
 
-void kube_compile_observed(const kube_cluster *c, const kube_options *o, route_table *out, const kube_observer *obs,
-			   bool global_routes)
+void kube_compile_report(const kube_cluster *c, const kube_options *o, kube_reporter *rep, route_table *out)
+{
+	kube_compile_observed(c, o, rep, out, NULL, true);
+}
+
+void kube_compile_observed(const kube_cluster *c, const kube_options *o, kube_reporter *rep, route_table *out,
+			   const kube_observer *obs, bool global_routes)
 {
 	kube_cycle cy;
-	kube_cycle_init(&cy, c, o);
+	kube_cycle_init(&cy, c, o, rep);
 	cy.observer = obs;
 	kube_compile_ingresses_cycle(&cy, out);
 	kube_compile_routegroups_cycle(&cy, out);
@@ -120,5 +151,5 @@ void kube_compile_observed(const kube_cluster *c, const kube_options *o, route_t
 		add_healthcheck_routes(o, out);
 	if (global_routes && o->https_redirect)
 		add_redirect_route(o, out);
-	dedup(out);
+	dedup(out, rep);
 }

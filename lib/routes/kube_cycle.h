@@ -20,9 +20,11 @@
 
 #include "base/arena.h"
 #include "objects/kube_model.h"
+#include "objects/kube_report.h"
 #include "routes/kube_options.h"
 #include "base/log.h"
 #include "routes/kube_strmap.h"
+#include "eskip/route.h"
 
 typedef struct kube_endpoint_state kube_endpoint_state;   /* kube_endpoints.h */
 typedef struct kube_default_filters kube_default_filters; /* kube_default_filters.h */
@@ -47,6 +49,11 @@ typedef struct {
 	arena *arena;                         /* indexes, caches, scratch strings of the cycle */
 	kube_endpoint_state *eps;             /* never NULL after kube_cycle_init */
 	kube_default_filters *default_filters;/* NULL: no -default-filters-dir or unreadable */
+	kube_reporter *reporter;              /* where problems about objects go; NULL: logged */
+	/* Set by an endpoint lookup that failed because the Service or its port is not among
+	 * the objects (kube_endpoints.h); the next report about the object takes it as its class
+	 * (KUBE_MISSING_REF) and clears it. */
+	bool missing_ref;
 
 	/* Per-object log de-duplication: the object messages are currently logged for, and
 	 * the set of messages already emitted for it (a hash set, so an object that logs n
@@ -59,9 +66,10 @@ typedef struct {
 	const void *object;                   /* the Ingress or RouteGroup being converted */
 } kube_cycle;
 
-/* Builds the indexes (logging "Invalid service resource detected." once if a Service lacks
- * metadata or spec) and reads the default-filters directory if configured. */
-void kube_cycle_init(kube_cycle *cy, const kube_cluster *c, const kube_options *o);
+/* Builds the indexes (reporting "Invalid service resource detected." for each Service that
+ * lacks metadata or spec) and reads the default-filters directory if configured. rep: where
+ * problems about objects go (NULL: logged). */
+void kube_cycle_init(kube_cycle *cy, const kube_cluster *c, const kube_options *o, kube_reporter *rep);
 void kube_cycle_free(kube_cycle *cy);
 
 /* Tells the observer, if any, that the current object reads (kind, a, b). */
@@ -71,9 +79,21 @@ static inline void kube_cycle_depends(const kube_cycle *cy, kube_dep_kind kind, 
 		cy->observer->depends(cy->observer->ctx, cy->object, kind, a, b);
 }
 
-/* Logs a message for one object with skipper's fields kind=<kind> name=<name> ns=<ns>;
- * each distinct message is emitted once per object (`object` identifies it, e.g. the
- * kube_ingress pointer) per cycle, as skipper's per-object loggers do. */
-void kube_cycle_log(kube_cycle *cy, const void *object, log_level level, const char *kind,
-	str ns, str name, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Reports a message about one object (kube_report.h: logged with skipper's fields
+ * kind=<kind> name=<name> ns=<ns> and source=<file>, or collected); each distinct message
+ * is reported once per object (`object` identifies it, e.g. the kube_ingress pointer) per
+ * cycle, as skipper's per-object loggers do. `meta` gives the name and provenance, `ns` the
+ * namespace to name, `path` the annotation or spec path (NULL: unknown). ERROR-level
+ * messages are KUBE_DROP problems, the others notes; after a failed Service or port lookup
+ * (missing_ref set) the message is a KUBE_MISSING_REF problem, whatever its level. */
+/* With a collecting reporter: the routes [from, out->n) without an origin came from the
+ * object (kind, meta). */
+void kube_cycle_mark_origin(kube_cycle *cy, route_table *out, size_t from, const char *kind, const kube_meta *meta);
+
+/* An Ingress or RouteGroup of another class: counted as skipped (kube_reporter) and listed
+ * at DEBUG. */
+void kube_report_class_skipped(kube_cycle *cy, const char *kind, const kube_meta *meta);
+
+void kube_cycle_log(kube_cycle *cy, const void *object, const kube_meta *meta, log_level level, const char *kind,
+	str ns, const char *path, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 #endif

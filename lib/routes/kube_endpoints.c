@@ -165,7 +165,7 @@ size_t kube_service_endpoint_addresses(arena *a, const kube_cluster *c, str ns, 
 
 /* --- indexes ------------------------------------------------------------------------------ */
 
-kube_endpoint_state *kube_endpoint_state_new(arena *a, const kube_cluster *c, bool endpointslices)
+kube_endpoint_state *kube_endpoint_state_new(arena *a, const kube_cluster *c, bool endpointslices, kube_reporter *rep)
 {
 	kube_endpoint_state *st = arena_alloc(a, sizeof *st);
 	st->arena = a;
@@ -177,13 +177,14 @@ kube_endpoint_state *kube_endpoint_state_new(arena *a, const kube_cluster *c, bo
 	kube_strmap_init(&st->rg_cache, a);
 	kube_strmap_init(&st->port_indexes, a);
 
-	bool invalid_logged = false;
 	for (size_t i = 0; i < c->nservices; i++) {
 		const kube_service *s = &c->services[i];
 		if (!s->meta.present || !s->has_spec) {
-			if (!invalid_logged)
-				log_printf(LOG_ERROR, "Invalid service resource detected.");
-			invalid_logged = true;
+			/* skipper says it once per cycle, without naming the Service; routesrv names
+			 * each (issue 17: every line about an object names it) */
+			kube_report_skipped(rep, "Service");
+			kube_report(rep, LOG_ERROR, KUBE_DROP, "Service", &s->meta, s->meta.ns, NULL,
+				    "Invalid service resource detected.");
 			continue;
 		}
 		kube_strmap_put(&st->services, kube_key2(a, ns_or_default(s->meta.ns), s->meta.name), (void *)s);
@@ -504,6 +505,7 @@ int kube_rg_endpoints(kube_cycle *cy, str ns, str svc, long service_port, str pr
 	ns = ns_or_default(ns);
 	const kube_service *s = kube_find_service(cy, ns, svc);
 	if (!s) {
+		cy->missing_ref = true;
 		buf_printf(err, "%.*s/%.*s: service not found", SP(ns), SP(svc));
 		return -1;
 	}
@@ -514,6 +516,7 @@ int kube_rg_endpoints(kube_cycle *cy, str ns, str svc, long service_port, str pr
 	const kube_service_port *sp = service_port_numbered(cy, s, service_port);
 	/* skipper panics on a matching port without targetPort; routesrv reports it as not found */
 	if (!sp || !sp->has_target_port) {
+		cy->missing_ref = !sp;   /* a port without targetPort is there, but broken */
 		buf_printf(err, "target port not found: %.*s:%ld", SP(svc), service_port);
 		return -1;
 	}

@@ -28,8 +28,9 @@ typedef struct {
 	size_t n;
 } kube_eps;
 
-/* Builds the indexes in cy->arena; called by kube_cycle_init. */
-kube_endpoint_state *kube_endpoint_state_new(arena *a, const kube_cluster *c, bool endpointslices);
+/* Builds the indexes in cy->arena; called by kube_cycle_init. Services without metadata or
+ * spec are left out and reported to rep (NULL: logged). */
+kube_endpoint_state *kube_endpoint_state_new(arena *a, const kube_cluster *c, bool endpointslices, kube_reporter *rep);
 
 /* The IP addresses of a service's endpoints, for consumers outside a conversion cycle (the
  * shard endpoints, the Ingress status): every subset's addresses of its Endpoints (the last

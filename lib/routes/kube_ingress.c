@@ -31,16 +31,40 @@ static const char *const lb_algorithms[] = {
 	"roundRobin", "random", "consistentHash", "powerOfRandomNChoices", "weightedRoundRobin", "leastRequests", NULL,
 };
 
-void ing_log(ing_state *st, const ing_ctx *c, log_level level, const char *fmt, ...)
+static void ing_vlog(ing_state *st, const ing_ctx *c, const char *path, log_level level, const char *fmt, va_list ap)
 {
 	char *msg = NULL;
-	va_list ap;
-	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		abort();
-	va_end(ap);
-	kube_cycle_log(st->cy, c->ing, level, "Ingress", c->ns, c->name, "%s", msg);
+	kube_cycle_log(st->cy, c->ing, &c->ing->meta, level, "Ingress", c->ns, path, "%s", msg);
 	free(msg);
+}
+
+void ing_log(ing_state *st, const ing_ctx *c, log_level level, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	ing_vlog(st, c, NULL, level, fmt, ap);
+	va_end(ap);
+}
+
+/* The spec path of an annotation, as -check reports it. */
+static void annotation_path(char *out, size_t size, const char *key)
+{
+	snprintf(out, size, "metadata.annotations[\"%s\"]", key);
+}
+
+/* ing_log about the annotation `key` (-check names it as the problem's path). */
+static void ing_log_annotation(ing_state *st, const ing_ctx *c, const char *key, log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void ing_log_annotation(ing_state *st, const ing_ctx *c, const char *key, log_level level, const char *fmt, ...)
+{
+	char path[128];
+	annotation_path(path, sizeof path, key);
+	va_list ap;
+	va_start(ap, fmt);
+	ing_vlog(st, c, path, level, fmt, ap);
+	va_end(ap);
 }
 
 static const str *annotation(const kube_ingress *ing, const char *key)
@@ -83,40 +107,71 @@ static bool valid_lb_algorithm(str v)
 	return false;
 }
 
-/* Appends "invalid "<key>" annotation: <msg>" to the joined error list. */
-static void add_error(buf *errs, const char *key, const char *msg)
+/* Appends "invalid "<key>" annotation: <msg>" to the joined error list and hands it to each. */
+static void add_error(buf *errs, const char *key, const char *msg, kube_ingress_error_fn each, void *ud)
 {
+	size_t start = errs->len ? errs->len + 1 : 0;
 	if (errs->len)
 		buf_putc(errs, '\n');
 	buf_printf(errs, "invalid \"%s\" annotation: %s", key, msg);
+	if (each)
+		each(ud, key, errs->ptr + start);
 }
 
-static bool validate(ing_state *st, const kube_ingress *ing)
+int kube_ingress_validate(const kube_ingress *ing, buf *errs, kube_ingress_error_fn each, void *ud)
 {
-	buf errs = BUF_INIT, err = BUF_INIT;
-	arena *scratch = st->cy->arena;
+	buf err = BUF_INIT;
+	arena *scratch = arena_new();
 	call *calls;
-	size_t n;
+	size_t n, before = errs->len;
 	const str *v;
 	if ((v = annotation(ing, ANN_FILTER)) && eskip_parse_filters(scratch, v->ptr, v->len, &calls, &n, &err) != 0)
-		add_error(&errs, ANN_FILTER, err.ptr ? err.ptr : "");
+		add_error(errs, ANN_FILTER, err.ptr ? err.ptr : "", each, ud);
 	buf_reset(&err);
 	if ((v = annotation(ing, ANN_PREDICATE)) && eskip_parse_predicates(scratch, v->ptr, v->len, &calls, &n, &err) != 0)
-		add_error(&errs, ANN_PREDICATE, err.ptr ? err.ptr : "");
+		add_error(errs, ANN_PREDICATE, err.ptr ? err.ptr : "", each, ud);
 	buf_reset(&err);
 	if ((v = annotation(ing, ANN_ROUTES))) {
 		route_table *t = route_table_new();
 		if (eskip_parse(t, v->ptr, v->len, &err, NULL) != 0)
-			add_error(&errs, ANN_ROUTES, err.ptr ? err.ptr : "");
+			add_error(errs, ANN_ROUTES, err.ptr ? err.ptr : "", each, ud);
 		route_table_free(t);
 	}
 	if ((v = annotation(ing, ANN_LB)) && !valid_lb_algorithm(*v))
-		add_error(&errs, ANN_LB, "unsupported algorithm");
-	bool ok = errs.len == 0;
-	if (!ok)
-		kube_cycle_log(st->cy, ing, LOG_ERROR, "Ingress", ing->meta.ns, ing->meta.name, "[ingress] %s", errs.ptr);
-	buf_free(&errs);
+		add_error(errs, ANN_LB, "unsupported algorithm", each, ud);
 	buf_free(&err);
+	arena_free(scratch);
+	return errs->len == before ? 0 : -1;
+}
+
+/* -check: each annotation's error is a problem of its own, with the annotation's path. */
+typedef struct {
+	ing_state *st;
+	const kube_ingress *ing;
+} annotation_report;
+
+static void report_annotation(void *ud, const char *key, const char *msg)
+{
+	const annotation_report *r = ud;
+	ing_state *st = r->st;
+	const kube_ingress *ing = r->ing;
+	char path[128];
+	annotation_path(path, sizeof path, key);
+	kube_cycle_log(st->cy, ing, &ing->meta, LOG_ERROR, "Ingress", ing->meta.ns, path, "[ingress] %s", msg);
+}
+
+static bool validate(ing_state *st, const kube_ingress *ing)
+{
+	buf errs = BUF_INIT;
+	bool collecting = kube_reporter_collects(st->cy->reporter);
+	annotation_report r = { st, ing };
+	bool ok = kube_ingress_validate(ing, &errs, collecting ? report_annotation : NULL, &r) == 0;
+	if (!ok) {
+		kube_report_skipped(st->cy->reporter, "Ingress");
+		if (!collecting)
+			kube_cycle_log(st->cy, ing, &ing->meta, LOG_ERROR, "Ingress", ing->meta.ns, NULL, "[ingress] %s", errs.ptr);
+	}
+	buf_free(&errs);
 	return ok;
 }
 
@@ -158,7 +213,7 @@ static void read_redirect(ing_state *st, ing_ctx *c)
 		if (parse_int(*v, &code) && code >= 300 && code < 400)
 			c->redirect_code = code;
 		else
-			ing_log(st, c, LOG_ERROR, "invalid redirect code annotation: %.*s", SP(*v));
+			ing_log_annotation(st, c, ANN_REDIRECT_CODE, LOG_ERROR, "invalid redirect code annotation: %.*s", SP(*v));
 	}
 }
 
@@ -174,7 +229,9 @@ static void read_filters_and_predicates(ing_state *st, ing_ctx *c)
 		buf_append(&chain, f->ptr, f->len);
 	}
 	if ((rl || f) && eskip_parse_filters(st->a, chain.ptr ? chain.ptr : "", chain.len, &c->filters, &c->nfilters, &err) != 0) {
-		ing_log(st, c, LOG_ERROR, "Cannot parse annotation filters: %s", err.ptr ? err.ptr : "");
+		/* the validation has parsed skipper-filter alone: with a ratelimit, that is the culprit */
+		ing_log_annotation(st, c, rl ? ANN_RATELIMIT : ANN_FILTER, LOG_ERROR, "Cannot parse annotation filters: %s",
+				   err.ptr ? err.ptr : "");
 		c->filters = NULL;
 		c->nfilters = 0;
 	}
@@ -182,7 +239,8 @@ static void read_filters_and_predicates(ing_state *st, ing_ctx *c)
 	const str *p = annotation(c->ing, ANN_PREDICATE);
 	c->has_predicates = p != NULL;
 	if (p && eskip_parse_predicates(st->a, p->ptr, p->len, &c->predicates, &c->npredicates, &err) != 0) {
-		ing_log(st, c, LOG_ERROR, "Cannot parse annotation predicates: %s", err.ptr ? err.ptr : "");
+		ing_log_annotation(st, c, ANN_PREDICATE, LOG_ERROR, "Cannot parse annotation predicates: %s",
+				   err.ptr ? err.ptr : "");
 		c->predicates = NULL;
 		c->npredicates = 0;
 	}
@@ -218,14 +276,14 @@ static void read_weights(ing_state *st, ing_ctx *c)
 	jv doc = jv_parse_sized(v->ptr ? v->ptr : "", (int)v->len);
 	if (!jv_is_valid(doc)) {
 		jv msg = jv_invalid_get_msg(doc);
-		ing_log(st, c, LOG_ERROR, "Error while parsing backend-weights annotation: %s",
+		ing_log_annotation(st, c, ANN_WEIGHTS, LOG_ERROR, "Error while parsing backend-weights annotation: %s",
 			jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "invalid JSON");
 		jv_free(msg);
 		return;
 	}
 	if (jv_get_kind(doc) != JV_KIND_OBJECT) {
 		if (jv_get_kind(doc) != JV_KIND_NULL)
-			ing_log(st, c, LOG_ERROR, "Error while parsing backend-weights annotation: %s",
+			ing_log_annotation(st, c, ANN_WEIGHTS, LOG_ERROR, "Error while parsing backend-weights annotation: %s",
 				"json: cannot unmarshal into map[string]float64");
 		jv_free(doc);
 		return;
@@ -243,7 +301,7 @@ static void read_weights(ing_state *st, ing_ctx *c)
 		jv_free(value);
 	}
 	if (type_error)
-		ing_log(st, c, LOG_ERROR, "Error while parsing backend-weights annotation: %s",
+		ing_log_annotation(st, c, ANN_WEIGHTS, LOG_ERROR, "Error while parsing backend-weights annotation: %s",
 			"json: cannot unmarshal into Go value of type float64");
 	jv_free(doc);
 }
@@ -261,7 +319,8 @@ static void read_path_mode(ing_state *st, ing_ctx *c)
 	else if (str_eq_c(*v, "path-prefix"))
 		c->path_mode = PATH_MODE_PATH_PREFIX;
 	else
-		ing_log(st, c, LOG_ERROR, "Failed to get path mode: invalid path mode string: %.*s", SP(*v));
+		ing_log_annotation(st, c, ANN_PATH_MODE, LOG_ERROR, "Failed to get path mode: invalid path mode string: %.*s",
+				   SP(*v));
 }
 
 static void read_inputs(ing_state *st, ing_ctx *c)
@@ -307,11 +366,15 @@ static void convert_rule(ing_state *st, ing_ctx *c, const kube_ingress_rule *rul
 static void convert_ingress(ing_state *st, const kube_ingress *ing)
 {
 	if (!ing->meta.present || !ing->has_spec || ing->meta.ns.len == 0 || ing->meta.name.len == 0) {
-		log_printf(LOG_ERROR, "invalid ingress item: missing Metadata or Spec");
+		kube_report_skipped(st->cy->reporter, "Ingress");
+		kube_cycle_log(st->cy, ing, &ing->meta, LOG_ERROR, "Ingress", ing->meta.ns, NULL,
+			"invalid ingress item: missing Metadata or Spec");
 		return;
 	}
 	ing_ctx c = { .ing = ing, .ns = ing->meta.ns, .name = ing->meta.name };
 	st->cy->object = ing;
+	if (kube_reporter_collects(st->cy->reporter))
+		c.origin = kube_reporter_origin(st->cy->reporter, "Ingress", &ing->meta);
 	read_inputs(st, &c);
 	ing_convert_default_backend(st, &c);
 	for (size_t i = 0; i < ing->nrules; i++)
@@ -328,9 +391,12 @@ void kube_compile_ingresses_cycle(kube_cycle *cy, route_table *out)
 	if (!list)
 		abort();
 	size_t n = 0;
-	for (size_t i = 0; i < cl->ningresses; i++)
+	for (size_t i = 0; i < cl->ningresses; i++) {
 		if (kube_ingress_class_matches(cy->opts, &cl->ingresses[i]))
 			list[n++] = &cl->ingresses[i];
+		else
+			kube_report_class_skipped(cy, "Ingress", &cl->ingresses[i].meta);
+	}
 	qsort(list, n, sizeof *list, by_namespace_name);
 	for (size_t i = 0; i < n; i++)
 		if (validate(&st, list[i]))
@@ -343,7 +409,7 @@ void kube_compile_ingresses_cycle(kube_cycle *cy, route_table *out)
 void kube_compile_ingresses(const kube_cluster *c, const kube_options *o, route_table *out)
 {
 	kube_cycle cy;
-	kube_cycle_init(&cy, c, o);
+	kube_cycle_init(&cy, c, o, NULL);
 	kube_compile_ingresses_cycle(&cy, out);
 	kube_cycle_free(&cy);
 }

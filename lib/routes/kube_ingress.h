@@ -18,4 +18,10 @@ void kube_compile_ingresses_cycle(kube_cycle *cy, route_table *out);
 /* The class filter (§1): whether -kubernetes-ingress-class keeps ing (also for the Ingress
  * status writer, which must leave other controllers' Ingresses alone). */
 bool kube_ingress_class_matches(const kube_options *o, const kube_ingress *ing);
+
+/* skipper's validation of an Ingress's annotations (spec §2.1; what its admission webhook
+ * answers): each error "invalid "<key>" annotation: <msg>" is appended to errs, joined with
+ * "\n", and handed to each(ud, key, message) when each is non-NULL. 0 valid, -1 not. */
+typedef void (*kube_ingress_error_fn)(void *ud, const char *key, const char *message);
+int kube_ingress_validate(const kube_ingress *ing, buf *errs, kube_ingress_error_fn each, void *ud);
 #endif

@@ -60,6 +60,7 @@ typedef struct {
 	bool protocol_set; str protocol;           /* skipper-backend-protocol */
 	bool lb_set; str lb_algorithm;             /* skipper-loadbalancer */
 	bool zone_opt_out;                         /* traffic-zone-aware: "false" */
+	size_t origin;                     /* route.origin of its routes (collecting reporter), or 0 */
 } ing_ctx;
 
 /* kube_ingress.c */

@@ -215,6 +215,7 @@ void ing_convert_path(ing_state *st, ing_ctx *c, str host, const kube_ingress_pa
 	const kube_service *svc = kube_find_service(st->cy, c->ns, service);
 	if (!svc) {
 		str port = kube_ingress_port_string(st->cy->arena, &p->backend);
+		st->cy->missing_ref = true;
 		ing_log(st, c, LOG_ERROR, "Failed to get service %.*s, %.*s", SP(service), SP(port));
 		return;
 	}
@@ -225,6 +226,14 @@ void ing_convert_path(ing_state *st, ing_ctx *c, str host, const kube_ingress_pa
 		r.nhost_regexps = 1;
 	}
 	const kube_service_port *sp = kube_ingress_service_port(st->cy, svc, &p->backend);
+	if (!sp && kube_reporter_collects(st->cy->reporter)) {
+		/* skipper builds the "no endpoints" route without a word; -check warns (when the
+		 * inputs hold Services: KUBE_MISSING_REF) */
+		str port = kube_ingress_port_string(st->cy->arena, &p->backend);
+		st->cy->missing_ref = true;
+		ing_log(st, c, LOG_WARN, "Service %.*s has no port %.*s: the path's route answers 502 \"no endpoints\"",
+			SP(service), SP(port));
+	}
 	if (sp && str_eq_c(svc->type, "ExternalName")) {
 		if (!external_name_route(st, c, svc, sp, &r, ""))
 			return;
@@ -243,6 +252,7 @@ void ing_convert_path(ing_state *st, ing_ctx *c, str host, const kube_ingress_pa
 
 static void keep_default_route(ing_state *st, ing_ctx *c, route *r)
 {
+	r->origin = c->origin;
 	ing_forward_rewrite(st, c, r);
 	kube_prepend_application_annotate(st->a, r, &c->ing->meta, st->o);
 	/* [quirk] skipper rewrites a forwarded default backend twice, dropping the annotate */
@@ -263,7 +273,9 @@ void ing_convert_default_backend(ing_state *st, ing_ctx *c)
 	const kube_service *svc = kube_find_service(st->cy, c->ns, b->service);
 	if (!svc) {
 		str port = kube_ingress_port_string(st->cy->arena, b);
+		st->cy->missing_ref = true;
 		ing_log(st, c, LOG_ERROR, "Failed to get service %.*s, %.*s", SP(b->service), SP(port));
+		st->cy->missing_ref = true;
 		ing_log(st, c, LOG_ERROR, "Failed to convert default backend: service not found");
 		return;
 	}
@@ -271,6 +283,7 @@ void ing_convert_default_backend(ing_state *st, ing_ctx *c)
 	const kube_service_port *sp = kube_ingress_service_port(st->cy, svc, b);
 	if (!sp) {
 		str port = kube_ingress_port_string(st->cy->arena, b);
+		st->cy->missing_ref = true;
 		ing_log(st, c, LOG_ERROR, "Failed to find target port %.*s, %.*s", SP(b->service), SP(port));
 	} else if (str_eq_c(svc->type, "ExternalName")) {
 		if (!external_name_route(st, c, svc, sp, &r, "Failed to convert default backend: "))

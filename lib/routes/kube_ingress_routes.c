@@ -69,6 +69,7 @@ void ing_forward_rewrite(const ing_state *st, const ing_ctx *c, route *r)
 
 static void bucket_add(ing_state *st, const ing_ctx *c, str host, route *r)
 {
+	r->origin = c->origin;
 	ing_forward_rewrite(st, c, r);
 	bucket_put(st, host, r);
 }
@@ -151,6 +152,7 @@ static bool external_host(const ing_state *st, str host)
 
 void ing_place_path_route(ing_state *st, const ing_ctx *c, str host, route *r)
 {
+	r->origin = c->origin;
 	ing_forward_rewrite(st, c, r);
 	bool external = external_host(st, host);
 	route twin;

@@ -36,7 +36,7 @@ static void prepend_default_filters(const kube_rg_backend_ctx *bc, arena *a, str
 	if (kube_default_filters_get(bc->cy->default_filters, a, bc->ns, service, &calls, &n, &err) == 0) {
 		route_prepend_filters(a, r, calls, n);
 	} else {
-		kube_cycle_log(bc->cy, bc->rg, LOG_ERROR, "RouteGroup", bc->ns, bc->rg->meta.name,
+		kube_cycle_log(bc->cy, bc->rg, &bc->rg->meta, LOG_ERROR, "RouteGroup", bc->ns, NULL,
 			"Failed to retrieve default filters: error while applying default filters for route group "
 			"and service: %.*s/%.*s %.*s, %s", (int)bc->ns.len, bc->ns.ptr,
 			(int)bc->rg->meta.name.len, bc->rg->meta.name.ptr, (int)service.len, service.ptr,

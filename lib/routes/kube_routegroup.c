@@ -327,7 +327,7 @@ static void explicit_routes(rg_context *cx)
 			/* the whole routes[i] goes (every method and backend); what it already
 			 * recorded for the catch-alls stays, as in skipper */
 			cx->out->n = mark;
-			kube_cycle_log(cx->cy, cx->rg, LOG_ERROR, "RouteGroup", cx->ns, cx->rg->meta.name,
+			kube_cycle_log(cx->cy, cx->rg, &cx->rg->meta, LOG_ERROR, "RouteGroup", cx->ns, NULL,
 				"Ignoring route: %s", err.ptr ? err.ptr : "");
 		}
 		buf_free(&err);
@@ -441,7 +441,7 @@ static void convert_routegroup(kube_cycle *cy, const kube_routegroup *rg, route_
 	if (next > 0 || nint == 0) {
 		rg_context cx = new_context(cy, rg, &backends, out, false, external, next);
 		if (convert_context(&cx, &err)) {
-			kube_cycle_log(cy, rg, LOG_ERROR, "RouteGroup", ns, rg->meta.name,
+			kube_cycle_log(cy, rg, &rg->meta, LOG_ERROR, "RouteGroup", ns, NULL,
 				"Error transforming external hosts: %s", err.ptr ? err.ptr : "");
 			buf_free(&err);
 			return;   /* the internal part goes too */
@@ -450,7 +450,7 @@ static void convert_routegroup(kube_cycle *cy, const kube_routegroup *rg, route_
 	if (nint > 0) {
 		rg_context cx = new_context(cy, rg, &backends, out, true, internal, nint);
 		if (convert_context(&cx, &err))
-			kube_cycle_log(cy, rg, LOG_ERROR, "RouteGroup", ns, rg->meta.name,
+			kube_cycle_log(cy, rg, &rg->meta, LOG_ERROR, "RouteGroup", ns, NULL,
 				"Error transforming internal hosts: %s", err.ptr ? err.ptr : "");
 	}
 	buf_free(&err);
@@ -488,20 +488,22 @@ void kube_compile_routegroups_cycle(kube_cycle *cy, route_table *out)
 		const kube_routegroup *rg = &c->routegroups[i];
 		buf err = BUF_INIT;
 		if (kube_rg_validate(rg, &err)) {
-			buf msg = BUF_INIT;
-			buf_puts(&msg, "[routegroup] ");
-			buf_append(&msg, err.ptr, err.len);
-			log_kv(LOG_ERROR, msg.ptr, NULL);
-			buf_free(&msg);
+			kube_report_skipped(cy->reporter, "RouteGroup");
+			kube_cycle_log(cy, rg, &rg->meta, LOG_ERROR, "RouteGroup", rg->meta.ns.len ? rg->meta.ns : str_c("default"),
+				NULL, "[routegroup] %s", err.ptr);
 		} else if (class_matches(cy->opts, rg)) {
 			keep[n++] = rg;
+		} else {
+			kube_report_class_skipped(cy, "RouteGroup", &rg->meta);
 		}
 		buf_free(&err);
 	}
 	qsort(keep, n, sizeof *keep, by_namespace_name);
 	for (size_t i = 0; i < n; i++) {
 		cy->object = keep[i];
+		size_t mark = out->n;
 		convert_routegroup(cy, keep[i], out);
+		kube_cycle_mark_origin(cy, out, mark, "RouteGroup", &keep[i]->meta);
 	}
 	cy->object = NULL;
 }
@@ -509,7 +511,7 @@ void kube_compile_routegroups_cycle(kube_cycle *cy, route_table *out)
 void kube_compile_routegroups(const kube_cluster *c, const kube_options *o, route_table *out)
 {
 	kube_cycle cy;
-	kube_cycle_init(&cy, c, o);
+	kube_cycle_init(&cy, c, o, NULL);
 	kube_compile_routegroups_cycle(&cy, out);
 	kube_cycle_free(&cy);
 }

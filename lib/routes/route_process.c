@@ -287,6 +287,11 @@ static void route_log_dropped(const route *r, const char *err, void *ctx)
 
 size_t route_process(route_table *t, const route_processing *p)
 {
+	return route_process_report(t, p, route_log_dropped, NULL);
+}
+
+size_t route_process_report(route_table *t, const route_processing *p, route_drop_fn dropped, void *ctx)
+{
 	if (p) {
 		add_default_filters(t, p);
 		if (p->enable_oauth2_grant_flow)
@@ -300,5 +305,5 @@ size_t route_process(route_table *t, const route_processing *p)
 			apply_clone(t, &p->clones[c]);
 	}
 	route_table_canonicalize(t);
-	return route_table_drop_unparsable(t, route_log_dropped, NULL);
+	return route_table_drop_unparsable(t, dropped, ctx);
 }

@@ -35,6 +35,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/opt.h"
+#include "eskip/eskip.h"
 #include "eskip/route.h"
 
 typedef struct regex regex;
@@ -88,6 +89,8 @@ int route_changer_parse(arena *a, const char *value, route_changer *out, buf *er
  * (level error, "Failed to parse predicate: ..." / "Failed to parse filter: ...").
  * Returns how many routes step 5 dropped. p NULL: no processing flags (steps 4 and 5 only). */
 size_t route_process(route_table *t, const route_processing *p);
+/* The same; each route dropped as unparsable goes to dropped(r, err, ctx) instead of the log. */
+size_t route_process_report(route_table *t, const route_processing *p, route_drop_fn dropped, void *ctx);
 
 
 #endif

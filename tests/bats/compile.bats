@@ -55,10 +55,10 @@ setup() {
 }
 
 @test "stdin (no operand and -) gives the served form" {
-	run "$BIN/routesrv-compile" "${QUIET[@]}" < app.yaml
+	run --separate-stderr "$BIN/routesrv-compile" "${QUIET[@]}" < app.yaml
 	assert_success
 	assert_output "$ROUTE"
-	run "$BIN/routesrv-compile" "${QUIET[@]}" - < app.yaml
+	run --separate-stderr "$BIN/routesrv-compile" "${QUIET[@]}" - < app.yaml
 	assert_success
 	assert_output "$ROUTE"
 }
@@ -69,10 +69,10 @@ setup() {
 	service > dir/nested/b-service.yml
 	endpoints > dir/nested/c-endpoints.json
 	endpoints | sed 's/10.2.0.1/10.9.9.9/' > dir/nested/notes.txt
-	run "$BIN/routesrv-compile" "${QUIET[@]}" dir
+	run --separate-stderr "$BIN/routesrv-compile" "${QUIET[@]}" dir
 	assert_success
 	assert_output "$ROUTE"
-	run "$BIN/routesrv-compile" "${QUIET[@]}" dir/a-ingress.yaml dir/nested/b-service.yml dir/nested/c-endpoints.json
+	run --separate-stderr "$BIN/routesrv-compile" "${QUIET[@]}" dir/a-ingress.yaml dir/nested/b-service.yml dir/nested/c-endpoints.json
 	assert_success
 	assert_output "$ROUTE"
 }
@@ -81,13 +81,13 @@ setup() {
 	printf '{"kind":"ServiceList","items":[{"metadata":{"name":"web","namespace":"shop"},"spec":{"ports":[{"name":"http","port":80,"targetPort":8080}]}}]}\n' > svc.json
 	printf '{"kind":"List","items":[%s]}\n' "$(endpoints | tr -d '\n')" > ep.json
 	ingress > ing.yaml
-	run "$BIN/routesrv-compile" "${QUIET[@]}" ing.yaml svc.json ep.json
+	run --separate-stderr "$BIN/routesrv-compile" "${QUIET[@]}" ing.yaml svc.json ep.json
 	assert_success
 	assert_output "$ROUTE"
 }
 
 @test "the text ends with a newline: wc -l counts every route; the served bytes and ETag stay" {
-	run bash -c "'$BIN/routesrv-compile' '$EXAMPLES/cluster' | wc -l"
+	run --separate-stderr bash -c "'$BIN/routesrv-compile' '$EXAMPLES/cluster' | wc -l"
 	assert_success
 	count=$("$BIN/routesrv-compile" -json "$EXAMPLES/cluster" | jq length)
 	[ "$count" -gt 5 ]
@@ -99,7 +99,7 @@ setup() {
 	cmp <(cat served.eskip; echo) table.eskip
 	assert_equal "$(cat tag)" "\"$(xxhsum -H2 served.eskip | cut -d' ' -f1)\""
 	# an empty table is no text at all
-	"$BIN/routesrv-compile" "${QUIET[@]}" -o empty.eskip /dev/null
+	"$BIN/routesrv-compile" "${QUIET[@]}" -o empty.eskip - <<<"{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[]}"
 	[ ! -s empty.eskip ]
 }
 
@@ -111,7 +111,7 @@ setup() {
 }
 
 @test "-o writes the file and nothing to stdout" {
-	run "$BIN/routesrv-compile" "${QUIET[@]}" -o out.eskip app.yaml
+	run --separate-stderr "$BIN/routesrv-compile" "${QUIET[@]}" -o out.eskip app.yaml
 	assert_success
 	assert_output ''
 	run cat out.eskip
@@ -125,14 +125,14 @@ setup() {
 }
 
 @test "--json prints a JSON array of the routes" {
-	run "$BIN/routesrv-compile" "${QUIET[@]}" --json app.yaml
+	run --separate-stderr "$BIN/routesrv-compile" "${QUIET[@]}" --json app.yaml
 	assert_success
 	run jq -r '.[0].id, (.[0].backend.endpoints | length)' <<< "$output"
 	assert_output $'kube_shop__web__shop_example_org_____web\n2'
 }
 
 @test "--pretty puts each part on its own line, same routes" {
-	run "$BIN/routesrv-compile" "${QUIET[@]}" --pretty app.yaml
+	run --separate-stderr "$BIN/routesrv-compile" "${QUIET[@]}" --pretty app.yaml
 	assert_success
 	assert_line --index 0 'kube_shop__web__shop_example_org_____web: Host("^(shop[.]example[.]org[.]?(:[0-9]+)?)$") && PathSubtree("/")'
 	assert_line --index 1 '  -> <roundRobin, "http://10.2.0.1:8080", "http://10.2.0.2:8080">;'
@@ -143,17 +143,17 @@ setup() {
 }
 
 @test "label selectors drop objects read from files" {
-	run "$BIN/routesrv-compile" "${QUIET[@]}" -kubernetes-ingresses-label-selector=tier=front app.yaml
+	run --separate-stderr "$BIN/routesrv-compile" "${QUIET[@]}" -kubernetes-ingresses-label-selector=tier=front app.yaml
 	assert_success
 	assert_output "$ROUTE"
-	run "$BIN/routesrv-compile" "${QUIET[@]}" -kubernetes-ingresses-label-selector=tier=back app.yaml
+	run --separate-stderr "$BIN/routesrv-compile" "${QUIET[@]}" -kubernetes-ingresses-label-selector=tier=back app.yaml
 	assert_success
 	assert_output ''
 	# The Endpoints carry no labels: with a selector on them the route loses its endpoints.
-	run "$BIN/routesrv-compile" "${QUIET[@]}" -kubernetes-endpoints-label-selector=tier app.yaml
+	run --separate-stderr "$BIN/routesrv-compile" "${QUIET[@]}" -kubernetes-endpoints-label-selector=tier app.yaml
 	assert_success
 	refute_output --partial '10.2.0.1'
-	run "$BIN/routesrv-compile" "${QUIET[@]}" '-kubernetes-services-label-selector=!tier' app.yaml
+	run --separate-stderr "$BIN/routesrv-compile" "${QUIET[@]}" '-kubernetes-services-label-selector=!tier' app.yaml
 	assert_success
 	refute_output --partial '10.2.0.1'
 }
@@ -215,8 +215,22 @@ setup() {
 	printf '{"kind":"Service","metadata":{"name":"x"},"spec":{"ports":"no"}}\n' > svc.json
 	run --separate-stderr "$BIN/routesrv-compile" -application-log-json-enabled svc.json
 	assert_success
-	run jq -r .kind <<< "$stderr"
+	run jq -r 'select(.kind) | .kind' <<< "$stderr"
 	assert_output 'Service'
+	# the INFO line with the object counts is a JSON line too
+	run jq -r 'select(.kind == null) | .level + " " + .msg' <<< "$stderr"
+	assert_output 'info Read 1 object: Service 1 (0 used, 1 skipped)'
+}
+
+@test "stderr: one INFO line counting the objects read, used and skipped, at the default level; WARN silences it" {
+	run --separate-stderr "$BIN/routesrv-compile" "${QUIET[@]}" app.yaml
+	assert_success
+	assert_output "$ROUTE"
+	assert_equal "$(sed 's/^time="[^"]*" //' <<<"$stderr")" \
+		'level=info msg="Read 3 objects: Ingress 1 (1 used, 0 skipped), Service 1 (1 used, 0 skipped), Endpoints 1 (1 used, 0 skipped)" other_class=0'
+	run --separate-stderr "$BIN/routesrv-compile" "${QUIET[@]}" -application-log-level WARN app.yaml
+	assert_success
+	assert_equal "$stderr" ''
 }
 
 @test "-zone prints the table of one zone" {

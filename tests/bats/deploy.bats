@@ -116,17 +116,21 @@ setup() {
 }
 
 # Applies a kustomization the way kustomize does for what ours use: resources (files and
-# directories with a kustomization.yaml), images (name -> newName:newTag), replicas, and
-# JSON 6902 patches with "add" operations. Prints the Deployment's image, replicas and args.
+# directories with a kustomization.yaml), components (a Component's resources), images (name
+# -> newName:newTag), replicas, and JSON 6902 patches with "add" operations whose target name
+# is a regexp (anchored, as kustomize's). Prints each Deployment as "== NAME", its image,
+# replicas and args (argv[1:]), in the order kustomize resolves them.
 KUSTOMIZE_PY='
-import os, sys, yaml
-def build(d):
+import os, re, sys, yaml
+def build(d, kind="Kustomization"):
     k = yaml.safe_load(open(os.path.join(d, "kustomization.yaml")))
-    assert k["kind"] == "Kustomization", d
+    assert k["kind"] == kind, "%s: %s, not %s" % (d, k["kind"], kind)
     docs = []
     for r in k.get("resources", []):
         p = os.path.normpath(os.path.join(d, r))
         docs += build(p) if os.path.isdir(p) else [x for x in yaml.safe_load_all(open(p)) if x]
+    for c in k.get("components", []):
+        docs += build(os.path.normpath(os.path.join(d, c)), "Component")
     deps = [x for x in docs if x["kind"] == "Deployment"]
     for img in k.get("images", []):
         for dep in deps:
@@ -141,7 +145,7 @@ def build(d):
             dep["spec"]["replicas"] = r["count"]
     for p in k.get("patches", []):
         t = p["target"]
-        matched = [x for x in docs if x["kind"] == t["kind"] and x["metadata"]["name"] == t["name"]]
+        matched = [x for x in docs if x["kind"] == t["kind"] and re.fullmatch(t["name"], x["metadata"]["name"])]
         assert matched, "patch target not found: %s" % t
         for op in yaml.safe_load(p["patch"]):
             assert op["op"] == "add", op
@@ -158,32 +162,112 @@ def build(d):
 for doc in build(sys.argv[1]):
     if doc["kind"] == "Deployment":
         c = doc["spec"]["template"]["spec"]["containers"][0]
+        print("== " + doc["metadata"]["name"])
         print(c["image"])
         print(doc["spec"]["replicas"])
         for a in c["args"][1:]:
             print(a)
 '
 
+# deployment NAME: the lines of one Deployment in $output (a KUSTOMIZE_PY result) into $lines
+deployment() {
+	mapfile -t lines < <(awk -v n="== $1" '$0 == n { on = 1; next } /^== / { on = 0 } on' <<<"$output")
+	[ "${#lines[@]}" -gt 0 ] || fail "no Deployment $1"
+}
+
+# flags_known COMMAND ARG...: each -flag[=value] is one COMMAND knows
+flags_known() {
+	local cmd=$1 a flag known
+	shift
+	known=$("$BIN/$cmd" --help-options | cut -f1)
+	for a in "$@"; do
+		flag=${a#-}; flag=${flag%%=*}
+		grep -qx -- "$flag" <<<"$known" || fail "passes -$flag, which $cmd does not know"
+	done
+}
+
 @test "kustomize: the base and the example overlay build, with flags routesrv-serve knows" {
-	known=$("$BIN/routesrv-serve" --help-options | cut -f1)
 	for dir in deploy/base deploy/overlays/example; do
 		run python3 -c "$KUSTOMIZE_PY" "$TOP/$dir"
 		assert_success
-		for a in "${lines[@]:2}"; do
-			flag=${a#-}; flag=${flag%%=*}
-			grep -qx -- "$flag" <<<"$known" || fail "$dir passes unknown flag -$flag"
-		done
+		deployment routesrv
+		flags_known routesrv-serve "${lines[@]:2}"
 	done
 	run python3 -c "$KUSTOMIZE_PY" "$TOP/deploy/base"
-	assert_line --index 0 'routesrv:0.1.0'
+	deployment routesrv
+	assert_equal "${lines[0]}" 'routesrv:0.1.0'
 	run python3 -c "$KUSTOMIZE_PY" "$TOP/deploy/overlays/example"
-	assert_line --index 0 'registry.example.org/platform/routesrv:0.1.0'
-	assert_line --index 1 3
+	deployment routesrv
+	assert_equal "${lines[0]}" 'registry.example.org/platform/routesrv:0.1.0'
+	assert_equal "${lines[1]}" 3
 	assert_line -- '-kubernetes-ingress-class=skipper'
 	assert_line -- '-wait-for-healthcheck-interval=45s'
 	# the base's image tag is the version the commands report
 	assert_equal "$(grep -o 'newTag: .*' "$TOP/deploy/base/kustomization.yaml")" \
 		"newTag: $("$BIN/routesrv-serve" --version | cut -d' ' -f2)"
+}
+
+@test "kustomize: the webhook is a Component the example overlay includes, with the server's image and conversion flags" {
+	grep -qx 'kind: Component' "$TOP/deploy/webhook/kustomization.yaml"
+	run python3 -c "$KUSTOMIZE_PY" "$TOP/deploy/base"
+	refute_line '== routesrv-webhook'   # optional: not in the base
+	run python3 -c "$KUSTOMIZE_PY" "$TOP/deploy/overlays/example"
+	assert_success
+	all=$output
+	deployment routesrv-webhook
+	assert_equal "${lines[0]}" 'registry.example.org/platform/routesrv:0.1.0'
+	flags_known routesrv-webhook "${lines[@]:2}"
+	webhook=("${lines[@]:2}")
+	# every conversion flag the server gets (one that routesrv-webhook knows too), the webhook
+	# gets with the same value: both judge objects the same way
+	output=$all
+	deployment routesrv
+	webhook_known=$("$BIN/routesrv-webhook" --help-options | cut -f1)
+	shared=0
+	for a in "${lines[@]:2}"; do
+		flag=${a#-}; flag=${flag%%=*}
+		# listeners and logs are each command's own; the webhook sees no endpoints
+		case $flag in address|application-log-*|enable-kubernetes-endpointslices) continue ;; esac
+		grep -qx -- "$flag" <<<"$webhook_known" || continue
+		shared=$((shared + 1))
+		printf '%s\n' "${webhook[@]}" | grep -qxF -- "$a" || fail "the webhook lacks $a"
+	done
+	[ "$shared" -ge 3 ]
+}
+
+@test "kustomize: the webhook's manifests: TLS files mounted, probes on /healthz over HTTPS, no token, its paths, failurePolicy Ignore" {
+	run python3 - "$TOP/deploy/webhook/webhook.yaml" <<-'PY'
+	import sys, yaml
+	docs = {d["kind"]: d for d in yaml.safe_load_all(open(sys.argv[1])) if d}
+	dep, svc, vwc = docs["Deployment"], docs["Service"], docs["ValidatingWebhookConfiguration"]
+	pod = dep["spec"]["template"]["spec"]
+	assert pod["automountServiceAccountToken"] is False   # it never talks to the API server
+	assert pod["securityContext"]["runAsNonRoot"] is True
+	c = pod["containers"][0]
+	assert c["args"][0] == "routesrv-webhook", c["args"]
+	flags = dict((a.lstrip("-").split("=", 1) + [""])[:2] for a in c["args"][1:])
+	mount = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}["tls"]
+	assert flags["tls-cert-file"].startswith(mount + "/") and flags["tls-key-file"].startswith(mount + "/")
+	port = flags["address"].rsplit(":", 1)[1]
+	assert [p for p in c["ports"] if str(p["containerPort"]) == port and p["name"] == "https"]
+	for probe in ("readinessProbe", "livenessProbe"):
+	    g = c[probe]["httpGet"]
+	    assert (g["path"], g["port"], g["scheme"]) == ("/healthz", "https", "HTTPS"), probe
+	assert c["securityContext"]["readOnlyRootFilesystem"] is True
+	assert svc["spec"]["ports"][0]["targetPort"] == "https"
+	assert svc["spec"]["selector"] == dep["spec"]["selector"]["matchLabels"]
+	paths = {}
+	for w in vwc["webhooks"]:
+	    s = w["clientConfig"]["service"]
+	    assert (s["name"], s["namespace"]) == (svc["metadata"]["name"], svc["metadata"]["namespace"])
+	    assert w["failurePolicy"] == "Ignore" and w["admissionReviewVersions"] == ["v1"]
+	    for r in w["rules"]:
+	        for res in r["resources"]:
+	            paths[res] = s["path"]
+	print(" ".join("%s=%s" % kv for kv in sorted(paths.items())))
+	PY
+	assert_success
+	assert_output 'ingresses=/ingresses routegroups=/routegroups'
 }
 
 @test "kubectl kustomize builds the same (where kubectl is installed)" {
@@ -192,9 +276,10 @@ for doc in build(sys.argv[1]):
 		want=$(python3 -c "$KUSTOMIZE_PY" "$TOP/$dir")
 		kubectl kustomize "$TOP/$dir" > "$BATS_TEST_TMPDIR/built.yaml"
 		run python3 -c 'import sys, yaml
-dep = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["kind"] == "Deployment"][0]
-c = dep["spec"]["template"]["spec"]["containers"][0]
-print("\n".join([c["image"], str(dep["spec"]["replicas"])] + c["args"][1:]))' "$BATS_TEST_TMPDIR/built.yaml"
+deps = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["kind"] == "Deployment"]
+for dep in sorted(deps, key=lambda d: d["metadata"]["name"]):
+    c = dep["spec"]["template"]["spec"]["containers"][0]
+    print("\n".join(["== " + dep["metadata"]["name"], c["image"], str(dep["spec"]["replicas"])] + c["args"][1:]))' "$BATS_TEST_TMPDIR/built.yaml"
 		assert_success
 		assert_equal "$output" "$want"
 	done

@@ -180,7 +180,7 @@ commands() { for c in "$BIN"/routesrv-*; do basename "$c"; done; }
 	run --separate-stderr "$BIN/routesrv-diff" -color sometimes a b
 	assert_equal "$stderr" 'routesrv-diff: invalid value "sometimes" for flag -color: must be one of auto, always, never'
 	# open choices are completed but the command decides: logrus's names in any case
-	run "$BIN/routesrv-compile" -application-log-level trace /dev/null
+	run "$BIN/routesrv-compile" -application-log-level trace - <<<'{"apiVersion":"v1","kind":"List","items":[]}'
 	assert_success
 }
 

@@ -49,6 +49,21 @@ same_as_one_process() {
 	assert_output 4   # the last application's routes come from the child
 }
 
+@test "two processes: -check reports the problems of both halves, and the counts cover both" {
+	cluster
+	for jobs in 1 2; do
+		run -1 env ROUTESRV_READ_JOBS=$jobs ROUTESRV_READ_FORK_BYTES=1000 "$BIN/routesrv-compile" -check \
+			"$BATS_TEST_TMPDIR/cluster.json"
+		printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/check$jobs"
+	done
+	cmp "$BATS_TEST_TMPDIR/check1" "$BATS_TEST_TMPDIR/check2"
+	assert_equal "$(grep -o 'Ingress team-[0-9]*/app-[0-9]*' "$BATS_TEST_TMPDIR/check2")" $'Ingress team-3/app-3\nIngress team-83/app-180'
+	# the INFO line of two processes counts the child's skipped object too (same_as_one_process
+	# compares the whole stderr)
+	compile 2
+	grep -qF 'Ingress 200 (198 used, 2 skipped)' "$BATS_TEST_TMPDIR/2.err"
+}
+
 @test "two processes: RouteGroups and EndpointSlices" {
 	MODE=mixed cluster
 	same_as_one_process

@@ -1,7 +1,8 @@
 /* fuzz_kube: Kubernetes objects (JSON or YAML, as kube_read_buffer detects them) through
  * the whole pipeline with default options (pipeline.h): pipeline_load_buffer (decode, select,
  * compile) → pipeline_process → pipeline_serve and pipeline_serve_zones, as routesrv-compile
- * and routesrv-serve run it.
+ * and routesrv-serve run it; then through routesrv-compile -check (pipeline_check_buffer) and
+ * routesrv-webhook's admission in both modes (pipeline_admit).
  * Properties: whatever the objects hold, the served table and every zone's document parse
  * (routesrv must never serve a table skipper cannot load: route_process drops the routes
  * that would not parse), and the served table serves byte-identically again, except for a
@@ -87,6 +88,32 @@ static void check_zone_docs(const route_table *t, pipeline_served *served)
 			check_parses("a zone document", z->v[i].doc.ptr, z->v[i].doc.len);
 }
 
+/* -check and the webhook: every problem names an object kind and comes sorted by line; an
+ * object the webhook rejects has a message. */
+static void check_and_admit(const pipeline_options *po, const char *text, size_t size)
+{
+	kube_reporter rep;
+	kube_reporter_init(&rep, true);
+	buf err = BUF_INIT, msg = BUF_INIT;
+	if (pipeline_check_buffer(po, text, size, "fuzz", &rep, &err) == 0) {
+		for (size_t i = 0; i < rep.nproblems; i++) {
+			FUZZ_ASSERT(rep.problems[i].kind && *rep.problems[i].kind, "a problem without a kind: %.*s\n",
+				    (int)rep.problems[i].message.len, rep.problems[i].message.ptr);
+			FUZZ_ASSERT(i == 0 || rep.problems[i - 1].line <= rep.problems[i].line, "problems not sorted by line\n");
+		}
+		pipeline_check_print(&msg, &rep, true);
+		buf_reset(&msg);
+	}
+	for (int exact = 0; exact < 2; exact++) {
+		buf_reset(&msg);
+		int rc = pipeline_admit(po, text, size, exact, &msg);
+		FUZZ_ASSERT(rc == 0 || msg.len > 0, "rejected (%d) without a message\n", rc);
+	}
+	kube_reporter_free(&rep);
+	buf_free(&err);
+	buf_free(&msg);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *text = malloc(size ? size : 1);   /* exact size: over-reads are caught */
@@ -104,6 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		zone_tables_free(zone_tables_build(t));
 	}
 	route_table_free(t);
+	check_and_admit(&po, text, size);
 	buf_free(&err);
 	free(text);
 	return 0;

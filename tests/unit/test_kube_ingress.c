@@ -270,7 +270,7 @@ static void harness_cycle(kube_cycle *cy, kube_options *o, const kube_cluster *c
 	buf err = BUF_INIT;
 	CHECK(kube_options_finish(o, &err) == 0);
 	buf_free(&err);
-	kube_cycle_init(cy, c, o);
+	kube_cycle_init(cy, c, o, NULL);
 }
 
 /* Services with many ports are looked up through an index (issue 11): it must find the
@@ -414,7 +414,7 @@ TEST(endpointslices_merge_and_zones)
 	buf err = BUF_INIT;
 	CHECK(kube_options_finish(&o, &err) == 0);
 	kube_cycle cy;
-	kube_cycle_init(&cy, c, &o);
+	kube_cycle_init(&cy, c, &o, NULL);
 	const kube_service *s = kube_find_service(&cy, str_c("ns"), str_c("svc"));
 	kube_ingress_backend b = { .present = true, .service = str_c("svc"), .port_number = 80 };
 	const kube_service_port *sp = s ? kube_ingress_service_port(&cy, s, &b) : NULL;

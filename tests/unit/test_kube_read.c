@@ -71,8 +71,7 @@ TEST(json_list_and_unknown_kinds)
 		"\"ports\":[{\"name\":\"http\",\"port\":80,\"targetPort\":8080},{\"port\":81,\"targetPort\":\"web\"},{\"port\":82}]}},"
 		"{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"ignored\"}},"
 		"{\"kind\":\"Endpoints\",\"metadata\":{\"name\":\"a\"},\"subsets\":[{\"addresses\":[{\"ip\":\"10.2.0.1\"},{\"ip\":\"10.2.0.2\"}],"
-		"\"ports\":[{\"name\":\"http\",\"port\":8080}]}]},"
-		"{\"metadata\":{\"name\":\"no-kind\"}}"
+		"\"ports\":[{\"name\":\"http\",\"port\":8080}]}]}"
 		"],\"metadata\":{}}",
 		NULL, &rc, &err);
 	CHECK_INT(rc, 0);
@@ -177,9 +176,86 @@ TEST(api_response_must_be_a_list_of_the_kind)
 	CHECK_INT(rc, 0);
 	CHECK_INT(c->ningresses, 0);
 	kube_cluster_free(c);
-	/* files are not API pages: no kind or items rule */
+	/* files are not API pages, but must hold Kubernetes objects (issue 17) */
 	c = read_text("{}", NULL, &rc, &err);
+	CHECK_INT(rc, -1);
+	CHECK_STR(err.ptr, "in.json:1: not a Kubernetes object: an empty object ({})");
+	kube_cluster_free(c);
+	buf_free(&err);
+}
+
+/* Issue 17: input that holds no Kubernetes object, or something that is not one, is an
+ * error naming the file, the line and what was found; a well-formed empty List is fine. */
+TEST(files_must_hold_kubernetes_objects)
+{
+	buf err = BUF_INIT;
+	int rc;
+	static const struct {
+		const char *body, *want;
+	} bad[] = {
+		{ "", "in.json: holds no Kubernetes object (empty)" },
+		{ "# nothing\n\n", "in.json: holds no Kubernetes object (only blanks or comments)" },
+		{ "hello: world\n", "in.json:1: not a Kubernetes object: no \"kind\" (keys: hello)" },
+		{ "root:x:0:0:root:/root:/bin/bash\n", "in.json:1: not a Kubernetes object: a text (a string), not a mapping" },
+		{ "[{\"kind\":\"Ingress\"}]", "in.json:1: not a Kubernetes object: a JSON array (jq -s output? wrap the objects "
+						"in a List: {\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[...]})" },
+		{ "{\"items\":[]}", "in.json:1: not a Kubernetes object: an \"items\" array without a List kind" },
+		{ "{\"kind\":\"List\",\"items\":[\n{\"kind\":\"Service\"},\n{\"metadata\":{}}]}",
+		  "in.json:3: not a Kubernetes object: no \"kind\" (keys: metadata)" },
+		{ "kind: List\nitems:\n- kind: Service\n- 42\n", "in.json:4: not a Kubernetes object: a number" },
+		{ "kind: Service\n---\nr1: Path(\"/\") -> <shunt>\n", "in.json:3: not a Kubernetes object: no \"kind\" (keys: r1)" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		kube_cluster *c = read_text(bad[i].body, NULL, &rc, &err);
+		CHECK_INT(rc, -1);
+		CHECK_STR(err.ptr, bad[i].want);
+		kube_cluster_free(c);
+	}
+	static const char *const good[] = {
+		"{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[]}",
+		"apiVersion: v1\nkind: List\nitems: []\n",
+		"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+	};
+	for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+		kube_cluster *c = read_text(good[i], NULL, &rc, &err);
+		CHECK_INT(rc, 0);
+		kube_cluster_free(c);
+	}
+	buf_free(&err);
+}
+
+/* Every object knows the file and the line of its document or list item. */
+TEST(objects_know_file_and_line)
+{
+	buf err = BUF_INIT;
+	int rc;
+	kube_cluster *c = read_text("# a comment\n---\napiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\n"
+				    "kind: List\nitems:\n- kind: Service\n  metadata: {name: b}\n-\n  kind: Service\n"
+				    "  metadata: {name: c}\n", NULL, &rc, &err);
 	CHECK_INT(rc, 0);
+	CHECK_INT(c->nservices, 3);
+	if (c->nservices == 3) {
+		CHECK_STR(c->services[0].meta.source, "in.json");
+		CHECK_INT(c->services[0].meta.line, 3);
+		CHECK_INT(c->services[1].meta.line, 9);
+		CHECK_INT(c->services[2].meta.line, 12);
+	}
+	kube_cluster_free(c);
+	c = read_text("{\"kind\":\"Service\",\"metadata\":{\"name\":\"a\"}}\n\n{\"kind\":\"List\",\"items\":[\n"
+		      "{\"kind\":\"Service\",\"metadata\":{\"name\":\"b\"}},\n\n{\"kind\":\"Service\"}]}", NULL, &rc, &err);
+	CHECK_INT(rc, 0);
+	CHECK_INT(c->nservices, 3);
+	if (c->nservices == 3) {
+		CHECK_INT(c->services[0].meta.line, 1);
+		CHECK_INT(c->services[1].meta.line, 4);
+		CHECK_INT(c->services[2].meta.line, 6);
+	}
+	kube_cluster_free(c);
+	/* API pages are no files: no provenance */
+	c = read_text("{\"kind\":\"IngressList\",\"items\":[{\"metadata\":{\"name\":\"i\"}}]}", "Ingress", &rc, &err);
+	CHECK_INT(rc, 0);
+	if (c->ningresses == 1)
+		CHECK(c->ingresses[0].meta.source == NULL);
 	kube_cluster_free(c);
 	buf_free(&err);
 }
@@ -448,6 +524,8 @@ int main(void)
 	RUN(typed_list_items_without_kind);
 	RUN(api_response_must_be_json);
 	RUN(api_response_must_be_a_list_of_the_kind);
+	RUN(files_must_hold_kubernetes_objects);
+	RUN(objects_know_file_and_line);
 	RUN(raw_control_characters_in_strings);
 	RUN(yaml_multi_document);
 	RUN(yaml_anchors_merge_and_bomb);
