@@ -177,6 +177,8 @@ static void reference_doc(const tcluster *c, buf *doc)
 	}
 	if (c->json)
 		buf_puts(doc, "\n]}\n");
+	else if (n == 0)   /* no document at all is an error (issue 17), an empty List is not */
+		buf_puts(doc, "kind: List\napiVersion: v1\nitems: []\n");
 	free(p);
 }
 
