@@ -15,6 +15,7 @@
 #include "base/xalloc.h"
 
 #define ARENA_MIN_CHUNK (64 * 1024)
+#define ARENA_SMALL_CHUNK 1024   /* arena_new_small */
 #define ARENA_MAX_CHUNK (4 * 1024 * 1024)   /* bounds the unused tail of the last chunk */
 #define ARENA_ALIGN 16
 
@@ -37,12 +38,20 @@ struct arena {
 	unsigned char *fixed, *fixed_end;   /* arena_new_fixed: every block comes from here */
 	void (*full)(void);
 	struct mapping *mappings;           /* arena_own_mapping */
+	size_t min_chunk;                   /* the smallest chunk it allocates */
 };
 
 arena *arena_new(void)
 {
 	arena *a = xmalloc(sizeof *a);
-	*a = (arena){ .head = NULL };
+	*a = (arena){ .head = NULL, .min_chunk = ARENA_MIN_CHUNK };
+	return a;
+}
+
+arena *arena_new_small(void)
+{
+	arena *a = arena_new();
+	a->min_chunk = ARENA_SMALL_CHUNK;
 	return a;
 }
 
@@ -124,7 +133,7 @@ static void *bump(arena *a, size_t size, size_t align)
 	size_t at = c ? (c->used + align - 1) & ~(align - 1) : 0;
 	if (!c || at > c->size || c->size - at < size) {
 		/* Chunks double with the arena so big tables need few mallocs. */
-		size_t want = a->small_reserved > ARENA_MIN_CHUNK ? a->small_reserved : ARENA_MIN_CHUNK;
+		size_t want = a->small_reserved > a->min_chunk ? a->small_reserved : a->min_chunk;
 		if (want > ARENA_MAX_CHUNK)
 			want = ARENA_MAX_CHUNK;
 		if (want < size)

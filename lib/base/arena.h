@@ -19,6 +19,9 @@ typedef struct {
 } str;
 
 arena *arena_new(void);
+/* The same, starting with a 1 KiB chunk instead of 64 KiB (chunks double as it grows): for
+ * the many small arenas of a long-lived store, one per watched object or compiled group. */
+arena *arena_new_small(void);
 void arena_free(arena *a);                 /* NULL is fine */
 /* An arena that allocates only from the caller's zeroed block [block, block + size), e.g. memory
  * shared with another process, which then sees the same bytes at the same addresses. When the

@@ -5,7 +5,11 @@
 
 route_table *route_table_new(void)
 {
-	arena *a = arena_new();
+	return route_table_new_in(arena_new());
+}
+
+route_table *route_table_new_in(arena *a)
+{
 	route_table *t = arena_alloc(a, sizeof *t);
 	t->arena = a;
 	return t;

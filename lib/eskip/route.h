@@ -88,6 +88,8 @@ typedef struct {
 
 /* --- tables ----------------------------------------------------------------------- */
 route_table *route_table_new(void);
+/* A table in arena a, which it takes over (freed with the table): e.g. arena_new_small(). */
+route_table *route_table_new_in(arena *a);
 void route_table_free(route_table *t);                  /* NULL is fine */
 /* Appends a zeroed route (network backend, no fields) and returns it; the pointer is valid
  * until the next route_table_add (the array may move). */

@@ -101,10 +101,15 @@ bool kube_parse_time(const char *s, long long *unix_seconds)
 
 kube_cluster *kube_cluster_new(void)
 {
+	return kube_cluster_new_in(arena_new());
+}
+
+kube_cluster *kube_cluster_new_in(arena *a)
+{
 	kube_cluster *c = calloc(1, sizeof *c);
 	if (!c)
 		out_of_memory();
-	c->arena = arena_new();
+	c->arena = a;
 	c->routegroups_known = true;
 	return c;
 }

@@ -185,5 +185,7 @@ typedef struct {
 } kube_cluster;
 
 kube_cluster *kube_cluster_new(void);
+/* A cluster in arena a, which it takes over (e.g. arena_new_small() for one object). */
+kube_cluster *kube_cluster_new_in(arena *a);
 void kube_cluster_free(kube_cluster *c);      /* NULL is fine */
 #endif

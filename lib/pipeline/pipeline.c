@@ -36,10 +36,16 @@ int pipeline_fetch(const pipeline_options *o, kube_client *api, kube_fetch_resul
 	return kube_fetch(api, &req, out, err);
 }
 
+void pipeline_compile_cluster(const pipeline_options *o, const kube_cluster *c, route_table *out,
+			      const kube_observer *obs, bool global_routes)
+{
+	kube_compile_observed(c, o->kube, o->reporter, out, obs, global_routes);
+}
+
 /* Every load ends here: a decoded, selected cluster becomes routes, then the hook sees it. */
 static void compile_cluster(const pipeline_options *o, const kube_cluster *c, route_table *out)
 {
-	kube_compile_report(c, o->kube, o->reporter, out);
+	pipeline_compile_cluster(o, c, out, NULL, true);
 	if (o->on_cluster)
 		o->on_cluster(o->on_cluster_ctx, c);
 }
@@ -188,6 +194,20 @@ int pipeline_load_files(const pipeline_options *o, const char *const *paths, siz
 	return rc;
 }
 
+int pipeline_decode_buffer(const pipeline_options *o, const char *data, size_t len, const char *name,
+			   kube_cluster *c, buf *err)
+{
+	kube_read_options files = o->read;
+	files.strict = false;
+	files.reporter = o->reporter;
+	if (kube_read_buffer(c, data, len, name, NULL, &files, err) != 0)
+		return -1;
+	kube_fetch_request req;
+	pipeline_fetch_request(o, &req);
+	kube_cluster_select(c, &req);
+	return 0;
+}
+
 int pipeline_load_buffer(const pipeline_options *o, const char *data, size_t len, const char *name, route_table *out,
 			 buf *err)
 {
@@ -197,7 +217,7 @@ int pipeline_load_buffer(const pipeline_options *o, const char *data, size_t len
 	kube_cluster *c = kube_cluster_new();
 	int rc = kube_read_buffer(c, data, len, name, NULL, &files, err);
 	if (rc == 0)
-		select_and_compile(o, c, out);
+		select_and_compile(o, c, out);   /* selected, counted, compiled */
 	kube_cluster_free(c);
 	return rc;
 }

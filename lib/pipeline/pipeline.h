@@ -16,13 +16,11 @@
  *   - serve: the served form with each route's place, its ETags, then (separately, since
  *     only the server needs them) every zone's document.
  *
- * Growing into watch mode: each step takes and returns plain values (a cluster in, routes
- * appended to a table; a processed table in, a served table out), and every load ends in one
- * step (compile_cluster in pipeline.c: a decoded, selected cluster → routes, then the
- * on_cluster hook). An object store fed by watch events adds a load step of its own that
- * compiles the objects an event touched through that step, and hands the merged table to
- * the same process and serve steps; a served table keeps each route's place (served_doc),
- * the unit an incremental publish patches.
+ * Watch mode: each step takes and returns plain values (a cluster in, routes appended to a
+ * table; a processed table in, a served table out). The incremental pipeline
+ * (pipeline/incremental.h) calls the decode and compile steps one object group at a time
+ * (pipeline_decode_buffer, pipeline_compile_cluster), processes each group with
+ * pipeline_process and patches the served table from each route's place (served_doc).
  *
  * Ownership: options are borrowed for each call; routes are appended to the caller's table
  * (nothing in it borrows from the sources or the options); a pipeline_served owns its bytes
@@ -81,6 +79,17 @@ int pipeline_load_files(const pipeline_options *o, const char *const *paths, siz
  * names the buffer in messages. */
 int pipeline_load_buffer(const pipeline_options *o, const char *data, size_t len, const char *name, route_table *out,
 			 buf *err);
+/* The load steps one at a time, for the incremental compile (pipeline/incremental.h):
+ * decode objects from memory as pipeline_load_buffer does (lenient, selected client-side)
+ * into c; compile a decoded, selected cluster into out, telling obs (may be NULL) what each
+ * object reads across objects (routes/kube_cycle.h), with the cluster-wide routes
+ * (health check, HTTPS redirect) only if global_routes. The on_cluster hook is not called:
+ * such a cluster may be a part of one. */
+typedef struct kube_observer kube_observer;   /* routes/kube_cycle.h */
+int pipeline_decode_buffer(const pipeline_options *o, const char *data, size_t len, const char *name,
+			   kube_cluster *c, buf *err);
+void pipeline_compile_cluster(const pipeline_options *o, const kube_cluster *c, route_table *out,
+			      const kube_observer *obs, bool global_routes);
 /* Routes of eskip documents (files, URLs, "-"), as they are. */
 int pipeline_load_eskip(const char *const *paths, size_t npaths, route_table *out, buf *err);
 

@@ -130,13 +130,19 @@ int kube_validate_objects(const kube_cluster *c, buf *msg)
 
 void kube_compile(const kube_cluster *c, const kube_options *o, route_table *out)
 {
-	kube_compile_report(c, o, NULL, out);
+	kube_compile_observed(c, o, NULL, out, NULL, true);
+}
+
+void kube_compile_report(const kube_cluster *c, const kube_options *o, kube_reporter *rep, route_table *out)
+{
+	kube_compile_observed(c, o, rep, out, NULL, true);
 }
 
 /* Without a caller's reporter, a logging one of the call's own still registers every route's
  * object (kube_reporter_origin), so that the lines about a route (dedup) name it too; the
  * routes' origins are cleared again, as they index a reporter that is gone. */
-void kube_compile_report(const kube_cluster *c, const kube_options *o, kube_reporter *rep, route_table *out)
+void kube_compile_observed(const kube_cluster *c, const kube_options *o, kube_reporter *rep, route_table *out,
+			   const kube_observer *obs, bool global_routes)
 {
 	kube_reporter own;
 	size_t from = out->n;
@@ -145,12 +151,13 @@ void kube_compile_report(const kube_cluster *c, const kube_options *o, kube_repo
 	kube_reporter *r = rep ? rep : &own;
 	kube_cycle cy;
 	kube_cycle_init(&cy, c, o, r);
+	cy.observer = obs;
 	kube_compile_ingresses_cycle(&cy, out);
 	kube_compile_routegroups_cycle(&cy, out);
 	kube_cycle_free(&cy);
-	if (o->healthcheck)
+	if (global_routes && o->healthcheck)
 		add_healthcheck_routes(o, out);
-	if (o->https_redirect)
+	if (global_routes && o->https_redirect)
 		add_redirect_route(o, out);
 	dedup(out, r);
 	if (rep)

@@ -14,6 +14,7 @@
 #include "objects/kube_report.h"
 #include "routes/kube_options.h"
 #include "eskip/route.h"
+#include "routes/kube_cycle.h"
 
 void kube_compile(const kube_cluster *c, const kube_options *o, route_table *out);
 /* The same, with problems about objects going to rep (kube_report.h; NULL: logged). */
@@ -23,6 +24,11 @@ void kube_compile_report(const kube_cluster *c, const kube_options *o, kube_repo
  * answers; spec §2.1, §8.1): each object's errors are appended to msg, joined with "\n".
  * 0 when all are valid, -1 otherwise. */
 int kube_validate_objects(const kube_cluster *c, buf *msg);
+/* The same, telling obs (may be NULL) what each Ingress and RouteGroup reads across
+ * objects (kube_cycle.h; obs is borrowed for the call), with the global routes (§9.1) only
+ * if global_routes: a part of a cluster compiled alone leaves them to another part. */
+void kube_compile_observed(const kube_cluster *c, const kube_options *o, kube_reporter *rep, route_table *out,
+			   const kube_observer *obs, bool global_routes);
 
 /* The pieces, for the converters and their tests. */
 void kube_compile_ingresses(const kube_cluster *c, const kube_options *o, route_table *out);

@@ -6,6 +6,10 @@
  * (§5.3.7, §5.4.7), the default-filters directory read once per cycle (§5.9.3) and the
  * per-object log de-duplication of §3.8.
  *
+ * An observer (kube_observer, optional) is told everything one object's conversion reads
+ * across objects: the incremental compile (pipeline/incremental.h) indexes it to know which
+ * objects an event touches.
+ *
  * Ownership: kube_cycle_init allocates everything in the cycle's own arena (cy->arena);
  * kube_cycle_free releases it. The cluster and options are borrowed and must outlive the
  * cycle. Routes are never allocated here: converters allocate them in their output table. */
@@ -25,6 +29,20 @@
 typedef struct kube_endpoint_state kube_endpoint_state;   /* kube_endpoints.h */
 typedef struct kube_default_filters kube_default_filters; /* kube_default_filters.h */
 
+/* What one object's conversion reads beyond the object itself:
+ *   KUBE_DEP_SERVICE (ns, name): a Service, Endpoints or EndpointSlice lookup, with the
+ *     namespace as the converter passes it (empty may mean "default");
+ *   KUBE_DEP_HOST (host, ""): an Ingress host bucket (§7.12), shared by every Ingress that
+ *     has routes on the host (catch-alls, redirect bookkeeping). */
+typedef enum { KUBE_DEP_SERVICE, KUBE_DEP_HOST } kube_dep_kind;
+
+typedef struct kube_observer {
+	/* object: the kube_ingress or kube_routegroup being converted (NULL outside one);
+	 * the strs are borrowed for the call. */
+	void (*depends)(void *ctx, const void *object, kube_dep_kind kind, str a, str b);
+	void *ctx;
+} kube_observer;
+
 typedef struct {
 	const kube_cluster *cluster;
 	const kube_options *opts;
@@ -43,6 +61,9 @@ typedef struct {
 	const void *log_object;
 	arena *log_arena;
 	kube_strmap log_seen;
+
+	const kube_observer *observer;        /* NULL: nobody watches (every command) */
+	const void *object;                   /* the Ingress or RouteGroup being converted */
 } kube_cycle;
 
 /* Builds the indexes (reporting "Invalid service resource detected." for each Service that
@@ -50,6 +71,13 @@ typedef struct {
  * problems about objects go (NULL: logged). */
 void kube_cycle_init(kube_cycle *cy, const kube_cluster *c, const kube_options *o, kube_reporter *rep);
 void kube_cycle_free(kube_cycle *cy);
+
+/* Tells the observer, if any, that the current object reads (kind, a, b). */
+static inline void kube_cycle_depends(const kube_cycle *cy, kube_dep_kind kind, str a, str b)
+{
+	if (cy->observer)
+		cy->observer->depends(cy->observer->ctx, cy->object, kind, a, b);
+}
 
 /* Reports a message about one object (kube_report.h: logged with skipper's fields
  * kind=<kind> name=<name> ns=<ns> and source=<file>, or collected); each distinct message

@@ -204,6 +204,7 @@ const kube_service *kube_find_service(const kube_cycle *cy, str ns, str name)
 {
 	char stack[512];
 	str key;
+	kube_cycle_depends(cy, KUBE_DEP_SERVICE, ns, name);
 	ns = ns_or_default(ns);
 	if (ns.len + name.len + 1 <= sizeof stack) {
 		memcpy(stack, ns.ptr, ns.len);
@@ -393,6 +394,7 @@ str kube_force_service_address(arena *a, str ns, str svc, const kube_service_por
 
 static kube_eps ingress_endpoints_mode(kube_cycle *cy, str ns, str svc, const kube_service_port *sp, str scheme)
 {
+	kube_cycle_depends(cy, KUBE_DEP_SERVICE, ns, svc);
 	const kube_endpoints *e = kube_strmap_get(&cy->eps->endpoints, kube_key2(cy->arena, ns_or_default(ns), svc));
 	if (!e)
 		return (kube_eps){ NULL, 0 };
@@ -427,6 +429,7 @@ static long ingress_slice_port(const merged_slices *m, const kube_service_port *
 static kube_eps ingress_slices_mode(kube_cycle *cy, str ns, str svc, const kube_service_port *sp,
 	str protocol, bool protocol_set)
 {
+	kube_cycle_depends(cy, KUBE_DEP_SERVICE, ns, svc);
 	const merged_slices *m = kube_strmap_get(&cy->eps->slices, kube_key2(cy->arena, ns, svc));
 	if (!m)
 		return (kube_eps){ NULL, 0 };
@@ -459,6 +462,7 @@ kube_eps kube_ingress_endpoints(kube_cycle *cy, str ns, str svc, const kube_serv
 
 static kube_eps rg_endpoints_mode(kube_cycle *cy, str ns, str svc, const kube_service_port *sp, str scheme)
 {
+	kube_cycle_depends(cy, KUBE_DEP_SERVICE, ns, svc);
 	const kube_endpoints *e = kube_strmap_get(&cy->eps->endpoints, kube_key2(cy->arena, ns, svc));
 	if (!e)
 		return (kube_eps){ NULL, 0 };
@@ -476,6 +480,7 @@ static kube_eps rg_endpoints_mode(kube_cycle *cy, str ns, str svc, const kube_se
 
 static kube_eps rg_slices_mode(kube_cycle *cy, str ns, str svc, const kube_service_port *sp, str protocol, bool protocol_set)
 {
+	kube_cycle_depends(cy, KUBE_DEP_SERVICE, ns, svc);
 	const merged_slices *m = kube_strmap_get(&cy->eps->slices, kube_key2(cy->arena, ns, svc));
 	if (!m)
 		return (kube_eps){ NULL, 0 };

@@ -372,6 +372,7 @@ static void convert_ingress(ing_state *st, const kube_ingress *ing)
 		return;
 	}
 	ing_ctx c = { .ing = ing, .ns = ing->meta.ns, .name = ing->meta.name };
+	st->cy->object = ing;
 	if (st->cy->reporter)
 		c.origin = kube_reporter_origin(st->cy->reporter, "Ingress", &ing->meta);
 	read_inputs(st, &c);
@@ -401,6 +402,7 @@ void kube_compile_ingresses_cycle(kube_cycle *cy, route_table *out)
 		if (validate(&st, list[i]))
 			convert_ingress(&st, list[i]);
 	free(list);
+	cy->object = NULL;   /* the flush reads only the buckets the Ingresses reported */
 	ing_flush(&st);
 }
 

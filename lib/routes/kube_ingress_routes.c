@@ -31,6 +31,7 @@ static void make_shunt(route *r)
 
 static ing_bucket *bucket_of(ing_state *st, str host)
 {
+	kube_cycle_depends(st->cy, KUBE_DEP_HOST, host, (str){ "", 0 });
 	ing_bucket *b = kube_strmap_get(&st->buckets, host);
 	if (!b) {
 		b = arena_alloc(st->cy->arena, sizeof *b);

@@ -500,10 +500,12 @@ void kube_compile_routegroups_cycle(kube_cycle *cy, route_table *out)
 	}
 	qsort(keep, n, sizeof *keep, by_namespace_name);
 	for (size_t i = 0; i < n; i++) {
+		cy->object = keep[i];
 		size_t mark = out->n;
 		convert_routegroup(cy, keep[i], out);
 		kube_cycle_mark_origin(cy, out, mark, "RouteGroup", &keep[i]->meta);
 	}
+	cy->object = NULL;
 }
 
 void kube_compile_routegroups(const kube_cluster *c, const kube_options *o, route_table *out)
