@@ -105,7 +105,8 @@ void snapshot_add_zone(snapshot *s, const char *zone, buf *plain, size_t count)
 	s->zone_bytes += z->table->len[SNAP_PLAIN] + z->table->len[SNAP_GZIP];
 }
 
-/* A zone document's table: its segments as they are, the full table's slices resolved. */
+/* A zone document's table: its segments as they are, the full table's slices resolved (in the
+ * full table's bytes of the same encoding). */
 static snapshot_table *table_of_zone(const snapshot *s, const zone_doc *zd)
 {
 	snapshot_table *t = calloc(1, sizeof *t);
@@ -130,7 +131,7 @@ static snapshot_table *table_of_zone(const snapshot *s, const zone_doc *zd)
 		if (!t->iov[enc]) abort();
 		for (size_t i = 0; i < n; i++) {
 			const zone_segment *g = &zd->seg[enc][i];
-			t->iov[enc][i].iov_base = g->ptr ? g->ptr : s->full.bytes[SNAP_PLAIN] + g->off;
+			t->iov[enc][i].iov_base = g->ptr ? g->ptr : s->full.bytes[enc] + g->off;
 			t->iov[enc][i].iov_len = g->len;
 		}
 		t->niov[enc] = (unsigned)n;

@@ -96,7 +96,9 @@ enum { ZONE_PLAIN = 0, ZONE_GZIP = 1 };
 enum { ZONE_SEG_FULL, ZONE_SEG_OWN, ZONE_SEG_SHARED };
 
 /* A piece of a representation: `len` bytes at `ptr`, or, for ZONE_SEG_FULL (ptr NULL), at
- * `off` in the full document (which the snapshot owns by then: it resolves them). */
+ * `off` in the full document's representation of the same encoding (which the snapshot owns
+ * by then: it resolves them). zone_docs_build's gzip segments all have ptr; the incremental
+ * compile's (pipeline/incremental.h) take whole gzip members of the full document. */
 typedef struct {
 	const char *ptr;
 	size_t off, len;
@@ -128,7 +130,8 @@ typedef struct {
 zone_docs *zone_docs_build(const route_table *t, const served_doc *d, size_t max_zones);
 void zone_docs_free(zone_docs *z);                                        /* NULL is fine */
 /* Writes a zone's representation enc (ZONE_PLAIN, ZONE_GZIP) out whole into out, full-document
- * slices taken from full (for tests and tools; the server sends the segments as they are). */
+ * slices taken from full, the full document's representation enc (for tests and tools; the
+ * server sends the segments as they are). */
 void zone_doc_write(buf *out, const zone_doc *z, int enc, const char *full);
 
 #endif
