@@ -52,6 +52,13 @@ static void *xrealloc(void *p, size_t size)
 	return p;
 }
 
+/* Room for element n of an array that only grows one at a time (its capacity is the next
+ * power of two: n pushes cost O(n) copying, not O(n^2)). */
+static void *grow_for(void *p, size_t n, size_t size)
+{
+	return n & (n - 1) ? p : xrealloc(p, (n ? 2 * n : 1) * size);
+}
+
 static uint64_t hash_of(const void *k, size_t n)
 {
 	return XXH3_64bits_withSeed(k, n, hash_seed);
@@ -234,26 +241,6 @@ static void objvec_free(void *p)
 	free(v);
 }
 
-/* A zone some endpoint of a live unit has (the zone set of zone_tables.h), with how many
- * routes it would reduce (nfiltered). */
-typedef struct {
-	char *name; size_t len;
-	size_t units;                  /* live units with an endpoint in it */
-	size_t nfiltered;              /* their routes with ZONE_MIN_ENDPOINTS or more endpoints in it */
-} zone_state;
-
-typedef struct {
-	zone_state *z;
-	size_t nfiltered;
-} unit_zone;
-
-/* A route of a fresh unit as a zone's document has it, where that differs from its line. */
-typedef struct {
-	size_t i;
-	zone_state *z;
-	char *text; size_t len;
-} zone_line;
-
 /* A gzip member of a published document: its lines [first, first + n), compressed. */
 typedef struct {
 	size_t first, n;
@@ -266,6 +253,31 @@ typedef struct {
 	size_t n;
 } member_list;
 
+/* A zone some endpoint of a live unit has (the zone set of zone_tables.h): what ranks it for
+ * -max-zones and what its document needs. */
+typedef struct {
+	char *name; size_t len;
+	size_t units;                  /* live units with an endpoint in it */
+	size_t endpoints;              /* their endpoints in it (the rank: most first) */
+	size_t nfiltered;              /* their routes with ZONE_MIN_ENDPOINTS or more endpoints in it */
+	size_t nshortened;             /* of those, the ones that lose endpoints (a zone text of their own) */
+	member_list m;                 /* the gzip members of its last document that were its own
+	                                * (lines numbered as that publish's); empty if it had none */
+	size_t sel;                    /* during a publish: its place among the kept zones + 1, or 0 */
+} zone_state;
+
+typedef struct {
+	zone_state *z;
+	size_t endpoints, nfiltered, nshortened;
+} unit_zone;
+
+/* A route of a unit as a zone's document has it, where that differs from its line. */
+typedef struct {
+	size_t i;
+	zone_state *z;
+	char *text; size_t len;
+} zone_line;
+
 struct unit {
 	objvec members;
 	bool global;                   /* holds the cluster-wide routes */
@@ -275,7 +287,7 @@ struct unit {
 	key *ids; size_t nids;         /* ids it owns in inc->ids (compiled and processed) */
 	bool empty_id;                 /* a route without id: the served form needs the whole table */
 	unit_zone *uz; size_t nuz;     /* the zones of its endpoints */
-	zone_line *zl; size_t nzl;     /* by route index; until published */
+	zone_line *zl; size_t nzl;     /* by route index */
 	size_t slot;                   /* its place in inc->units */
 	unit *next_dead;
 };
@@ -879,14 +891,18 @@ static zone_state *zone_of(incremental *inc, str name)
 static void count_zones(const unit *u, int sign)
 {
 	for (size_t k = 0; k < u->nuz; k++) {
-		u->uz[k].z->units += (size_t)sign;
-		u->uz[k].z->nfiltered += (size_t)sign * u->uz[k].nfiltered;
+		const unit_zone *uz = &u->uz[k];
+		uz->z->units += (size_t)sign;
+		uz->z->endpoints += (size_t)sign * uz->endpoints;
+		uz->z->nfiltered += (size_t)sign * uz->nfiltered;
+		uz->z->nshortened += (size_t)sign * uz->nshortened;
 	}
 }
 
-/* The zones of u's endpoints, how many routes each reduces, and the routes' zone texts
- * that differ from their lines: each route as a table of one (zone_doc_print, the zone
- * documents' own printer), from its line in u's document. */
+/* The zones of u's endpoints, how many endpoints each has and routes each reduces, and the
+ * routes' zone texts that differ from their lines: each route as a table of one
+ * (zone_doc_print, the zone documents' own printer), from its line in u's document. Kept
+ * while u lives: a zone's document is put together from them at every publish. */
 static void unit_zones(incremental *inc, unit *u)
 {
 	const route_table *t = u->routes;
@@ -911,23 +927,26 @@ static void unit_zones(incremental *inc, unit *u)
 		served_doc one = { .doc = { .ptr = u->doc.doc.ptr + u->doc.start[i], .len = line_len, .cap = line_len },
 				   .start = one_start, .endpoints = &ep, .n = 1 };
 		route_table alone = { .routes = (route *)r, .n = 1, .cap = 1 };
-		for (size_t k = 0; k < nz; k++) {
-			if (k && str_eq(zones[k], zones[k - 1]))
-				continue;
+		for (size_t k = 0, next; k < nz; k = next) {
+			for (next = k + 1; next < nz && str_eq(zones[next], zones[k]); next++)
+				;
 			zone_state *z = zone_of(inc, zones[k]);
 			void **slot = hmap_slot(&seen, &z, sizeof z);
 			if (!*slot) {
-				u->uz = xrealloc(u->uz, (u->nuz + 1) * sizeof *u->uz);
-				u->uz[u->nuz++] = (unit_zone){ z, 0 };
+				u->uz = grow_for(u->uz, u->nuz, sizeof *u->uz);
+				u->uz[u->nuz++] = (unit_zone){ .z = z };
 				*slot = (void *)(uintptr_t)u->nuz;
 			}
+			unit_zone *uz = &u->uz[(uintptr_t)*slot - 1];
+			uz->endpoints += next - k;
 			buf text = BUF_INIT;
-			u->uz[(uintptr_t)*slot - 1].nfiltered += zone_doc_print(&text, &alone, &one, zones[k]);
+			uz->nfiltered += zone_doc_print(&text, &alone, &one, zones[k]);
 			if (text.len == line_len && (line_len == 0 || !memcmp(text.ptr, one.doc.ptr, line_len))) {
 				buf_free(&text);
 				continue;
 			}
-			u->zl = xrealloc(u->zl, (u->nzl + 1) * sizeof *u->zl);
+			uz->nshortened++;
+			u->zl = grow_for(u->zl, u->nzl, sizeof *u->zl);
 			zone_line *zl = &u->zl[u->nzl++];
 			*zl = (zone_line){ .i = i, .z = z };
 			zl->text = buf_steal(&text, &zl->len);
@@ -1342,11 +1361,299 @@ static size_t gzip_doc(incremental *inc, member_list *prev, member_list *now, bu
 			inc->stats.gzip_members_compressed++;
 		}
 		buf_append(out, m.gz, m.len);
-		now->v = xrealloc(now->v, (now->n + 1) * sizeof *now->v);
+		now->v = grow_for(now->v, now->n, sizeof *now->v);
 		now->v[now->n++] = m;
 		a = b;
 	} while (a < n);
 	return now->n;
+}
+
+static void zone_state_free(void *p);
+
+/* --- zone documents -------------------------------------------------------------------------- */
+
+/* Zones by endpoints (most first), then name: zone_tables.h's rank for -max-zones. */
+static int zone_rank_cmp(const void *a, const void *b)
+{
+	const zone_state *x = *(zone_state *const *)a, *y = *(zone_state *const *)b;
+	if (x->endpoints != y->endpoints)
+		return x->endpoints > y->endpoints ? -1 : 1;
+	return str_cmp((str){ x->name, x->len }, (str){ y->name, y->len });
+}
+
+static int zone_name_cmp(const void *a, const void *b)
+{
+	const zone_state *x = *(zone_state *const *)a, *y = *(zone_state *const *)b;
+	return str_cmp((str){ x->name, x->len }, (str){ y->name, y->len });
+}
+
+/* A shortened line of a kept zone: line k of the document has zl's text there. */
+typedef struct {
+	size_t k;
+	const zone_line *zl;
+} zone_hit;
+
+/* One publish's zone set: the live zones, the kept ones (in name order), and each kept
+ * zone's shortened lines in document order (hits[first[j]..first[j + 1])). */
+typedef struct {
+	zone_state **live; size_t nlive;
+	zone_state **kept; size_t nkept;
+	zone_hit *hits; size_t *first;
+} zone_set;
+
+/* The live zones, ranked; the first max_zones are kept (sel set), in name order. */
+static void zone_set_build(incremental *inc, zone_set *zs)
+{
+	*zs = (zone_set){ .live = xcalloc(inc->zones.n, sizeof *zs->live) };
+	for (size_t i = 0; i < inc->zones.nslots; i++)
+		for (hnode *e = inc->zones.slots[i]; e; e = e->next) {
+			zone_state *z = e->value;
+			z->sel = 0;
+			if (z->units)
+				zs->live[zs->nlive++] = z;
+		}
+	if (zs->nlive > 1)
+		qsort(zs->live, zs->nlive, sizeof *zs->live, zone_rank_cmp);
+	zs->nkept = zs->nlive < inc->max_zones ? zs->nlive : inc->max_zones;
+	zs->kept = xcalloc(zs->nkept, sizeof *zs->kept);
+	if (zs->nkept)
+		memcpy(zs->kept, zs->live, zs->nkept * sizeof *zs->kept);
+	if (zs->nkept > 1)
+		qsort(zs->kept, zs->nkept, sizeof *zs->kept, zone_name_cmp);
+	for (size_t j = 0; j < zs->nkept; j++)
+		zs->kept[j]->sel = j + 1;
+}
+
+/* Each kept zone's shortened lines, found in one walk over the lines (in order, so each
+ * zone's come sorted): a line of a unit without zone texts costs one test. */
+static void zone_set_hits(const incremental *inc, zone_set *zs)
+{
+	size_t total = 0;
+	zs->first = xcalloc(zs->nkept + 1, sizeof *zs->first);
+	for (size_t j = 0; j < zs->nkept; j++) {
+		zs->first[j] = total;
+		total += zs->kept[j]->nshortened;
+	}
+	zs->first[zs->nkept] = total;
+	zs->hits = xcalloc(total, sizeof *zs->hits);
+	if (!total)
+		return;
+	size_t *fill = xcalloc(zs->nkept, sizeof *fill);
+	for (size_t k = 0; k < inc->nlines; k++) {
+		const unit *u = inc->lines[k].u;
+		if (!u->nzl)
+			continue;
+		size_t i = inc->lines[k].i, lo = 0, hi = u->nzl;   /* zl is in route order */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (u->zl[mid].i < i)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < u->nzl && u->zl[lo].i == i; lo++) {
+			size_t j = u->zl[lo].z->sel;
+			if (j--)
+				zs->hits[zs->first[j] + fill[j]++] = (zone_hit){ k, &u->zl[lo] };
+		}
+	}
+	free(fill);
+}
+
+static void zone_set_free(zone_set *zs)
+{
+	free(zs->live);
+	free(zs->kept);
+	free(zs->hits);
+	free(zs->first);
+}
+
+static void push_zone_seg(arena *a, zone_doc *zd, int enc, zone_segment seg)
+{
+	zone_segment *last = zd->nseg[enc] ? &zd->seg[enc][zd->nseg[enc] - 1] : NULL;
+	zd->len[enc] += seg.len;
+	if (last && last->src == seg.src && last->off + last->len == seg.off) {   /* contiguous: one piece */
+		last->len += seg.len;
+		return;
+	}
+	*(zone_segment *)arena_array_push(a, (void **)&zd->seg[enc], &zd->nseg[enc], sizeof seg) = seg;
+}
+
+/* Where line k's text ends in the full document, with its "\n" (none after the last). */
+static size_t line_end(const served_doc *d, size_t k)
+{
+	return k + 1 < d->n ? d->start[k + 1] : d->doc.len;
+}
+
+/* Appends lines [a, b) as the zone has them: its texts (hits[*h..], advanced) where it
+ * shortens a line, the full document's elsewhere. */
+static void put_zone_lines(buf *out, const served_doc *d, size_t a, size_t b, const zone_hit *hits, size_t nhits,
+			   size_t *h)
+{
+	for (size_t k = a; k < b;) {
+		if (*h < nhits && hits[*h].k == k) {
+			buf_append(out, hits[*h].zl->text, hits[*h].zl->len);
+			if (k + 1 < d->n)
+				buf_putc(out, '\n');
+			(*h)++;
+			k++;
+			continue;
+		}
+		size_t next = *h < nhits && hits[*h].k < b ? hits[*h].k : b;   /* unshortened lines: one piece */
+		buf_append(out, d->doc.ptr + d->start[k], line_end(d, next - 1) - d->start[k]);
+		k = next;
+	}
+}
+
+/* The plain document of a zone: its shortened lines as runs of its own, where runs less than
+ * ZONE_GAP_MIN bytes apart (or from either end) are joined as zone_docs_build joins them, and
+ * the full document's slices between them. */
+static void zone_plain(arena *a, zone_doc *zd, const served_doc *d, const zone_hit *hits, size_t nhits)
+{
+	size_t pos = 0, h = 0;   /* full-document bytes done; hits done */
+	while (h < nhits) {
+		size_t ra = hits[h].k, rb = ra + 1;   /* the run [ra, rb) */
+		size_t e = h + 1;
+		while (e < nhits && d->start[hits[e].k] - line_end(d, rb - 1) < ZONE_GAP_MIN)
+			rb = hits[e++].k + 1;
+		if (pos == 0 && d->start[ra] < ZONE_GAP_MIN)   /* near the start: from the start */
+			ra = 0;
+		if (e == nhits && d->doc.len - line_end(d, rb - 1) < ZONE_GAP_MIN)
+			rb = d->n;
+		size_t from = ra == 0 ? 0 : d->start[ra];
+		if (pos < from)
+			push_zone_seg(a, zd, ZONE_PLAIN, (zone_segment){ NULL, pos, from - pos, ZONE_SEG_FULL });
+		size_t at = zd->own.len;
+		put_zone_lines(&zd->own, d, ra, rb, hits, nhits, &h);
+		push_zone_seg(a, zd, ZONE_PLAIN, (zone_segment){ NULL, at, zd->own.len - at, ZONE_SEG_OWN });
+		pos = line_end(d, rb - 1);
+	}
+	if (pos < d->doc.len)
+		push_zone_seg(a, zd, ZONE_PLAIN, (zone_segment){ NULL, pos, d->doc.len - pos, ZONE_SEG_FULL });
+}
+
+/* The gzip body of a zone: the full document's members (ms, at `at` in the full gzip body)
+ * where the zone shortens none of their lines, else a member of its own over the same lines,
+ * taken from its last document's when those were the same old lines in a row. */
+static void zone_gzip(incremental *inc, arena *a, zone_doc *zd, zone_state *z, const served_doc *d,
+		      const member_list *ms, const size_t *at, const zone_hit *hits, size_t nhits)
+{
+	member_list now = { .v = xcalloc(ms->n, sizeof *now.v) };
+	buf text = BUF_INIT;
+	size_t h = 0;
+	for (size_t j = 0; j < ms->n; j++) {
+		const member *m = &ms->v[j];
+		if (h >= nhits || hits[h].k >= m->first + m->n) {
+			push_zone_seg(a, zd, ZONE_GZIP, (zone_segment){ NULL, at[j], m->len, ZONE_SEG_FULL });
+			continue;
+		}
+		bool same = inc->lines[m->first].old != SIZE_MAX;
+		for (size_t k = m->first + 1; same && k < m->first + m->n; k++)
+			same = inc->lines[k].old == inc->lines[m->first].old + (k - m->first);
+		member *old = same ? previous_member(&z->m, inc->lines[m->first].old, m->n, m->last) : NULL;
+		member own = { .first = m->first, .n = m->n, .last = m->last };
+		if (old) {
+			own.gz = old->gz;
+			own.len = old->len;
+			old->gz = NULL;
+			inc->stats.gzip_members_reused++;
+			while (h < nhits && hits[h].k < m->first + m->n)
+				h++;
+		} else {
+			buf_reset(&text);
+			put_zone_lines(&text, d, m->first, m->first + m->n, hits, nhits, &h);
+			buf gz = BUF_INIT;
+			gzip_compress(&gz, text.ptr ? text.ptr : "", text.len, GZIP_DEFAULT_LEVEL);
+			own.gz = buf_steal(&gz, &own.len);
+			inc->stats.gzip_members_compressed++;
+		}
+		size_t off = zd->own.len;
+		buf_append(&zd->own, own.gz, own.len);
+		push_zone_seg(a, zd, ZONE_GZIP, (zone_segment){ NULL, off, own.len, ZONE_SEG_OWN });
+		now.v[now.n++] = own;
+	}
+	buf_free(&text);
+	members_free(&z->m);
+	z->m = now;
+}
+
+/* Points the zone's own segments into its bytes (final now) and computes its ETags. */
+static void zone_finish(zone_doc *zd, const served_doc *d)
+{
+	struct iovec *v = xcalloc(zd->nseg[ZONE_PLAIN], sizeof *v);
+	for (int enc = ZONE_PLAIN; enc <= ZONE_GZIP; enc++)
+		for (size_t i = 0; i < zd->nseg[enc]; i++)
+			if (zd->seg[enc][i].src == ZONE_SEG_OWN)
+				zd->seg[enc][i].ptr = zd->own.ptr + zd->seg[enc][i].off;
+	for (size_t i = 0; i < zd->nseg[ZONE_PLAIN]; i++) {
+		const zone_segment *g = &zd->seg[ZONE_PLAIN][i];
+		v[i] = (struct iovec){ (void *)(g->ptr ? g->ptr : d->doc.ptr + g->off), g->len };
+	}
+	etag_pair_iov(v, zd->nseg[ZONE_PLAIN], zd->etag[ZONE_PLAIN], zd->etag[ZONE_GZIP]);
+	free(v);
+}
+
+/* The zone documents of this publish (zone_tables.h's, with the same bytes as
+ * zone_docs_build's of the whole table): the first max_zones zones by endpoints, each made of
+ * the full document's slices and members and its own shortened lines. ms: the full
+ * document's gzip members, of which the body in `gz` is made. */
+static zone_docs *build_zones(incremental *inc, const served_doc *d, const member_list *ms)
+{
+	zone_set zs;
+	zone_set_build(inc, &zs);
+	zone_set_hits(inc, &zs);
+	arena *a = arena_new();
+	zone_docs *docs = arena_alloc(a, sizeof *docs);
+	*docs = (zone_docs){ .n = zs.nkept, .nzones = zs.nlive, .shared = BUF_INIT, .arena = a };
+	docs->v = arena_alloc(a, (zs.nkept + 1) * sizeof *docs->v);
+	size_t *at = xcalloc(ms->n + 1, sizeof *at);
+	for (size_t j = 0; j < ms->n; j++)
+		at[j + 1] = at[j] + ms->v[j].len;
+	for (size_t j = 0; j < zs.nkept; j++) {
+		zone_state *z = zs.kept[j];
+		zone_doc *zd = &docs->v[j];
+		*zd = (zone_doc){ .zone = arena_strndup(a, z->name, z->len), .nfiltered = z->nfiltered,
+				  .nshortened = z->nshortened, .own = BUF_INIT };
+		const zone_hit *hits = zs.hits + zs.first[j];
+		size_t nhits = zs.first[j + 1] - zs.first[j];
+		if (!nhits) {   /* the full document */
+			members_free(&z->m);
+			continue;
+		}
+		zone_plain(a, zd, d, hits, nhits);
+		zone_gzip(inc, a, zd, z, d, ms, at, hits, nhits);
+		zone_finish(zd, d);
+	}
+	for (size_t j = zs.nkept; j < zs.nlive; j++)   /* beyond -max-zones: no document, no members */
+		members_free(&zs.live[j]->m);
+	free(at);
+	zone_set_free(&zs);
+	return docs;
+}
+
+/* Every zone's members, when this publish's zone documents came from the whole table. */
+static void forget_zone_members(incremental *inc)
+{
+	for (size_t i = 0; i < inc->zones.nslots; i++)
+		for (hnode *e = inc->zones.slots[i]; e; e = e->next)
+			members_free(&((zone_state *)e->value)->m);
+}
+
+/* Zones no live unit has any more (zone names are tenant input: they must not pile up),
+ * once the dead units that pointed at them are gone. */
+static void drop_dead_zones(incremental *inc)
+{
+	zone_state **dead = xcalloc(inc->zones.n, sizeof *dead);
+	size_t n = 0;
+	for (size_t i = 0; i < inc->zones.nslots; i++)
+		for (hnode *e = inc->zones.slots[i]; e; e = e->next)
+			if (!((zone_state *)e->value)->units)
+				dead[n++] = e->value;
+	for (size_t i = 0; i < n; i++) {
+		hmap_del(&inc->zones, dead[i]->name, dead[i]->len);
+		zone_state_free(dead[i]);
+	}
+	free(dead);
 }
 
 static void served_free(incremental_served *s)
@@ -1370,16 +1677,9 @@ const incremental_served *incremental_publish(incremental *inc, bool *changed)
 	pipeline_served *p = &s.served;
 	etag_pair(p->full.doc.ptr ? p->full.doc.ptr : "", p->full.doc.len, p->etag, p->etag_gzip);
 	p->count = inc->nlines;
-	/* zone documents from the whole table (the merged routes) */
-	build_merged(inc);
-	pipeline_serve_zones(&inc->merged, p, inc->max_zones);
-	free(inc->merged.routes);   /* only for this publish */
-	inc->merged = (route_table){ 0 };
-	/* the fresh units' lines are in the documents now, which the next ones are spliced from */
-	for (size_t u = 0; u < inc->nfresh; u++) {
+	/* the fresh units' lines are in the full document now, which the next one is spliced from */
+	for (size_t u = 0; u < inc->nfresh; u++)
 		served_doc_free(&inc->fresh[u]->doc);
-		free_zone_lines(inc->fresh[u]);
-	}
 	inc->nfresh = 0;
 
 	inc->stats.gzip_members_reused = inc->stats.gzip_members_compressed = 0;
@@ -1388,6 +1688,15 @@ const incremental_served *incremental_publish(incremental *inc, bool *changed)
 			     p->full.doc.len, p->full.start);
 	members_free(&inc->full_members);
 	inc->full_members = full;
+	if (inc->empty_ids || p->full.bare) {   /* (never with Kubernetes routes: their ids are not empty) */
+		build_merged(inc);
+		pipeline_serve_zones(&inc->merged, p, inc->max_zones);
+		free(inc->merged.routes);   /* only for this publish */
+		inc->merged = (route_table){ 0 };
+		forget_zone_members(inc);
+	} else {
+		p->zones = build_zones(inc, &p->full, &inc->full_members);
+	}
 
 	if (changed)
 		*changed = strcmp(s.served.etag, inc->out.served.etag) != 0;
@@ -1398,6 +1707,7 @@ const incremental_served *incremental_publish(incremental *inc, bool *changed)
 		inc->dead = u->next_dead;
 		unit_free(u);
 	}
+	drop_dead_zones(inc);
 	inc->dirty = false;
 	inc->published = true;
 	return &inc->out;
@@ -1422,8 +1732,10 @@ void incremental_get_stats(const incremental *inc, incremental_stats *s)
 static void zone_state_free(void *p)
 {
 	zone_state *z = p;
-	if (z)
+	if (z) {
 		free(z->name);
+		members_free(&z->m);
+	}
 	free(z);
 }
 

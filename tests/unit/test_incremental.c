@@ -817,6 +817,118 @@ TEST(routegroups_known_or_not)
 	state_close(&st);
 }
 
+/* --- zone documents: sparse, capped ------------------------------------------------------------- */
+
+/* An EndpointSlice of svc-i: `n` endpoints, endpoint e in zones[e % nzones] ("" for none). */
+static void add_slice(buf *b, int i, int n, const char *const *zones, int nzones)
+{
+	buf_printf(b, "---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: svc-%d-x, namespace: ns, "
+		   "labels: {kubernetes.io/service-name: svc-%d}}\naddressType: IPv4\nports: [{name: http, port: 8080}]\nendpoints: [",
+		   i, i);
+	for (int e = 0; e < n; e++) {
+		const char *z = zones[e % nzones];
+		buf_printf(b, "%s{addresses: [10.%d.%d.%d], conditions: {ready: true}%s%s}", e ? ", " : "", i / 250, i % 250,
+			   e + 1, *z ? ", zone: " : "", z);
+	}
+	buf_puts(b, "]\n");
+}
+
+/* Zoned services among many unzoned ones (zoned_services): the zone documents are mostly
+ * slices and members of the full document, with a few lines of their own, more zones than a
+ * small -max-zones keeps, and tenant zone names ("zu-<i>") that come and go. */
+#define ZONE_APPS 1500
+static const int zoned_services[] = { 0, 1, 2, 700, 999, 1000, 1499 };
+
+static void zoned_cluster(tcluster *c)
+{
+	static const char *const none[] = { "" };
+	buf text = BUF_INIT;
+	for (int i = 0; i < ZONE_APPS; i++) {
+		buf_printf(&text, "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: app-%d, namespace: ns}\n"
+			   "spec: {rules: [{host: app-%d.example.org, http: {paths: [{path: /, pathType: Prefix, "
+			   "backend: {service: {name: svc-%d, port: {number: 80}}}}]}}]}\n"
+			   "---\napiVersion: v1\nkind: Service\nmetadata: {name: svc-%d, namespace: ns}\n"
+			   "spec: {type: ClusterIP, clusterIP: 10.3.%d.%d, ports: [{name: http, port: 80, targetPort: 8080}]}\n",
+			   i, i, i, i, i / 250, i % 250);
+		int k = -1;
+		for (size_t z = 0; z < sizeof zoned_services / sizeof *zoned_services; z++)
+			if (zoned_services[z] == i)
+				k = (int)z;
+		if (k < 0) {
+			add_slice(&text, i, 2, none, 1);
+			continue;
+		}
+		char own[32];
+		snprintf(own, sizeof own, "zu-%d", i);
+		const char *const zones[] = { "za", "zb", own, k % 2 ? "za" : "zc" };
+		add_slice(&text, i, 3 * (4 + k % 3), zones, 4);   /* 3 or more in each: every zone shortens */
+	}
+	split_yaml(c, text.ptr, text.len);
+	buf_free(&text);
+}
+
+static tobj *find_tobj(tcluster *c, incremental_kind kind, const char *name)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i].kind == kind && !strcmp(c->v[i].name, name))
+			return &c->v[i];
+	return NULL;
+}
+
+TEST(zone_documents_sparse_and_capped)
+{
+	static const char *const flags[] = { "-enable-kubernetes-endpointslices" };
+	state st = { 0 };
+	zoned_cluster(&st.c);
+	CHECK_INT(st.c.n, 3 * ZONE_APPS);
+	state_open(&st, flags, 1);
+	incremental_free(st.inc);
+	for (size_t cap = 1; cap <= 12; cap += 5) {   /* 1, 6, 11 of the 10 zones */
+		max_zones = cap;
+		st.inc = incremental_new(&st.op.po, max_zones);
+		incremental_set_member_lines(st.inc, 8);
+		for (size_t i = 0; i < st.c.n; i++) {
+			free(st.c.v[i].now);
+			st.c.v[i].now = NULL;
+			send(st.inc, &st.c.v[i], INCR_ADDED, strdup(st.c.v[i].orig));
+		}
+		size_t step = 0;
+		CHECK(check_state(&st.op.po, &st.c, st.inc, "zoned", step++));
+		const incremental_served *got = incremental_publish(st.inc, NULL);
+		CHECK_INT(got->served.zones->nzones, 10);   /* za zb zc and seven zu-<i> */
+		CHECK_INT(got->served.zones->n, cap < 10 ? cap : 10);
+		/* a zone document of a few lines is mostly the full one's slices: their bytes are not its own */
+		for (size_t z = 0; z < got->served.zones->n; z++) {
+			const zone_doc *zd = &got->served.zones->v[z];
+			CHECK(zd->nshortened > 0 && zd->own.len < got->served.full.doc.len / 2);
+			CHECK(zd->nseg[ZONE_PLAIN] > 1 && zd->nseg[ZONE_GZIP] > 1);
+		}
+		/* a tenant zone grows past the others, goes, comes back; an endpoint changes; an Ingress goes */
+		static const char *const big[] = { "zu-700" };
+		tobj *slice = find_tobj(&st.c, INCR_ENDPOINTSLICE, "svc-700-x");
+		CHECK(slice != NULL);
+		buf t = BUF_INIT;
+		add_slice(&t, 700, 60, big, 1);
+		send(st.inc, slice, INCR_MODIFIED, strdup(t.ptr + 4));   /* without the "---\n" */
+		CHECK(check_state(&st.op.po, &st.c, st.inc, "zoned: zu-700 grows", step++));
+		send(st.inc, slice, INCR_DELETED, NULL);
+		CHECK(check_state(&st.op.po, &st.c, st.inc, "zoned: svc-700-x deleted", step++));
+		send(st.inc, slice, INCR_ADDED, strdup(slice->orig));
+		CHECK(check_state(&st.op.po, &st.c, st.inc, "zoned: svc-700-x back", step++));
+		send(st.inc, find_tobj(&st.c, INCR_ENDPOINTSLICE, "svc-999-x"), INCR_MODIFIED,
+		     mutate(find_tobj(&st.c, INCR_ENDPOINTSLICE, "svc-999-x")->orig));
+		CHECK(check_state(&st.op.po, &st.c, st.inc, "zoned: svc-999-x changed", step++));
+		send(st.inc, find_tobj(&st.c, INCR_INGRESS, "app-1000"), INCR_DELETED, NULL);
+		CHECK(check_state(&st.op.po, &st.c, st.inc, "zoned: app-1000 deleted", step++));
+		send(st.inc, find_tobj(&st.c, INCR_INGRESS, "app-5"), INCR_DELETED, NULL);
+		CHECK(check_state(&st.op.po, &st.c, st.inc, "zoned: app-5 deleted", step++));
+		buf_free(&t);
+		incremental_free(st.inc);
+	}
+	st.inc = NULL;
+	state_close(&st);
+}
+
 TEST(generated_clusters)
 {
 	static const char *const ingress[] = { "-kubernetes-ingress-class=skipper" };
@@ -917,6 +1029,7 @@ int main(void)
 	RUN(objects_that_share_hosts_or_ids);
 	RUN(an_event_that_does_not_decode_changes_nothing);
 	RUN(routegroups_known_or_not);
+	RUN(zone_documents_sparse_and_capped);
 	RUN(generated_clusters);
 	RUN(every_fixture_set);
 	if (!test_failed)
