@@ -24,9 +24,16 @@
  *     (served_doc_print).
  *   - serve: the routes of every unit, merged by id (no id is in two units), give the full
  *     document and its ETags: runs of lines unchanged since the last publish are copied
- *     from its document in one piece, new lines from their unit's printed lines. Zone
- *     documents are spliced the same way from the previous ones; a new route's zone text is
- *     printed once, by the zone documents' printer on that route alone (zone_doc_print).
+ *     from its document in one piece, new lines from their unit's printed lines.
+ *   - zones: zone_tables.h's documents, with the same bytes and the same -max-zones rule (the
+ *     zones with the most endpoints, ties by name). A route's text in a zone that shortens
+ *     it is printed once, when its unit compiles, by the zone documents' printer on that
+ *     route alone (zone_doc_print), and kept with the unit. A zone's document is segments:
+ *     slices of the full document, and runs of its own around its shortened lines (joined
+ *     as zone_docs_build joins them); its gzip body is the full document's gzip members
+ *     where it shortens none of their lines, and members of its own over the same lines
+ *     elsewhere, reused across publishes as the full document's are. So a zone costs what
+ *     it shortens, not a document, and a publish rebuilds zones in O(their own bytes).
  *   - gzip: each document is a sequence of gzip members (RFC 1952 §2.2: one stream to
  *     gunzip, Python's gzip, Go's gzip.Reader (multistream by default), libdeflate here), each compressing a run of whole
  *     lines that starts at a line whose id hashes to a multiple of 512 (or after 1 MiB), so
@@ -56,9 +63,10 @@
  *
  * Ownership: incremental_new borrows the options (they must outlive the state); events
  * are borrowed for the call (the store keeps a copy of each object's text, decoded only
- * while a unit reading it compiles: text costs a fraction of the decoded object). The served table returned by
- * incremental_publish is owned by the state and valid until the next incremental_publish
- * or incremental_free. Not thread-safe: one thread runs it (jv). */
+ * while a unit reading it compiles: text costs a fraction of the decoded object). The
+ * served table returned by incremental_publish is owned by the state and valid until the
+ * next incremental_publish or incremental_free, except its zone documents, which the
+ * caller may take (incremental_take_zones). Not thread-safe: one thread runs it (jv). */
 #ifndef ROUTESRV_INCREMENTAL_H
 #define ROUTESRV_INCREMENTAL_H
 #include <stdbool.h>
