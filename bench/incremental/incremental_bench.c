@@ -119,8 +119,19 @@ static void full_compile(const pipeline_options *po, const buf *list, pipeline_s
 	}
 	pipeline_process(po, t);
 	pipeline_serve(t, served);
-	pipeline_serve_zones(t, served);
+	pipeline_serve_zones(t, served, ZONE_DEFAULT_MAX_ZONES);
 	gzip_compress(gz, served->full.doc.ptr, served->full.doc.len, GZIP_DEFAULT_LEVEL);
+	/* a zone document without gzip segments is compressed whole when published (snapshot.c) */
+	for (size_t z = 0; z < served->zones->n; z++) {
+		const zone_doc *zd = &served->zones->v[z];
+		if (!zd->nshortened || zd->nseg[ZONE_GZIP])
+			continue;
+		buf plain = BUF_INIT, zgz = BUF_INIT;
+		zone_doc_write(&plain, zd, ZONE_PLAIN, served->full.doc.ptr);
+		gzip_compress(&zgz, plain.ptr ? plain.ptr : "", plain.len, GZIP_DEFAULT_LEVEL);
+		buf_free(&plain);
+		buf_free(&zgz);
+	}
 	route_table_free(t);
 	buf_free(&err);
 }
