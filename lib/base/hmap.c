@@ -53,26 +53,30 @@ static void grow(hmap *m)
 	m->nslots = n;
 }
 
-void *hmap_put(hmap *m, str key, void *value)
+void **hmap_ref(hmap *m, str key)
 {
 	if ((m->n + 1) * 2 > m->nslots)
 		grow(m);
 	unsigned long long h = hash_of(key);
 	hmap_slot *s = &m->slots[find(m, key, h)];
-	if (s->key) {
-		void *old = s->value;
-		s->value = value;
-		return old;
+	if (!s->key) {
+		s->key = xmalloc(key.len + 1);
+		if (key.len)
+			memcpy(s->key, key.ptr, key.len);
+		s->key[key.len] = 0;
+		s->len = key.len;
+		s->hash = h;
+		s->value = NULL;
+		m->n++;
 	}
-	s->key = xmalloc(key.len + 1);
-	if (key.len)
-		memcpy(s->key, key.ptr, key.len);
-	s->key[key.len] = 0;
-	s->len = key.len;
-	s->hash = h;
-	s->value = value;
-	m->n++;
-	return NULL;
+	return &s->value;
+}
+
+void *hmap_put(hmap *m, str key, void *value)
+{
+	void **v = hmap_ref(m, key), *old = *v;
+	*v = value;
+	return old;
 }
 
 void *hmap_del(hmap *m, str key)

@@ -34,6 +34,9 @@ typedef struct {
 void *hmap_get(const hmap *m, str key);
 /* Sets key → value; returns the previous value (NULL if the key was new). */
 void *hmap_put(hmap *m, str key, void *value);
+/* The value of key, added (as NULL) if absent: for a value made on first use. The pointer is
+ * valid until the map next changes. */
+void **hmap_ref(hmap *m, str key);
 /* Removes key; returns its value, or NULL if absent. */
 void *hmap_del(hmap *m, str key);
 void hmap_free(hmap *m);   /* frees the slots and keys, not the values */

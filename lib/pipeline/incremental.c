@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <xxhash.h>
 
 #include "base/gzip.h"
+#include "base/hmap.h"
 #include "routes/kube_compile.h"
 #include "routes/kube_cycle.h"
 #include "table/etag.h"
@@ -18,23 +18,6 @@
 #define MEMBER_LINES 512           /* a member ends before a line with probability 1/512 */
 #define MEMBER_MAX (1u << 20)      /* and always by this size */
 #define MEMBER_LOOKAHEAD 128       /* at most this much of the line's id decides */
-
-/* --- a byte-string map with deletion (keys are tenant input: seeded hash) ------------------ */
-
-typedef struct hnode {
-	struct hnode *next;
-	uint64_t hash;
-	void *value;
-	size_t klen;
-	char key[];
-} hnode;
-
-typedef struct {
-	hnode **slots;
-	size_t nslots, n;
-} hmap;
-
-static uint64_t hash_seed;
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -59,86 +42,13 @@ static void *grow_for(void *p, size_t n, size_t size)
 	return n & (n - 1) ? p : xrealloc(p, (n ? 2 * n : 1) * size);
 }
 
-static uint64_t hash_of(const void *k, size_t n)
-{
-	return XXH3_64bits_withSeed(k, n, hash_seed);
-}
-
-static void hmap_grow(hmap *m)
-{
-	size_t ns = m->nslots ? 2 * m->nslots : 64;
-	hnode **s = xcalloc(ns, sizeof *s);
-	for (size_t i = 0; i < m->nslots; i++)
-		for (hnode *e = m->slots[i], *next; e; e = next) {
-			next = e->next;
-			e->next = s[e->hash & (ns - 1)];
-			s[e->hash & (ns - 1)] = e;
-		}
-	free(m->slots);
-	m->slots = s;
-	m->nslots = ns;
-}
-
-static hnode **hmap_at(const hmap *m, const void *k, size_t n, uint64_t h)
-{
-	hnode **p = &m->slots[h & (m->nslots - 1)];
-	while (*p && !((*p)->hash == h && (*p)->klen == n && memcmp((*p)->key, k, n) == 0))
-		p = &(*p)->next;
-	return p;
-}
-
-static void *hmap_get(const hmap *m, const void *k, size_t n)
-{
-	if (!m->nslots)
-		return NULL;
-	hnode *e = *hmap_at(m, k, n, hash_of(k, n));
-	return e ? e->value : NULL;
-}
-
-/* The value slot of k, added with a NULL value if absent. */
-static void **hmap_slot(hmap *m, const void *k, size_t n)
-{
-	if (m->n >= m->nslots)
-		hmap_grow(m);
-	uint64_t h = hash_of(k, n);
-	hnode **p = hmap_at(m, k, n, h);
-	if (!*p) {
-		hnode *e = xcalloc(1, sizeof *e + n + 1);
-		e->hash = h;
-		e->klen = n;
-		memcpy(e->key, k, n);
-		*p = e;
-		m->n++;
-	}
-	return &(*p)->value;
-}
-
-/* Removes k; returns its value (NULL if absent). */
-static void *hmap_del(hmap *m, const void *k, size_t n)
-{
-	if (!m->nslots)
-		return NULL;
-	hnode **p = hmap_at(m, k, n, hash_of(k, n)), *e = *p;
-	if (!e)
-		return NULL;
-	void *v = e->value;
-	*p = e->next;
-	free(e);
-	m->n--;
-	return v;
-}
-
-static void hmap_free(hmap *m, void (*free_value)(void *))
+/* An hmap without its values (hmap_free leaves them to the caller). */
+static void hmap_free_values(hmap *m, void (*free_value)(void *))
 {
 	for (size_t i = 0; i < m->nslots; i++)
-		for (hnode *e = m->slots[i], *next; e; e = next) {
-			next = e->next;
-			if (free_value)
-				free_value(e->value);
-			free(e);
-		}
-	free(m->slots);
-	*m = (hmap){ 0 };
+		if (m->slots[i].key)
+			free_value(m->slots[i].value);
+	hmap_free(m);
 }
 
 /* --- keys ------------------------------------------------------------------------------------ */
@@ -370,7 +280,7 @@ static key provided_key(const obj *o)
 
 static objvec *index_vec(hmap *m, key k)
 {
-	void **slot = hmap_slot(m, k.p, k.n);
+	void **slot = hmap_ref(m, (str){ k.p, k.n });
 	if (!*slot)
 		*slot = xcalloc(1, sizeof(objvec));
 	return *slot;
@@ -378,12 +288,12 @@ static objvec *index_vec(hmap *m, key k)
 
 static void index_remove(hmap *m, key k, const obj *o)
 {
-	objvec *v = hmap_get(m, k.p, k.n);
+	objvec *v = hmap_get(m, (str){ k.p, k.n });
 	if (!v)
 		return;
 	objvec_remove(v, o);
 	if (v->n == 0)
-		objvec_free(hmap_del(m, k.p, k.n));
+		objvec_free(hmap_del(m, (str){ k.p, k.n }));
 }
 
 static void mark_pending(incremental *inc, obj *o)
@@ -397,7 +307,7 @@ static void mark_pending(incremental *inc, obj *o)
 /* Every Ingress and RouteGroup that read k becomes pending. */
 static void touch_readers(incremental *inc, key k)
 {
-	for (edge *e = k.p ? hmap_get(&inc->readers, k.p, k.n) : NULL; e; e = e->next)
+	for (edge *e = k.p ? hmap_get(&inc->readers, (str){ k.p, k.n }) : NULL; e; e = e->next)
 		mark_pending(inc, e->o);
 }
 
@@ -409,9 +319,9 @@ static void set_deps(incremental *inc, obj *o, key *keys, size_t n)
 		if (d->e->prev)
 			d->e->prev->next = d->e->next;
 		else if (d->e->next)
-			*hmap_slot(&inc->readers, d->k.p, d->k.n) = d->e->next;
+			*hmap_ref(&inc->readers, (str){ d->k.p, d->k.n }) = d->e->next;
 		else
-			hmap_del(&inc->readers, d->k.p, d->k.n);
+			hmap_del(&inc->readers, (str){ d->k.p, d->k.n });
 		if (d->e->next)
 			d->e->next->prev = d->e->prev;
 		free(d->e);
@@ -421,7 +331,7 @@ static void set_deps(incremental *inc, obj *o, key *keys, size_t n)
 	o->deps = n ? xcalloc(n, sizeof *o->deps) : NULL;
 	o->ndeps = n;
 	for (size_t i = 0; i < n; i++) {
-		edge **head = (edge **)hmap_slot(&inc->readers, keys[i].p, keys[i].n);
+		edge **head = (edge **)hmap_ref(&inc->readers, (str){ keys[i].p, keys[i].n });
 		edge *e = xcalloc(1, sizeof *e);
 		e->o = o;
 		e->next = *head;
@@ -475,8 +385,6 @@ static void obj_free(incremental *inc, obj *o)
 
 incremental *incremental_new(const pipeline_options *o, size_t max_zones)
 {
-	if (!hash_seed && getrandom(&hash_seed, sizeof hash_seed, GRND_NONBLOCK) != (ssize_t)sizeof hash_seed)
-		hash_seed = (uint64_t)(uintptr_t)&hash_seed ^ 0x9e3779b97f4a7c15ull;
 	incremental *inc = xcalloc(1, sizeof *inc);
 	inc->o = o;
 	inc->max_zones = max_zones;
@@ -547,11 +455,11 @@ int incremental_apply(incremental *inc, const incremental_event *ev, buf *err)
 	if (ev->type != INCR_DELETED && decode_one(inc, ev->kind, ev->ns, ev->name, ev->data, ev->len, &c, err) != 0)
 		return -1;
 	key id = key_make((char)('0' + ev->kind), ev->ns, ev->name);
-	void **slot = hmap_slot(&inc->store, id.p, id.n);
+	void **slot = hmap_ref(&inc->store, (str){ id.p, id.n });
 	obj *o = *slot;
 	if (!o) {
 		if (!c) {   /* deleting what is not there */
-			hmap_del(&inc->store, id.p, id.n);
+			hmap_del(&inc->store, (str){ id.p, id.n });
 			free(id.p);
 			return 0;
 		}
@@ -589,7 +497,7 @@ int incremental_apply(incremental *inc, const incremental_event *ev, buf *err)
 		touch_readers(inc, o->provides);
 	}
 	if (!o->bytes) {
-		hmap_del(&inc->store, o->id.p, o->id.n);
+		hmap_del(&inc->store, (str){ o->id.p, o->id.n });
 		obj_free(inc, o);
 	}
 	return 0;
@@ -600,12 +508,11 @@ void incremental_set_routegroups_known(incremental *inc, bool known)
 	if (inc->routegroups_known == known)
 		return;
 	inc->routegroups_known = known;
-	for (size_t i = 0; i < inc->store.nslots; i++)
-		for (hnode *e = inc->store.slots[i]; e; e = e->next) {
-			obj *o = e->value;
-			if (o->kind == INCR_ROUTEGROUP)
-				mark_pending(inc, o);
-		}
+	for (size_t i = 0; i < inc->store.nslots; i++) {
+		obj *o = inc->store.slots[i].value;
+		if (inc->store.slots[i].key && o->kind == INCR_ROUTEGROUP)
+			mark_pending(inc, o);
+	}
 }
 
 /* --- units ------------------------------------------------------------------------------------- */
@@ -622,7 +529,7 @@ static void dissolve(incremental *inc, unit *u, objvec *into, bool *global)
 	inc->dirty = true;
 	count_zones(u, -1);
 	for (size_t i = 0; i < u->nids; i++) {
-		hmap_del(&inc->ids, u->ids[i].p, u->ids[i].n);
+		hmap_del(&inc->ids, (str){ u->ids[i].p, u->ids[i].n });
 		free(u->ids[i].p);
 	}
 	free(u->ids);
@@ -690,7 +597,7 @@ static void observed(void *ctx, const void *object, kube_dep_kind kind, str a, s
 	char *pair = xcalloc(1, sizeof o + k.n);
 	memcpy(pair, &o, sizeof o);
 	memcpy(pair + sizeof o, k.p, k.n);
-	void **slot = hmap_slot(&g->seen, pair, sizeof o + k.n);
+	void **slot = hmap_ref(&g->seen, (str){ pair, sizeof o + k.n });
 	free(pair);
 	if (*slot) {
 		free(k.p);
@@ -739,11 +646,11 @@ static void build_sub(group_compile *g, objvec *members, hmap *included)
 			key k = members->v[i]->deps[j].k;
 			if (k.p[0] != 's')
 				continue;
-			void **slot = hmap_slot(included, k.p, k.n);
+			void **slot = hmap_ref(included, (str){ k.p, k.n });
 			if (*slot)
 				continue;
 			*slot = included;
-			objvec *p = hmap_get(&inc->providers, k.p, k.n);
+			objvec *p = hmap_get(&inc->providers, (str){ k.p, k.n });
 			for (size_t x = 0; p && x < p->n; x++) {
 				obj *s = p->v[x];
 				objvec_push(s->kind == INCR_SERVICE ? &svc : s->kind == INCR_ENDPOINTS ? &eps : &sl, s);
@@ -812,7 +719,7 @@ static void group_free(group_compile *g)
 		free(g->read[i].p);
 	free(g->read);
 	free(g->reader);
-	hmap_free(&g->seen, NULL);
+	hmap_free(&g->seen);
 	*g = (group_compile){ 0 };
 }
 
@@ -847,14 +754,14 @@ static bool absorb_key(incremental *inc, objvec *members, bool *global, key k, b
 {
 	bool grew = false;
 	if (is_id) {
-		unit *u = hmap_get(&inc->ids, k.p, k.n);
+		unit *u = hmap_get(&inc->ids, (str){ k.p, k.n });
 		if (u) {
 			dissolve(inc, u, members, global);
 			grew = true;
 		}
 		return grew;
 	}
-	for (edge *e = hmap_get(&inc->readers, k.p, k.n); e; e = e->next) {
+	for (edge *e = hmap_get(&inc->readers, (str){ k.p, k.n }); e; e = e->next) {
 		obj *r = e->o;
 		if (r->mark == inc->gen || !r->bytes)
 			continue;
@@ -876,7 +783,7 @@ static int str_ptr_cmp(const void *a, const void *b)
 
 static zone_state *zone_of(incremental *inc, str name)
 {
-	void **slot = hmap_slot(&inc->zones, name.ptr, name.len);
+	void **slot = hmap_ref(&inc->zones, (str){ name.ptr, name.len });
 	if (!*slot) {
 		zone_state *z = xcalloc(1, sizeof *z);
 		z->name = xcalloc(1, name.len + 1);
@@ -931,7 +838,7 @@ static void unit_zones(incremental *inc, unit *u)
 			for (next = k + 1; next < nz && str_eq(zones[next], zones[k]); next++)
 				;
 			zone_state *z = zone_of(inc, zones[k]);
-			void **slot = hmap_slot(&seen, &z, sizeof z);
+			void **slot = hmap_ref(&seen, (str){ (const char *)&z, sizeof z });
 			if (!*slot) {
 				u->uz = grow_for(u->uz, u->nuz, sizeof *u->uz);
 				u->uz[u->nuz++] = (unit_zone){ .z = z };
@@ -953,7 +860,7 @@ static void unit_zones(incremental *inc, unit *u)
 		}
 	}
 	free(zones);
-	hmap_free(&seen, NULL);
+	hmap_free(&seen);
 	count_zones(u, 1);
 }
 
@@ -979,7 +886,7 @@ static void install(incremental *inc, objvec *members, bool global, route_table 
 	u->ids = ids;
 	u->nids = nids;
 	for (size_t i = 0; i < nids; i++)
-		*hmap_slot(&inc->ids, ids[i].p, ids[i].n) = u;
+		*hmap_ref(&inc->ids, (str){ ids[i].p, ids[i].n }) = u;
 	for (size_t i = 0; i < t->n; i++)
 		u->empty_id |= t->routes[i].id.len == 0;
 	unit_zones(inc, u);
@@ -1008,7 +915,7 @@ static void collect_ids(const route_table *t, hmap *seen, key **ids, size_t *n, 
 {
 	for (size_t i = 0; i < t->n; i++) {
 		str id = t->routes[i].id;
-		void **slot = hmap_slot(seen, id.ptr ? id.ptr : "", id.len);
+		void **slot = hmap_ref(seen, (str){ id.ptr ? id.ptr : "", id.len });
 		if (*slot)
 			continue;
 		*slot = seen;
@@ -1062,7 +969,7 @@ static void compile_group(incremental *inc, objvec *members, bool global)
 		collect_ids(t, &seen, &ids, &nids, &cap);   /* compiled ids: the de-duplication's */
 		pipeline_process(po, t);
 		collect_ids(t, &seen, &ids, &nids, &cap);   /* processed ids: clones, the sort */
-		hmap_free(&seen, NULL);
+		hmap_free(&seen);
 		record_reads(inc, &g, members);
 		group_free(&g);
 
@@ -1071,10 +978,10 @@ static void compile_group(incremental *inc, objvec *members, bool global)
 		for (size_t i = 0; i < members->n; i++)
 			for (size_t j = 0; j < members->v[i]->ndeps; j++) {
 				key k = members->v[i]->deps[j].k;
-				if (k.p[0] == 's' && !hmap_get(&included, k.p, k.n) && hmap_get(&inc->providers, k.p, k.n))
+				if (k.p[0] == 's' && !hmap_get(&included, (str){ k.p, k.n }) && hmap_get(&inc->providers, (str){ k.p, k.n }))
 					again = true;
 			}
-		hmap_free(&included, NULL);
+		hmap_free(&included);
 		/* another unit or pending object reading the same */
 		for (size_t i = 0; i < members->n; i++)
 			for (size_t j = 0; j < members->v[i]->ndeps; j++)
@@ -1106,7 +1013,7 @@ static void settle(incremental *inc)
 			inc->pending.v[keep++] = o;
 			continue;
 		}
-		hmap_del(&inc->store, o->id.p, o->id.n);
+		hmap_del(&inc->store, (str){ o->id.p, o->id.n });
 		obj_free(inc, o);
 		inc->dirty = true;
 	}
@@ -1405,13 +1312,14 @@ typedef struct {
 static void zone_set_build(incremental *inc, zone_set *zs)
 {
 	*zs = (zone_set){ .live = xcalloc(inc->zones.n, sizeof *zs->live) };
-	for (size_t i = 0; i < inc->zones.nslots; i++)
-		for (hnode *e = inc->zones.slots[i]; e; e = e->next) {
-			zone_state *z = e->value;
-			z->sel = 0;
-			if (z->units)
-				zs->live[zs->nlive++] = z;
-		}
+	for (size_t i = 0; i < inc->zones.nslots; i++) {
+		zone_state *z = inc->zones.slots[i].value;
+		if (!inc->zones.slots[i].key)
+			continue;
+		z->sel = 0;
+		if (z->units)
+			zs->live[zs->nlive++] = z;
+	}
 	if (zs->nlive > 1)
 		qsort(zs->live, zs->nlive, sizeof *zs->live, zone_rank_cmp);
 	zs->nkept = zs->nlive < inc->max_zones ? zs->nlive : inc->max_zones;
@@ -1635,8 +1543,8 @@ static zone_docs *build_zones(incremental *inc, const served_doc *d, const membe
 static void forget_zone_members(incremental *inc)
 {
 	for (size_t i = 0; i < inc->zones.nslots; i++)
-		for (hnode *e = inc->zones.slots[i]; e; e = e->next)
-			members_free(&((zone_state *)e->value)->m);
+		if (inc->zones.slots[i].key)
+			members_free(&((zone_state *)inc->zones.slots[i].value)->m);
 }
 
 /* Zones no live unit has any more (zone names are tenant input: they must not pile up),
@@ -1646,11 +1554,10 @@ static void drop_dead_zones(incremental *inc)
 	zone_state **dead = xcalloc(inc->zones.n, sizeof *dead);
 	size_t n = 0;
 	for (size_t i = 0; i < inc->zones.nslots; i++)
-		for (hnode *e = inc->zones.slots[i]; e; e = e->next)
-			if (!((zone_state *)e->value)->units)
-				dead[n++] = e->value;
+		if (inc->zones.slots[i].key && !((zone_state *)inc->zones.slots[i].value)->units)
+			dead[n++] = inc->zones.slots[i].value;
 	for (size_t i = 0; i < n; i++) {
-		hmap_del(&inc->zones, dead[i]->name, dead[i]->len);
+		hmap_del(&inc->zones, (str){ dead[i]->name, dead[i]->len });
 		zone_state_free(dead[i]);
 	}
 	free(dead);
@@ -1774,11 +1681,11 @@ void incremental_free(incremental *inc)
 	free(inc->lines);
 	free(inc->merged.routes);
 	free(inc->pending.v);
-	hmap_free(&inc->readers, NULL);   /* the edges are the objects' */
-	hmap_free(&inc->providers, objvec_free);
-	hmap_free(&inc->ids, NULL);
-	hmap_free(&inc->zones, zone_state_free);
-	hmap_free(&inc->store, free_obj_value);
+	hmap_free(&inc->readers);   /* the edges are the objects' */
+	hmap_free_values(&inc->providers, objvec_free);
+	hmap_free(&inc->ids);
+	hmap_free_values(&inc->zones, zone_state_free);
+	hmap_free_values(&inc->store, free_obj_value);
 	free(inc);
 }
 
