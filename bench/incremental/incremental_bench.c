@@ -6,7 +6,8 @@
  * FILE is a cluster as bench/compile/gen writes it (one List item per line). In one run:
  *   - anchor: one full compile of FILE as a poll cycle makes it once the lists are fetched:
  *     pipeline_load_buffer, pipeline_process, pipeline_serve, pipeline_serve_zones and the
- *     gzip body (gzip_compress, as the snapshot makes it); best CPU time of 3;
+ *     gzip bodies (gzip_compress of the full document and of the zone documents the
+ *     snapshot compresses whole, as it makes them); best CPU time of 3;
  *   - the incremental state built from one ADDED event per item and a publish;
  *   - N changes of one Endpoints address each (apply + publish), then N changes of one
  *     Ingress path each: CPU time per change, mean and worst, as a ratio of the anchor;
