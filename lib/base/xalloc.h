@@ -8,6 +8,8 @@
 
 _Noreturn void out_of_memory(void);
 void *xmalloc(size_t n);
+/* Zeroed room for n elements; never NULL, also for n == 0 (room for one). */
+void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 #endif

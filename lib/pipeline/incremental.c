@@ -9,6 +9,7 @@
 
 #include "base/gzip.h"
 #include "base/hmap.h"
+#include "base/xalloc.h"
 #include "routes/kube_compile.h"
 #include "routes/kube_cycle.h"
 #include "table/etag.h"
@@ -19,27 +20,11 @@
 #define MEMBER_MAX (1u << 20)      /* and always by this size */
 #define MEMBER_LOOKAHEAD 128       /* at most this much of the line's id decides */
 
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p)
-		abort();
-	return p;
-}
-
-static void *xrealloc(void *p, size_t size)
-{
-	p = realloc(p, size ? size : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
 /* Room for element n of an array that only grows one at a time (its capacity is the next
  * power of two: n pushes cost O(n) copying, not O(n^2)). */
 static void *grow_for(void *p, size_t n, size_t size)
 {
-	return n & (n - 1) ? p : xrealloc(p, (n ? 2 * n : 1) * size);
+	return n & (n - 1) ? p : xrealloc(p, (n ? 2 * n : 1) * size);   /* (never 0 bytes) */
 }
 
 /* An hmap without its values (hmap_free leaves them to the caller). */

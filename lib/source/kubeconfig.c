@@ -21,14 +21,6 @@
 
 extern char **environ;
 
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p)
-		abort();
-	return p;
-}
-
 /* Frees a secret after overwriting it, so it does not linger in freed heap memory. */
 static void free_secret(void *p, size_t n)
 {
