@@ -1470,22 +1470,6 @@ static void zone_gzip(incremental *inc, arena *a, zone_doc *zd, zone_state *z, c
 	z->m = now;
 }
 
-/* Points the zone's own segments into its bytes (final now) and computes its ETags. */
-static void zone_finish(zone_doc *zd, const served_doc *d)
-{
-	struct iovec *v = xcalloc(zd->nseg[ZONE_PLAIN], sizeof *v);
-	for (int enc = ZONE_PLAIN; enc <= ZONE_GZIP; enc++)
-		for (size_t i = 0; i < zd->nseg[enc]; i++)
-			if (zd->seg[enc][i].src == ZONE_SEG_OWN)
-				zd->seg[enc][i].ptr = zd->own.ptr + zd->seg[enc][i].off;
-	for (size_t i = 0; i < zd->nseg[ZONE_PLAIN]; i++) {
-		const zone_segment *g = &zd->seg[ZONE_PLAIN][i];
-		v[i] = (struct iovec){ (void *)(g->ptr ? g->ptr : d->doc.ptr + g->off), g->len };
-	}
-	etag_pair_iov(v, zd->nseg[ZONE_PLAIN], zd->etag[ZONE_PLAIN], zd->etag[ZONE_GZIP]);
-	free(v);
-}
-
 /* The zone documents of this publish (zone_tables.h's, with the same bytes as
  * zone_docs_build's of the whole table): the first max_zones zones by endpoints, each made of
  * the full document's slices and members and its own shortened lines. ms: the full
@@ -1515,7 +1499,7 @@ static zone_docs *build_zones(incremental *inc, const served_doc *d, const membe
 		}
 		zone_plain(a, zd, d, hits, nhits);
 		zone_gzip(inc, a, zd, z, d, ms, at, hits, nhits);
-		zone_finish(zd, d);
+		zone_doc_finish(zd, d);
 	}
 	for (size_t j = zs.nkept; j < zs.nlive; j++)   /* beyond -max-zones: no document, no members */
 		members_free(&zs.live[j]->m);

@@ -580,8 +580,7 @@ static void whole_zone(arena *a, zone_doc *z, const route_table *t, const served
 	push_seg(a, z, ZONE_PLAIN, (zone_segment){ NULL, 0, z->own.len, ZONE_SEG_OWN });
 }
 
-/* Points the zone's own segments into its bytes (final now) and computes its ETags. */
-static void finish_zone(zone_doc *z, const served_doc *d)
+void zone_doc_finish(zone_doc *z, const served_doc *d)
 {
 	if (z->own.len + 1 < z->own.cap) {   /* give back what growing left over */
 		char *p = realloc(z->own.ptr, z->own.len + 1);
@@ -669,7 +668,7 @@ zone_docs *zone_docs_build(const route_table *t, const served_doc *d, size_t max
 			whole_zone(a, zd, t, d, &v.x, zn, &s);
 		else
 			splice_zone(a, zd, z, &f, t, d, &v.x, zn, runs[k], nruns[k], &s);
-		finish_zone(zd, d);
+		zone_doc_finish(zd, d);
 	}
 	free(s.kept);
 	qsort(z->v, z->n, sizeof *z->v, zone_doc_cmp);

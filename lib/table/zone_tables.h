@@ -129,6 +129,10 @@ typedef struct {
  * until the segments' full-document slices are resolved. Never NULL. */
 zone_docs *zone_docs_build(const route_table *t, const served_doc *d, size_t max_zones);
 void zone_docs_free(zone_docs *z);                                        /* NULL is fine */
+/* Once a zone document's own bytes are final: points its ZONE_SEG_OWN segments (whose `off`
+ * is in z->own) into them and computes its ETags from its plain segments (full-document
+ * slices in d). For builders of zone documents (zone_docs_build, the incremental compile). */
+void zone_doc_finish(zone_doc *z, const served_doc *d);
 /* Writes a zone's representation enc (ZONE_PLAIN, ZONE_GZIP) out whole into out, full-document
  * slices taken from full, the full document's representation enc (for tests and tools; the
  * server sends the segments as they are). */
