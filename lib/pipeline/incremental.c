@@ -1286,11 +1286,11 @@ typedef struct {
 } zone_hit;
 
 /* One publish's zone set: the live zones, the kept ones (in name order), and each kept
- * zone's shortened lines in document order (hits[first[j]..first[j + 1])). */
+ * zone's shortened lines in document order (hits[first[j]..first[j] + nhits[j])). */
 typedef struct {
 	zone_state **live; size_t nlive;
 	zone_state **kept; size_t nkept;
-	zone_hit *hits; size_t *first;
+	zone_hit *hits; size_t *first, *nhits;
 } zone_set;
 
 /* The live zones, ranked; the first max_zones are kept (sel set), in name order. */
@@ -1329,9 +1329,9 @@ static void zone_set_hits(const incremental *inc, zone_set *zs)
 	}
 	zs->first[zs->nkept] = total;
 	zs->hits = xcalloc(total, sizeof *zs->hits);
+	zs->nhits = xcalloc(zs->nkept, sizeof *zs->nhits);
 	if (!total)
 		return;
-	size_t *fill = xcalloc(zs->nkept, sizeof *fill);
 	for (size_t k = 0; k < inc->nlines; k++) {
 		const unit *u = inc->lines[k].u;
 		if (!u->nzl)
@@ -1346,11 +1346,10 @@ static void zone_set_hits(const incremental *inc, zone_set *zs)
 		}
 		for (; lo < u->nzl && u->zl[lo].i == i; lo++) {
 			size_t j = u->zl[lo].z->sel;
-			if (j--)
-				zs->hits[zs->first[j] + fill[j]++] = (zone_hit){ k, &u->zl[lo] };
+			if (j-- && zs->first[j] + zs->nhits[j] < zs->first[j + 1])   /* (always: the counts are the hits') */
+				zs->hits[zs->first[j] + zs->nhits[j]++] = (zone_hit){ k, &u->zl[lo] };
 		}
 	}
-	free(fill);
 }
 
 static void zone_set_free(zone_set *zs)
@@ -1359,6 +1358,7 @@ static void zone_set_free(zone_set *zs)
 	free(zs->kept);
 	free(zs->hits);
 	free(zs->first);
+	free(zs->nhits);
 }
 
 static void push_zone_seg(arena *a, zone_doc *zd, int enc, zone_segment seg)
@@ -1489,10 +1489,10 @@ static zone_docs *build_zones(incremental *inc, const served_doc *d, const membe
 	for (size_t j = 0; j < zs.nkept; j++) {
 		zone_state *z = zs.kept[j];
 		zone_doc *zd = &docs->v[j];
-		*zd = (zone_doc){ .zone = arena_strndup(a, z->name, z->len), .nfiltered = z->nfiltered,
-				  .nshortened = z->nshortened, .own = BUF_INIT };
 		const zone_hit *hits = zs.hits + zs.first[j];
-		size_t nhits = zs.first[j + 1] - zs.first[j];
+		size_t nhits = zs.nhits[j];
+		*zd = (zone_doc){ .zone = arena_strndup(a, z->name, z->len), .nfiltered = z->nfiltered,
+				  .nshortened = nhits, .own = BUF_INIT };
 		if (!nhits) {   /* the full document */
 			members_free(&z->m);
 			continue;
