@@ -631,8 +631,8 @@ zone_docs *zone_docs_build(const route_table *t, const served_doc *d, size_t max
 	full_pieces f = { NULL, 0, NULL, NULL };
 	for (size_t k = 0; k < z->n; k++) {
 		uint32_t zn = order[k];
-		const zone_route *pairs = v.pairs + v.first_pair[zn - 1];
 		size_t np = v.first_pair[zn] - v.first_pair[zn - 1];
+		const zone_route *pairs = np ? v.pairs + v.first_pair[zn - 1] : NULL;   /* (no pairs at all: NULL) */
 		runs[k] = zone_runs(a, d, pairs, np, &nruns[k]);
 	}
 	cut_ctx cc = { a, &f.cuts, &f.ncuts, d->doc.len };
