@@ -331,8 +331,11 @@ static void block_signals(run_state *st)
 	sigaddset(&st->signals, SIGTERM);
 	sigaddset(&st->signals, SIGINT);
 	sigaddset(&st->signals, SIGHUP);
-	/* Blocked before any thread starts, so every thread inherits the mask and only the
-	 * poll thread takes them (in sigtimedwait). */
+	/* Blocked first thing, before any thread starts, so every thread inherits the mask and
+	 * only the poll thread takes them (in sigtimedwait); and so that one sent during a slow
+	 * start (a CA store, credentials) waits for the loop instead of being lost: a background
+	 * job of a shell starts with SIGINT ignored, and an ignored signal that is not blocked
+	 * is discarded. */
 	pthread_sigmask(SIG_BLOCK, &st->signals, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -419,6 +422,8 @@ static bool use_api(opt_command *cmd)
 
 int main(int argc, char **argv)
 {
+	run_state st = { 0 };
+	block_signals(&st);
 	kube_client_config cfg;
 	kube_options ko;
 	route_processing rp;
@@ -505,7 +510,6 @@ int main(int argc, char **argv)
 		opt_usage_error(&cmd, "%s", err.ptr);
 	}
 
-	run_state st = { 0 };
 	/* Start-up order of B10: source, shard endpoints, filter chain, TLS. */
 	st.redis = shard_endpoint("redis", redis_ns, redis_name, redis_port, &ko);
 	st.valkey = shard_endpoint("valkey", valkey_ns, valkey_name, valkey_port, &ko);
@@ -522,7 +526,6 @@ int main(int argc, char **argv)
 	if (token_file && *token_file && !(st.tokens = access_tokens_open(token_file, &err)))
 		opt_usage_error(&cmd, "-routes-token-file: %s", err.ptr);
 
-	block_signals(&st);
 	static snapshot_slot slot = SNAPSHOT_SLOT_INIT;
 	fleet *skippers = NULL;
 	if (fleet_max_clients > 0) {

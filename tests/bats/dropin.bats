@@ -56,6 +56,28 @@ SH
 	assert_equal "$(( 0x$ignored & 0x7fffffff ))" 0
 }
 
+@test "a SIGINT sent while routesrv-serve starts (a shell's background job: SIGINT ignored) stops it once started" {
+	# The start waits on -config-file, a FIFO, until the signal has been sent. (A background
+	# job of a shell starts with SIGINT ignored; an ignored signal that is not blocked is lost.)
+	mkfifo config.yaml
+	printf 'r: * -> <shunt>;\n' > routes.eskip
+	"$BIN/routesrv-serve" -config-file config.yaml -routes-file routes.eskip -address 127.0.0.1:0 \
+		-support-listener 127.0.0.1:0 >serve.log 2>&1 3>&- &
+	SERVE_PID=$!
+	for _ in $(seq 1200); do [ "$(cat "/proc/$SERVE_PID/wchan" 2>/dev/null)" = wait_for_partner ] && break; sleep 0.05; done
+	[ "$(cat "/proc/$SERVE_PID/wchan")" = wait_for_partner ]   # opening the FIFO
+	kill -INT "$SERVE_PID"
+	printf 'address: 127.0.0.1:0\n' > config.yaml
+	for _ in $(seq 1200); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.05; done
+	if kill -0 "$SERVE_PID" 2>/dev/null; then
+		echo "the SIGINT was lost: routesrv-serve still runs" >&2
+		kill -KILL "$SERVE_PID"
+		false
+	fi
+	wait "$SERVE_PID"   # status 0: a clean shutdown
+	SERVE_PID=
+}
+
 # --- connecting as skipper's routesrv --------------------------------------------------------
 
 @test "in-cluster: -kubernetes-url is ignored (logged), the service account is used" {
