@@ -96,7 +96,7 @@ teardown() {
 	YAML
 	"$BIN/routesrv-serve" -config-file config.yaml >serve.log 2>&1 3>&- &
 	SERVE_PID=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$main/health")" = 204 ] && break
 		sleep 0.1
 	done

@@ -175,7 +175,7 @@ done current'
 	run states
 	assert_output 'alive current
 gone current'
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do
 		skipper_poll alive /routes
 		[ "$(states)" = 'alive current' ] && break
 		sleep 0.1

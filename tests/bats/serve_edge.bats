@@ -98,14 +98,14 @@ sign() { # NAME CN EXTENSIONS
 	assert_equal "$(code -H 'Authorization: Bearer old-token' "$URL/routes")" 200
 	echo new-token-with-another-size >tokens.next
 	mv tokens.next tokens
-	for _ in $(seq 100); do
+	for _ in $(seq 1200); do
 		[ "$(code -H 'Authorization: Bearer new-token-with-another-size' "$URL/routes")" = 200 ] && break
 		sleep 0.05
 	done
 	assert_equal "$(code -H 'Authorization: Bearer new-token-with-another-size' "$URL/routes")" 200
 	assert_equal "$(code -H 'Authorization: Bearer old-token' "$URL/routes")" 401
 	rm tokens
-	for _ in $(seq 100); do
+	for _ in $(seq 1200); do
 		grep -q "failed to read the routes token file" serve.log && break
 		sleep 0.05
 	done
@@ -131,7 +131,7 @@ sign() { # NAME CN EXTENSIONS
 	printf 'token-bbbb\n' | dd of=tokens conv=notrunc 2>/dev/null
 	touch -d '2020-01-01 00:00:00' tokens
 	kill -HUP "$SERVE_PID"
-	for _ in $(seq 100); do
+	for _ in $(seq 1200); do
 		[ "$(code -H 'Authorization: Bearer token-bbbb' "$URL/routes")" = 200 ] && break
 		sleep 0.05
 	done
@@ -321,7 +321,7 @@ make_system_ca() {
 		-routes-file routes.eskip -enable-mtls -tls-cert server.crt -tls-key server.key -mtls-authn-ca ca.crt \
 		-mtls-authn-append-ca >serve.log 2>&1 3>&- &
 	SERVE_PID=$!
-	for _ in $(seq 100); do grep -q "routes initialized" serve.log && break; sleep 0.05; done
+	for _ in $(seq 1200); do grep -q "routes initialized" serve.log && break; sleep 0.05; done
 	names=$(openssl s_client -connect "127.0.0.1:$PORT" -CAfile ca.crt </dev/null 2>/dev/null |
 		sed -n '/^Acceptable client certificate CA names/,/^Client Certificate Types\|^Requested/p' | grep -c ' = ')
 	[ "$names" -gt 10 ] || { echo "only $names CA names listed" >&2; false; }
@@ -603,7 +603,7 @@ endpoints:
 		-kubernetes-redis-service-namespace skipper -kubernetes-redis-service-name redis
 	sed 's/10.2.55.7/10.2.66.6/' cluster.yaml >cluster.next
 	mv cluster.next cluster.yaml
-	for _ in $(seq 100); do
+	for _ in $(seq 1200); do
 		curl -s "$URL/swarm/redis/shards" | grep -q 10.2.66.6 && break
 		sleep 0.05
 	done
