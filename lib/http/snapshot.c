@@ -49,10 +49,16 @@ static void build_responses(snapshot_table *t, time_t last_modified)
 	}
 }
 
-static void table_init(snapshot_table *t, buf *plain, size_t count, time_t last_modified)
+/* gzip: the body made by the caller (taken over), or NULL: compressed here. */
+static void table_init(snapshot_table *t, buf *plain, buf *gzip, size_t count, time_t last_modified)
 {
 	buf gz = BUF_INIT;
-	gzip_compress(&gz, plain->ptr ? plain->ptr : "", plain->len, GZIP_DEFAULT_LEVEL);
+	if (gzip) {
+		gz = *gzip;
+		*gzip = (buf)BUF_INIT;
+	} else {
+		gzip_compress(&gz, plain->ptr ? plain->ptr : "", plain->len, GZIP_DEFAULT_LEVEL);
+	}
 	t->count = count;
 	t->bytes[SNAP_PLAIN] = buf_steal(plain, &t->len[SNAP_PLAIN]);
 	t->bytes[SNAP_GZIP] = buf_steal(&gz, &t->len[SNAP_GZIP]);
@@ -75,11 +81,16 @@ static void table_free(snapshot_table *t)
 
 snapshot *snapshot_new(time_t last_modified, buf *plain, size_t count)
 {
+	return snapshot_new_gzip(last_modified, plain, NULL, count);
+}
+
+snapshot *snapshot_new_gzip(time_t last_modified, buf *plain, buf *gzip, size_t count)
+{
 	snapshot *s = calloc(1, sizeof *s);
 	if (!s) abort();
 	atomic_init(&s->refs, 1);
 	s->last_modified = last_modified;
-	table_init(&s->full, plain, count, last_modified);
+	table_init(&s->full, plain, gzip, count, last_modified);
 	return s;
 }
 
@@ -101,7 +112,7 @@ void snapshot_add_zone(snapshot *s, const char *zone, buf *plain, size_t count)
 	}
 	z->table = calloc(1, sizeof *z->table);
 	if (!z->table) abort();
-	table_init(z->table, plain, count, s->last_modified);
+	table_init(z->table, plain, NULL, count, s->last_modified);
 	s->zone_bytes += z->table->len[SNAP_PLAIN] + z->table->len[SNAP_GZIP];
 }
 

@@ -75,6 +75,10 @@ typedef struct snapshot {
 /* A new snapshot whose full table is plain (taken over) with `count` routes. Builds the
  * gzip bytes (libdeflate), ETags and responses. */
 snapshot *snapshot_new(time_t last_modified, buf *plain, size_t count);
+/* The same with the gzip body made by the caller (taken over; any valid gzip of plain, e.g.
+ * concatenated members: watch mode's incremental.h) instead of compressing plain here. A zone
+ * document's ZONE_SEG_FULL gzip segments are then slices of this body (snapshot_add_zones). */
+snapshot *snapshot_new_gzip(time_t last_modified, buf *plain, buf *gzip, size_t count);
 /* Adds a zone's document (taken over); shares the full table when the bytes are equal,
  * or when plain is NULL (the caller knows the zone's document is the full one). */
 void snapshot_add_zone(snapshot *s, const char *zone, buf *plain, size_t count);

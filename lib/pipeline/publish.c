@@ -129,51 +129,57 @@ static void log_update(const char *msg, const snapshot *s, const publish_changes
 		  LOG_INT("updated", cc->updated));
 }
 
-/* Processes the routes (in place) and publishes them when their served bytes differ from
- * the current snapshot's. This byte comparison is what decides updates in skipper too
- * (B7.5); skipper's earlier comparison of the raw routes (B7.4) only decides whether to
- * process them, and keeping the raw table for it would cost five times the table's bytes. */
-publish_result publish_table(const pipeline_options *o, snapshot_slot *slot, route_table *t, const publish_hook *hook,
-			     publish_state *st)
+/* Where the pieces of a table that is published come from, asked only once it is: the
+ * poll's full compile builds its zone documents then, the incremental compile hands over
+ * those it patched. */
+typedef struct {
+	buf *take;                            /* the plain document to take over; NULL: it stays the
+	                                       * caller's (copied, as the gzip body always is) */
+	const buf *gzip;                      /* the full document's gzip body; NULL: compressed here */
+	zone_docs *(*zones)(void *ctx);       /* the zone documents, taken over (slices of the snapshot's full
+	                                       * document in both encodings) */
+	void *ctx;
+} publish_parts;
+
+/* The served document plain (count routes; taken or copied: parts->take) published when its
+ * bytes differ from the current snapshot's, unless the deletion guard holds it. This byte
+ * comparison is what decides updates in skipper too (B7.5); skipper's earlier comparison of
+ * the raw routes (B7.4) only decides whether to process them, and keeping the raw table for
+ * it would cost five times the table's bytes. */
+static publish_result publish_doc(snapshot_slot *slot, const buf *plain, size_t count, const publish_parts *parts,
+				  const publish_hook *hook, publish_state *st)
 {
-	/* counted each time the inputs change and the table is processed again */
-	for (size_t dropped = pipeline_process(o, t); dropped; dropped--)
-		metrics_count("routes.unparsable_dropped");
-	if (t->n == 0) {
-		publish_empty_routes();
-		return PUBLISH_EMPTY;
-	}
-	pipeline_served served;
-	pipeline_serve(t, &served);
-	buf *plain = &served.full.doc;
+	const char *doc = plain->ptr ? plain->ptr : "";
 	snapshot *cur = snapshot_acquire(slot);
 	const char *old = cur ? cur->full.bytes[SNAP_PLAIN] : "";
 	size_t oldlen = cur ? cur->full.len[SNAP_PLAIN] : 0;
-	if (cur && oldlen == plain->len && memcmp(old, plain->ptr, oldlen) == 0) {
+	if (cur && oldlen == plain->len && memcmp(old, doc, oldlen) == 0) {
 		log_kv(LOG_INFO, "routes did not change", NULL);
 		if (st->guard)
 			deletion_guard_clear(st->guard);
 		snapshot_release(cur);
-		pipeline_served_free(&served);
 		return PUBLISH_UNCHANGED;
 	}
-	publish_changes cc = publish_diff(old, oldlen, plain->ptr, plain->len, LOG_DEBUG, "", 0);
-	if (cur && st->guard && !deletion_guard_allows(st->guard, cur->full.count, cc.deleted, t->n, clock_mono_seconds())) {
+	/* The guard needs counts only: the routes served, deleted by this table, and in it. */
+	publish_changes cc = publish_diff(old, oldlen, doc, plain->len, LOG_DEBUG, "", 0);
+	if (cur && st->guard && !deletion_guard_allows(st->guard, cur->full.count, cc.deleted, count, clock_mono_seconds())) {
 		snapshot_release(cur);
-		pipeline_served_free(&served);
 		return PUBLISH_HELD;
 	}
 	/* Last-Modified is the time of the change; two changes in one second share it, and
 	 * snapshot_publish() keeps If-Modified-Since from confusing them (snapshot.h). */
 	time_t now = time(NULL);
-	/* zone documents first: they are made from the full document, which the snapshot takes
-	 * (and then serves their slices of it) */
-	pipeline_serve_zones(t, &served, st->max_zones);
-	note_zone_cap(st, served.zones);
-	snapshot *s = snapshot_new(now, plain, t->n);
-	snapshot_add_zones(s, served.zones);
-	served.zones = NULL;   /* the snapshot's now */
-	pipeline_served_free(&served);
+	/* zone documents first: a full compile makes them from the full document, which the
+	 * snapshot takes (and then serves their slices of it) */
+	zone_docs *zones = parts->zones(parts->ctx);
+	note_zone_cap(st, zones);
+	buf copy = BUF_INIT, gz = BUF_INIT;
+	if (!parts->take)
+		buf_append(&copy, doc, plain->len);
+	if (parts->gzip)
+		buf_append(&gz, parts->gzip->ptr ? parts->gzip->ptr : "", parts->gzip->len);
+	snapshot *s = snapshot_new_gzip(now, parts->take ? parts->take : &copy, parts->gzip ? &gz : NULL, count);
+	snapshot_add_zones(s, zones);
 	metrics_table_bytes(s->full.len[SNAP_PLAIN], s->full.len[SNAP_GZIP]);
 	metrics_gauge("routes.zone_bytes", (double)s->zone_bytes);
 	double wall = metrics_now();
@@ -195,3 +201,54 @@ publish_result publish_table(const pipeline_options *o, snapshot_slot *slot, rou
 	return replaced ? PUBLISH_UPDATED : PUBLISH_FIRST;
 }
 
+/* A full compile's zone documents, built only for a table that is published. */
+typedef struct {
+	const route_table *t;
+	pipeline_served *served;
+	size_t max_zones;
+} table_zones;
+
+static zone_docs *zones_of_table(void *ctx)
+{
+	table_zones *tz = ctx;
+	pipeline_serve_zones(tz->t, tz->served, tz->max_zones);
+	zone_docs *z = tz->served->zones;
+	tz->served->zones = NULL;   /* the snapshot's now */
+	return z;
+}
+
+publish_result publish_table(const pipeline_options *o, snapshot_slot *slot, route_table *t, const publish_hook *hook,
+			     publish_state *st)
+{
+	/* counted each time the inputs change and the table is processed again */
+	for (size_t dropped = pipeline_process(o, t); dropped; dropped--)
+		metrics_count("routes.unparsable_dropped");
+	if (t->n == 0) {
+		publish_empty_routes();
+		return PUBLISH_EMPTY;
+	}
+	pipeline_served served;
+	pipeline_serve(t, &served);
+	table_zones tz = { t, &served, st->max_zones };
+	publish_parts parts = { &served.full.doc, NULL, zones_of_table, &tz };
+	publish_result r = publish_doc(slot, &served.full.doc, t->n, &parts, hook, st);
+	pipeline_served_free(&served);
+	return r;
+}
+
+static zone_docs *zones_of_incremental(void *ctx)
+{
+	return incremental_take_zones(ctx);
+}
+
+publish_result publish_incremental(snapshot_slot *slot, incremental *inc, const publish_hook *hook, publish_state *st)
+{
+	const incremental_served *s = incremental_publish(inc, NULL);
+	if (s->served.count == 0) {
+		publish_empty_routes();
+		return PUBLISH_EMPTY;
+	}
+	/* its documents stay the state's: the next publish is spliced from them */
+	publish_parts parts = { NULL, &s->gzip, zones_of_incremental, inc };
+	return publish_doc(slot, &s->served.full.doc, s->served.count, &parts, hook, st);
+}

@@ -12,6 +12,9 @@
  * Metrics: the routes.* gauges, table bytes, routes.zone_bytes, routes.zones_beyond_max,
  * routes.unparsable_dropped.
  *
+ * publish_incremental publishes watch mode's incremental compile (incremental.h) through the
+ * same steps: only the documents come from elsewhere.
+ *
  * Threads: the loop's thread (jv, route tables); request threads only see published
  * snapshots. Ownership: the table is the caller's (processed in place), the slot too. */
 #ifndef ROUTESRV_PUBLISH_H
@@ -22,6 +25,7 @@
 #include "eskip/route.h"
 #include "http/snapshot.h"
 #include "pipeline/deletion_guard.h"
+#include "pipeline/incremental.h"
 #include "pipeline/pipeline.h"
 
 typedef enum {
@@ -48,6 +52,11 @@ typedef struct {
 /* hook may be NULL. */
 publish_result publish_table(const pipeline_options *o, snapshot_slot *slot, route_table *t, const publish_hook *hook,
 			     publish_state *st);
+/* Watch mode: incremental_publish(inc) published the same way (the same comparison, guard,
+ * zone cap, logs, metrics and hook): the snapshot gets copies of its full document and of its
+ * gzip members (snapshot_new_gzip), and takes its zone documents (incremental_take_zones) when
+ * it is published. st->max_zones is unused: inc applies the one it was made with. */
+publish_result publish_incremental(snapshot_slot *slot, incremental *inc, const publish_hook *hook, publish_state *st);
 /* "received empty routes; ignoring", counted (routes.empty). */
 void publish_empty_routes(void);
 
