@@ -206,7 +206,7 @@ static void delete_unlisted(watch_state *ws, kube_list_id id, unsigned long keep
 
 /* A complete list: ADDED and MODIFIED for what is new, DELETED for what is gone (a list
  * after a 410 may differ from what the events said). */
-static void on_list(void *ctx, kube_list_id id, const kube_list *list)
+static void on_list(void *ctx, kube_list_id id, kube_list *list)
 {
 	watch_state *ws = ctx;
 	buf err = BUF_INIT;

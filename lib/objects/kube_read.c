@@ -210,13 +210,18 @@ int kube_read_fetched(kube_cluster *c, const kube_fetch_result *r, const kube_re
 	if (o)
 		strict = *o;
 	strict.strict = true;
+	return kube_read_lists(c, r, &strict, err);
+}
+
+int kube_read_lists(kube_cluster *c, const kube_fetch_result *r, const kube_read_options *o, buf *err)
+{
 	int rc = 0;
 	buf e = BUF_INIT;
 	for (size_t i = 0; i < KUBE_NLISTS && rc == 0; i++) {
 		const kube_list *l = &r->lists[i];
 		for (size_t p = 0; p < l->npages && rc == 0; p++) {
 			const buf *page = &l->pages[p];
-			rc = kube_read_buffer(c, page->ptr ? page->ptr : "", page->len, l->urls[p], l->kind, &strict, &e);
+			rc = kube_read_buffer(c, page->ptr ? page->ptr : "", page->len, l->urls[p], l->kind, o, &e);
 			if (rc != 0)
 				buf_printf(err, KUBE_LOAD_ERROR "%s", e.ptr ? e.ptr : l->urls[p]);
 		}

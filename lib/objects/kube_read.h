@@ -56,4 +56,8 @@ int kube_read_path(kube_cluster *c, const char *path, const kube_read_options *o
 /* Decodes every page of an API fetch into c (strict, whatever o says: skipper's list decoding)
  * and sets c->routegroups_known. 0 ok; -1 with "failed to load cluster state: ..." in err. */
 int kube_read_fetched(kube_cluster *c, const kube_fetch_result *r, const kube_read_options *o, buf *err);
+/* The same, decoded as o says (o->strict false: an object with a field of the wrong type is
+ * skipped with a log line naming it, as the incremental compile skips it): watch mode's
+ * periodic relist, which compares its table with the incremental one. */
+int kube_read_lists(kube_cluster *c, const kube_fetch_result *r, const kube_read_options *o, buf *err);
 #endif

@@ -8,29 +8,36 @@
 #include "base/xalloc.h"
 
 typedef struct {
-	char *text, *rv;
-	size_t len;
+	char *text, *rv;           /* text: NULL when not kept */
+	size_t len;                /* of the text, kept or not */
 } stored;
 
 struct kube_store {
 	hmap types[KUBE_NLISTS];   /* "namespace/name" → stored* */
+	bool keep_text;
 	bool routegroups_known;
 	size_t bytes;
 };
 
-kube_store *kube_store_new(void)
+kube_store *kube_store_new(bool keep_text)
 {
 	kube_store *s = calloc(1, sizeof *s);
 	if (!s)
 		out_of_memory();
+	s->keep_text = keep_text;
 	return s;
+}
+
+static size_t stored_bytes(const stored *o)
+{
+	return (o->text ? o->len : 0) + strlen(o->rv);
 }
 
 static void stored_free(kube_store *s, stored *o)
 {
 	if (!o)
 		return;
-	s->bytes -= o->len;
+	s->bytes -= stored_bytes(o);
 	free(o->text);
 	free(o->rv);
 	free(o);
@@ -63,17 +70,32 @@ static str object_key(buf *tmp, const kube_list_item *it)
 }
 
 /* The same version: equal RVs when both have one (the API's word for it), else equal bytes
- * (objects that did not come from an API server). */
+ * (objects that did not come from an API server: their text is kept for this). */
 static bool same_version(const stored *o, const kube_list_item *it, const char *text, size_t len)
 {
 	if (*o->rv && it->rvlen)
 		return strlen(o->rv) == it->rvlen && memcmp(o->rv, it->rv, it->rvlen) == 0;
-	return o->len == len && memcmp(o->text, text, len) == 0;
+	return o->text && o->len == len && memcmp(o->text, text, len) == 0;
 }
 
-/* Puts the object into m unless it holds the same version; takes text (malloc'd). 1 when
- * m changed. */
-static int put(kube_store *s, hmap *m, const kube_list_item *it, char *text, size_t len)
+/* Tells fn (if any) about one object; the key "namespace/name" is split at its first '/'
+ * (names and namespaces have none). */
+static void tell(const kube_store_change *fn, kube_list_id id, kube_watch_type type, str key, const char *text,
+		 size_t len)
+{
+	if (!fn || !fn->fn)
+		return;
+	const char *slash = memchr(key.ptr, '/', key.len);
+	size_t nslen = slash ? (size_t)(slash - key.ptr) : 0;
+	str ns = { key.ptr, nslen }, name = { key.ptr + (slash ? nslen + 1 : 0), key.len - (slash ? nslen + 1 : 0) };
+	fn->fn(fn->ctx, id, type, ns, name, text, len);
+}
+
+/* Puts the object into m unless it holds the same version; takes text (malloc'd), which is
+ * given to fn and then kept only if the store keeps text or the object has no RV. 1 when m
+ * changed. */
+static int put(kube_store *s, hmap *m, kube_list_id id, const kube_list_item *it, char *text, size_t len,
+	       const kube_store_change *fn)
 {
 	buf key = BUF_INIT;
 	str k = object_key(&key, it);
@@ -83,12 +105,17 @@ static int put(kube_store *s, hmap *m, const kube_list_item *it, char *text, siz
 		buf_free(&key);
 		return 0;
 	}
+	tell(fn, id, old ? KUBE_WATCH_MODIFIED : KUBE_WATCH_ADDED, k, text, len);
 	stored *o = xmalloc(sizeof *o);
 	*o = (stored){ .text = text, .len = len, .rv = xmalloc(it->rvlen + 1) };
 	if (it->rvlen)
 		memcpy(o->rv, it->rv, it->rvlen);
 	o->rv[it->rvlen] = 0;
-	s->bytes += len;
+	if (!s->keep_text && it->rvlen) {
+		free(o->text);
+		o->text = NULL;
+	}
+	s->bytes += stored_bytes(o);
 	stored_free(s, hmap_put(m, k, o));
 	buf_free(&key);
 	return 1;
@@ -101,6 +128,7 @@ typedef struct {
 	kube_list_id id;
 	hmap *old, fresh;
 	long changed;
+	const kube_store_change *fn;
 } replacing;
 
 static void list_item(void *ctx, const kube_list_item *it)
@@ -118,20 +146,31 @@ static void list_item(void *ctx, const kube_list_item *it)
 		stored_free(r->s, hmap_put(&r->fresh, k, old));
 	} else {
 		r->changed++;
-		stored_free(r->s, old);
-		put(r->s, &r->fresh, it, owned, len);
+		/* put() tells ADDED for an object it does not hold: a changed one is MODIFIED */
+		if (old)
+			hmap_put(&r->fresh, k, old);
+		put(r->s, &r->fresh, r->id, it, owned, len, r->fn);
 	}
 	buf_free(&key);
 }
 
-long kube_store_replace(kube_store *s, kube_list_id id, const kube_list *l, buf *err)
+/* Removes every object of m, telling fn of each as DELETED. */
+static void delete_all(kube_store *s, hmap *m, kube_list_id id, const kube_store_change *fn)
 {
-	replacing r = { .s = s, .id = id, .old = &s->types[id], .fresh = HMAP_INIT };
+	for (size_t i = 0; i < m->nslots; i++)
+		if (m->slots[i].key)
+			tell(fn, id, KUBE_WATCH_DELETED, (str){ m->slots[i].key, m->slots[i].len }, NULL, 0);
+	clear_map(s, m);
+}
+
+long kube_store_replace(kube_store *s, kube_list_id id, const kube_list *l, const kube_store_change *fn, buf *err)
+{
+	replacing r = { .s = s, .id = id, .old = &s->types[id], .fresh = HMAP_INIT, .fn = fn };
 	/* kube_list_items validates every page before it calls list_item at all. */
 	if (kube_list_items(l, list_item, &r, err) != 0)
 		return -1;
 	r.changed += (long)r.old->n;   /* what the list no longer has */
-	clear_map(s, r.old);
+	delete_all(s, r.old, id, fn);
 	s->types[id] = r.fresh;
 	if (id == KUBE_LIST_ROUTEGROUPS)
 		s->routegroups_known = true;
@@ -141,7 +180,7 @@ long kube_store_replace(kube_store *s, kube_list_id id, const kube_list *l, buf 
 /* --- events --------------------------------------------------------------------------------- */
 
 int kube_store_apply(kube_store *s, kube_list_id id, kube_watch_type type, const char *object, size_t len,
-		     buf *err)
+		     const kube_store_change *fn, buf *err)
 {
 	kube_list_item it;
 	if (kube_object_item(object, len, &it, err) != 0)
@@ -149,7 +188,10 @@ int kube_store_apply(kube_store *s, kube_list_id id, kube_watch_type type, const
 	hmap *m = &s->types[id];
 	if (type == KUBE_WATCH_DELETED) {
 		buf key = BUF_INIT;
-		stored *old = hmap_del(m, object_key(&key, &it));
+		str k = object_key(&key, &it);
+		stored *old = hmap_del(m, k);
+		if (old)
+			tell(fn, id, KUBE_WATCH_DELETED, k, NULL, 0);
 		buf_free(&key);
 		stored_free(s, old);
 		return old != NULL;
@@ -157,13 +199,13 @@ int kube_store_apply(kube_store *s, kube_list_id id, kube_watch_type type, const
 	char *text = xmalloc(it.len + 1);
 	memcpy(text, it.text, it.len);
 	text[it.len] = 0;
-	return put(s, m, &it, text, it.len);
+	return put(s, m, id, &it, text, it.len, fn);
 }
 
-size_t kube_store_drop(kube_store *s, kube_list_id id)
+size_t kube_store_drop(kube_store *s, kube_list_id id, const kube_store_change *fn)
 {
 	size_t n = s->types[id].n;
-	clear_map(s, &s->types[id]);
+	delete_all(s, &s->types[id], id, fn);
 	if (id == KUBE_LIST_ROUTEGROUPS)
 		s->routegroups_known = false;
 	return n;

@@ -67,7 +67,13 @@ int pipeline_fetch(const pipeline_options *o, kube_client *api, kube_fetch_resul
 /* Routes of fetched API lists (decoded strictly, not selected again). Consumes fetched: its
  * bodies are freed as soon as they are decoded, before the compile, to keep the peak low. */
 int pipeline_load_fetched(const pipeline_options *o, kube_fetch_result *fetched, route_table *out, buf *err);
-/* Routes of the watched objects (watch mode): each type's stored objects, in the API's list
+/* The same for watch mode's periodic relist (lists collected from the watch), decoded as the
+ * incremental compile decodes each object (an object with a field of the wrong type is
+ * skipped and named, where a poll's strict decoding fails the whole list), so that the
+ * relist's table compares like with like with the incremental one. Consumes listed. */
+int pipeline_load_relisted(const pipeline_options *o, kube_fetch_result *listed, route_table *out, buf *err);
+/* Routes of the watched objects of a store that keeps text (watch mode with
+ * -kubernetes-status-from-service plans statuses from it): each type's stored objects, in the API's list
  * order, decoded strictly as one list page, as pipeline_load_fetched decodes a poll's lists
  * of the same objects, so both give the same table. Not selected again (the watches were).
  * -1 with "failed to load cluster state: watched <Kind>s: <Kind> <ns>/<name>: ..." in err. */

@@ -223,17 +223,23 @@ publish_result publish_table(const pipeline_options *o, snapshot_slot *slot, rou
 	/* counted each time the inputs change and the table is processed again */
 	for (size_t dropped = pipeline_process(o, t); dropped; dropped--)
 		metrics_count("routes.unparsable_dropped");
+	pipeline_served served;
+	pipeline_serve(t, &served);
+	publish_result r = publish_processed(slot, t, &served, hook, st);
+	pipeline_served_free(&served);
+	return r;
+}
+
+publish_result publish_processed(snapshot_slot *slot, const route_table *t, pipeline_served *served,
+				 const publish_hook *hook, publish_state *st)
+{
 	if (t->n == 0) {
 		publish_empty_routes();
 		return PUBLISH_EMPTY;
 	}
-	pipeline_served served;
-	pipeline_serve(t, &served);
-	table_zones tz = { t, &served, st->max_zones };
-	publish_parts parts = { &served.full.doc, NULL, zones_of_table, &tz };
-	publish_result r = publish_doc(slot, &served.full.doc, t->n, &parts, hook, st);
-	pipeline_served_free(&served);
-	return r;
+	table_zones tz = { t, served, st->max_zones };
+	publish_parts parts = { &served->full.doc, NULL, zones_of_table, &tz };
+	return publish_doc(slot, &served->full.doc, t->n, &parts, hook, st);
 }
 
 static zone_docs *zones_of_incremental(void *ctx)

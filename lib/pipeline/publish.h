@@ -52,6 +52,11 @@ typedef struct {
 /* hook may be NULL. */
 publish_result publish_table(const pipeline_options *o, snapshot_slot *slot, route_table *t, const publish_hook *hook,
 			     publish_state *st);
+/* The same for a table processed and served already (pipeline_serve): its zone
+ * documents are built and the document taken when it is published (served stays the
+ * caller's to free). Watch mode's relist publishes its full compile with it. */
+publish_result publish_processed(snapshot_slot *slot, const route_table *t, pipeline_served *served,
+				 const publish_hook *hook, publish_state *st);
 /* Watch mode: incremental_publish(inc) published the same way (the same comparison, guard,
  * zone cap, logs, metrics and hook): the snapshot gets copies of its full document and of its
  * gzip members (snapshot_new_gzip), and takes its zone documents (incremental_take_zones) when

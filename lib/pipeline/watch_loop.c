@@ -5,12 +5,14 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/clock.h"
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/xalloc.h"
 #include "objects/kube_store.h"
+#include "pipeline/incremental.h"
 #include "pipeline/publish.h"
 
 /* wait() is called at least this often: it takes signals and ends a shutdown's wait. */
@@ -23,7 +25,17 @@ struct watch_loop {
 	deletion_guard guard;     /* -max-route-deletion, as in the poll loop */
 	publish_state pub;
 	kube_watch *watch;
+	/* Every object's text is kept once: by the incremental compile (incremental.h), which
+	 * the store feeds with each object a list or an event changed (kube_store_change). The
+	 * store keeps keys and resourceVersions (what a list is compared with), and text only
+	 * for -kubernetes-status-from-service, which plans from a full load of it. The periodic
+	 * relist compiles from the pages it just listed (relisted), so the safety net does not
+	 * read the state it checks. */
 	kube_store *store;
+	incremental *inc;
+	kube_fetch_result relisted;   /* the lists of a running periodic relist (collecting) */
+	bool collecting;
+	bool refill;              /* lists feed every object to a fresh incremental state */
 	bool synced;              /* every type had its first complete list: tables may be built */
 	bool pending;             /* the store changed since the last rebuild */
 	double first_pending;     /* CLOCK_MONOTONIC seconds of the first and the last pending change */
@@ -100,11 +112,57 @@ static void changed(watch_loop *l, double at)
 	l->last_pending = at;
 }
 
-static void on_list(void *ctx, kube_list_id id, const kube_list *list)
+static const incremental_kind incremental_kinds[KUBE_NLISTS] = {
+	[KUBE_LIST_INGRESSES] = INCR_INGRESS,
+	[KUBE_LIST_ROUTEGROUPS] = INCR_ROUTEGROUP,
+	[KUBE_LIST_SERVICES] = INCR_SERVICE,
+	[KUBE_LIST_ENDPOINTS] = INCR_ENDPOINTS,
+	[KUBE_LIST_ENDPOINTSLICES] = INCR_ENDPOINTSLICE,
+};
+
+/* One object the store changed, to the incremental compile. An object whose bytes do not
+ * decode is logged and counted as a failed poll is; the table keeps its previous version
+ * (incremental.h). */
+static void feed(void *ctx, kube_list_id id, kube_watch_type type, str ns, str name, const char *text, size_t len)
+{
+	watch_loop *l = ctx;
+	incremental_event ev = {
+		.type = type == KUBE_WATCH_DELETED ? INCR_DELETED : type == KUBE_WATCH_ADDED ? INCR_ADDED : INCR_MODIFIED,
+		.kind = incremental_kinds[id],
+		.ns = ns,
+		.name = name,
+		.data = text,
+		.len = len,
+	};
+	buf err = BUF_INIT;
+	if (incremental_apply(l->inc, &ev, &err) != 0) {
+		log_kv(LOG_ERROR, "failed to fetch routes", "error", err.ptr ? err.ptr : "", NULL);
+		metrics_count("routes.fetch_errors");
+	}
+	buf_free(&err);
+}
+
+typedef struct {
+	watch_loop *l;
+	kube_list_id id;
+} refilling;
+
+static void refill_item(void *ctx, const kube_list_item *it)
+{
+	refilling *r = ctx;
+	buf text = BUF_INIT;
+	kube_list_item_print(&text, kube_list_kind(r->id), kube_list_api_version(r->id), it);
+	feed(r->l, r->id, KUBE_WATCH_ADDED, (str){ it->ns ? it->ns : "", it->nslen },
+	     (str){ it->name ? it->name : "", it->namelen }, text.ptr ? text.ptr : "", text.len);
+	buf_free(&text);
+}
+
+static void on_list(void *ctx, kube_list_id id, kube_list *list)
 {
 	watch_loop *l = ctx;
 	buf err = BUF_INIT;
-	long n = kube_store_replace(l->store, id, list, &err);
+	kube_store_change to_inc = { feed, l };
+	long n = kube_store_replace(l->store, id, list, l->refill ? NULL : &to_inc, &err);
 	if (n < 0) {
 		/* The watch resumes from this list's RV, so what the store missed must come from
 		 * another list: soon, not at the next safety-net relist. */
@@ -113,9 +171,22 @@ static void on_list(void *ctx, kube_list_id id, const kube_list *list)
 		double soon = clock_mono_seconds() + BAD_LIST_RETRY_S;
 		if (soon < l->relist_at)
 			l->relist_at = soon;
-	} else if (n > 0) {
+		buf_free(&err);
+		return;
+	}
+	if (n > 0) {
 		l->relist_changed += n;
 		changed(l, clock_mono_seconds());
+	}
+	if (l->refill) {   /* a fresh incremental state gets every object (validated by the store) */
+		refilling r = { l, id };
+		kube_list_items(list, refill_item, &r, &err);
+	}
+	if (id == KUBE_LIST_ROUTEGROUPS)
+		incremental_set_routegroups_known(l->inc, true);
+	if (l->collecting) {   /* the periodic relist compiles the pages themselves */
+		l->relisted.lists[id] = *list;
+		*list = (kube_list){ 0 };
 	}
 	buf_free(&err);
 }
@@ -124,7 +195,8 @@ static void on_event(void *ctx, kube_list_id id, kube_watch_type type, const cha
 {
 	watch_loop *l = ctx;
 	buf err = BUF_INIT;
-	int rc = kube_store_apply(l->store, id, type, object, len, &err);
+	kube_store_change to_inc = { feed, l };
+	int rc = kube_store_apply(l->store, id, type, object, len, &to_inc, &err);
 	if (rc < 0)   /* kube_watch framed it as a JSON object: not expected */
 		log_kv(LOG_ERROR, "a watch event's object cannot be stored", "kind", kube_list_kind(id), "error",
 		       err.ptr ? err.ptr : "", NULL);
@@ -136,36 +208,42 @@ static void on_event(void *ctx, kube_list_id id, kube_watch_type type, const cha
 static void on_gone(void *ctx, kube_list_id id)
 {
 	watch_loop *l = ctx;
-	kube_store_drop(l->store, id);
+	kube_store_change to_inc = { feed, l };
+	kube_store_drop(l->store, id, &to_inc);
+	incremental_set_routegroups_known(l->inc, false);
 	changed(l, clock_mono_seconds());   /* known → unknown changes the table even with no objects */
 }
 
 /* --- rebuild and publish ---------------------------------------------------------------------- */
 
-/* The table of the store's objects, published. Today a full compile through the pipeline
- * (~1 compile per debounced batch); the incremental compile replaces this function. */
+/* -kubernetes-status-from-service plans from the watched cluster: a full load of the store
+ * (which keeps text for it; its table unused), only when a status writer is configured. */
+static void plan_status(watch_loop *l)
+{
+	route_table *t = route_table_new();
+	buf err = BUF_INIT;
+	ingress_status_hook hook;
+	if (pipeline_load_store(ingress_status_hooked(&hook, l->cfg.status, l->cfg.pipeline), l->store, t, &err) == 0)
+		ingress_status_send(l->cfg.status);
+	else
+		log_kv(LOG_ERROR, "failed to plan Ingress statuses", "error", err.ptr ? err.ptr : "", NULL);
+	route_table_free(t);
+	buf_free(&err);
+}
+
+/* The table of the watched objects, published: the incremental compile patches the last
+ * one from the objects that changed (incremental.h), and publish_incremental serves its
+ * documents and gzip members as they are. */
 static publish_result watch_rebuild(watch_loop *l)
 {
 	double t0 = clock_mono_seconds();
-	route_table *t = route_table_new();
-	buf err = BUF_INIT;
-	publish_result r = PUBLISH_UNCHANGED;
-	ingress_status_hook hook;   /* the status writer plans from the watched cluster */
-	int rc = pipeline_load_store(ingress_status_hooked(&hook, l->cfg.status, l->cfg.pipeline), l->store, t, &err);
-	if (rc != 0) {   /* as a failed poll: logged, counted, the served table stays */
-		log_kv(LOG_ERROR, "failed to fetch routes", "error", err.ptr ? err.ptr : "", NULL);
-		metrics_count("routes.fetch_errors");
-	} else {
-		publish_hook published = { l->cfg.on_publish, l->cfg.on_publish_ctx };
-		r = publish_table(l->cfg.pipeline, l->cfg.slot, t, &published, &l->pub);
-		if (r == PUBLISH_UPDATED && l->rebuild_since > 0)
-			metrics_change_published(METRICS_FROM_EVENT, l->rebuild_since);
-		if (l->cfg.status)   /* after publishing, as the poll loop does */
-			ingress_status_send(l->cfg.status);
-	}
-	route_table_free(t);
-	buf_free(&err);
-	malloc_trim(0);   /* between rebuilds only the store and the snapshot stay */
+	publish_hook published = { l->cfg.on_publish, l->cfg.on_publish_ctx };
+	publish_result r = publish_incremental(l->cfg.slot, l->inc, &published, &l->pub);
+	if (r == PUBLISH_UPDATED && l->rebuild_since > 0)
+		metrics_change_published(METRICS_FROM_EVENT, l->rebuild_since);
+	if (l->cfg.status)   /* after publishing, as the poll loop does */
+		plan_status(l);
+	malloc_trim(0);   /* between rebuilds only the store, the incremental state and the snapshot stay */
 	metrics_gauge("watch.rebuild_seconds", clock_mono_seconds() - t0);
 	return r;
 }
@@ -191,8 +269,37 @@ static double rebuild_due(const watch_loop *l)
 	return quiet < latest ? quiet : latest;
 }
 
-/* The safety net: every type listed again; the full table wins over the watched one, and a
- * difference between them (an event the watch missed) is logged route by route. */
+/* Logs and counts the routes by which the relist's full table differs from the watched one. */
+static void log_difference(const snapshot *watched, const buf *full)
+{
+	publish_changes cc = publish_diff(watched->full.bytes[SNAP_PLAIN], watched->full.len[SNAP_PLAIN],
+					  full->ptr ? full->ptr : "", full->len, LOG_WARN, "relist: ", 100);
+	log_typed(LOG_WARN, "the full relist's table differs from the watched one; the full one is served",
+		  LOG_INT("inserted", cc.inserted), LOG_INT("deleted", cc.deleted), LOG_INT("updated", cc.updated));
+	metrics_count("watch.relist_differences");
+}
+
+/* The incremental state built anew from another list of everything (it disagreed with the
+ * full compile of the same objects: a bug, never expected). */
+static void refill_incremental(watch_loop *l)
+{
+	incremental_free(l->inc);
+	l->inc = incremental_new(l->cfg.pipeline, l->cfg.max_zones);
+	incremental_set_routegroups_known(l->inc, kube_store_routegroups_known(l->store));
+	l->refill = true;
+	buf err = BUF_INIT;
+	if (kube_watch_relist(l->watch, &err) != 0)
+		log_kv(LOG_WARN, "relist for the incremental state failed", "error", err.ptr ? err.ptr : "", NULL);
+	l->refill = false;
+	buf_free(&err);
+}
+
+/* The safety net: every type listed again. The lists change the incremental state as any
+ * list does (the objects that differ from the store), and are compiled in full on their own
+ * (pipeline_load_relisted). The full table is compared with the watched one served before:
+ * a difference (an event the watch missed) is logged route by route and counted; then the
+ * full one wins: the incremental table (the relist's changes in it) is published when it is
+ * the full one, else the full one is, and the incremental state is built again. */
 static void full_relist(watch_loop *l)
 {
 	if (l->pending)
@@ -202,32 +309,51 @@ static void full_relist(watch_loop *l)
 	bool differs = false;
 	snapshot *watched = snapshot_acquire(l->cfg.slot);
 	buf err = BUF_INIT;
-	if (kube_watch_relist(l->watch, &err) != 0)   /* types that listed are current all the same */
+	l->relisted = (kube_fetch_result){ .routegroups_known = false };
+	l->collecting = true;
+	int rc = kube_watch_relist(l->watch, &err);
+	l->collecting = false;
+	l->relisted.routegroups_known = kube_store_routegroups_known(l->store);
+	if (rc != 0) {   /* types that listed are current all the same; no full table to compare */
 		log_kv(LOG_WARN, "periodic full relist failed; the watched table stays", "error", err.ptr ? err.ptr : "",
 		       NULL);
-	if (l->pending) {
-		l->pending = false;
-		if (watch_rebuild(l) == PUBLISH_UPDATED && watched) {
-			snapshot *full = snapshot_acquire(l->cfg.slot);
-			publish_changes cc = publish_diff(watched->full.bytes[SNAP_PLAIN], watched->full.len[SNAP_PLAIN],
-							  full->full.bytes[SNAP_PLAIN], full->full.len[SNAP_PLAIN], LOG_WARN,
-							  "relist: ", 100);
-			char ins[32], del[32], upd[32];
-			snprintf(ins, sizeof ins, "%zu", cc.inserted);
-			snprintf(del, sizeof del, "%zu", cc.deleted);
-			snprintf(upd, sizeof upd, "%zu", cc.updated);
-			log_kv(LOG_WARN, "the full relist's table differs from the watched one; the full one is served",
-			       "inserted", ins, "deleted", del, "updated", upd, NULL);
-			metrics_count("watch.relist_differences");
-			snapshot_release(full);
-			differs = true;
+		kube_fetch_result_free(&l->relisted);
+	} else {
+		route_table *t = route_table_new();
+		buf_reset(&err);
+		if (pipeline_load_relisted(l->cfg.pipeline, &l->relisted, t, &err) != 0) {
+			log_kv(LOG_ERROR, "failed to fetch routes", "error", err.ptr ? err.ptr : "", NULL);
+			metrics_count("routes.fetch_errors");
+		} else {
+			pipeline_process(l->cfg.pipeline, t);
+			pipeline_served full;
+			pipeline_serve(t, &full);
+			const buf *doc = &full.full.doc;
+			if (watched && (watched->full.len[SNAP_PLAIN] != doc->len ||
+					memcmp(watched->full.bytes[SNAP_PLAIN], doc->ptr ? doc->ptr : "", doc->len) != 0)) {
+				log_difference(watched, doc);
+				differs = true;
+			}
+			const incremental_served *s = incremental_publish(l->inc, NULL);
+			publish_hook published = { l->cfg.on_publish, l->cfg.on_publish_ctx };
+			if (strcmp(s->served.etag, full.etag) == 0) {
+				publish_incremental(l->cfg.slot, l->inc, &published, &l->pub);
+			} else {
+				log_kv(LOG_ERROR, "the incremental table differs from the full compile of the same objects; "
+						  "the full one is served and the incremental state built again", NULL);
+				metrics_count("watch.incremental_differences");
+				publish_processed(l->cfg.slot, t, &full, &published, &l->pub);
+				refill_incremental(l);
+			}
+			pipeline_served_free(&full);
+			l->pending = false;   /* the relist's changes are in the table served now */
 		}
+		route_table_free(t);
 	}
 	snapshot_release(watched);
 	buf_free(&err);
-	char objects[32];
-	snprintf(objects, sizeof objects, "%ld", l->relist_changed);
-	log_kv(LOG_INFO, "full relist done", "objects_changed", objects, "table_differs", differs ? "true" : "false", NULL);
+	log_typed(LOG_INFO, "full relist done", LOG_INT("objects_changed", l->relist_changed),
+		  LOG_STR("table_differs", differs ? "true" : "false"));
 	l->relist_at = l->cfg.relist_ms ? clock_mono_seconds() + (double)l->cfg.relist_ms / 1000.0 : INFINITY;
 }
 
@@ -241,7 +367,8 @@ watch_loop *watch_loop_new(const watch_loop_config *cfg)
 	l->cfg = *cfg;
 	deletion_guard_init(&l->guard, cfg->max_deletion, cfg->deletion_hold_ms);
 	l->pub = (publish_state){ .max_zones = cfg->max_zones, .guard = &l->guard };
-	l->store = kube_store_new();
+	l->store = kube_store_new(cfg->status != NULL);
+	l->inc = incremental_new(cfg->pipeline, cfg->max_zones);
 	kube_fetch_request req;
 	pipeline_fetch_request(cfg->pipeline, &req);
 	kube_watch_handler h = { on_list, on_event, on_gone, l };
@@ -251,6 +378,7 @@ watch_loop *watch_loop_new(const watch_loop_config *cfg)
 	metrics_declare("routes.empty");
 	metrics_declare("routes.unparsable_dropped");
 	metrics_declare("watch.relist_differences");
+	metrics_declare("watch.incremental_differences");
 	metrics_declare("watch.relists");
 	metrics_declare("watch.reconnects");
 	return l;
@@ -262,6 +390,7 @@ void watch_loop_free(watch_loop *l)
 		return;
 	kube_watch_free(l->watch);
 	kube_store_free(l->store);
+	incremental_free(l->inc);
 	free(l);
 }
 
@@ -286,6 +415,8 @@ static void first_state(watch_loop *l)
 	log_kv(LOG_INFO, "every resource type listed; watching for changes", "ingresses", n[KUBE_LIST_INGRESSES],
 	       "routegroups", n[KUBE_LIST_ROUTEGROUPS], "services", n[KUBE_LIST_SERVICES], "endpoints",
 	       n[KUBE_LIST_ENDPOINTS], "endpointslices", n[KUBE_LIST_ENDPOINTSLICES], NULL);
+	/* whether the RouteGroup CRD exists reaches the compile also when nothing was listed */
+	incremental_set_routegroups_known(l->inc, kube_store_routegroups_known(l->store));
 	changed(l, clock_mono_seconds());
 	rebuild_pending(l);
 	l->relist_at = l->cfg.relist_ms ? clock_mono_seconds() + (double)l->cfg.relist_ms / 1000.0 : INFINITY;

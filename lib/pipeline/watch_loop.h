@@ -2,25 +2,37 @@
  * loop (spec kubernetes-watch.md W1, W3, W4).
  *
  * The watch (source/kube_watch.h) lists every resource type once and then streams its
- * changes into an object store (objects/kube_store.h). A change marks the table stale; the
- * table is rebuilt from the store and published through the poll loop's publish path
- * (publish.h: same served form, zone documents, ETags, snapshot, logs and metrics):
+ * changes into an object store (objects/kube_store.h: keys and resourceVersions), which
+ * hands every object a list or an event changed to the incremental compile
+ * (incremental.h); that keeps each object's text and recompiles only what a change
+ * touches. A change marks the table stale; the incremental compile's table is published
+ * through the poll loop's publish path (publish.h publish_incremental: the same byte
+ * comparison, deletion guard, zone cap, snapshot, logs and metrics; its gzip members and
+ * zone documents served as they are):
  *   - debounce (W4): when changes have been quiet for debounce_ms, but never later than
  *     debounce_max_ms after the first pending change, so a burst gives one table;
  *   - fail closed: nothing is built before every resource type has had a complete first
  *     list (RouteGroups: or their CRD is known absent); /health answers 503 until then;
  *   - while watches fail, nothing changes the store and the last good table stays served;
- *     a rebuild that fails (an object of the wrong type, as a poll fails) keeps it too;
- *   - a safety net against a missed event: every relist_ms every type is listed again in
- *     full; when the table of the relisted objects differs from the watched one, the
- *     differing routes are logged (WARN, "relist: Inserted route 1 of 2" ...), counted
- *     (watch.relist_differences) and the relisted table is published: the full one wins.
- *     SIGHUP (POLL_WAKE_RELOAD) runs it at once.
- * The rebuild is one function (watch_rebuild in watch_loop.c): a full compile of the store
- * today, the place where an incremental compile of the changed objects goes.
+ *     an object with a field of the wrong type is skipped with an error naming it (as in
+ *     a file; a poll fails the whole cycle), an object that does not decode keeps its
+ *     previous version;
+ *   - a list after a 410 (or the RouteGroup CRD appearing) changes the objects that differ
+ *     from the store's versions, as events would;
+ *   - a safety net against a missed event or an incremental compile gone wrong: every
+ *     relist_ms every type is listed again; the lists change the incremental state as any
+ *     list does, and their pages are compiled in full on their own (pipeline_load_relisted,
+ *     not from the state it checks). When that table differs from the watched one served
+ *     before, the differing routes are logged (WARN, "relist: Inserted route 1 of 2" ...)
+ *     and counted (watch.relist_differences); the full one wins: the incremental table is
+ *     published when it equals it, else the full table is (logged at ERROR, counted in
+ *     watch.incremental_differences) and the incremental state is built again from one
+ *     more list of everything. SIGHUP (POLL_WAKE_RELOAD) runs it at once.
+ * With -kubernetes-status-from-service the store keeps every object's text too: statuses
+ * are planned from a full load of it after each publication (pipeline_load_store).
  *
- * Metrics (besides kube_watch's and publish's): watch.relist_differences, watch.full_relists
- * (counters), watch.debounce_delay_seconds (first pending change → rebuild),
+ * Metrics (besides kube_watch's and publish's): watch.relist_differences,
+ * watch.incremental_differences, watch.full_relists (counters), watch.debounce_delay_seconds (first pending change → rebuild),
  * watch.rebuild_seconds, watch.last_event_age_seconds, watch.store_bytes (gauges); the
  * last-success timestamp stays current while every watch runs; each table a change replaced
  * is observed in routesrv_change_latency_seconds{from="event"} (since the first pending

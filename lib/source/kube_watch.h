@@ -38,8 +38,8 @@
  * polls count there).
  *
  * Ownership: the watch borrows the client, the request's strings and the handler; the
- * handler borrows what it is given for the duration of the call. kube_watch_free ends every
- * stream. */
+ * handler borrows what it is given for the duration of the call (a list's pages it may
+ * take). kube_watch_free ends every stream. */
 #ifndef ROUTESRV_KUBE_WATCH_H
 #define ROUTESRV_KUBE_WATCH_H
 #include <stdbool.h>
@@ -58,8 +58,9 @@ typedef enum { KUBE_WATCH_ADDED, KUBE_WATCH_MODIFIED, KUBE_WATCH_DELETED } kube_
 typedef struct {
 	/* A complete, fresh list of one resource type (the first one, or after a 410, a
 	 * RouteGroup CRD that appeared, or kube_watch_relist): what the handler holds of that
-	 * type is to be replaced by exactly these objects. */
-	void (*on_list)(void *ctx, kube_list_id id, const kube_list *list);
+	 * type is to be replaced by exactly these objects. The handler may take the list's
+	 * pages over (leaving *list zeroed: kube_client_list_free then frees nothing). */
+	void (*on_list)(void *ctx, kube_list_id id, kube_list *list);
 	/* One change: object is the event's "object" JSON text (with kind and apiVersion).
 	 * arrived: CLOCK_MONOTONIC seconds when its bytes arrived. */
 	void (*on_event)(void *ctx, kube_list_id id, kube_watch_type type, const char *object, size_t len, double arrived);

@@ -241,19 +241,20 @@ lists() { # the requests that are not watches
 	assert_equal "$(metric 'routesrv_custom_total{key="watch.relist_differences"}')" 0
 }
 
-@test "an object the compile rejects keeps the last table and counts a fetch error; fixed, it is served" {
+@test "an object with a field of the wrong type is skipped, named, and the rest served; fixed, it is served" {
 	start_api --fixtures "$CLUSTER"
 	serve_watch
 	wait_log 'routes initialized'
-	wait_request 'services\?watch=1'
-	before=$(etag)
-	control apply '{"kind":"Service","apiVersion":"v1","metadata":{"name":"bad","namespace":"shop"},"spec":{"ports":[{"port":"80"}]}}' >/dev/null
-	wait_log 'level=error msg="failed to fetch routes" error="failed to load cluster state: watched Services: Service shop/bad: field spec.ports\[0\].port'
-	assert_equal "$(etag)" "$before"
-	assert_equal "$(metric 'routesrv_custom_total{key="routes.fetch_errors"}')" 1
-	control apply '{"kind":"Service","apiVersion":"v1","metadata":{"name":"bad","namespace":"shop"},"spec":{"ports":[{"port":80}]}}' >/dev/null
-	control apply "$(eps 10.2.1.5)" >/dev/null
+	wait_request 'ingresses\?watch=1'
+	control apply '{"kind":"Ingress","apiVersion":"networking.k8s.io/v1","metadata":{"name":"bad","namespace":"shop"},"spec":{"rules":[{"host":"bad.example.org","http":{"paths":[{"path":"/","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":"80"}}}}]}}]}}' >/dev/null
+	control apply "$(eps 10.2.1.5)" >/dev/null   # a change after it is served all the same
 	wait_routes '"http://10.2.1.5:8080"'
+	wait_log 'level=error msg="Skipping object with a field of the wrong type".*field="spec.rules\[0\].http.paths\[0\].backend.service.port.number" kind=Ingress name=bad ns=shop'
+	run curl -s "$URL/routes"
+	refute_output --partial 'bad.example.org'
+	control apply '{"kind":"Ingress","apiVersion":"networking.k8s.io/v1","metadata":{"name":"bad","namespace":"shop"},"spec":{"rules":[{"host":"bad.example.org","http":{"paths":[{"path":"/","pathType":"Prefix","backend":{"service":{"name":"web","port":{"number":80}}}}]}}]}}' >/dev/null
+	wait_routes 'bad_example_org'
+	assert_table_is_polls
 }
 
 @test "-kubernetes-watch: usage errors exit 2" {

@@ -55,46 +55,46 @@ static const char *keys(const kube_store *s, kube_list_id id, buf *b)
 
 TEST(lists_replace_events_apply_in_key_order)
 {
-	kube_store *s = kube_store_new();
+	kube_store *s = kube_store_new(true);
 	kube_list l = { 0 };
 	buf err = BUF_INIT, b = BUF_INIT;
 	/* etcd's key order is bytewise over "namespace/name": "a-b/y" before "a/z". */
 	set_page(&l, KUBE_LIST_INGRESSES, "{\"kind\":\"IngressList\",\"metadata\":{\"resourceVersion\":\"9\"},\"items\":["
 		 INGRESS("b", "x", "3", "x.example.org") "," INGRESS("a", "z", "4", "z.example.org") ","
 		 INGRESS("a-b", "y", "5", "y.example.org") "]}");
-	CHECK_INT(kube_store_replace(s, KUBE_LIST_INGRESSES, &l, &err), 3);
+	CHECK_INT(kube_store_replace(s, KUBE_LIST_INGRESSES, &l, NULL, &err), 3);
 	CHECK_STR(keys(s, KUBE_LIST_INGRESSES, &b), "a-b/y a/z b/x ");
 	/* The same list again changes nothing; one object less and one other version: 2. */
-	CHECK_INT(kube_store_replace(s, KUBE_LIST_INGRESSES, &l, &err), 0);
+	CHECK_INT(kube_store_replace(s, KUBE_LIST_INGRESSES, &l, NULL, &err), 0);
 	set_page(&l, KUBE_LIST_INGRESSES, "{\"kind\":\"IngressList\",\"items\":[" INGRESS("b", "x", "3", "x.example.org") ","
 		 INGRESS("a", "z", "6", "z2.example.org") "]}");
-	CHECK_INT(kube_store_replace(s, KUBE_LIST_INGRESSES, &l, &err), 2);
+	CHECK_INT(kube_store_replace(s, KUBE_LIST_INGRESSES, &l, NULL, &err), 2);
 	CHECK_INT(kube_store_count(s, KUBE_LIST_INGRESSES), 2);
 
 	const char *added = EVENT_OBJ("Ingress", "networking.k8s.io/v1", "\"metadata\":{\"name\":\"n\",\"namespace\":\"c\","
 				      "\"resourceVersion\":\"7\"}}");
-	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_ADDED, added, strlen(added), &err), 1);
-	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_MODIFIED, added, strlen(added), &err), 0);
+	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_ADDED, added, strlen(added), NULL, &err), 1);
+	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_MODIFIED, added, strlen(added), NULL, &err), 0);
 	CHECK_STR(keys(s, KUBE_LIST_INGRESSES, &b), "a/z b/x c/n ");
-	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_DELETED, added, strlen(added), &err), 1);
-	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_DELETED, added, strlen(added), &err), 0);
-	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_ADDED, "[1]", 3, &err), -1);
+	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_DELETED, added, strlen(added), NULL, &err), 1);
+	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_DELETED, added, strlen(added), NULL, &err), 0);
+	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_ADDED, "[1]", 3, NULL, &err), -1);
 	CHECK(err.ptr && strstr(err.ptr, "invalid JSON object"));
 
 	/* A list that is not valid JSON leaves the store as it was. */
 	set_page(&l, KUBE_LIST_INGRESSES, "{\"kind\":\"IngressList\",\"items\":[" INGRESS("q", "q", "1", "q.example.org"));
 	buf_reset(&err);
-	CHECK_INT(kube_store_replace(s, KUBE_LIST_INGRESSES, &l, &err), -1);
+	CHECK_INT(kube_store_replace(s, KUBE_LIST_INGRESSES, &l, NULL, &err), -1);
 	CHECK(err.ptr && strstr(err.ptr, "GET http://api/test"));
 	CHECK_STR(keys(s, KUBE_LIST_INGRESSES, &b), "a/z b/x ");
 
 	/* RouteGroups are known while listed, unknown once dropped. */
 	CHECK(!kube_store_routegroups_known(s));
 	set_page(&l, KUBE_LIST_ROUTEGROUPS, "{\"kind\":\"RouteGroupList\",\"items\":[]}");
-	CHECK_INT(kube_store_replace(s, KUBE_LIST_ROUTEGROUPS, &l, &err), 0);
+	CHECK_INT(kube_store_replace(s, KUBE_LIST_ROUTEGROUPS, &l, NULL, &err), 0);
 	CHECK(kube_store_routegroups_known(s));
-	CHECK_INT(kube_store_drop(s, KUBE_LIST_INGRESSES), 2);
-	kube_store_drop(s, KUBE_LIST_ROUTEGROUPS);
+	CHECK_INT(kube_store_drop(s, KUBE_LIST_INGRESSES, NULL), 2);
+	kube_store_drop(s, KUBE_LIST_ROUTEGROUPS, NULL);
 	CHECK(!kube_store_routegroups_known(s));
 	CHECK_INT(kube_store_bytes(s), 0);
 
@@ -154,14 +154,14 @@ TEST(the_store_compiles_to_the_table_a_poll_compiles)
 	const char *ing = "{\"kind\":\"IngressList\",\"items\":[" INGRESS("b", "x", "3", "x.example.org") "," INGRESS("a", "z", "4", "z.example.org") "]}";
 	const char *svc = "{\"kind\":\"ServiceList\",\"items\":[" SERVICE("a") "," SERVICE("b") "]}";
 	const char *eps = "{\"kind\":\"EndpointsList\",\"items\":[" ENDPOINTS("a", "5", "10.2.0.1") "," ENDPOINTS("b", "6", "10.2.0.2") "]}";
-	kube_store *s = kube_store_new();
+	kube_store *s = kube_store_new(true);
 	kube_list l = { 0 };
 	set_page(&l, KUBE_LIST_INGRESSES, ing);
-	kube_store_replace(s, KUBE_LIST_INGRESSES, &l, &err);
+	kube_store_replace(s, KUBE_LIST_INGRESSES, &l, NULL, &err);
 	set_page(&l, KUBE_LIST_SERVICES, svc);
-	kube_store_replace(s, KUBE_LIST_SERVICES, &l, &err);
+	kube_store_replace(s, KUBE_LIST_SERVICES, &l, NULL, &err);
 	set_page(&l, KUBE_LIST_ENDPOINTS, eps);
-	kube_store_replace(s, KUBE_LIST_ENDPOINTS, &l, &err);
+	kube_store_replace(s, KUBE_LIST_ENDPOINTS, &l, NULL, &err);
 	buf polled = BUF_INIT, watched = BUF_INIT;
 	poll_table(&po, ing, svc, eps, &polled);
 	store_table(&po, s, &watched, 0);
@@ -170,7 +170,7 @@ TEST(the_store_compiles_to_the_table_a_poll_compiles)
 
 	/* An endpoint address changes by event: the table a poll of the new state gives. */
 	const char *moved = EVENT_OBJ("Endpoints", "v1", ENDPOINTS_MEMBERS("b", "8", "10.2.0.9"));
-	CHECK_INT(kube_store_apply(s, KUBE_LIST_ENDPOINTS, KUBE_WATCH_MODIFIED, moved, strlen(moved), &err), 1);
+	CHECK_INT(kube_store_apply(s, KUBE_LIST_ENDPOINTS, KUBE_WATCH_MODIFIED, moved, strlen(moved), NULL, &err), 1);
 	buf_reset(&polled);
 	buf_reset(&watched);
 	poll_table(&po, ing, svc, "{\"kind\":\"EndpointsList\",\"items\":[" ENDPOINTS("a", "5", "10.2.0.1") "," ENDPOINTS("b", "8", "10.2.0.9") "]}",
@@ -182,7 +182,7 @@ TEST(the_store_compiles_to_the_table_a_poll_compiles)
 	/* A field of the wrong type fails the load as it fails a poll, naming the object. */
 	const char *bad = EVENT_OBJ("Service", "v1", "\"metadata\":{\"name\":\"bad\",\"namespace\":\"c\"},"
 				    "\"spec\":{\"ports\":[{\"port\":\"80\"}]}}");
-	kube_store_apply(s, KUBE_LIST_SERVICES, KUBE_WATCH_ADDED, bad, strlen(bad), &err);
+	kube_store_apply(s, KUBE_LIST_SERVICES, KUBE_WATCH_ADDED, bad, strlen(bad), NULL, &err);
 	buf_reset(&watched);
 	store_table(&po, s, &watched, -1);
 	CHECK_STR(watched.ptr, "failed to load cluster state: watched Services: Service c/bad: field spec.ports[0].port: "
@@ -201,9 +201,79 @@ TEST(the_store_compiles_to_the_table_a_poll_compiles)
 	kube_options_free(&ko);
 }
 
+/* What a change tells: "ADDED ns/name <rv in text>" per object, one per line. */
+static void told(void *ctx, kube_list_id id, kube_watch_type type, str ns, str name, const char *text, size_t len)
+{
+	static const char *types[] = { "ADDED", "MODIFIED", "DELETED" };
+	buf *b = ctx;
+	buf_printf(b, "%s %s %.*s/%.*s", types[type], kube_list_kind(id), (int)ns.len, ns.ptr, (int)name.len, name.ptr);
+	if (text) {   /* the text has kind and apiVersion first, as a watch event's object */
+		const char *rv = strstr(text, "\"resourceVersion\":\"");
+		CHECK(len > 0 && strncmp(text, "{\"kind\":\"", 9) == 0 && rv);
+		if (rv)
+			buf_printf(b, " rv=%.*s", (int)strcspn(rv + 19, "\""), rv + 19);
+	}
+	buf_putc(b, '\n');
+}
+
+TEST(changes_are_told_and_a_store_without_text_keeps_versions)
+{
+	kube_store *s = kube_store_new(false);
+	kube_list l = { 0 };
+	buf err = BUF_INIT, b = BUF_INIT;
+	kube_store_change fn = { told, &b };
+	set_page(&l, KUBE_LIST_INGRESSES, "{\"kind\":\"IngressList\",\"items\":[" INGRESS("a", "x", "3", "x.example.org") ","
+		 INGRESS("b", "y", "4", "y.example.org") "]}");
+	CHECK_INT(kube_store_replace(s, KUBE_LIST_INGRESSES, &l, &fn, &err), 2);
+	CHECK_STR(b.ptr, "ADDED Ingress a/x rv=3\nADDED Ingress b/y rv=4\n");
+	/* only resourceVersions are held: a few bytes, no text */
+	CHECK(kube_store_bytes(s) == 2);
+	/* A list (after a 410, a relist) tells what differs from the store: y changed, x went, z came. */
+	buf_reset(&b);
+	set_page(&l, KUBE_LIST_INGRESSES, "{\"kind\":\"IngressList\",\"items\":[" INGRESS("b", "y", "5", "y2.example.org") ","
+		 INGRESS("c", "z", "6", "z.example.org") "]}");
+	CHECK_INT(kube_store_replace(s, KUBE_LIST_INGRESSES, &l, &fn, &err), 3);
+	CHECK_STR(b.ptr, "MODIFIED Ingress b/y rv=5\nADDED Ingress c/z rv=6\nDELETED Ingress a/x\n");
+	/* The same list again: nothing told. */
+	buf_reset(&b);
+	CHECK_INT(kube_store_replace(s, KUBE_LIST_INGRESSES, &l, &fn, &err), 0);
+	CHECK(b.len == 0);
+	/* Events: a repeat of the stored version tells nothing. */
+	const char *ev = EVENT_OBJ("Ingress", "networking.k8s.io/v1", "\"metadata\":{\"name\":\"z\",\"namespace\":\"c\","
+				   "\"resourceVersion\":\"6\"}}");
+	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_MODIFIED, ev, strlen(ev), &fn, &err), 0);
+	CHECK(b.len == 0);
+	const char *ev2 = EVENT_OBJ("Ingress", "networking.k8s.io/v1", "\"metadata\":{\"name\":\"z\",\"namespace\":\"c\","
+				    "\"resourceVersion\":\"7\"}}");
+	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_MODIFIED, ev2, strlen(ev2), &fn, &err), 1);
+	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_DELETED, ev2, strlen(ev2), &fn, &err), 1);
+	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_DELETED, ev2, strlen(ev2), &fn, &err), 0);
+	CHECK_STR(b.ptr, "MODIFIED Ingress c/z rv=7\nDELETED Ingress c/z\n");
+	/* An object without a resourceVersion keeps its text: its bytes are its version. */
+	buf_reset(&b);
+	const char *bare = EVENT_OBJ("Ingress", "networking.k8s.io/v1", "\"metadata\":{\"name\":\"q\",\"namespace\":\"d\"}}");
+	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_ADDED, bare, strlen(bare), NULL, &err), 1);
+	CHECK_INT(kube_store_apply(s, KUBE_LIST_INGRESSES, KUBE_WATCH_MODIFIED, bare, strlen(bare), NULL, &err), 0);
+	CHECK(kube_store_bytes(s) == 1 + strlen(bare));
+	/* A dropped type tells each object gone. */
+	CHECK_INT(kube_store_drop(s, KUBE_LIST_INGRESSES, &fn), 2);
+	CHECK(strstr(b.ptr, "DELETED Ingress b/y\n") && strstr(b.ptr, "DELETED Ingress d/q\n"));
+	CHECK_INT(kube_store_bytes(s), 0);
+
+	kube_store_free(s);
+	set_page(&l, KUBE_LIST_INGRESSES, "");
+	free(l.pages[0].ptr);
+	free(l.pages);
+	free(l.urls[0]);
+	free(l.urls);
+	buf_free(&err);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	RUN(lists_replace_events_apply_in_key_order);
 	RUN(the_store_compiles_to_the_table_a_poll_compiles);
+	RUN(changes_are_told_and_a_store_without_text_keeps_versions);
 	return TEST_SUMMARY();
 }
