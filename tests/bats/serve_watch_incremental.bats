@@ -18,10 +18,11 @@ teardown() {
 }
 
 # routesrv-compile of the API's objects now: the served form in want.routes, its ETags in
-# want.etag and want.etag_gzip.
+# want.etag and want.etag_gzip. FLAGS: conversion flags for both (e.g. EndpointSlices).
+FLAGS=()
 compile_api() {
-	"$BIN/routesrv-fetch" -kubernetes-url "$API" >objects.json
-	"$BIN/routesrv-compile" objects.json >want.eskip
+	"$BIN/routesrv-fetch" "${FLAGS[@]}" -kubernetes-url "$API" >objects.json
+	"$BIN/routesrv-compile" "${FLAGS[@]}" objects.json >want.eskip
 	"$BIN/routesrv-etag" -o want.routes want.eskip >want.etag
 	"$BIN/routesrv-etag" -gzip want.eskip >want.etag_gzip
 }
@@ -101,6 +102,91 @@ bulk_ingresses() { # N
 	assert grep -q 'setPath("/basket")' got.routes
 
 	# every change was published by the incremental compile, not by a relist
+	run grep -c 'full relist' serve.log
+	assert_output 0
+}
+
+# An application shop/NAME: Ingress, Service and one EndpointSlice whose endpoints are the
+# arguments, each ZONE=ADDRESS, as a YAML stream.
+zoned_app() { # NAME ZONE=ADDRESS...
+	local name=$1
+	shift
+	printf -- '---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: %s\n  namespace: shop\nspec:\n  rules:\n  - host: %s.example.org\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n        backend:\n          service:\n            name: %s\n            port:\n              number: 80\n' "$name" "$name" "$name"
+	printf -- '---\napiVersion: v1\nkind: Service\nmetadata:\n  name: %s\n  namespace: shop\nspec:\n  clusterIP: 10.3.0.1\n  ports:\n  - port: 80\n    targetPort: 8080\n' "$name"
+	zoned_slice "$name" "$@"
+}
+
+zoned_slice() { # NAME ZONE=ADDRESS...
+	local name=$1 e
+	shift
+	printf -- '---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: %s-x\n  namespace: shop\n  labels:\n    kubernetes.io/service-name: %s\naddressType: IPv4\nports:\n- port: 8080\nendpoints:\n' "$name" "$name"
+	for e in "$@"; do
+		printf -- '- addresses: [%s]\n  zone: %s\n' "${e#*=}" "${e%%=*}"
+	done
+}
+
+# /routes/ZONE (plain and gzip, both ETags) is routesrv-compile's document for that zone
+# (own: -zone ZONE, a zone with a document of its own) or the full one (full: a zone beyond
+# -max-zones, or unknown), of the objects routesrv-fetch gets now. Call after
+# assert_served_is_compiled (the full table current: the zones come in the same snapshot).
+assert_zone_is_compiled() { # ZONE own|full
+	local zone=$1
+	"$BIN/routesrv-fetch" "${FLAGS[@]}" -kubernetes-url "$API" >zone-objects.json
+	if [ "$2" = own ]; then
+		"$BIN/routesrv-compile" "${FLAGS[@]}" -zone "$zone" zone-objects.json >zone-want.eskip
+	else
+		"$BIN/routesrv-compile" "${FLAGS[@]}" zone-objects.json >zone-want.eskip
+	fi
+	"$BIN/routesrv-etag" -o zone-want.routes zone-want.eskip >zone-want.etag
+	curl -s "$URL/routes/$zone" -o zone-got.routes
+	cmp zone-want.routes zone-got.routes || { echo "/routes/$zone is not routesrv-compile's ($2)" >&2; false; }
+	assert_equal "$(header_value Etag "$URL/routes/$zone")" "$(cat zone-want.etag)"
+	curl -s -H 'Accept-Encoding: gzip' "$URL/routes/$zone" -o zone-got.gz
+	gunzip -c zone-got.gz >zone-got.gunzipped
+	cmp zone-want.routes zone-got.gunzipped || { echo "/routes/$zone: the gzip body differs" >&2; false; }
+	assert_equal "$(header_value Etag -H 'Accept-Encoding: gzip' "$URL/routes/$zone")" \
+		"$("$BIN/routesrv-etag" -gzip zone-want.eskip)"
+}
+
+@test "watch mode with zones and -max-zones: /routes/<zone> is routesrv-compile -zone's before and after an endpoint change" {
+	# zone-a 4 endpoints, zone-b 4, zone-c 3 (shortened in web's zone documents, 3 each):
+	# with -max-zones 2, zone-c is beyond the cap and gets the full table
+	{
+		zoned_app web zone-a=10.0.0.1 zone-a=10.0.0.2 zone-a=10.0.0.3 zone-b=10.0.1.1 zone-b=10.0.1.2 \
+			zone-b=10.0.1.3 zone-c=10.0.2.1 zone-c=10.0.2.2 zone-c=10.0.2.3
+		zoned_app api zone-a=10.1.0.1 zone-b=10.1.1.1
+	} >zoned.yaml
+	FLAGS=(-enable-kubernetes-endpointslices)
+	start_api --fixtures zoned.yaml
+	start_serve -kubernetes-url "$API" -kubernetes-watch "${FLAGS[@]}" -max-zones 2
+	wait_log 'routes initialized'
+	wait_request 'endpointslices\?watch=1'
+	assert_served_is_compiled
+	assert_equal "$(metric 'routesrv_custom_gauges{key="routes.zones_beyond_max"}')" 1
+	assert_zone_is_compiled zone-a own
+	assert_zone_is_compiled zone-b own
+	assert_zone_is_compiled zone-c full
+	assert_zone_is_compiled zone-unknown full
+	# zone-a's document is its own: web is shortened to zone-a's endpoints
+	curl -s "$URL/routes/zone-a" >zone-a.routes
+	assert grep -q '"http://10.0.0.1:8080?zone=zone-a"' zone-a.routes
+	refute grep -q '10.0.1.1' zone-a.routes
+	assert grep -q '10.0.1.1' got.routes
+
+	# an endpoint change: zone-a's 10.0.0.1 moves to 10.0.0.9, zone-c grows to 6 endpoints,
+	# so that zone-b (4) is now the one beyond the cap and zone-c (6) gets its own document
+	control apply "$(zoned_slice web zone-a=10.0.0.9 zone-a=10.0.0.2 zone-a=10.0.0.3 zone-b=10.0.1.1 \
+		zone-b=10.0.1.2 zone-b=10.0.1.3 zone-c=10.0.2.1 zone-c=10.0.2.2 zone-c=10.0.2.3 zone-c=10.0.2.4 \
+		zone-c=10.0.2.5 zone-c=10.0.2.6)" >/dev/null
+	assert_served_is_compiled
+	assert grep -q '10.0.0.9' got.routes
+	assert_zone_is_compiled zone-a own
+	assert_zone_is_compiled zone-b full
+	assert_zone_is_compiled zone-c own
+	assert grep -q '"http://10.0.0.9:8080?zone=zone-a"' <(curl -s "$URL/routes/zone-a")
+	curl -s "$URL/routes/zone-c" >zone-c.routes
+	assert grep -q '"http://10.0.2.6:8080?zone=zone-c"' zone-c.routes
+	refute grep -q '10.0.0.2' zone-c.routes
 	run grep -c 'full relist' serve.log
 	assert_output 0
 }
