@@ -347,6 +347,8 @@ static void full_relist(watch_loop *l)
 			}
 			pipeline_served_free(&full);
 			l->pending = false;   /* the relist's changes are in the table served now */
+			if (l->cfg.status)
+				plan_status(l);
 		}
 		route_table_free(t);
 	}
