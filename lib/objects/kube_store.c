@@ -142,6 +142,8 @@ static void list_item(void *ctx, const kube_list_item *it)
 	str k = object_key(&key, it);
 	stored *old = hmap_del(r->old, k);
 	if (old && same_version(old, it, owned, len)) {
+		if (r->fn && r->fn->every)
+			tell(r->fn, r->id, KUBE_WATCH_ADDED, k, owned, len);
 		free(owned);
 		stored_free(r->s, hmap_put(&r->fresh, k, old));
 	} else {

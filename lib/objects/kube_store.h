@@ -58,6 +58,8 @@ void kube_store_free(kube_store *s);   /* NULL is fine */
 typedef struct {
 	void (*fn)(void *ctx, kube_list_id id, kube_watch_type type, str ns, str name, const char *text, size_t len);
 	void *ctx;
+	bool every;   /* a list tells every object it holds (unchanged ones as ADDED): for a consumer
+	               * that starts afresh */
 } kube_store_change;
 
 /* Replaces every object of type id with the items of a complete list (validated first: on

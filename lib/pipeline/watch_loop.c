@@ -142,27 +142,13 @@ static void feed(void *ctx, kube_list_id id, kube_watch_type type, str ns, str n
 	buf_free(&err);
 }
 
-typedef struct {
-	watch_loop *l;
-	kube_list_id id;
-} refilling;
-
-static void refill_item(void *ctx, const kube_list_item *it)
-{
-	refilling *r = ctx;
-	buf text = BUF_INIT;
-	kube_list_item_print(&text, kube_list_kind(r->id), kube_list_api_version(r->id), it);
-	feed(r->l, r->id, KUBE_WATCH_ADDED, (str){ it->ns ? it->ns : "", it->nslen },
-	     (str){ it->name ? it->name : "", it->namelen }, text.ptr ? text.ptr : "", text.len);
-	buf_free(&text);
-}
-
 static void on_list(void *ctx, kube_list_id id, kube_list *list)
 {
 	watch_loop *l = ctx;
 	buf err = BUF_INIT;
-	kube_store_change to_inc = { feed, l };
-	long n = kube_store_replace(l->store, id, list, l->refill ? NULL : &to_inc, &err);
+	/* refill: a fresh incremental state is told every listed object, changed or not */
+	kube_store_change to_inc = { feed, l, l->refill };
+	long n = kube_store_replace(l->store, id, list, &to_inc, &err);
 	if (n < 0) {
 		/* The watch resumes from this list's RV, so what the store missed must come from
 		 * another list: soon, not at the next safety-net relist. */
@@ -178,10 +164,6 @@ static void on_list(void *ctx, kube_list_id id, kube_list *list)
 		l->relist_changed += n;
 		changed(l, clock_mono_seconds());
 	}
-	if (l->refill) {   /* a fresh incremental state gets every object (validated by the store) */
-		refilling r = { l, id };
-		kube_list_items(list, refill_item, &r, &err);
-	}
 	if (id == KUBE_LIST_ROUTEGROUPS)
 		incremental_set_routegroups_known(l->inc, true);
 	if (l->collecting) {   /* the periodic relist compiles the pages themselves */
@@ -195,7 +177,7 @@ static void on_event(void *ctx, kube_list_id id, kube_watch_type type, const cha
 {
 	watch_loop *l = ctx;
 	buf err = BUF_INIT;
-	kube_store_change to_inc = { feed, l };
+	kube_store_change to_inc = { feed, l, false };
 	int rc = kube_store_apply(l->store, id, type, object, len, &to_inc, &err);
 	if (rc < 0)   /* kube_watch framed it as a JSON object: not expected */
 		log_kv(LOG_ERROR, "a watch event's object cannot be stored", "kind", kube_list_kind(id), "error",
@@ -208,7 +190,7 @@ static void on_event(void *ctx, kube_list_id id, kube_watch_type type, const cha
 static void on_gone(void *ctx, kube_list_id id)
 {
 	watch_loop *l = ctx;
-	kube_store_change to_inc = { feed, l };
+	kube_store_change to_inc = { feed, l, false };
 	kube_store_drop(l->store, id, &to_inc);
 	incremental_set_routegroups_known(l->inc, false);
 	changed(l, clock_mono_seconds());   /* known → unknown changes the table even with no objects */

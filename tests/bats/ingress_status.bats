@@ -79,6 +79,20 @@ patches() {
 	assert_success
 }
 
+@test "watch mode plans statuses from the watched objects: PATCHed after the first table and for an Ingress added later" {
+	start_api --fixtures cluster
+	start_serve -kubernetes -kubernetes-url "$API" -kubernetes-watch -kubernetes-status-from-service kube-system/skipper-ingress
+	wait_log 'msg="updated the load balancer status of Ingresses" updated=1'
+	run patches
+	assert_output "$STATUS_PATH/shop/status application/merge-patch+json {\"status\":{\"loadBalancer\":{\"ingress\":[{\"hostname\":\"lb-1.elb.example.org\"}]}}}"
+	wait_request 'ingresses\?watch=1'
+	control apply '{"kind":"Ingress","apiVersion":"networking.k8s.io/v1","metadata":{"name":"late","namespace":"default"},"spec":{"rules":[{"host":"late.example.org","http":{"paths":[{"path":"/","pathType":"Prefix","backend":{"service":{"name":"shop-frontend","port":{"number":80}}}}]}}]}}' >/dev/null
+	wait_log 'msg="updated the load balancer status of Ingresses" updated=1' 2
+	run patches
+	assert_line --partial "$STATUS_PATH/late/status application/merge-patch+json"
+	assert_equal "${#lines[@]}" 2
+}
+
 @test "in-cluster: PATCHes go through the API client (TLS, service-account token); without the flag nothing is written" {
 	start_in_cluster_api "$BATS_FILE_TMPDIR" --fixtures cluster
 	# without the flag routesrv only reads

@@ -221,7 +221,7 @@ TEST(changes_are_told_and_a_store_without_text_keeps_versions)
 	kube_store *s = kube_store_new(false);
 	kube_list l = { 0 };
 	buf err = BUF_INIT, b = BUF_INIT;
-	kube_store_change fn = { told, &b };
+	kube_store_change fn = { told, &b, false };
 	set_page(&l, KUBE_LIST_INGRESSES, "{\"kind\":\"IngressList\",\"items\":[" INGRESS("a", "x", "3", "x.example.org") ","
 		 INGRESS("b", "y", "4", "y.example.org") "]}");
 	CHECK_INT(kube_store_replace(s, KUBE_LIST_INGRESSES, &l, &fn, &err), 2);
@@ -238,6 +238,11 @@ TEST(changes_are_told_and_a_store_without_text_keeps_versions)
 	buf_reset(&b);
 	CHECK_INT(kube_store_replace(s, KUBE_LIST_INGRESSES, &l, &fn, &err), 0);
 	CHECK(b.len == 0);
+	/* ... unless every object is asked for (a consumer that starts afresh) */
+	kube_store_change every = { told, &b, true };
+	CHECK_INT(kube_store_replace(s, KUBE_LIST_INGRESSES, &l, &every, &err), 0);
+	CHECK_STR(b.ptr, "ADDED Ingress b/y rv=5\nADDED Ingress c/z rv=6\n");
+	buf_reset(&b);
 	/* Events: a repeat of the stored version tells nothing. */
 	const char *ev = EVENT_OBJ("Ingress", "networking.k8s.io/v1", "\"metadata\":{\"name\":\"z\",\"namespace\":\"c\","
 				   "\"resourceVersion\":\"6\"}}");
