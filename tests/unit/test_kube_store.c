@@ -25,6 +25,15 @@ static void set_page(kube_list *l, kube_list_id id, const char *body)
 	l->npages = 1;
 }
 
+static void list_free(kube_list *l)
+{
+	set_page(l, KUBE_LIST_INGRESSES, "");
+	free(l->pages[0].ptr);
+	free(l->pages);
+	free(l->urls[0]);
+	free(l->urls);
+}
+
 #define INGRESS(ns, name, rv, host) \
 	"{\"metadata\":{\"name\":\"" name "\",\"namespace\":\"" ns "\",\"resourceVersion\":\"" rv "\"}," \
 	"\"spec\":{\"rules\":[{\"host\":\"" host "\",\"http\":{\"paths\":[{\"path\":\"/\",\"pathType\":\"Prefix\"," \
@@ -189,11 +198,7 @@ TEST(the_store_compiles_to_the_table_a_poll_compiles)
 			       "cannot unmarshal string into integer");
 
 	kube_store_free(s);
-	set_page(&l, KUBE_LIST_INGRESSES, "");
-	free(l.pages[0].ptr);
-	free(l.pages);
-	free(l.urls[0]);
-	free(l.urls);
+	list_free(&l);
 	buf_free(&polled);
 	buf_free(&watched);
 	buf_free(&err);
@@ -266,11 +271,7 @@ TEST(changes_are_told_and_a_store_without_text_keeps_versions)
 	CHECK_INT(kube_store_bytes(s), 0);
 
 	kube_store_free(s);
-	set_page(&l, KUBE_LIST_INGRESSES, "");
-	free(l.pages[0].ptr);
-	free(l.pages);
-	free(l.urls[0]);
-	free(l.urls);
+	list_free(&l);
 	buf_free(&err);
 	buf_free(&b);
 }
