@@ -246,9 +246,12 @@ TEST(a_repeated_tag_on_another_path_or_table_is_recorded)
 	poll_at(f, full, s1, false, t + 4 * MS);
 	c = client_now(f, "moving");
 	CHECK(c.polls == 5 && !c.has_zone);
-	/* the same bytes published again: the same tag, a later table */
+	/* the same bytes published again: the same tag, a later table (s1 held for the
+	 * comparison: once replaced, the fleet's thread may free it at any time) */
+	snapshot_ref(s1);
 	snapshot *s2 = publish(&slot, f, "a: * -> <shunt>", NULL);
 	CHECK_STR(s2->full.etag[SNAP_PLAIN], s1->full.etag[SNAP_PLAIN]);
+	snapshot_release(s1);
 	poll_at(f, full, s2, false, t + 5 * MS);
 	c = client_now(f, "moving");
 	CHECK(c.polls == 6 && c.seq == s2->seq && c.since == t);
