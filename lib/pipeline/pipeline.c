@@ -120,13 +120,16 @@ static void select_and_compile(const pipeline_options *o, kube_cluster *c, route
 }
 
 /* Fetched lists decoded strictly (a poll's) or as the incremental compile decodes objects. */
-static int load_lists(const pipeline_options *o, kube_fetch_result *fetched, bool strict, route_table *out, buf *err)
+/* consume: the pages are freed once decoded, before the compile (a poll's peak memory). */
+static int load_lists(const pipeline_options *o, kube_fetch_result *fetched, bool strict, bool consume, route_table *out,
+		      buf *err)
 {
 	kube_cluster *c = kube_cluster_new();
 	kube_read_options lenient = o->read;
 	lenient.strict = false;
 	int rc = strict ? kube_read_fetched(c, fetched, &o->read, err) : kube_read_lists(c, fetched, &lenient, err);
-	kube_fetch_result_free(fetched);   /* the objects own copies of what they use */
+	if (consume)
+		kube_fetch_result_free(fetched);   /* the objects own copies of what they use */
 	if (rc == 0)
 		compile_cluster(o, c, out);   /* selected by the API server */
 	kube_cluster_free(c);
@@ -135,12 +138,12 @@ static int load_lists(const pipeline_options *o, kube_fetch_result *fetched, boo
 
 int pipeline_load_fetched(const pipeline_options *o, kube_fetch_result *fetched, route_table *out, buf *err)
 {
-	return load_lists(o, fetched, true, out, err);
+	return load_lists(o, fetched, true, true, out, err);
 }
 
 int pipeline_load_relisted(const pipeline_options *o, kube_fetch_result *listed, route_table *out, buf *err)
 {
-	return load_lists(o, listed, false, out, err);
+	return load_lists(o, listed, false, false, out, err);
 }
 
 /* The store's objects of one type become one API list page, decoded as a poll decodes its

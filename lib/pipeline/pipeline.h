@@ -70,7 +70,8 @@ int pipeline_load_fetched(const pipeline_options *o, kube_fetch_result *fetched,
 /* The same for watch mode's periodic relist (lists collected from the watch), decoded as the
  * incremental compile decodes each object (an object with a field of the wrong type is
  * skipped and named, where a poll's strict decoding fails the whole list), so that the
- * relist's table compares like with like with the incremental one. Consumes listed. */
+ * relist's table compares like with like with the incremental one. listed stays the
+ * caller's (the relist builds the incremental state again from it). */
 int pipeline_load_relisted(const pipeline_options *o, kube_fetch_result *listed, route_table *out, buf *err);
 /* Routes of the watched objects of a store that keeps text (watch mode with
  * -kubernetes-status-from-service plans statuses from it): each type's stored objects, in the API's list

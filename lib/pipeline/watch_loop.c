@@ -35,7 +35,7 @@ struct watch_loop {
 	incremental *inc;
 	kube_fetch_result relisted;   /* the lists of a running periodic relist (collecting) */
 	bool collecting;
-	bool refill;              /* lists feed every object to a fresh incremental state */
+	bool relist_incomplete;   /* a list of the running relist was refused (not collected) */
 	bool synced;              /* every type had its first complete list: tables may be built */
 	bool pending;             /* the store changed since the last rebuild */
 	double first_pending;     /* CLOCK_MONOTONIC seconds of the first and the last pending change */
@@ -146,8 +146,7 @@ static void on_list(void *ctx, kube_list_id id, kube_list *list)
 {
 	watch_loop *l = ctx;
 	buf err = BUF_INIT;
-	/* refill: a fresh incremental state is told every listed object, changed or not */
-	kube_store_change to_inc = { feed, l, l->refill };
+	kube_store_change to_inc = { feed, l, false };
 	long n = kube_store_replace(l->store, id, list, &to_inc, &err);
 	if (n < 0) {
 		/* The watch resumes from this list's RV, so what the store missed must come from
@@ -157,6 +156,7 @@ static void on_list(void *ctx, kube_list_id id, kube_list *list)
 		double soon = clock_mono_seconds() + BAD_LIST_RETRY_S;
 		if (soon < l->relist_at)
 			l->relist_at = soon;
+		l->relist_incomplete |= l->collecting;
 		buf_free(&err);
 		return;
 	}
@@ -261,27 +261,34 @@ static void log_difference(const snapshot *watched, const buf *full)
 	metrics_count("watch.relist_differences");
 }
 
-/* The incremental state built anew from another list of everything (it disagreed with the
- * full compile of the same objects: a bug, never expected). */
-static void refill_incremental(watch_loop *l)
+/* The incremental state built anew from the objects of the relist's pages (every listed type
+ * told every object, unchanged ones as ADDED). */
+static void rebuild_incremental(watch_loop *l, kube_fetch_result *pages)
 {
 	incremental_free(l->inc);
 	l->inc = incremental_new(l->cfg.pipeline, l->cfg.max_zones);
 	incremental_set_routegroups_known(l->inc, kube_store_routegroups_known(l->store));
-	l->refill = true;
+	kube_store_change every = { feed, l, true };
 	buf err = BUF_INIT;
-	if (kube_watch_relist(l->watch, &err) != 0)
-		log_kv(LOG_WARN, "relist for the incremental state failed", "error", err.ptr ? err.ptr : "", NULL);
-	l->refill = false;
+	for (int id = 0; id < KUBE_NLISTS; id++) {
+		if (!pages->lists[id].fetched)
+			continue;
+		buf_reset(&err);
+		if (kube_store_replace(l->store, (kube_list_id)id, &pages->lists[id], &every, &err) < 0)   /* (validated once) */
+			log_kv(LOG_ERROR, "the relist's objects could not build the incremental state", "error",
+			       err.ptr ? err.ptr : "", NULL);
+	}
 	buf_free(&err);
 }
 
 /* The safety net: every type listed again. The lists change the incremental state as any
- * list does (the objects that differ from the store), and are compiled in full on their own
- * (pipeline_load_relisted). The full table is compared with the watched one served before:
- * a difference (an event the watch missed) is logged route by route and counted; then the
- * full one wins: the incremental table (the relist's changes in it) is published when it is
- * the full one, else the full one is, and the incremental state is built again. */
+ * list does (the objects that differ from the store); its table is kept aside, and its
+ * memory given back before the pages are compiled in full on their own
+ * (pipeline_load_relisted), so that the peak is a compile or a state, not both. The full table
+ * is compared with the watched one served before: a difference (an event the watch missed)
+ * is logged route by route and counted; it is compared with the incremental one too (the same
+ * objects: a difference is a bug, counted apart). The full one is served, and the
+ * incremental state built again from the same pages: every relist starts it afresh. */
 static void full_relist(watch_loop *l)
 {
 	if (l->pending)
@@ -292,15 +299,21 @@ static void full_relist(watch_loop *l)
 	snapshot *watched = snapshot_acquire(l->cfg.slot);
 	buf err = BUF_INIT;
 	l->relisted = (kube_fetch_result){ .routegroups_known = false };
+	l->relist_incomplete = false;
 	l->collecting = true;
 	int rc = kube_watch_relist(l->watch, &err);
 	l->collecting = false;
 	l->relisted.routegroups_known = kube_store_routegroups_known(l->store);
-	if (rc != 0) {   /* types that listed are current all the same; no full table to compare */
+	if (rc != 0 || l->relist_incomplete) {   /* types that listed are current all the same; no full table */
 		log_kv(LOG_WARN, "periodic full relist failed; the watched table stays", "error", err.ptr ? err.ptr : "",
 		       NULL);
 		kube_fetch_result_free(&l->relisted);
 	} else {
+		char incremental_etag[ETAG_MAX], full_etag[ETAG_MAX] = "";
+		snprintf(incremental_etag, sizeof incremental_etag, "%s", incremental_publish(l->inc, NULL)->served.etag);
+		incremental_free(l->inc);
+		l->inc = incremental_new(l->cfg.pipeline, l->cfg.max_zones);   /* empty until rebuilt below */
+		malloc_trim(0);   /* its pages back to the system: the compile's arenas do not reuse freed heap */
 		route_table *t = route_table_new();
 		buf_reset(&err);
 		if (pipeline_load_relisted(l->cfg.pipeline, &l->relisted, t, &err) != 0) {
@@ -316,23 +329,30 @@ static void full_relist(watch_loop *l)
 				log_difference(watched, doc);
 				differs = true;
 			}
-			const incremental_served *s = incremental_publish(l->inc, NULL);
-			publish_hook published = { l->cfg.on_publish, l->cfg.on_publish_ctx };
-			if (strcmp(s->served.etag, full.etag) == 0) {
-				publish_incremental(l->cfg.slot, l->inc, &published, &l->pub);
-			} else {
+			snprintf(full_etag, sizeof full_etag, "%s", full.etag);
+			if (strcmp(incremental_etag, full.etag) != 0) {
 				log_kv(LOG_ERROR, "the incremental table differs from the full compile of the same objects; "
 						  "the full one is served and the incremental state built again", NULL);
 				metrics_count("watch.incremental_differences");
-				publish_processed(l->cfg.slot, t, &full, &published, &l->pub);
-				refill_incremental(l);
 			}
+			publish_hook published = { l->cfg.on_publish, l->cfg.on_publish_ctx };
+			publish_processed(l->cfg.slot, t, &full, &published, &l->pub);
 			pipeline_served_free(&full);
 			l->pending = false;   /* the relist's changes are in the table served now */
-			if (l->cfg.status)
-				plan_status(l);
 		}
 		route_table_free(t);
+		/* the pages decoded as they were compiled (a type whose list failed: none to rebuild) */
+		rebuild_incremental(l, &l->relisted);
+		kube_fetch_result_free(&l->relisted);
+		/* built now, not at the next change (whose propagation it would delay) */
+		const incremental_served *rebuilt = incremental_publish(l->inc, NULL);
+		if (*full_etag && strcmp(rebuilt->served.etag, full_etag) != 0) {
+			log_kv(LOG_ERROR, "the incremental state built from the relist differs from its full compile", NULL);
+			metrics_count("watch.incremental_differences");
+		}
+		if (l->cfg.status)
+			plan_status(l);
+		malloc_trim(0);
 	}
 	snapshot_release(watched);
 	buf_free(&err);

@@ -21,13 +21,16 @@
  *     from the store's versions, as events would;
  *   - a safety net against a missed event or an incremental compile gone wrong: every
  *     relist_ms every type is listed again; the lists change the incremental state as any
- *     list does, and their pages are compiled in full on their own (pipeline_load_relisted,
- *     not from the state it checks). When that table differs from the watched one served
- *     before, the differing routes are logged (WARN, "relist: Inserted route 1 of 2" ...)
- *     and counted (watch.relist_differences); the full one wins: the incremental table is
- *     published when it equals it, else the full table is (logged at ERROR, counted in
- *     watch.incremental_differences) and the incremental state is built again from one
- *     more list of everything. SIGHUP (POLL_WAKE_RELOAD) runs it at once.
+ *     list does, whose table is kept aside and its memory given back; the pages are
+ *     compiled in full on their own (pipeline_load_relisted, not from the state it checks).
+ *     When that table differs from the watched one served before, the differing routes are
+ *     logged (WARN, "relist: Inserted route 1 of 2" ...) and counted
+ *     (watch.relist_differences); when it differs from the incremental one (the same
+ *     objects: a bug), that is logged at ERROR and counted (watch.incremental_differences).
+ *     The full one is served, and the incremental state built again from the same pages
+ *     (peak memory: a compile or a state, not both; every relist starts it afresh). A
+ *     relist with a refused list changes nothing more. SIGHUP (POLL_WAKE_RELOAD) runs it
+ *     at once.
  * With -kubernetes-status-from-service the store keeps every object's text too: statuses
  * are planned from a full load of it after each publication (pipeline_load_store).
  *
