@@ -274,7 +274,7 @@ static void rebuild_incremental(watch_loop *l, kube_fetch_result *pages)
 		if (!pages->lists[id].fetched)
 			continue;
 		buf_reset(&err);
-		if (kube_store_replace(l->store, (kube_list_id)id, &pages->lists[id], &every, &err) < 0)   /* (validated once) */
+		if (kube_store_replace(l->store, (kube_list_id)id, &pages->lists[id], &every, &err) < 0)   /* (accepted when listed) */
 			log_kv(LOG_ERROR, "the relist's objects could not build the incremental state", "error",
 			       err.ptr ? err.ptr : "", NULL);
 	}
