@@ -230,6 +230,25 @@ lists() { # the requests that are not watches
 	kill -HUP "$SERVE_PID"
 	wait_log 'msg="full relist done" objects_changed=0 table_differs=false'
 	assert_equal "$(metric 'routesrv_custom_total{key="watch.relist_differences"}')" 1
+	assert_equal "$(metric 'routesrv_custom_total{key="watch.incremental_differences"}')" 0
+	# the incremental state, built again from the relist's pages, goes on with the next event
+	control apply "$(eps 10.2.1.8)" >/dev/null
+	wait_routes '"http://10.2.1.8:8080"'
+	assert_table_is_polls
+}
+
+@test "a relist with a list that cannot be read changes nothing: the table and the incremental state stay" {
+	start_api --fixtures "$CLUSTER"
+	serve_watch -watch-relist-interval 0
+	wait_log 'routes initialized'
+	wait_request 'endpoints\?watch=1'
+	control "fault?path=/api/v1/endpoints&spec=garbage&times=1" >/dev/null
+	kill -HUP "$SERVE_PID"
+	wait_log 'periodic full relist failed; the watched table stays'
+	assert_table_is_polls
+	control apply "$(eps 10.2.1.8)" >/dev/null   # the state it kept goes on with the next event
+	wait_routes '"http://10.2.1.8:8080"'
+	assert_table_is_polls
 }
 
 @test "the periodic relist runs at its interval" {
