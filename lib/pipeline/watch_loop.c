@@ -36,6 +36,7 @@ struct watch_loop {
 	kube_fetch_result relisted;   /* the lists of a running periodic relist (collecting) */
 	bool collecting;
 	bool relist_incomplete;   /* a list of the running relist was refused (not collected) */
+	bool status_stale;        /* a change statuses depend on since they were last planned */
 	bool synced;              /* every type had its first complete list: tables may be built */
 	bool pending;             /* the store changed since the last rebuild */
 	double first_pending;     /* CLOCK_MONOTONIC seconds of the first and the last pending change */
@@ -123,9 +124,23 @@ static const incremental_kind incremental_kinds[KUBE_NLISTS] = {
 /* One object the store changed, to the incremental compile. An object whose bytes do not
  * decode is logged and counted as a failed poll is; the table keeps its previous version
  * (incremental.h). */
+/* Whether a change of this object can change the planned Ingress statuses: an Ingress, a
+ * Service, or endpoints in the status Service's namespace (a NodePort Service's addresses are
+ * its endpoints'). Endpoints elsewhere, the usual change, do not: no full load for them. */
+static bool status_depends_on(const watch_loop *l, kube_list_id id, str ns)
+{
+	if (id == KUBE_LIST_INGRESSES || id == KUBE_LIST_SERVICES)
+		return true;
+	if (id != KUBE_LIST_ENDPOINTS && id != KUBE_LIST_ENDPOINTSLICES)
+		return false;
+	const char *svc = l->cfg.pipeline->kube->flag.status_from_service, *slash = svc ? strchr(svc, '/') : NULL;
+	return !slash || ((size_t)(slash - svc) == ns.len && memcmp(svc, ns.ptr, ns.len) == 0);
+}
+
 static void feed(void *ctx, kube_list_id id, kube_watch_type type, str ns, str name, const char *text, size_t len)
 {
 	watch_loop *l = ctx;
+	l->status_stale |= l->cfg.status && status_depends_on(l, id, ns);
 	incremental_event ev = {
 		.type = type == KUBE_WATCH_DELETED ? INCR_DELETED : type == KUBE_WATCH_ADDED ? INCR_ADDED : INCR_MODIFIED,
 		.kind = incremental_kinds[id],
@@ -199,16 +214,24 @@ static void on_gone(void *ctx, kube_list_id id)
 /* --- rebuild and publish ---------------------------------------------------------------------- */
 
 /* -kubernetes-status-from-service plans from the watched cluster: a full load of the store
- * (which keeps text for it; its table unused), only when a status writer is configured. */
+ * (which keeps text for it; its table unused), only when a status writer is configured and
+ * something statuses depend on changed; PATCHes that failed are sent again either way (as a
+ * poll whose inputs did not change sends them). */
 static void plan_status(watch_loop *l)
 {
+	if (!l->status_stale) {
+		ingress_status_send(l->cfg.status);
+		return;
+	}
 	route_table *t = route_table_new();
 	buf err = BUF_INIT;
 	ingress_status_hook hook;
-	if (pipeline_load_store(ingress_status_hooked(&hook, l->cfg.status, l->cfg.pipeline), l->store, t, &err) == 0)
+	if (pipeline_load_store(ingress_status_hooked(&hook, l->cfg.status, l->cfg.pipeline), l->store, t, &err) == 0) {
+		l->status_stale = false;
 		ingress_status_send(l->cfg.status);
-	else
+	} else {
 		log_kv(LOG_ERROR, "failed to plan Ingress statuses", "error", err.ptr ? err.ptr : "", NULL);
+	}
 	route_table_free(t);
 	buf_free(&err);
 }
@@ -373,6 +396,7 @@ watch_loop *watch_loop_new(const watch_loop_config *cfg)
 	l->pub = (publish_state){ .max_zones = cfg->max_zones, .guard = &l->guard };
 	l->store = kube_store_new(cfg->status != NULL);
 	l->inc = incremental_new(cfg->pipeline, cfg->max_zones);
+	l->status_stale = true;   /* planned once the first table is out */
 	kube_fetch_request req;
 	pipeline_fetch_request(cfg->pipeline, &req);
 	kube_watch_handler h = { on_list, on_event, on_gone, l };

@@ -32,7 +32,9 @@
  *     relist with a refused list changes nothing more. SIGHUP (POLL_WAKE_RELOAD) runs it
  *     at once.
  * With -kubernetes-status-from-service the store keeps every object's text too: statuses
- * are planned from a full load of it after each publication (pipeline_load_store).
+ * are planned from a full load of it (pipeline_load_store) after a publication whose changes
+ * can move a status (an Ingress, a Service, endpoints in the status Service's namespace);
+ * PATCHes that failed are sent again after every publication.
  *
  * Metrics (besides kube_watch's and publish's): watch.relist_differences,
  * watch.incremental_differences, watch.full_relists (counters), watch.debounce_delay_seconds (first pending change → rebuild),

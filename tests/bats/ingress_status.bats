@@ -91,6 +91,12 @@ patches() {
 	run patches
 	assert_line --partial "$STATUS_PATH/late/status application/merge-patch+json"
 	assert_equal "${#lines[@]}" 2
+	# an Endpoints change elsewhere plans nothing new; the load balancer's new name, every Ingress
+	control apply '{"kind":"Endpoints","apiVersion":"v1","metadata":{"name":"shop-frontend","namespace":"default"},"subsets":[{"addresses":[{"ip":"10.2.9.9"}],"ports":[{"port":8080}]}]}' >/dev/null
+	control apply '{"kind":"Service","apiVersion":"v1","metadata":{"namespace":"kube-system","name":"skipper-ingress"},"spec":{"type":"LoadBalancer","clusterIP":"10.3.9.9","ports":[{"port":80,"targetPort":9999}]},"status":{"loadBalancer":{"ingress":[{"hostname":"lb-2.elb.example.org"}]}}}' >/dev/null
+	wait_log 'msg="updated the load balancer status of Ingresses" updated=3'
+	run patches
+	assert_equal "$(grep -c 'lb-2.elb.example.org' <<<"$output")" 3
 }
 
 @test "in-cluster: PATCHes go through the API client (TLS, service-account token); without the flag nothing is written" {
