@@ -364,7 +364,7 @@ static void full_relist(watch_loop *l)
 			l->pending = false;   /* the relist's changes are in the table served now */
 		}
 		route_table_free(t);
-		/* the pages decoded as they were compiled (a type whose list failed: none to rebuild) */
+		/* from the same pages (every type's: an incomplete relist never gets here) */
 		rebuild_incremental(l, &l->relisted);
 		kube_fetch_result_free(&l->relisted);
 		/* built now, not at the next change (whose propagation it would delay) */
