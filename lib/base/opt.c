@@ -24,10 +24,8 @@ static char *defaults[MAX_OPTS];
 void opt_usage_error(const opt_command *cmd, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg = NULL;
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		out_of_memory();
+	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	buf shown = BUF_INIT;   /* a URL given on the command line may carry a password */
 	redact_append(&shown, msg, strlen(msg));

@@ -42,3 +42,11 @@ char *xstrdup(const char *s)
 		out_of_memory();
 	return r;
 }
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+	if (vasprintf(&msg, fmt, ap) < 0)
+		out_of_memory();
+	return msg;
+}

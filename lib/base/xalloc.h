@@ -4,6 +4,7 @@
  * Ownership: the caller frees what these return, with free(). */
 #ifndef ROUTESRV_XALLOC_H
 #define ROUTESRV_XALLOC_H
+#include <stdarg.h>
 #include <stddef.h>
 
 _Noreturn void out_of_memory(void);
@@ -12,4 +13,6 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* vasprintf's result (malloc'd); the caller frees it. */
+char *xvasprintf(const char *fmt, va_list ap);
 #endif

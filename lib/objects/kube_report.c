@@ -1,4 +1,5 @@
 /* kube_report.c: the one path for problems about objects (see kube_report.h). */
+#include "base/xalloc.h"
 #include "objects/kube_report.h"
 
 #include <stdarg.h>
@@ -112,9 +113,7 @@ void kube_reportf(kube_reporter *rep, log_level level, kube_report_class cls, co
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = NULL;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
+	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	kube_report(rep, level, cls, kind, m, ns, path, msg);
 	free(msg);

@@ -1,4 +1,5 @@
 /* kube_cycle.c: per-cycle state of the Kubernetes conversion. */
+#include "base/xalloc.h"
 #include "routes/kube_cycle.h"
 
 #include <stdarg.h>
@@ -45,9 +46,7 @@ void kube_cycle_log(kube_cycle *cy, const void *object, const kube_meta *meta, l
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = NULL;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
+	char *msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (first_time(cy, object, msg))
 		kube_report(cy->reporter, level, cls, kind, meta, ns, path, msg);

@@ -1,5 +1,6 @@
 /* kube_ingress.c: Ingress conversion order, validation and per-Ingress inputs (spec
  * kubernetes-to-eskip.md §3.3, §2.1, §7.1, §7.7). */
+#include "base/xalloc.h"
 #include "routes/kube_ingress.h"
 
 #include <errno.h>
@@ -33,9 +34,7 @@ static const char *const lb_algorithms[] = {
 
 static void ing_vlog(ing_state *st, const ing_ctx *c, const char *path, log_level level, const char *fmt, va_list ap)
 {
-	char *msg = NULL;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		abort();
+	char *msg = xvasprintf(fmt, ap);
 	kube_cycle_log(st->cy, c->ing, &c->ing->meta, level, "Ingress", c->ns, path, "%s", msg);
 	free(msg);
 }
