@@ -335,7 +335,7 @@ static void full_relist(watch_loop *l)
 		char incremental_etag[ETAG_MAX], full_etag[ETAG_MAX] = "";
 		snprintf(incremental_etag, sizeof incremental_etag, "%s", incremental_publish(l->inc, NULL)->served.etag);
 		incremental_free(l->inc);
-		l->inc = incremental_new(l->cfg.pipeline, l->cfg.max_zones);   /* empty until rebuilt below */
+		l->inc = NULL;   /* built again below (nothing reads it meanwhile) */
 		malloc_trim(0);   /* its pages back to the system: the compile's arenas do not reuse freed heap */
 		route_table *t = route_table_new();
 		buf_reset(&err);
