@@ -43,6 +43,14 @@ char *xstrdup(const char *s)
 	return r;
 }
 
+char *xstrndup(const char *s, size_t n)
+{
+	char *r = strndup(n ? s : "", n);
+	if (!r)
+		out_of_memory();
+	return r;
+}
+
 char *xvasprintf(const char *fmt, va_list ap)
 {
 	char *msg = NULL;

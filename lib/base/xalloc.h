@@ -13,6 +13,8 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* The first n bytes of s (up to a NUL) as a string; s may be NULL when n is 0. */
+char *xstrndup(const char *s, size_t n);
 /* vasprintf's result (malloc'd); the caller frees it. */
 char *xvasprintf(const char *fmt, va_list ap);
 #endif

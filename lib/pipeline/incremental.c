@@ -771,8 +771,7 @@ static zone_state *zone_of(incremental *inc, str name)
 	void **slot = hmap_ref(&inc->zones, (str){ name.ptr, name.len });
 	if (!*slot) {
 		zone_state *z = xcalloc(1, sizeof *z);
-		z->name = xcalloc(1, name.len + 1);
-		memcpy(z->name, name.ptr, name.len);
+		z->name = xstrndup(name.ptr, name.len);
 		z->len = name.len;
 		*slot = z;
 	}

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base/gzip.h"
+#include "base/xalloc.h"
 #include "fuzz_common.h"
 #include "pipeline/incremental.h"
 #include "pipeline/pipeline.h"
@@ -74,16 +75,6 @@ static void held_free(held *h)
 	free(h->text);
 }
 
-static char *dup_str(str s)
-{
-	char *p = calloc(1, s.len + 1);
-	if (!p)
-		abort();
-	if (s.len)
-		memcpy(p, s.ptr, s.len);
-	return p;
-}
-
 /* The kind and key of a piece that is exactly one object of the five kinds; false if not. */
 static bool one_object(const pipeline_options *po, const char *text, size_t len, held *out)
 {
@@ -98,8 +89,8 @@ static bool one_object(const pipeline_options *po, const char *text, size_t len,
 				   : &c->slices[0].meta;
 		out->kind = c->ningresses ? INCR_INGRESS : c->nroutegroups ? INCR_ROUTEGROUP : c->nservices ? INCR_SERVICE
 			  : c->nendpoints ? INCR_ENDPOINTS : INCR_ENDPOINTSLICE;
-		out->ns = dup_str(m->ns);
-		out->name = dup_str(m->name);
+		out->ns = xstrndup(m->ns.ptr, m->ns.len);
+		out->name = xstrndup(m->name.ptr, m->name.len);
 	}
 	kube_cluster_free(c);
 	buf_free(&err);

@@ -24,6 +24,7 @@
 #include "base/gzip.h"
 #include "base/input_read.h"
 #include "base/opt.h"
+#include "base/xalloc.h"
 #include "pipeline/incremental.h"
 #include "pipeline/pipeline.h"
 #include "test.h"
@@ -74,11 +75,6 @@ static void tcluster_free(tcluster *c)
 	*c = (tcluster){ 0 };
 }
 
-static char *sdup(str s)
-{
-	return strndup(s.ptr ? s.ptr : "", s.len);
-}
-
 /* Adds one object text if it decodes to one object of a kind the pipeline uses; a later
  * text of the same object is a new version of it (its first text stays its original). */
 static void add_piece(tcluster *c, const char *text, size_t len)
@@ -97,7 +93,7 @@ static void add_piece(tcluster *c, const char *text, size_t len)
 		if (k->nslices) m = &k->slices[0].meta, kind = INCR_ENDPOINTSLICE;
 	}
 	if (m) {
-		char *ns = sdup(m->ns), *name = sdup(m->name);
+		char *ns = xstrndup(m->ns.ptr, m->ns.len), *name = xstrndup(m->name.ptr, m->name.len);
 		size_t i = 0;
 		while (i < c->n && !(c->v[i].kind == kind && !strcmp(c->v[i].ns, ns) && !strcmp(c->v[i].name, name)))
 			i++;
